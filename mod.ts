@@ -1,0 +1,70 @@
+/**
+ * An IMAP4 client for Deno and Bun: a faithful TypeScript port of CPython 3.14's `imaplib`
+ * (every command, the same names and `[type, data]` results, IMAP4 IDLE) on Web Streams, with
+ * zero dependencies.
+ *
+ * @example Log in, search, fetch, idle
+ * ```ts ignore
+ * import { IMAP4 } from "@imaplib/imaplib";
+ *
+ * await using M = await IMAP4.connect("imap.example.org", 143, { starttls: true });
+ * await M.login("alice", "secret");
+ * await M.select("INBOX");
+ * const [, [ids]] = await M.search(null, "UNSEEN");
+ * await using idler = await M.idle({ duration: 29 * 60 });
+ * for await (const [type, data] of idler) console.log(type, data);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type Arg,
+  type ConnectOptions,
+  IMAP4,
+  IMAP4_PORT,
+  IMAP4_SSL,
+  IMAP4_SSL_PORT,
+} from "./src/imap4.ts";
+export type { IdleOptions, Idler, IdleResponse } from "./src/idler.ts";
+export type { Data, Result, State } from "./src/session.ts";
+export { Int2AP, Internaldate2tuple, ParseFlags, Time2Internaldate } from "./src/functions.ts";
+export {
+  IMAP4Abort,
+  IMAP4ArgumentError,
+  IMAP4ConnectionError,
+  IMAP4Error,
+  IMAP4LimitError,
+  IMAP4ProtocolError,
+  IMAP4Readonly,
+  IMAP4TimeoutError,
+  IMAP4TlsError,
+} from "./src/errors.ts";
+export type { OpenOptions, TlsOptions, Transport } from "./src/transport.ts";
+export {
+  type DecoderOptions,
+  DEFAULT_MAX_LINE_BYTES,
+  DEFAULT_MAX_LITERAL_BYTES,
+  type Frame,
+  FrameDecoder,
+  FrameDecoderStream,
+} from "./src/decoder.ts";
+export {
+  type ContinuationResponse,
+  type Datum,
+  parseFrame,
+  parseResponseCode,
+  type Response,
+  type ResponseCode,
+  type TaggedResponse,
+  type UntaggedResponse,
+} from "./src/parser.ts";
+export {
+  type Argument,
+  type ArgumentKind,
+  encodeCommand,
+  type EncodeOptions,
+  type Fragment,
+  type LineFragment,
+  type LiteralFragment,
+} from "./src/encoder.ts";

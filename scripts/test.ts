@@ -1,0 +1,134 @@
+// The runner behind `deno task test`: installs Dovecot when missing, starts the private
+// fixture, then runs fmt --check, lint, check and the tests (with IMAPLIB_FIXTURE set), and
+// stops the fixture whatever happens. Exits with the first failing step's code.
+//
+//   deno run -A scripts/test.ts                      # everything, tests/ for the tests
+//   deno run -A scripts/test.ts tests/x_test.ts      # only that file (an existing path given)
+//   deno run -A scripts/test.ts --filter idle        # tests/ with a filter
+//
+// Extra arguments go to `deno test`; `tests/` is added unless one of them is an existing path.
+import {
+  type DovecotFixture,
+  ensureDovecot,
+  FIXTURE_ENV,
+  fixtureToEnv,
+  shellQuote,
+  startDovecot,
+} from "./dovecot.ts";
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const deno = Deno.execPath();
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path.startsWith("/") ? path : `${root}/${path}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `dir` holds any file `deno check` would look at. */
+async function hasSources(dir: string): Promise<boolean> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name === "node_modules" || e.name.startsWith(".")) continue;
+    if (e.isFile && /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(e.name)) return true;
+    if (e.isDirectory && await hasSources(`${dir}/${e.name}`)) return true;
+  }
+  return false;
+}
+
+async function checkTargets(): Promise<string[]> {
+  const out = [];
+  for (const p of ["mod.ts", "scripts/", "tests/", "examples/", "bench/"]) {
+    const full = `${root}/${p}`;
+    if (!await exists(full)) continue;
+    if (p.endsWith("/") && !await hasSources(full)) continue;
+    out.push(p);
+  }
+  return out;
+}
+
+let current: Deno.ChildProcess | null = null;
+let interrupted: Deno.Signal | null = null;
+
+async function step(name: string, args: string[], env?: Record<string, string>): Promise<number> {
+  console.error(`\n==> ${name}: deno ${args.map(shellQuote).join(" ")}`);
+  const t0 = performance.now();
+  current = new Deno.Command(deno, {
+    args,
+    cwd: root,
+    env,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const { code, signal } = await current.status;
+  current = null;
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  const result = code === 0 ? "ok" : `FAILED (exit ${code}${signal ? `, ${signal}` : ""})`;
+  console.error(`==> ${name}: ${result} in ${secs} s`);
+  return code;
+}
+
+async function main(extra: string[]): Promise<number> {
+  let fixture: DovecotFixture | null = null;
+  const onSignal = (sig: Deno.Signal) => () => {
+    if (interrupted) return;
+    interrupted = sig;
+    console.error(`\n==> ${sig}: stopping`);
+    try {
+      current?.kill("SIGTERM");
+    } catch {
+      // already exited
+    }
+  };
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => [sig, onSignal(sig)] as const);
+  for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
+  try {
+    console.error("==> dovecot: ensure installed, start the fixture");
+    await ensureDovecot();
+    if (interrupted) return 130;
+    fixture = await startDovecot();
+    if (interrupted) return 130;
+
+    const testPaths = [];
+    for (const a of extra) if (!a.startsWith("-") && await exists(a)) testPaths.push(a);
+    const steps: [string, string[], Record<string, string>?][] = [
+      ["fmt", ["fmt", "--check"]],
+      ["lint", ["lint"]],
+    ];
+    const targets = await checkTargets();
+    if (targets.length > 0) steps.push(["check", ["check", ...targets]]);
+    steps.push([
+      "test",
+      ["test", "-A", ...extra, ...(testPaths.length > 0 ? [] : ["tests/"])],
+      { [FIXTURE_ENV]: fixtureToEnv(fixture) },
+    ]);
+    for (const [name, args, env] of steps) {
+      const code = await step(name, args, env);
+      if (interrupted) return 130;
+      if (code !== 0) return code;
+    }
+    console.error("\n==> all steps passed");
+    return 0;
+  } finally {
+    if (fixture) {
+      try {
+        await fixture.stop();
+      } catch (e) {
+        console.error(`==> stopping Dovecot failed: ${(e as Error).message}`);
+      }
+    }
+    for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+  }
+}
+
+let exitCode: number;
+try {
+  exitCode = await main(Deno.args);
+} catch (e) {
+  console.error(`==> error: ${e instanceof Error ? e.message : String(e)}`);
+  exitCode = 1;
+}
+Deno.exit(exitCode);

@@ -1,0 +1,279 @@
+/**
+ * The wire decoder: splits the server's byte stream into complete responses (frames).
+ *
+ * It knows CRLF-terminated lines, the literals they announce (`{N}`, `{N+}`, `~{N}`, RFC 3501
+ * section 4.3, RFC 7888, RFC 3516) and byte limits, and nothing else: it never decodes text, so
+ * split UTF-8 and literal byte counts cannot break.
+ *
+ * @module
+ */
+
+import { IMAP4LimitError, IMAP4ProtocolError } from "./errors.ts";
+
+/**
+ * One complete server response: its lines (CRLF removed) and the literals they announce.
+ * `lines.length === literals.length + 1`; `literals[i]` follows `lines[i]`, whose last bytes
+ * are the literal marker (`{N}`), kept as imaplib keeps it in the header it returns.
+ */
+export interface Frame {
+  /** The response's lines, each without its CRLF. */
+  lines: Uint8Array[];
+  /** The literals, in order; `literals[i]` was announced at the end of `lines[i]`. */
+  literals: Uint8Array[];
+}
+
+/** Limits of a decoder. Every limit is per instance. */
+export interface DecoderOptions {
+  /**
+   * Max bytes of one response line, CRLF included (a literal's bytes do not count); a line of
+   * exactly this size is accepted. Exceeding it throws {@linkcode IMAP4LimitError} as soon as
+   * the line has grown past it, before it is buffered whole. The default accepts a SEARCH result
+   * for more than 500,000 messages (imaplib's 1 MB breaks at about 250,000).
+   * @default {8_388_608}
+   */
+  maxLineBytes?: number;
+  /**
+   * Max bytes of one literal. A larger announced size throws {@linkcode IMAP4LimitError} when
+   * the marker is read, before any of it is buffered. Memory grows only as literal bytes
+   * arrive, never from the announced size alone.
+   * @default {134_217_728}
+   */
+  maxLiteralBytes?: number;
+}
+
+/** Default of {@linkcode DecoderOptions.maxLineBytes}: 8 MiB. */
+export const DEFAULT_MAX_LINE_BYTES = 8_388_608;
+/** Default of {@linkcode DecoderOptions.maxLiteralBytes}: 128 MiB. */
+export const DEFAULT_MAX_LITERAL_BYTES = 134_217_728;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+// The longest marker body we look back for: 16 digits is past 2^53; room for junk too.
+const MARKER_LOOKBACK_BYTES = 40;
+// Marker bodies that look like an attempt at a number but are not `\d+\+?`: empty, or number
+// characters with at least one digit. Text such as `{exceeded}` or `{face}` has no digit and is
+// just text at the end of a line, not a marker.
+const NUMBERISH = /^(?:|[\s0-9a-fA-FxX.+\-]*[0-9][\s0-9a-fA-FxX.+\-]*)$/;
+const VALID_MARKER = /^([0-9]+)\+?$/;
+
+function concat(parts: Uint8Array[], totalBytes: number): Uint8Array {
+  const out = new Uint8Array(totalBytes);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The synchronous core of the decoder: feed chunks, collect frames.
+ *
+ * The session drives this class directly rather than through a stream, because STARTTLS needs
+ * to stop reading exactly at a response boundary and know that nothing more was received in
+ * clear (RFC 3501 section 6.2.1); {@linkcode FrameDecoderStream} wraps it for stream users.
+ * Output is identical however the input is split into chunks. Every line and literal is
+ * copied exactly once into memory of its own, so frames never alias input chunks; until then
+ * the decoder holds views of the chunks it was given, which (as for any chunk written to a
+ * stream) must not be modified afterwards.
+ *
+ * @example Decoding two responses from one chunk
+ * ```ts
+ * import { FrameDecoder, type Frame } from "@imaplib/imaplib";
+ * const frames: Frame[] = [];
+ * new FrameDecoder().push(new TextEncoder().encode("* 1 FETCH (RFC822 {2}\r\nhi)\r\nA1 OK\r\n"), frames);
+ * console.assert(frames.length === 2 && frames[0].literals.length === 1);
+ * ```
+ */
+export class FrameDecoder {
+  readonly #maxLineBytes: number;
+  readonly #maxLiteralBytes: number;
+  // Pieces of the current line, or of the current literal.
+  #parts: Uint8Array[] = [];
+  #partBytes = 0;
+  // Bytes of literal still expected; -1 in line mode.
+  #literalRemaining = -1;
+  #lines: Uint8Array[] = [];
+  #literals: Uint8Array[] = [];
+  // Stream offset of the first byte of the chunk being pushed.
+  #chunkOffset = 0;
+
+  /** @param options Limits; see {@linkcode DecoderOptions}. @throws {RangeError} on a bad limit. */
+  constructor(options: DecoderOptions = {}) {
+    this.#maxLineBytes = checkLimit("maxLineBytes", options.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
+    this.#maxLiteralBytes = checkLimit(
+      "maxLiteralBytes",
+      options.maxLiteralBytes,
+      DEFAULT_MAX_LITERAL_BYTES,
+    );
+  }
+
+  /** Bytes received that belong to a response not yet complete. 0 at a response boundary. */
+  get bufferedBytes(): number {
+    let total = this.#partBytes;
+    for (const line of this.#lines) total += line.length + 2;
+    for (const literal of this.#literals) total += literal.length;
+    return total;
+  }
+
+  /**
+   * Decodes one chunk, appending every response it completes to `out`.
+   *
+   * @param chunk Bytes from the server, in order.
+   * @param out Receives the completed frames.
+   * @throws {IMAP4ProtocolError} on a bare LF or lone CR line ending or a malformed literal
+   *   marker (`{-1}`, `{}`, `{ 5}`, `{0x10}`, `{1e3}`, sizes beyond 2^53).
+   * @throws {IMAP4LimitError} when a line or announced literal exceeds its limit.
+   * After an error the decoder is unusable (the stream's framing is lost).
+   */
+  push(chunk: Uint8Array, out: Frame[]): void {
+    const length = chunk.length;
+    let pos = 0;
+    while (pos < length) {
+      if (this.#literalRemaining >= 0) {
+        const take = Math.min(this.#literalRemaining, length - pos);
+        this.#parts.push(chunk.subarray(pos, pos + take));
+        this.#partBytes += take;
+        this.#literalRemaining -= take;
+        pos += take;
+        if (this.#literalRemaining === 0) this.#endLiteral();
+        continue;
+      }
+      const lf = chunk.indexOf(LF, pos);
+      if (lf < 0) {
+        this.#addLinePart(chunk.subarray(pos));
+        pos = length;
+        continue;
+      }
+      this.#addLinePart(chunk.subarray(pos, lf + 1));
+      pos = lf + 1;
+      this.#endLine(this.#chunkOffset + lf, out);
+    }
+    this.#chunkOffset += length;
+  }
+
+  /**
+   * Declares the end of input.
+   * @throws {IMAP4ProtocolError} if the input ended inside a response.
+   */
+  finish(): void {
+    if (this.bufferedBytes > 0 || this.#literalRemaining > 0) {
+      throw new IMAP4ProtocolError("input ended inside a response", this.#chunkOffset);
+    }
+  }
+
+  #addLinePart(part: Uint8Array): void {
+    const total = this.#partBytes + part.length;
+    if (total > this.#maxLineBytes) {
+      throw new IMAP4LimitError("maxLineBytes", this.#maxLineBytes, total);
+    }
+    this.#parts.push(part);
+    this.#partBytes = total;
+  }
+
+  #endLine(lfOffset: number, out: Frame[]): void {
+    const parts = this.#parts;
+    // A view into the input becomes a copy here, so frames never alias the caller's chunks.
+    const raw = parts.length === 1 ? parts[0].slice() : concat(parts, this.#partBytes);
+    this.#parts = [];
+    this.#partBytes = 0;
+    if (raw.length < 2 || raw[raw.length - 2] !== CR) {
+      throw new IMAP4ProtocolError("bare LF line ending", lfOffset);
+    }
+    const line = raw.subarray(0, raw.length - 2);
+    const cr = line.indexOf(CR);
+    if (cr >= 0) {
+      throw new IMAP4ProtocolError("CR without LF inside a line", lfOffset - line.length - 1 + cr);
+    }
+    this.#lines.push(line);
+    const size = this.#literalSize(line, lfOffset);
+    if (size < 0) {
+      out.push({ lines: this.#lines, literals: this.#literals });
+      this.#lines = [];
+      this.#literals = [];
+    } else if (size === 0) {
+      this.#literals.push(new Uint8Array(0));
+    } else {
+      this.#literalRemaining = size;
+    }
+  }
+
+  #endLiteral(): void {
+    const parts = this.#parts;
+    this.#literals.push(parts.length === 1 ? parts[0].slice() : concat(parts, this.#partBytes));
+    this.#parts = [];
+    this.#partBytes = 0;
+    this.#literalRemaining = -1;
+  }
+
+  // The size announced at the end of `line`, or -1 if the line announces no literal.
+  #literalSize(line: Uint8Array, lfOffset: number): number {
+    const end = line.length - 1;
+    if (end < 1 || line[end] !== CLOSE_BRACE) return -1;
+    const from = Math.max(0, end - MARKER_LOOKBACK_BYTES);
+    const open = line.lastIndexOf(OPEN_BRACE, end);
+    if (open < from) return -1;
+    const body = String.fromCharCode(...line.subarray(open + 1, end));
+    const valid = VALID_MARKER.exec(body);
+    if (!valid) {
+      if (NUMBERISH.test(body)) {
+        throw new IMAP4ProtocolError(`malformed literal marker {${body}}`, lfOffset - 2);
+      }
+      return -1;
+    }
+    const size = Number(valid[1]);
+    if (!Number.isSafeInteger(size)) {
+      throw new IMAP4ProtocolError(`literal size ${valid[1]} is beyond 2^53`, lfOffset - 2);
+    }
+    if (size > this.#maxLiteralBytes) {
+      throw new IMAP4LimitError("maxLiteralBytes", this.#maxLiteralBytes, size);
+    }
+    return size;
+  }
+}
+
+function checkLimit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * {@linkcode FrameDecoder} as a `TransformStream<Uint8Array, Frame>`: bytes in, one
+ * {@linkcode Frame} per complete response out.
+ *
+ * The stream errors with {@linkcode IMAP4ProtocolError} or {@linkcode IMAP4LimitError} as
+ * {@linkcode FrameDecoder.push} throws them, and with {@linkcode IMAP4ProtocolError} if the
+ * input ends inside a response.
+ *
+ * @example Framing a byte stream
+ * ```ts
+ * import { FrameDecoderStream } from "@imaplib/imaplib";
+ * const bytes = new TextEncoder().encode("* OK ready\r\n* 2 EXISTS\r\n");
+ * const frames = await Array.fromAsync(
+ *   ReadableStream.from([bytes]).pipeThrough(new FrameDecoderStream()),
+ * );
+ * console.assert(frames.length === 2);
+ * ```
+ */
+export class FrameDecoderStream extends TransformStream<Uint8Array, Frame> {
+  /** @param options Limits; see {@linkcode DecoderOptions}. */
+  constructor(options: DecoderOptions = {}) {
+    const decoder = new FrameDecoder(options);
+    const out: Frame[] = [];
+    super({
+      transform(chunk, controller) {
+        decoder.push(chunk, out);
+        for (const frame of out) controller.enqueue(frame);
+        out.length = 0;
+      },
+      flush() {
+        decoder.finish();
+      },
+    });
+  }
+}

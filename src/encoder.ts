@@ -1,0 +1,225 @@
+/**
+ * The command encoder: a command becomes fragments (lines and literals), never one string.
+ *
+ * Arguments are typed by what the grammar needs (RFC 3501 section 4 and 9): a mailbox or user
+ * name is an `astring` (sent as an atom when it is one, a quoted string when it can be quoted,
+ * a literal otherwise); a password is always a quoted string or a literal; the APPEND message is
+ * a literal; everything else (sequence sets, criteria, fetch items, flag lists) is sent as the
+ * caller wrote it, as imaplib does. NUL, CR and LF are refused in every argument except a
+ * literal's content, so an argument can never end the command line.
+ *
+ * @module
+ */
+
+import { IMAP4ArgumentError } from "./errors.ts";
+
+/** A command line, CRLF included; if a literal follows, it ends with the literal's marker. */
+export interface LineFragment {
+  /** Discriminant. */
+  kind: "line";
+  /** The bytes to write. */
+  bytes: Uint8Array;
+}
+
+/** A literal's content (RFC 3501 section 4.3), written after the line that announces it. */
+export interface LiteralFragment {
+  /** Discriminant. */
+  kind: "literal";
+  /** The content; its length is the number in the preceding marker. */
+  bytes: Uint8Array;
+  /** `true` for `{N}`: the server's `+` continuation request must arrive before it is sent. */
+  synchronizing: boolean;
+}
+
+/** One piece of an encoded command. Lines and literals alternate, starting and ending with a line. */
+export type Fragment = LineFragment | LiteralFragment;
+
+/** What the grammar needs an argument to be. */
+export type ArgumentKind = "raw" | "astring" | "list-mailbox" | "password" | "message";
+
+/** A typed command argument. `null`/`undefined` values are dropped, as imaplib drops `None`. */
+export interface Argument {
+  /** How to encode it. */
+  kind: ArgumentKind;
+  /** The value; a string is encoded as UTF-8. */
+  value: string | Uint8Array | null | undefined;
+}
+
+/** Options that change how arguments are encoded. */
+export interface EncodeOptions {
+  /**
+   * UTF-8 mode (RFC 6855, after `ENABLE UTF8=ACCEPT`): 8-bit astrings go in quoted strings
+   * instead of literals, and the APPEND message is sent as `UTF8 (~{N}...)`.
+   * @default {false}
+   */
+  utf8?: boolean;
+}
+
+const encoder = new TextEncoder();
+const DQUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+/** Encodes a string as UTF-8; bytes are returned as they are. */
+export function toBytes(value: string | Uint8Array): Uint8Array {
+  return typeof value === "string" ? encoder.encode(value) : value;
+}
+
+function checkNoCrLfNul(bytes: Uint8Array, what: string): void {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x00 || b === 0x0a || b === 0x0d) {
+      const name = b === 0 ? "NUL" : b === 0x0a ? "LF" : "CR";
+      throw new IMAP4ArgumentError(`${what} contains ${name} at byte ${i}; refusing to send it`);
+    }
+  }
+}
+
+// atom-specials (RFC 3501 section 9): ( ) { SP CTL % * " \ ]
+function isAtomChar(b: number): boolean {
+  return b > 0x20 && b < 0x7f && b !== 0x28 && b !== 0x29 && b !== 0x7b && b !== 0x25 &&
+    b !== 0x2a && b !== DQUOTE && b !== BACKSLASH && b !== 0x5d;
+}
+
+function allBytes(bytes: Uint8Array, ok: (b: number) => boolean): boolean {
+  for (let i = 0; i < bytes.length; i++) if (!ok(bytes[i])) return false;
+  return true;
+}
+
+// ASTRING-CHAR = ATOM-CHAR / resp-specials ("]")
+const isAstringChar = (b: number) => isAtomChar(b) || b === 0x5d;
+// list-char = ATOM-CHAR / list-wildcards / resp-specials
+const isListChar = (b: number) => isAstringChar(b) || b === 0x25 || b === 0x2a;
+
+/** True if `bytes` is a complete, valid quoted string (RFC 3501 `quoted`), quotes included. */
+export function isQuoted(bytes: Uint8Array): boolean {
+  if (bytes.length < 2 || bytes[0] !== DQUOTE || bytes[bytes.length - 1] !== DQUOTE) return false;
+  for (let i = 1; i < bytes.length - 1; i++) {
+    const b = bytes[i];
+    if (b === DQUOTE) return false;
+    if (b === BACKSLASH) {
+      const next = bytes[++i];
+      if (i >= bytes.length - 1 || (next !== DQUOTE && next !== BACKSLASH)) return false;
+    }
+  }
+  return true;
+}
+
+function quote(bytes: Uint8Array): Uint8Array {
+  let escapes = 0;
+  for (const b of bytes) if (b === DQUOTE || b === BACKSLASH) escapes++;
+  const out = new Uint8Array(bytes.length + escapes + 2);
+  let at = 0;
+  out[at++] = DQUOTE;
+  for (const b of bytes) {
+    if (b === DQUOTE || b === BACKSLASH) out[at++] = BACKSLASH;
+    out[at++] = b;
+  }
+  out[at] = DQUOTE;
+  return out;
+}
+
+const is7Bit = (b: number) => b < 0x80;
+
+/** An encoded argument: inline bytes, or a literal to send after a marker. */
+type Encoded = { inline: Uint8Array } | { literal: Uint8Array; utf8Wrap: boolean };
+
+function encodeArgument(arg: Argument, utf8: boolean, what: string): Encoded {
+  const bytes = toBytes(arg.value as string | Uint8Array);
+  switch (arg.kind) {
+    case "message":
+      return { literal: bytes, utf8Wrap: utf8 };
+    case "raw":
+      checkNoCrLfNul(bytes, what);
+      return { inline: bytes };
+    case "password":
+      checkNoCrLfNul(bytes, what);
+      return utf8 || allBytes(bytes, is7Bit) ? { inline: quote(bytes) } : {
+        literal: bytes,
+        utf8Wrap: false,
+      };
+    case "astring":
+    case "list-mailbox": {
+      checkNoCrLfNul(bytes, what);
+      if (bytes.length === 0) return { inline: quote(bytes) };
+      if (isQuoted(bytes)) return { inline: bytes };
+      if (allBytes(bytes, arg.kind === "astring" ? isAstringChar : isListChar)) {
+        return { inline: bytes };
+      }
+      return utf8 || allBytes(bytes, is7Bit) ? { inline: quote(bytes) } : {
+        literal: bytes,
+        utf8Wrap: false,
+      };
+    }
+  }
+}
+
+/**
+ * Encodes `tag name args...` as fragments.
+ *
+ * Each literal is synchronizing (`{N}`): the session writes it only after the server's `+`
+ * continuation request, and never if the command is refused first (RFC 3501 section 7.5).
+ *
+ * @param tag The command's tag (e.g. `ABCD1`).
+ * @param name The command name (e.g. `SELECT`, or `UID FETCH` words already joined).
+ * @param args The arguments; `null`/`undefined` values are skipped.
+ * @param options See {@linkcode EncodeOptions}.
+ * @returns Alternating line and literal fragments; the last is a line ending in CRLF.
+ * @throws {IMAP4ArgumentError} if an argument other than the message contains NUL, CR or LF,
+ *   or is neither a string nor a `Uint8Array`. Nothing is returned, so nothing is sent.
+ *
+ * @example
+ * ```ts
+ * import { encodeCommand } from "@imaplib/imaplib";
+ * const [line] = encodeCommand("A1", "SELECT", [{ kind: "astring", value: "Sent Items" }]);
+ * console.assert(new TextDecoder().decode(line.bytes) === 'A1 SELECT "Sent Items"\r\n');
+ * ```
+ */
+export function encodeCommand(
+  tag: string,
+  name: string,
+  args: readonly Argument[],
+  options: EncodeOptions = {},
+): Fragment[] {
+  const utf8 = options.utf8 ?? false;
+  const fragments: Fragment[] = [];
+  let line: Uint8Array[] = [toBytes(tag), toBytes(" "), toBytes(name)];
+  checkNoCrLfNul(line[2], `command name ${JSON.stringify(name)}`);
+  const flush = (tail: Uint8Array) => {
+    line.push(tail);
+    fragments.push({ kind: "line", bytes: join(line) });
+    line = [];
+  };
+  args.forEach((arg, index) => {
+    if (arg.value === null || arg.value === undefined) return;
+    if (typeof arg.value !== "string" && !(arg.value instanceof Uint8Array)) {
+      throw new IMAP4ArgumentError(
+        `argument ${index + 1} of ${name} must be a string or Uint8Array, got ${typeof arg.value}`,
+      );
+    }
+    const encoded = encodeArgument(arg, utf8, `argument ${index + 1} of ${name}`);
+    line.push(toBytes(" "));
+    if ("inline" in encoded) {
+      line.push(encoded.inline);
+      return;
+    }
+    const size = encoded.literal.length;
+    flush(toBytes(encoded.utf8Wrap ? `UTF8 (~{${size}}\r\n` : `{${size}}\r\n`));
+    fragments.push({ kind: "literal", bytes: encoded.literal, synchronizing: true });
+    if (encoded.utf8Wrap) line.push(toBytes(")"));
+  });
+  flush(CRLF);
+  return fragments;
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * The error classes of the library.
+ *
+ * imaplib's three classes keep their meaning: {@linkcode IMAP4Error} (`IMAP4.error`) is a
+ * logical error (a refused command, a command in the wrong state, a bad argument),
+ * {@linkcode IMAP4Abort} (`IMAP4.abort`) means the connection is no longer usable and has been
+ * closed, {@linkcode IMAP4Readonly} (`IMAP4.readonly`) means the selected mailbox became
+ * read-only. The finer classes below are subclasses of one of them, so `instanceof IMAP4.error`
+ * still catches everything this library throws.
+ *
+ * Messages never carry credentials.
+ *
+ * @module
+ */
+
+/**
+ * imaplib's `IMAP4.error`: a logical error. The connection stays usable.
+ *
+ * @example Catching every error of the library
+ * ```ts
+ * import { IMAP4Error } from "@imaplib/imaplib";
+ * try {
+ *   throw new IMAP4Error("command SEARCH illegal in state AUTH");
+ * } catch (e) {
+ *   if (!(e instanceof IMAP4Error)) throw e;
+ * }
+ * ```
+ */
+export class IMAP4Error extends Error {
+  /** @param message What went wrong. @param options `cause`: the underlying error, if any. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * imaplib's `IMAP4.abort`: the connection is unusable and has been closed; reconnect to retry.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4Abort, IMAP4Error } from "@imaplib/imaplib";
+ * console.assert(new IMAP4Abort("socket error: EOF") instanceof IMAP4Error);
+ * ```
+ */
+export class IMAP4Abort extends IMAP4Error {}
+
+/**
+ * imaplib's `IMAP4.readonly`: the selected mailbox changed to READ-ONLY; re-select and retry.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4Abort, IMAP4Readonly } from "@imaplib/imaplib";
+ * console.assert(new IMAP4Readonly("INBOX is not writable") instanceof IMAP4Abort);
+ * ```
+ */
+export class IMAP4Readonly extends IMAP4Abort {}
+
+/**
+ * The server's bytes break the protocol's framing or grammar (a bare LF line ending, a
+ * malformed literal marker, a response that is none of tagged, untagged or continuation).
+ * Connection-fatal: a subclass of {@linkcode IMAP4Abort}.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4ProtocolError } from "@imaplib/imaplib";
+ * const e = new IMAP4ProtocolError("bare LF line ending", 12);
+ * console.assert(e.offset === 12);
+ * ```
+ */
+export class IMAP4ProtocolError extends IMAP4Abort {
+  /** Byte offset in the input stream where the problem was found, or -1 if not known. */
+  readonly offset: number;
+  /** @param message What is wrong. @param offset Byte offset in the stream, -1 if unknown. */
+  constructor(message: string, offset = -1, options?: ErrorOptions) {
+    super(offset >= 0 ? `${message} at offset ${offset}` : message, options);
+    this.offset = offset;
+  }
+}
+
+/**
+ * A response line or literal is larger than the configured limit (`maxLineBytes`,
+ * `maxLiteralBytes`). Raised before the oversized data is buffered. Connection-fatal.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4LimitError } from "@imaplib/imaplib";
+ * const e = new IMAP4LimitError("maxLiteralBytes", 1024, 99999999999);
+ * console.assert(e.limitBytes === 1024);
+ * ```
+ */
+export class IMAP4LimitError extends IMAP4Abort {
+  /** The name of the option whose limit was exceeded, e.g. `maxLineBytes`. */
+  readonly limitName: string;
+  /** The limit in bytes. */
+  readonly limitBytes: number;
+  /** The size in bytes that was seen or announced (at least `limitBytes + 1`). */
+  readonly sizeBytes: number;
+  /**
+   * @param limitName The option name. @param limitBytes The limit.
+   * @param sizeBytes The size seen or announced.
+   */
+  constructor(limitName: string, limitBytes: number, sizeBytes: number) {
+    super(`${limitName} exceeded: ${sizeBytes} bytes, limit ${limitBytes}`);
+    this.limitName = limitName;
+    this.limitBytes = limitBytes;
+    this.sizeBytes = sizeBytes;
+  }
+}
+
+/**
+ * A wait (connecting, a command's responses) outlasted its `timeout`, or its `AbortSignal`
+ * fired. The connection has been closed, because a late reply could otherwise complete the
+ * wrong command. `cause` holds the signal's reason when a signal ended the wait.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4TimeoutError } from "@imaplib/imaplib";
+ * console.assert(new IMAP4TimeoutError("no greeting within 10 s").name === "IMAP4TimeoutError");
+ * ```
+ */
+export class IMAP4TimeoutError extends IMAP4Abort {}
+
+/**
+ * The transport failed: connection refused or reset, DNS failure, end of stream, a write that
+ * could not be completed. `cause` keeps the runtime's own error. Connection-fatal.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4ConnectionError } from "@imaplib/imaplib";
+ * const e = new IMAP4ConnectionError("socket error: EOF");
+ * console.assert(e.message === "socket error: EOF");
+ * ```
+ */
+export class IMAP4ConnectionError extends IMAP4Abort {}
+
+/**
+ * TLS could not be established or is not trustworthy: certificate or host name rejected,
+ * handshake failure, STARTTLS refused or missing from the capabilities, bytes injected in clear
+ * after the STARTTLS reply, PREAUTH where STARTTLS was required. Connection-fatal: nothing is
+ * sent in clear after it.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4TlsError } from "@imaplib/imaplib";
+ * console.assert(new IMAP4TlsError("TLS not supported by server").name === "IMAP4TlsError");
+ * ```
+ */
+export class IMAP4TlsError extends IMAP4Abort {}
+
+/**
+ * A command argument cannot be sent safely: it contains NUL, CR or LF (which would let it end
+ * the command line and inject another command; CVE-2025-15366), or it is of the wrong type.
+ * Thrown before anything is written; the connection stays usable.
+ *
+ * @example
+ * ```ts
+ * import { IMAP4ArgumentError, IMAP4Error } from "@imaplib/imaplib";
+ * console.assert(new IMAP4ArgumentError("CR in argument") instanceof IMAP4Error);
+ * ```
+ */
+export class IMAP4ArgumentError extends IMAP4Error {}

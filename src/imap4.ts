@@ -1,0 +1,921 @@
+/**
+ * The imaplib surface: `IMAP4` and `IMAP4_SSL`, one method per IMAP command, `[type, data]`
+ * results, imaplib's errors and messages.
+ *
+ * @module
+ */
+
+import type { Argument } from "./encoder.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4Readonly, IMAP4TlsError } from "./errors.ts";
+import { Time2Internaldate } from "./functions.ts";
+import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
+import { decodeText } from "./repr.ts";
+import { COMMANDS, type Data, type Result, Session, type State } from "./session.ts";
+import { openTransport } from "./runtime.ts";
+import type { TlsOptions, Transport } from "./transport.ts";
+
+/** A command argument: text (sent as UTF-8) or bytes. */
+export type Arg = string | Uint8Array;
+
+/** Options of `IMAP4.connect()`, `IMAP4_SSL.connect()` and `IMAP4.fromTransport()`. */
+export interface ConnectOptions {
+  /**
+   * Seconds that connecting, and then every single wait for the server (a read, a write, a TLS
+   * handshake), may take; imaplib's `timeout`. Waiting for IDLE notifications is bounded by the
+   * idle `duration`/`signal` instead. A timeout closes the connection and throws
+   * {@linkcode IMAP4TimeoutError}. No limit if undefined.
+   */
+  timeout?: number;
+  /** Aborting it closes the connection; pending and later commands throw `IMAP4TimeoutError`. */
+  signal?: AbortSignal;
+  /** TLS settings for IMAP4_SSL and STARTTLS; certificates are always verified. */
+  tls?: TlsOptions;
+  /**
+   * Require STARTTLS during connection: after the greeting, `starttls(tls)` runs before
+   * `connect()` returns, and a PREAUTH greeting is refused (it would skip TLS).
+   * @default {false}
+   */
+  starttls?: boolean;
+  /** Max bytes of one response line, CRLF included. @default {8_388_608} */
+  maxLineBytes?: number;
+  /** Max bytes of one literal. @default {134_217_728} */
+  maxLiteralBytes?: number;
+}
+
+/** imaplib's `IMAP4_PORT`. */
+export const IMAP4_PORT = 143;
+/** imaplib's `IMAP4_SSL_PORT`. */
+export const IMAP4_SSL_PORT = 993;
+
+// imaplib's AllowedVersions, most recent first.
+const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4"];
+// imaplib's MapCRLF: any of CRLF, CR, LF becomes CRLF.
+function mapCrlf(message: Uint8Array): Uint8Array {
+  let extra = 0;
+  for (let i = 0; i < message.length; i++) {
+    const b = message[i];
+    if (b === 0x0d) {
+      if (message[i + 1] === 0x0a) i++;
+      else extra++;
+    } else if (b === 0x0a) extra++;
+  }
+  if (extra === 0) return message;
+  const out = new Uint8Array(message.length + extra);
+  let at = 0;
+  for (let i = 0; i < message.length; i++) {
+    const b = message[i];
+    if (b === 0x0d || b === 0x0a) {
+      out[at++] = 0x0d;
+      out[at++] = 0x0a;
+      if (b === 0x0d && message[i + 1] === 0x0a) i++;
+    } else {
+      out[at++] = b;
+    }
+  }
+  return out;
+}
+
+const raw = (value: Arg | null | undefined): Argument => ({ kind: "raw", value });
+const astring = (value: Arg | null | undefined): Argument => ({ kind: "astring", value });
+
+function text(value: Arg): string {
+  return typeof value === "string" ? value : decodeText(value);
+}
+
+// imaplib wraps flags and sort criteria in parentheses unless already enclosed.
+function parenthesized(value: Arg): Arg {
+  const s = text(value);
+  return s.startsWith("(") && s.endsWith(")") ? value : `(${s})`;
+}
+
+function lastText(data: Data[]): string {
+  const last = data[data.length - 1];
+  if (last === null || last === undefined) return "None";
+  return decodeText(last instanceof Uint8Array ? last : last[0]);
+}
+
+/**
+ * An IMAP4rev1 client: CPython 3.14's `imaplib.IMAP4` on Web Streams.
+ *
+ * Create one with {@linkcode IMAP4.connect} (imaplib's constructor: connects, reads the
+ * greeting, asks CAPABILITY) or {@linkcode IMAP4.fromTransport}. Every command is a method with
+ * imaplib's name and argument order and resolves to imaplib's `[type, data]`:
+ * `type` is the status (`"OK"`, `"NO"`), `data` the list of untagged data or the tagged text,
+ * each item a `Uint8Array`, a `[header, literal]` pair, or `null`.
+ *
+ * Commands may be called without awaiting the previous one: they run one at a time, in call
+ * order, and each gets exactly its own responses.
+ *
+ * Errors: {@linkcode IMAP4.error} for refused or illegal commands (the connection stays
+ * usable), {@linkcode IMAP4.abort} when the connection is gone (it has been closed),
+ * {@linkcode IMAP4.readonly} when the mailbox became read-only. `BAD` replies throw
+ * `IMAP4.error`; `NO` replies are returned as `["NO", [text]]` except for LOGIN, IDLE and the
+ * others imaplib raises on.
+ *
+ * Arguments: mailbox and user names are quoted (or sent as literals) when the IMAP grammar needs
+ * it; other arguments (sequence sets, search criteria, fetch items, flag lists) are sent as you
+ * write them, as imaplib does. An argument containing NUL, CR or LF throws
+ * `IMAP4ArgumentError` before anything is sent.
+ *
+ * @example Reading unseen mail
+ * ```ts ignore
+ * import { IMAP4 } from "@imaplib/imaplib";
+ * await using M = await IMAP4.connect("imap.example.org", 143, {
+ *   starttls: true, timeout: 30,
+ * });
+ * await M.login("alice", "secret");
+ * await M.select("INBOX");
+ * const [, [ids]] = await M.search(null, "UNSEEN");
+ * for (const num of new TextDecoder().decode(ids as Uint8Array).split(" ").filter(Boolean)) {
+ *   const [, data] = await M.fetch(num, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+ *   console.log(new TextDecoder().decode((data[0] as [Uint8Array, Uint8Array])[1]));
+ * }
+ * ```
+ */
+export class IMAP4 implements AsyncDisposable {
+  /** imaplib's `IMAP4.error`: a logical error; see {@linkcode IMAP4Error}. */
+  static readonly error: typeof IMAP4Error = IMAP4Error;
+  /** imaplib's `IMAP4.abort`: the connection is gone; see {@linkcode IMAP4Abort}. */
+  static readonly abort: typeof IMAP4Abort = IMAP4Abort;
+  /** imaplib's `IMAP4.readonly`: mailbox became read-only; see {@linkcode IMAP4Readonly}. */
+  static readonly readonly: typeof IMAP4Readonly = IMAP4Readonly;
+
+  /** imaplib's `host`: the host passed to `connect()` (`""` for a transport). */
+  host = "";
+  /** imaplib's `port`. */
+  port = 0;
+  /** imaplib's `welcome`: the greeting line, without CRLF. */
+  welcome: Uint8Array = new Uint8Array(0);
+  /** imaplib's `PROTOCOL_VERSION`: `"IMAP4REV1"` or `"IMAP4"`. */
+  PROTOCOL_VERSION = "";
+  /** imaplib's `debug` level (0: silent). */
+  debug = 0;
+
+  readonly #session: Session;
+  readonly #options: ConnectOptions;
+  #tlsEstablished = false;
+  #idling = false;
+
+  /**
+   * Makes an unconnected client; use {@linkcode IMAP4.connect} or
+   * {@linkcode IMAP4.fromTransport} instead, which connect it.
+   * @param options See {@linkcode ConnectOptions}.
+   * @throws {RangeError} for a bad `timeout` or limit.
+   */
+  constructor(options: ConnectOptions = {}) {
+    this.#options = options;
+    this.#session = new Session(options);
+    this.#session.sendHook = (bytes) => this.send(bytes);
+  }
+
+  /**
+   * Connects to `host:port` (imaplib's `IMAP4(host, port, timeout)`): opens the connection
+   * with {@linkcode IMAP4.open}, reads the greeting, asks CAPABILITY and, with
+   * `options.starttls`, upgrades to TLS before returning.
+   *
+   * @param host Host name or address; `""` means `localhost`. @default {""}
+   * @param port TCP port. @default {143}
+   * @param options See {@linkcode ConnectOptions}.
+   * @returns The connected client, in state `NONAUTH` (or `AUTH` after PREAUTH).
+   * @throws {IMAP4ConnectionError} if the connection fails (refused, DNS, reset).
+   * @throws {IMAP4TimeoutError} if `timeout` passes or `signal` aborts first.
+   * @throws {IMAP4TlsError} on TLS failure, or PREAUTH when STARTTLS is required.
+   * @throws {IMAP4Error} if the greeting is BYE (imaplib raises `error(welcome)`), there is no
+   *   CAPABILITY response, or the server is not IMAP4 compliant.
+   *
+   * @example
+   * ```ts ignore
+   * const M = await IMAP4.connect("localhost", 143, { timeout: 10 });
+   * ```
+   */
+  static async connect<T extends IMAP4>(
+    this: new (options?: ConnectOptions) => T,
+    host = "",
+    port: number = IMAP4_PORT,
+    options: ConnectOptions = {},
+  ): Promise<T> {
+    const client = new this(options);
+    client.host = host;
+    client.port = port;
+    const transport = await client.open(host, port, options.timeout);
+    await client.#start(transport);
+    return client;
+  }
+
+  /**
+   * Connects over an existing transport (any readable/writable byte stream pair, e.g. from
+   * `cloudflare:sockets`), then reads the greeting as {@linkcode IMAP4.connect} does.
+   *
+   * @param transport The connection; see {@linkcode Transport}.
+   * @param options See {@linkcode ConnectOptions} (`host` for STARTTLS goes in `tls.hostname`).
+   * @returns The connected client.
+   * @throws The errors of {@linkcode IMAP4.connect}, except those of opening.
+   *
+   * @example
+   * ```ts ignore
+   * const M = await IMAP4.fromTransport({ readable, writable, close: () => socket.close() });
+   * ```
+   */
+  static async fromTransport<T extends IMAP4>(
+    this: new (options?: ConnectOptions) => T,
+    transport: Transport,
+    options: ConnectOptions = {},
+  ): Promise<T> {
+    const client = new this(options);
+    client.host = options.tls?.hostname ?? "";
+    await client.#start(transport);
+    return client;
+  }
+
+  async #start(transport: Transport): Promise<void> {
+    const session = this.#session;
+    session.host = this.host || "localhost";
+    session.attach(transport);
+    try {
+      await this.#connect();
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+  }
+
+  // imaplib's `_connect`.
+  async #connect(): Promise<void> {
+    const session = this.#session;
+    const greeting = await session.getResponse();
+    if (greeting?.kind !== "untagged") {
+      const line = greeting ? decodeText(greeting.line) : "";
+      throw session.fail(
+        new IMAP4Abort(`unexpected greeting (not an IMAP4 server?): ${JSON.stringify(line)}`),
+      );
+    }
+    this.welcome = greeting.line;
+    if (Object.hasOwn(session.untagged, "PREAUTH")) {
+      if (this.#options.starttls) {
+        throw session.fail(
+          new IMAP4TlsError("PREAUTH greeting on a connection that requires STARTTLS refused"),
+        );
+      }
+      session.state = "AUTH";
+    } else if (Object.hasOwn(session.untagged, "OK")) {
+      session.state = "NONAUTH";
+    } else {
+      throw new IMAP4Error(decodeText(this.welcome));
+    }
+    await this.#getCapabilities();
+    const version = ALLOWED_VERSIONS.find((v) => session.capabilities.includes(v));
+    if (!version) throw new IMAP4Error("server not IMAP4 compliant");
+    this.PROTOCOL_VERSION = version;
+    if (this.#options.starttls) await this.#starttls(this.#options.tls ?? {});
+  }
+
+  async #getCapabilities(): Promise<void> {
+    const session = this.#session;
+    const [type, data] = await session.simple("CAPABILITY");
+    const [, caps] = session.untaggedResponse(type, data, "CAPABILITY");
+    this.#setCapabilities(caps);
+  }
+
+  #setCapabilities(caps: Data[]): void {
+    const last = caps[caps.length - 1];
+    if (!(last instanceof Uint8Array)) {
+      throw new IMAP4Error("no CAPABILITY response from server");
+    }
+    this.#session.capabilities = decodeText(last).toUpperCase().split(/\s+/).filter(Boolean);
+  }
+
+  // Runs a command body exclusively, in call order; refuses at once while IDLE is active.
+  #run<T>(name: string, body: (session: Session) => Promise<T>): Promise<T> {
+    if (this.#idling) return Promise.reject(idlingError(name));
+    return this.#session.exclusive(() => body(this.#session));
+  }
+
+  #simple(name: string, args: Argument[] = []): Promise<Result> {
+    return this.#run(name, (session) => session.simple(name, args));
+  }
+
+  #untagged(name: string, args: Argument[], responseName = name): Promise<Result> {
+    return this.#run(name, async (session) => {
+      const [type, data] = await session.simple(name, args);
+      return session.untaggedResponse(type, data, responseName);
+    });
+  }
+
+  // ---- Overridable low-level methods (imaplib's "Overridable methods") ----
+
+  /**
+   * Opens the connection (imaplib's `open(host, port, timeout)`). Override to supply your own
+   * transport; `connect()` calls it.
+   *
+   * @param host Host name or address; `""` means `localhost`.
+   * @param port TCP port.
+   * @param timeout Seconds the attempt may take.
+   * @returns The transport for this connection.
+   * @throws {IMAP4ConnectionError} if the connection fails.
+   * @throws {IMAP4TimeoutError} if `timeout` passes or the `signal` option aborts.
+   */
+  open(host = "", port: number = IMAP4_PORT, timeout?: number): Promise<Transport> {
+    return openTransport({ hostname: host || "localhost", port }, timeout, this.#options.signal);
+  }
+
+  /**
+   * Sends bytes to the server (imaplib's `send(data)`); every command goes through it.
+   * @throws {IMAP4ConnectionError} if the write fails (the connection is closed).
+   */
+  send(data: Uint8Array): Promise<void> {
+    return this.#session.write(data);
+  }
+
+  /** Closes the connection (imaplib's `shutdown()`) without LOGOUT. Idempotent. */
+  shutdown(): void {
+    this.#session.close();
+  }
+
+  /** The transport in use (imaplib's `socket()`), or `null` once closed. */
+  socket(): Transport | null {
+    return this.#session.transport;
+  }
+
+  // ---- Attributes ----
+
+  /** imaplib's `capabilities`: the server's capabilities, upper case. */
+  get capabilities(): readonly string[] {
+    return this.#session.capabilities;
+  }
+
+  /** imaplib's `state`: `LOGOUT`, `NONAUTH`, `AUTH`, `SELECTED`, or `IDLING`. */
+  get state(): State {
+    return this.#session.state;
+  }
+
+  /** imaplib's `untagged_responses`: `{type: [data, ...]}`, cleared by `select()`. */
+  get untagged_responses(): Record<string, Data[]> {
+    return this.#session.untagged;
+  }
+
+  /** imaplib's `utf8_enabled`: true after the server accepted `ENABLE UTF8=ACCEPT`. */
+  get utf8_enabled(): boolean {
+    return this.#session.utf8;
+  }
+
+  /** imaplib's `is_readonly`: the mailbox was selected with `readonly`. */
+  get is_readonly(): boolean {
+    return this.#session.isReadonly;
+  }
+
+  /** imaplib's `tagged_commands`: tag -> `null` while pending, `[status, [text]]` when done. */
+  get tagged_commands(): ReadonlyMap<string, Result | null> {
+    return this.#session.tagged;
+  }
+
+  // ---- Commands ----
+
+  /**
+   * APPEND (RFC 3501 section 6.3.11): appends `message` to `mailbox`.
+   *
+   * Bare CR and LF in `message` become CRLF (imaplib's MapCRLF). In UTF-8 mode the message is
+   * sent as `UTF8 (~{N}...)` (RFC 6855). The literal is sent only after the server's `+`.
+   *
+   * @param mailbox Mailbox name; `null`/`""` means INBOX.
+   * @param flags Flag list, e.g. `"\\Seen"`; parenthesized if not already; `null` for none.
+   * @param date_time INTERNALDATE: a `Date`, epoch seconds, or a quoted string (see
+   *   `Time2Internaldate`); `null` for the server's time.
+   * @param message The message, RFC 5322 bytes (a string is sent as UTF-8).
+   * @returns `["OK", [text]]`; the APPENDUID code (RFC 4315) is in `response("APPENDUID")`.
+   * @throws {IMAP4Error} on BAD or in the wrong state.
+   *
+   * @example
+   * ```ts ignore
+   * await M.append("INBOX", "\\Seen", new Date(), "Subject: hi\r\n\r\nhello\r\n");
+   * ```
+   */
+  append(
+    mailbox: Arg | null,
+    flags: Arg | null,
+    date_time: Date | number | string | null,
+    message: Arg,
+  ): Promise<Result> {
+    const bytes = typeof message === "string" ? new TextEncoder().encode(message) : message;
+    const args: Argument[] = [
+      astring(mailbox && text(mailbox) ? mailbox : "INBOX"),
+      raw(flags && text(flags) ? parenthesized(flags) : null),
+      raw(date_time ? Time2Internaldate(date_time) : null),
+      { kind: "message", value: mapCrlf(bytes) },
+    ];
+    return this.#simple("APPEND", args);
+  }
+
+  /**
+   * CAPABILITY (RFC 3501 section 6.1.1).
+   * @returns `["OK", [capabilities]]`, the capability list as one bytes item.
+   * @example
+   * ```ts ignore
+   * const [, [caps]] = await M.capability();
+   * ```
+   */
+  capability(): Promise<Result> {
+    return this.#untagged("CAPABILITY", []);
+  }
+
+  /** CHECK (RFC 3501 section 6.4.1): checkpoint the mailbox. @returns `["OK", [text]]`. */
+  check(): Promise<Result> {
+    return this.#simple("CHECK");
+  }
+
+  /**
+   * CLOSE (RFC 3501 section 6.4.2): closes the mailbox, expunging deleted messages. The state
+   * becomes AUTH even if the command fails, as imaplib does.
+   * @returns `["OK", [text]]`.
+   */
+  close(): Promise<Result> {
+    return this.#run("CLOSE", async (session) => {
+      try {
+        return await session.simple("CLOSE");
+      } finally {
+        if (session.state !== "LOGOUT") session.state = "AUTH";
+      }
+    });
+  }
+
+  /**
+   * COPY (RFC 3501 section 6.4.7).
+   * @param message_set Sequence set, e.g. `"1:3"`. @param new_mailbox Destination mailbox.
+   * @returns `["OK", [text]]`; COPYUID is in `response("COPYUID")`.
+   */
+  copy(message_set: Arg, new_mailbox: Arg): Promise<Result> {
+    return this.#simple("COPY", [raw(message_set), astring(new_mailbox)]);
+  }
+
+  /** CREATE (RFC 3501 section 6.3.3). @param mailbox The new mailbox. */
+  create(mailbox: Arg): Promise<Result> {
+    return this.#simple("CREATE", [astring(mailbox)]);
+  }
+
+  /** DELETE (RFC 3501 section 6.3.4). @param mailbox The mailbox to delete. */
+  delete(mailbox: Arg): Promise<Result> {
+    return this.#simple("DELETE", [astring(mailbox)]);
+  }
+
+  /**
+   * ENABLE (RFC 5161). `UTF8=ACCEPT` switches to UTF-8 mode (RFC 6855) only when the server
+   * confirms it: an `* ENABLED` line naming it, or a tagged OK while `UTF8=ACCEPT` is among the
+   * capabilities.
+   * @param capability E.g. `"UTF8=ACCEPT"` or `"CONDSTORE"`.
+   * @returns `["OK", [text]]`; the ENABLED data is in `response("ENABLED")`.
+   * @throws {IMAP4Error} "Server does not support ENABLE" without the ENABLE capability.
+   */
+  enable(capability: Arg): Promise<Result> {
+    return this.#run("ENABLE", async (session) => {
+      if (!session.capabilities.includes("ENABLE")) {
+        throw new IMAP4Error("Server does not support ENABLE");
+      }
+      const [type, data] = await session.simple("ENABLE", [raw(capability)]);
+      const wanted = text(capability).toUpperCase().includes("UTF8=ACCEPT");
+      if (type === "OK" && wanted) {
+        const enabled = (session.untagged["ENABLED"] ?? [])
+          .some((d) => d instanceof Uint8Array && /\bUTF8=ACCEPT\b/i.test(decodeText(d)));
+        if (enabled || session.capabilities.includes("UTF8=ACCEPT")) session.utf8 = true;
+      }
+      return [type, data];
+    });
+  }
+
+  /**
+   * EXPUNGE (RFC 3501 section 6.4.3).
+   * @returns `["OK", [numbers...]]`: the EXPUNGE responses in order, or `[null]` if none.
+   */
+  expunge(): Promise<Result> {
+    return this.#untagged("EXPUNGE", []);
+  }
+
+  /**
+   * FETCH (RFC 3501 section 6.4.5).
+   * @param message_set Sequence set, e.g. `"1:*"`.
+   * @param message_parts Fetch items, e.g. `"(FLAGS BODY.PEEK[HEADER])"`.
+   * @returns `["OK", data]`: per message `b"N (ITEMS)"`, or for items with literals
+   *   `[b"N (BODY[] {size}", literal]` followed by the trailing `b")"`; `[null]` if none.
+   * @example
+   * ```ts ignore
+   * const [, data] = await M.fetch("1", "(RFC822)");
+   * const [header, message] = data[0] as [Uint8Array, Uint8Array];
+   * ```
+   */
+  fetch(message_set: Arg, message_parts: Arg): Promise<Result> {
+    return this.#untagged("FETCH", [raw(message_set), raw(message_parts)]);
+  }
+
+  /**
+   * IDLE (RFC 2177, CPython 3.14's `IMAP4.idle()`): starts idling and resolves once the server
+   * accepted (its `+` arrived). Iterate the returned {@linkcode Idler} for untagged responses;
+   * dispose of it (`await using`) to send DONE. Other commands fail while it is active.
+   *
+   * @param options `duration` (seconds) and/or `signal` end iteration.
+   * @returns The running IDLE.
+   * @throws {IMAP4Error} "Server does not support IMAP4 IDLE" without the capability, or
+   *   "idle denied: ..." when the server answers NO.
+   * @throws {IMAP4Abort} when it answers BAD or OK instead of `+`.
+   *
+   * @example Waiting up to 29 minutes for new mail
+   * ```ts ignore
+   * await using idler = await M.idle({ duration: 29 * 60 });
+   * for await (const [type, data] of idler) {
+   *   if (type === "EXISTS") break;
+   * }
+   * ```
+   */
+  idle(options: IdleOptions = {}): Promise<Idler> {
+    if (this.#idling) return Promise.reject(idlingError("IDLE"));
+    this.#idling = true;
+    return (async () => {
+      const release = await this.#session.acquire();
+      let released = false;
+      const releaseOnce = () => {
+        if (released) return;
+        released = true;
+        this.#idling = false;
+        release();
+      };
+      try {
+        return await startIdle({
+          session: this.#session,
+          release: releaseOnce,
+          send: (bytes) => this.send(bytes),
+        }, options);
+      } catch (error) {
+        releaseOnce();
+        throw error;
+      }
+    })();
+  }
+
+  /**
+   * LIST (RFC 3501 section 6.3.8).
+   * @param directory Reference name. @default {'""'}
+   * @param pattern Mailbox pattern with `*` / `%` wildcards. @default {"*"}
+   * @returns `["OK", [b'(\\HasNoChildren) "." INBOX', ...]]`.
+   */
+  list(directory: Arg = '""', pattern: Arg = "*"): Promise<Result> {
+    return this.#untagged("LIST", [astring(directory), { kind: "list-mailbox", value: pattern }]);
+  }
+
+  /**
+   * LOGIN (RFC 3501 section 6.2.3). The password is always sent quoted (or as a literal when it
+   * has 8-bit bytes). Capabilities are refreshed afterwards (from the OK's CAPABILITY code or a
+   * new CAPABILITY command).
+   *
+   * @param user User name. @param password Password.
+   * @returns `["OK", [text]]`; the state becomes AUTH.
+   * @throws {IMAP4Error} with the server's text if LOGIN is refused, or without writing
+   *   anything if the server advertises LOGINDISABLED.
+   */
+  login(user: Arg, password: Arg): Promise<Result> {
+    return this.#run("LOGIN", async (session) => {
+      session.checkState("LOGIN");
+      if (session.capabilities.includes("LOGINDISABLED")) {
+        throw new IMAP4Error("LOGIN command disabled by server (LOGINDISABLED)");
+      }
+      const [type, data] = await session.simple("LOGIN", [
+        astring(user),
+        { kind: "password", value: password },
+      ]);
+      if (type !== "OK") throw new IMAP4Error(lastText(data));
+      session.state = "AUTH";
+      await this.#refreshCapabilities();
+      return [type, data];
+    });
+  }
+
+  // After authentication the server may offer more (gh-63121): use its CAPABILITY code or ask.
+  async #refreshCapabilities(): Promise<void> {
+    const session = this.#session;
+    const [, fromCode] = session.untaggedResponse("OK", [], "CAPABILITY");
+    if (fromCode[fromCode.length - 1] instanceof Uint8Array) this.#setCapabilities(fromCode);
+    else await this.#getCapabilities();
+  }
+
+  /**
+   * LOGOUT (RFC 3501 section 6.1.3), then closes the connection (also if LOGOUT fails).
+   * @returns `["BYE", [text]]` as imaplib does when the server says BYE first, else the tagged
+   *   reply.
+   */
+  logout(): Promise<Result> {
+    return this.#run("LOGOUT", async (session) => {
+      session.state = "LOGOUT";
+      try {
+        return await session.simple("LOGOUT");
+      } finally {
+        session.close();
+      }
+    });
+  }
+
+  /**
+   * LSUB (RFC 3501 section 6.3.9).
+   * @param directory Reference name. @default {'""'}
+   * @param pattern Mailbox pattern. @default {"*"}
+   */
+  lsub(directory: Arg = '""', pattern: Arg = "*"): Promise<Result> {
+    return this.#untagged("LSUB", [astring(directory), { kind: "list-mailbox", value: pattern }]);
+  }
+
+  /** NAMESPACE (RFC 2342). @returns `["OK", [b'(("" ".")) NIL NIL']]`. */
+  namespace(): Promise<Result> {
+    return this.#untagged("NAMESPACE", []);
+  }
+
+  /** NOOP (RFC 3501 section 6.1.2): lets the server report changes into the untagged store. */
+  noop(): Promise<Result> {
+    return this.#simple("NOOP");
+  }
+
+  /**
+   * imaplib's `recent()`: the stored RECENT responses, or a NOOP to prompt for them.
+   * @returns `["OK", [counts...]]`, or `["OK", [null]]` if none.
+   */
+  recent(): Promise<Result> {
+    return this.#run("NOOP", async (session) => {
+      const stored = session.untaggedResponse("OK", [null], "RECENT");
+      if (stored[1][stored[1].length - 1]) return stored;
+      const [type, data] = await session.simple("NOOP");
+      return session.untaggedResponse(type, data, "RECENT");
+    });
+  }
+
+  /** RENAME (RFC 3501 section 6.3.5). @param oldmailbox From. @param newmailbox To. */
+  rename(oldmailbox: Arg, newmailbox: Arg): Promise<Result> {
+    return this.#simple("RENAME", [astring(oldmailbox), astring(newmailbox)]);
+  }
+
+  /**
+   * imaplib's `response(code)`: returns and clears the stored data for `code` (an untagged
+   * response type or a response code such as `UIDVALIDITY`). Synchronous: no I/O.
+   * @param code E.g. `"EXISTS"`, `"APPENDUID"`.
+   * @returns `[code, data]`, data `[null]` if nothing was stored.
+   * @example
+   * ```ts ignore
+   * const [, [uidvalidity]] = M.response("UIDVALIDITY");
+   * ```
+   */
+  response(code: string): Result {
+    return this.#session.untaggedResponse(code, [null], code.toUpperCase());
+  }
+
+  /**
+   * SEARCH (RFC 3501 section 6.4.4).
+   * @param charset `null`, or a charset sent as `CHARSET name` (not allowed in UTF-8 mode).
+   * @param criteria Search keys, sent as written, e.g. `"UNSEEN"`, `'(FROM "bob")'`.
+   * @returns `["OK", [b"1 2 3"]]`.
+   * @throws {IMAP4Error} "Non-None charset not valid in UTF8 mode".
+   */
+  search(charset: Arg | null, ...criteria: Arg[]): Promise<Result> {
+    return this.#run("SEARCH", async (session) => {
+      const args = criteria.map(raw);
+      if (charset) {
+        if (session.utf8) throw new IMAP4Error("Non-None charset not valid in UTF8 mode");
+        args.unshift(raw("CHARSET"), astring(charset));
+      }
+      const [type, data] = await session.simple("SEARCH", args);
+      return session.untaggedResponse(type, data, "SEARCH");
+    });
+  }
+
+  /**
+   * SELECT, or EXAMINE when `readonly` (RFC 3501 sections 6.3.1, 6.3.2). Clears the untagged
+   * store first, as imaplib does.
+   * @param mailbox @default {"INBOX"}
+   * @param readonly Open read-only (EXAMINE). @default {false}
+   * @returns `["OK", [count]]`: the EXISTS count; other data via `response("FLAGS")` etc.
+   *   On NO: `["NO", [text]]` and the state becomes AUTH.
+   * @throws {IMAP4Readonly} "`mailbox` is not writable" if the server opened it READ-ONLY
+   *   although `readonly` was false.
+   */
+  select(mailbox: Arg = "INBOX", readonly = false): Promise<Result> {
+    const name = readonly ? "EXAMINE" : "SELECT";
+    return this.#run(name, async (session) => {
+      session.checkState(name);
+      session.untagged = {};
+      session.isReadonly = readonly;
+      const [type, data] = await session.simple(name, [astring(mailbox)]);
+      if (type !== "OK") {
+        session.state = "AUTH";
+        return [type, data];
+      }
+      session.state = "SELECTED";
+      if (Object.hasOwn(session.untagged, "READ-ONLY") && !readonly) {
+        throw new IMAP4Readonly(`${text(mailbox)} is not writable`);
+      }
+      return [type, session.untagged["EXISTS"] ?? [null]];
+    });
+  }
+
+  /**
+   * STARTTLS (RFC 3501 section 6.2.1): upgrades the connection to TLS, verifying the server's
+   * certificate and host name. Everything learned in clear is discarded: the untagged store is
+   * emptied and capabilities are asked again over TLS. Any byte the server sent after its OK in
+   * clear is treated as an injection attempt.
+   *
+   * @param tls Trust settings; see {@linkcode TlsOptions}. Defaults to the `tls` option.
+   * @returns `["OK", [null]]` (imaplib's shape).
+   * @throws {IMAP4TlsError} if TLS is already established, STARTTLS is not among the
+   *   capabilities, the server refuses it, bytes were injected, or the handshake or
+   *   verification fails. The connection is closed then, so nothing else goes out in clear.
+   */
+  starttls(tls?: TlsOptions): Promise<Result> {
+    return this.#run("STARTTLS", () => this.#starttls(tls ?? this.#options.tls ?? {}));
+  }
+
+  async #starttls(tls: TlsOptions): Promise<Result> {
+    const session = this.#session;
+    session.checkState("STARTTLS");
+    if (this.#tlsEstablished) {
+      throw session.fail(new IMAP4TlsError("TLS session already established"));
+    }
+    if (!session.capabilities.includes("STARTTLS")) {
+      throw session.fail(new IMAP4TlsError("TLS not supported by server"));
+    }
+    let result: Result;
+    try {
+      result = await session.simple("STARTTLS");
+    } catch (error) {
+      if (error instanceof IMAP4Abort) throw error;
+      throw session.fail(new IMAP4TlsError(`Couldn't establish TLS session: ${message(error)}`));
+    }
+    if (result[0] !== "OK") {
+      throw session.fail(new IMAP4TlsError("Couldn't establish TLS session"));
+    }
+    await session.startTls(tls);
+    this.#tlsEstablished = true;
+    // Nothing received in clear can be trusted (capabilities, injected untagged responses).
+    session.untagged = {};
+    session.capabilities = [];
+    await this.#getCapabilities();
+    return session.untaggedResponse(result[0], result[1], "STARTTLS");
+  }
+
+  /**
+   * STATUS (RFC 3501 section 6.3.10).
+   * @param mailbox Mailbox name. @param names Items, e.g. `"(MESSAGES UNSEEN)"`.
+   * @returns `["OK", [b'INBOX (MESSAGES 3 UNSEEN 1)']]`.
+   */
+  status(mailbox: Arg, names: Arg): Promise<Result> {
+    return this.#untagged("STATUS", [astring(mailbox), raw(names)]);
+  }
+
+  /**
+   * STORE (RFC 3501 section 6.4.6).
+   * @param message_set Sequence set. @param command E.g. `"+FLAGS"`, `"-FLAGS.SILENT"`.
+   * @param flags Flags; parenthesized if not already, e.g. `"\\Deleted"`.
+   * @returns `["OK", [fetch data...]]`, the FETCH responses with the new flags.
+   */
+  store(message_set: Arg, command: Arg, flags: Arg): Promise<Result> {
+    return this.#untagged(
+      "STORE",
+      [raw(message_set), raw(command), raw(parenthesized(flags))],
+      "FETCH",
+    );
+  }
+
+  /** SUBSCRIBE (RFC 3501 section 6.3.6). @param mailbox The mailbox. */
+  subscribe(mailbox: Arg): Promise<Result> {
+    return this.#simple("SUBSCRIBE", [astring(mailbox)]);
+  }
+
+  /**
+   * UID (RFC 3501 section 6.4.8; MOVE RFC 6851; UID EXPUNGE RFC 4315): runs `command` with UIDs
+   * instead of sequence numbers.
+   * @param command `FETCH`, `SEARCH`, `STORE`, `COPY`, `MOVE`, `EXPUNGE`, `SORT` or `THREAD`.
+   * @param args The command's arguments, sent as written (the mailbox of COPY/MOVE is quoted
+   *   as needed).
+   * @returns As the command: SEARCH/SORT/THREAD data, else the FETCH data.
+   * @throws {IMAP4Error} "Unknown IMAP4 UID command: X", or the command is illegal in this state.
+   * @example
+   * ```ts ignore
+   * await M.uid("MOVE", "42", "Archive");
+   * ```
+   */
+  uid(command: string, ...args: Arg[]): Promise<Result> {
+    const name = command.toUpperCase();
+    return this.#run("UID", async (session) => {
+      if (!Object.hasOwn(COMMANDS, name)) {
+        throw new IMAP4Error(`Unknown IMAP4 UID command: ${name}`);
+      }
+      const states = COMMANDS[name];
+      if (!states.includes(session.state)) {
+        throw new IMAP4Error(
+          `command ${name} illegal in state ${session.state}, only allowed in states ${
+            states.join(", ")
+          }`,
+        );
+      }
+      const typed = args.map(raw);
+      if ((name === "COPY" || name === "MOVE") && typed.length > 0) {
+        typed[typed.length - 1] = astring(args[args.length - 1]);
+      }
+      const [type, data] = await session.simple("UID", [raw(name), ...typed]);
+      const responseName = name === "SEARCH" || name === "SORT" || name === "THREAD"
+        ? name
+        : "FETCH";
+      return session.untaggedResponse(type, data, responseName);
+    });
+  }
+
+  /**
+   * UNSELECT (RFC 3691): closes the mailbox without expunging. The state becomes AUTH even if
+   * the command fails, as imaplib does.
+   */
+  unselect(): Promise<Result> {
+    return this.#run("UNSELECT", async (session) => {
+      try {
+        return await session.simple("UNSELECT");
+      } finally {
+        if (session.state !== "LOGOUT") session.state = "AUTH";
+      }
+    });
+  }
+
+  /** UNSUBSCRIBE (RFC 3501 section 6.3.7). @param mailbox The mailbox. */
+  unsubscribe(mailbox: Arg): Promise<Result> {
+    return this.#simple("UNSUBSCRIBE", [astring(mailbox)]);
+  }
+
+  /**
+   * Sends LOGOUT unless already logged out, as imaplib's `__exit__`; connection errors are
+   * ignored. Used by `await using`.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.state === "LOGOUT") {
+      this.#session.close();
+      return;
+    }
+    try {
+      await this.logout();
+    } catch (error) {
+      if (!(error instanceof IMAP4Abort)) throw error;
+    } finally {
+      this.#session.close();
+    }
+  }
+}
+
+// A command called while IDLE is active: refused at once (waiting would deadlock).
+function idlingError(name: string): IMAP4Error {
+  const states = COMMANDS[name] ?? [];
+  return new IMAP4Error(
+    `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
+  );
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * An IMAP4 client over implicit TLS (imaplib's `IMAP4_SSL`), port 993 by default. The
+ * certificate and host name are verified (against `options.tls.caCerts` in addition to the
+ * runtime's roots).
+ *
+ * @example
+ * ```ts ignore
+ * import { IMAP4_SSL } from "@imaplib/imaplib";
+ * await using M = await IMAP4_SSL.connect("imap.example.org");
+ * ```
+ */
+export class IMAP4_SSL extends IMAP4 {
+  readonly #tls: TlsOptions;
+  readonly #signal: AbortSignal | undefined;
+
+  /** @param options See {@linkcode ConnectOptions}; `tls` configures the TLS connection. */
+  constructor(options: ConnectOptions = {}) {
+    if (options.starttls) {
+      throw new TypeError("IMAP4_SSL uses implicit TLS; the starttls option does not apply");
+    }
+    super(options);
+    this.#tls = options.tls ?? {};
+    this.#signal = options.signal;
+  }
+
+  /**
+   * Connects to `host:port` over TLS; see {@linkcode IMAP4.connect}.
+   * @param port @default {993}
+   */
+  static override connect<T extends IMAP4>(
+    this: new (options?: ConnectOptions) => T,
+    host = "",
+    port: number = IMAP4_SSL_PORT,
+    options: ConnectOptions = {},
+  ): Promise<T> {
+    return IMAP4.connect.call(this, host, port, options) as Promise<T>;
+  }
+
+  /**
+   * Opens a TLS connection (imaplib's `IMAP4_SSL.open`).
+   * @throws {IMAP4TlsError} if the handshake or certificate verification fails.
+   */
+  override open(host = "", port: number = IMAP4_SSL_PORT, timeout?: number): Promise<Transport> {
+    return openTransport(
+      { hostname: host || "localhost", port, tls: this.#tls },
+      timeout,
+      this.#signal,
+    );
+  }
+}

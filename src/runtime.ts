@@ -1,0 +1,54 @@
+/**
+ * Picks the runtime's transport lazily, so that importing the library loads no runtime-specific
+ * module and touches no runtime global.
+ *
+ * @module
+ */
+
+import { IMAP4ConnectionError, IMAP4Error, IMAP4TimeoutError } from "./errors.ts";
+import type { OpenOptions, Transport } from "./transport.ts";
+
+/**
+ * Opens a network transport with the running runtime's APIs, bounded by `timeout` seconds and
+ * `signal`.
+ * @throws {IMAP4ConnectionError} if the connection fails; {@linkcode IMAP4TimeoutError} on
+ *   timeout or abort; `IMAP4TlsError` if TLS fails; {@linkcode IMAP4Error} if this runtime has
+ *   no transport (use `IMAP4.fromTransport()` there).
+ */
+export async function openTransport(
+  options: OpenOptions,
+  timeout?: number,
+  signal?: AbortSignal,
+): Promise<Transport> {
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
+  if (!deno?.version?.deno) {
+    throw new IMAP4Error(
+      "no built-in transport for this runtime yet; pass a stream pair to IMAP4.fromTransport()",
+    );
+  }
+  const { openDeno } = await import("./transport_deno.ts");
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  const timer = timeout === undefined ? undefined : setTimeout(
+    () => controller.abort(new IMAP4TimeoutError(`connect timed out after ${timeout} s`)),
+    timeout * 1000,
+  );
+  const where = `${options.hostname}:${options.port}`;
+  try {
+    return await openDeno({ ...options, signal: controller.signal });
+  } catch (error) {
+    if (error instanceof IMAP4Error) throw error;
+    if (controller.signal.aborted) {
+      const reason = controller.signal.reason;
+      if (reason instanceof IMAP4TimeoutError) throw reason;
+      throw new IMAP4TimeoutError(`connect to ${where} aborted by signal`, { cause: reason });
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new IMAP4ConnectionError(`cannot connect to ${where}: ${detail}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,628 @@
+/**
+ * The session: tags, the command in progress, continuation requests, the untagged store, the
+ * connection state and the command queue. It owns all I/O of a connection.
+ *
+ * It reproduces imaplib's `_command`, `_command_complete`, `_get_response`,
+ * `_get_tagged_response` and `_untagged_response`, with commands serialised through a queue
+ * instead of a blocking socket.
+ *
+ * @module
+ */
+
+import { type Frame, FrameDecoder } from "./decoder.ts";
+import type { DecoderOptions } from "./decoder.ts";
+import { type Argument, encodeCommand } from "./encoder.ts";
+import {
+  IMAP4Abort,
+  IMAP4ConnectionError,
+  IMAP4Error,
+  IMAP4Readonly,
+  IMAP4TimeoutError,
+  IMAP4TlsError,
+} from "./errors.ts";
+import { Int2AP } from "./functions.ts";
+import { type Datum, parseFrame, type Response } from "./parser.ts";
+import { dataRepr, decodeText } from "./repr.ts";
+import type { TlsOptions, Transport } from "./transport.ts";
+
+/** imaplib's connection states, plus `IDLING` while an IDLE command runs (as CPython 3.14). */
+export type State = "LOGOUT" | "NONAUTH" | "AUTH" | "SELECTED" | "IDLING";
+
+/** One item of a command's result data: bytes, a `[header, literal]` pair, or `null`. */
+export type Data = Datum | null;
+
+/** A command's result, as imaplib returns it: `[type, data]`. */
+export type Result = [type: string, data: Data[]];
+
+/** Valid states per command: imaplib's `Commands` table (CPython 3.14). */
+export const COMMANDS: Readonly<Record<string, readonly State[]>> = {
+  APPEND: ["AUTH", "SELECTED"],
+  AUTHENTICATE: ["NONAUTH"],
+  CAPABILITY: ["NONAUTH", "AUTH", "SELECTED", "LOGOUT"],
+  CHECK: ["SELECTED"],
+  CLOSE: ["SELECTED"],
+  COPY: ["SELECTED"],
+  CREATE: ["AUTH", "SELECTED"],
+  DELETE: ["AUTH", "SELECTED"],
+  DELETEACL: ["AUTH", "SELECTED"],
+  ENABLE: ["AUTH"],
+  EXAMINE: ["AUTH", "SELECTED"],
+  EXPUNGE: ["SELECTED"],
+  FETCH: ["SELECTED"],
+  GETACL: ["AUTH", "SELECTED"],
+  GETANNOTATION: ["AUTH", "SELECTED"],
+  GETQUOTA: ["AUTH", "SELECTED"],
+  GETQUOTAROOT: ["AUTH", "SELECTED"],
+  IDLE: ["AUTH", "SELECTED"],
+  MYRIGHTS: ["AUTH", "SELECTED"],
+  LIST: ["AUTH", "SELECTED"],
+  LOGIN: ["NONAUTH"],
+  LOGOUT: ["NONAUTH", "AUTH", "SELECTED", "LOGOUT"],
+  LSUB: ["AUTH", "SELECTED"],
+  MOVE: ["SELECTED"],
+  NAMESPACE: ["AUTH", "SELECTED"],
+  NOOP: ["NONAUTH", "AUTH", "SELECTED", "LOGOUT"],
+  PARTIAL: ["SELECTED"],
+  PROXYAUTH: ["AUTH"],
+  RENAME: ["AUTH", "SELECTED"],
+  SEARCH: ["SELECTED"],
+  SELECT: ["AUTH", "SELECTED"],
+  SETACL: ["AUTH", "SELECTED"],
+  SETANNOTATION: ["AUTH", "SELECTED"],
+  SETQUOTA: ["AUTH", "SELECTED"],
+  SORT: ["SELECTED"],
+  STARTTLS: ["NONAUTH"],
+  STATUS: ["AUTH", "SELECTED"],
+  STORE: ["SELECTED"],
+  SUBSCRIBE: ["AUTH", "SELECTED"],
+  THREAD: ["SELECTED"],
+  UID: ["SELECTED"],
+  UNSELECT: ["SELECTED"],
+  UNSUBSCRIBE: ["AUTH", "SELECTED"],
+};
+
+/** Connection-wide settings of a session. */
+export interface SessionOptions extends DecoderOptions {
+  /** Seconds any single wait (a read, a write, a TLS upgrade) may take; none if undefined. */
+  timeout?: number;
+  /** Aborting it closes the connection and fails every pending and later command. */
+  signal?: AbortSignal;
+}
+
+/** A wait that ends quietly (the read returns `null`) instead of failing the connection. */
+export interface SoftLimit {
+  /** `performance.now()` value after which the read gives up. */
+  untilMs?: number;
+  /** Gives up when aborted. */
+  signal?: AbortSignal;
+}
+
+/** How a command reacts to a continuation request: returns the bytes to send, CRLF excluded. */
+export type ContinuationHandler = (data: Uint8Array | null) => Promise<Uint8Array> | Uint8Array;
+
+type ReadOutcome =
+  | { kind: "chunk"; result: ReadableStreamReadResult<Uint8Array> }
+  | { kind: "error"; error: unknown }
+  | { kind: "soft" }
+  | { kind: "timeout" }
+  | { kind: "aborted"; reason: unknown };
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+function stateList(states: readonly string[]): string {
+  return states.join(", ");
+}
+
+/** Human text of an error value, for messages. */
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The protocol engine behind `IMAP4`. Internal: not exported from `mod.ts`.
+ */
+export class Session {
+  /** imaplib's `state`. */
+  state: State = "LOGOUT";
+  /** imaplib's `untagged_responses`: `{type: [data, ...]}`. */
+  untagged: Record<string, Datum[]> = {};
+  /** imaplib's `tagged_commands`: tag -> `null` while pending, then `[status, [text]]`. */
+  readonly tagged = new Map<string, Result | null>();
+  /** imaplib's `continuation_response`: text of the last `+` line. */
+  continuation: Uint8Array | null = null;
+  /** imaplib's `is_readonly`: READ-ONLY desired. */
+  isReadonly = false;
+  /** imaplib's `utf8_enabled`. */
+  utf8 = false;
+  /** Capabilities, upper case. */
+  capabilities: string[] = [];
+  /** The random tag prefix, four letters A-P (imaplib's `tagpre`). */
+  readonly tagPrefix: string;
+  /** The next tag number (imaplib's `tagnum`). */
+  tagnum = 0;
+  /** The host the connection was opened to; STARTTLS verifies the certificate against it. */
+  host = "";
+  /** Set during IDLE: untagged responses go here instead of the store (CPython 3.14). */
+  capture: [string, Datum[]][] | null = null;
+  /** Writes bytes; replaced by `IMAP4` so that an overridden `send()` is used. */
+  sendHook: (bytes: Uint8Array) => Promise<void> = (bytes) => this.write(bytes);
+
+  readonly #options: SessionOptions;
+  #transport: Transport | null = null;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  #decoder: FrameDecoder;
+  #frames: Frame[] = [];
+  #frameIndex = 0;
+  #pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  #failure: IMAP4Abort | null = null;
+  #tail: Promise<void> = Promise.resolve();
+  #onSignal = () =>
+    this.fail(
+      new IMAP4TimeoutError("connection aborted by signal", {
+        cause: this.#options.signal?.reason,
+      }),
+    );
+
+  constructor(options: SessionOptions = {}) {
+    this.#options = options;
+    this.#decoder = new FrameDecoder(options);
+    this.tagPrefix = new TextDecoder().decode(Int2AP(4096 + Math.floor(Math.random() * 61440)));
+    if (options.timeout !== undefined && !(options.timeout > 0)) {
+      throw new RangeError(`timeout must be a positive number of seconds, got ${options.timeout}`);
+    }
+  }
+
+  /** The transport in use, or `null` once closed. */
+  get transport(): Transport | null {
+    return this.#transport;
+  }
+
+  /** The error that ended the connection, if one did. */
+  get failure(): IMAP4Abort | null {
+    return this.#failure;
+  }
+
+  /** `timeout` in milliseconds, or undefined. */
+  get timeoutMs(): number | undefined {
+    return this.#options.timeout === undefined ? undefined : this.#options.timeout * 1000;
+  }
+
+  /** Starts using `transport`. */
+  attach(transport: Transport): void {
+    this.#transport = transport;
+    this.#reader = transport.readable.getReader();
+    this.#writer = transport.writable.getWriter();
+    const signal = this.#options.signal;
+    if (signal && !this.#failure) {
+      if (signal.aborted) this.#onSignal();
+      else signal.addEventListener("abort", this.#onSignal, { once: true });
+    }
+  }
+
+  /**
+   * Runs `fn` after every command called before it has finished (call order), one at a time.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits for the queue; the returned function lets the next command run. */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => release = resolve);
+    const previous = this.#tail;
+    this.#tail = previous.then(() => turn);
+    return previous.then(() => release);
+  }
+
+  /** Ends the connection with `error` (first error wins), closing the transport. */
+  fail(error: IMAP4Abort): IMAP4Abort {
+    if (!this.#failure) {
+      this.#failure = error;
+      this.state = "LOGOUT";
+      this.close();
+    }
+    return this.#failure;
+  }
+
+  /** Throws the connection's failure, if any. */
+  throwIfFailed(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Closes the transport (imaplib's `shutdown()`); idempotent. */
+  close(): void {
+    this.#options.signal?.removeEventListener("abort", this.#onSignal);
+    const transport = this.#transport;
+    if (!transport) return;
+    this.#transport = null;
+    this.#reader?.cancel().catch(() => {});
+    this.#writer?.abort().catch(() => {});
+    this.#reader = null;
+    this.#writer = null;
+    try {
+      const closing = transport.close();
+      if (closing instanceof Promise) closing.catch(() => {});
+    } catch {
+      // Closing a broken connection may throw; it is closed either way.
+    }
+  }
+
+  /** Writes bytes to the server; a failure or timeout ends the connection. */
+  async write(bytes: Uint8Array): Promise<void> {
+    this.throwIfFailed();
+    const writer = this.#writer;
+    if (!writer) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+    const writing = writer.write(bytes);
+    writing.catch(() => {});
+    const outcome = await this.#race(writing, undefined);
+    if (outcome.kind === "error") {
+      throw this.fail(
+        new IMAP4ConnectionError(`socket error: ${describe(outcome.error)}`, {
+          cause: outcome.error,
+        }),
+      );
+    }
+    this.#raiseWaitFailure(outcome, "write");
+  }
+
+  /**
+   * Reads the next response. With `soft`, returns `null` when its deadline or signal ends the
+   * wait, keeping any partial response buffered; without it, the `timeout` option bounds the
+   * wait and a timeout ends the connection.
+   */
+  async readResponse(soft?: SoftLimit): Promise<Response | null> {
+    for (;;) {
+      this.throwIfFailed();
+      if (this.#frameIndex < this.#frames.length) {
+        const frame = this.#frames[this.#frameIndex++];
+        if (this.#frameIndex === this.#frames.length) {
+          this.#frames = [];
+          this.#frameIndex = 0;
+        }
+        try {
+          return parseFrame(frame);
+        } catch (error) {
+          throw this.fail(error as IMAP4Abort);
+        }
+      }
+      const reader = this.#reader;
+      if (!reader) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+      if (!this.#pendingRead) {
+        this.#pendingRead = reader.read();
+        this.#pendingRead.catch(() => {});
+      }
+      const outcome = await this.#race(this.#pendingRead, soft);
+      if (outcome.kind === "soft") return null;
+      this.#pendingRead = null;
+      if (outcome.kind === "error") {
+        throw this.fail(
+          new IMAP4ConnectionError(`socket error: ${describe(outcome.error)}`, {
+            cause: outcome.error,
+          }),
+        );
+      }
+      this.#raiseWaitFailure(outcome, "response");
+      if (outcome.kind !== "chunk") continue;
+      if (outcome.result.done) {
+        throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
+      }
+      try {
+        this.#decoder.push(outcome.result.value, this.#frames);
+      } catch (error) {
+        throw this.fail(error as IMAP4Abort);
+      }
+    }
+  }
+
+  #raiseWaitFailure(outcome: ReadOutcome, what: string): void {
+    if (outcome.kind === "timeout") {
+      throw this.fail(
+        new IMAP4TimeoutError(`timed out after ${this.#options.timeout} s waiting for ${what}`),
+      );
+    }
+    if (outcome.kind === "aborted") {
+      throw this.fail(
+        new IMAP4TimeoutError("connection aborted by signal", {
+          cause: outcome.reason,
+        }),
+      );
+    }
+  }
+
+  // Waits for `pending`, the hard timeout, the connection signal or the soft limit.
+  #race<T>(pending: Promise<T>, soft: SoftLimit | undefined): Promise<
+    ReadOutcome & ({ kind: "chunk"; result: T } | { kind: Exclude<ReadOutcome["kind"], "chunk"> })
+  > {
+    type Out =
+      & ReadOutcome
+      & ({ kind: "chunk"; result: T } | {
+        kind: Exclude<ReadOutcome["kind"], "chunk">;
+      });
+    return new Promise<Out>((resolve) => {
+      const timers: ReturnType<typeof setTimeout>[] = [];
+      const signals: [AbortSignal, () => void][] = [];
+      let settled = false;
+      const settle = (out: Out) => {
+        if (settled) return;
+        settled = true;
+        for (const timer of timers) clearTimeout(timer);
+        for (const [signal, listener] of signals) signal.removeEventListener("abort", listener);
+        resolve(out);
+      };
+      const listen = (signal: AbortSignal | undefined, out: () => Out) => {
+        if (!signal) return;
+        if (signal.aborted) return settle(out());
+        const listener = () => settle(out());
+        signal.addEventListener("abort", listener, { once: true });
+        signals.push([signal, listener]);
+      };
+      const connectionSignal = this.#options.signal;
+      listen(
+        connectionSignal,
+        () => ({ kind: "aborted", reason: connectionSignal?.reason }) as Out,
+      );
+      if (soft) {
+        listen(soft.signal, () => ({ kind: "soft" }) as Out);
+        if (soft.untilMs !== undefined) {
+          const delay = soft.untilMs - performance.now();
+          if (delay <= 0) return settle({ kind: "soft" } as Out);
+          timers.push(setTimeout(() => settle({ kind: "soft" } as Out), delay));
+        }
+      } else if (this.timeoutMs !== undefined) {
+        timers.push(setTimeout(() => settle({ kind: "timeout" } as Out), this.timeoutMs));
+      }
+      pending.then(
+        (result) => settle({ kind: "chunk", result } as Out),
+        (error) => settle({ kind: "error", error } as Out),
+      );
+    });
+  }
+
+  /** imaplib's `_append_untagged`, including CPython 3.14's IDLE capture. */
+  appendUntagged(type: string, datum: Datum | null): void {
+    const dat = datum ?? new Uint8Array(0);
+    const capture = this.capture;
+    if (capture) {
+      // A response with literals arrives one fragment at a time: continue the last item while
+      // its last fragment is a [header, literal] pair.
+      const last = capture[capture.length - 1];
+      if (last && last[0] === type && Array.isArray(last[1][last[1].length - 1])) {
+        last[1].push(dat);
+      } else {
+        capture.push([type, [dat]]);
+      }
+      return;
+    }
+    const store = this.untagged;
+    if (Object.hasOwn(store, type)) store[type].push(dat);
+    else store[type] = [dat];
+  }
+
+  /**
+   * imaplib's `_get_response`: reads one response and stores it.
+   * @returns The response (a continuation request sets `continuation`), or `null` on a soft
+   *   limit.
+   */
+  async getResponse(soft?: SoftLimit): Promise<Response | null> {
+    const response = await this.readResponse(soft);
+    if (!response) return null;
+    if (response.kind === "continuation") {
+      this.continuation = response.data;
+      return response;
+    }
+    if (response.kind === "tagged") {
+      if (!this.tagged.has(response.tag) || this.tagged.get(response.tag) !== null) {
+        throw this.fail(
+          new IMAP4Abort(`unexpected tagged response: ${dataRepr([response.line])}`),
+        );
+      }
+      this.tagged.set(response.tag, [response.status, [response.data]]);
+    } else {
+      for (const datum of response.data) this.appendUntagged(response.type, datum);
+    }
+    if (response.code) this.appendUntagged(response.code.type, response.code.data);
+    return response;
+  }
+
+  /** imaplib's `_check_bye`: a stored BYE ends the connection with its text. */
+  checkBye(): void {
+    const bye = this.untagged["BYE"];
+    if (bye && bye.length) {
+      const last = bye[bye.length - 1];
+      const text = decodeText(last instanceof Uint8Array ? last : last[0]);
+      throw this.fail(new IMAP4Abort(text));
+    }
+  }
+
+  /** imaplib's `_new_tag`. */
+  newTag(): string {
+    const tag = this.tagPrefix + String(this.tagnum++);
+    this.tagged.set(tag, null);
+    return tag;
+  }
+
+  /** Checks `name` is legal in the current state (imaplib's message). */
+  checkState(name: string): void {
+    this.throwIfFailed();
+    const states = COMMANDS[name];
+    if (states && !states.includes(this.state)) {
+      throw new IMAP4Error(
+        `command ${name} illegal in state ${this.state}, only allowed in states ${
+          stateList(states)
+        }`,
+      );
+    }
+  }
+
+  /**
+   * imaplib's `_command`: checks state, encodes, writes, and feeds literals or continuation
+   * data. Returns the tag.
+   */
+  async command(
+    name: string,
+    args: readonly Argument[],
+    onContinuation?: ContinuationHandler,
+  ): Promise<string> {
+    this.checkState(name);
+    for (const type of ["OK", "NO", "BAD"]) delete this.untagged[type];
+    if (Object.hasOwn(this.untagged, "READ-ONLY") && !this.isReadonly) {
+      throw new IMAP4Readonly("mailbox status changed to READ-ONLY");
+    }
+    // Encoding happens before the tag is taken: a bad argument leaves nothing behind.
+    const fragments = encodeCommand(this.tagPrefix + String(this.tagnum), name, args, {
+      utf8: this.utf8,
+    });
+    const tag = this.newTag();
+    const [first, ...rest] = fragments;
+    await this.sendHook(first.bytes);
+    for (const fragment of rest) {
+      if (fragment.kind === "literal") {
+        if (!(await this.waitContinuation(tag))) return tag;
+      }
+      await this.sendHook(fragment.bytes);
+    }
+    if (onContinuation) {
+      // AUTHENTICATE-style exchange: answer each `+` until the command completes.
+      while (await this.waitContinuation(tag)) {
+        const answer = await onContinuation(this.continuation);
+        const line = new Uint8Array(answer.length + 2);
+        line.set(answer, 0);
+        line.set(CRLF, answer.length);
+        await this.sendHook(line);
+      }
+    }
+    return tag;
+  }
+
+  /** Reads until a continuation request (`true`) or the completion of `tag` (`false`). */
+  async waitContinuation(tag: string): Promise<boolean> {
+    for (;;) {
+      const response = await this.getResponse();
+      if (response?.kind === "continuation") return true;
+      if (this.tagged.get(tag)) return false;
+    }
+  }
+
+  /** imaplib's `_get_tagged_response`. */
+  async getTaggedResponse(tag: string, expectBye = false): Promise<Result> {
+    for (;;) {
+      const result = this.tagged.get(tag);
+      if (result) {
+        this.tagged.delete(tag);
+        return result;
+      }
+      if (expectBye) {
+        const bye = this.untagged["BYE"];
+        if (bye) {
+          delete this.untagged["BYE"];
+          return ["BYE", bye];
+        }
+      }
+      this.checkBye();
+      await this.getResponse();
+    }
+  }
+
+  /** imaplib's `_command_complete`. */
+  async commandComplete(name: string, tag: string): Promise<Result> {
+    const logout = name === "LOGOUT";
+    if (!logout) this.checkBye();
+    let result: Result;
+    try {
+      result = await this.getTaggedResponse(tag, logout);
+    } catch (error) {
+      throw prefixed(error, name);
+    }
+    if (!logout) this.checkBye();
+    if (result[0] === "BAD") {
+      throw new IMAP4Error(`${name} command error: BAD ${dataRepr(result[1] as Uint8Array[])}`);
+    }
+    return result;
+  }
+
+  /** imaplib's `_simple_command`. */
+  async simple(
+    name: string,
+    args: readonly Argument[] = [],
+    onContinuation?: ContinuationHandler,
+  ): Promise<Result> {
+    return this.commandComplete(name, await this.command(name, args, onContinuation));
+  }
+
+  /** imaplib's `_untagged_response`. */
+  untaggedResponse(type: string, data: Data[], name: string): Result {
+    if (type === "NO") return [type, data];
+    if (!Object.hasOwn(this.untagged, name)) return [type, [null]];
+    const stored = this.untagged[name];
+    delete this.untagged[name];
+    return [type, stored];
+  }
+
+  /**
+   * Upgrades the connection to TLS right after the tagged OK of STARTTLS.
+   * @throws {IMAP4TlsError} if any byte arrived after that OK (an injection attempt: RFC 3501
+   *   section 6.2.1 and CVE-2011-0411-style attacks), if the transport cannot upgrade, or if
+   *   the handshake or certificate verification fails. The connection is closed then.
+   */
+  async startTls(options: TlsOptions): Promise<void> {
+    const transport = this.#transport;
+    if (!transport) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+    const leftover = this.#decoder.bufferedBytes + (this.#frames.length - this.#frameIndex);
+    if (leftover > 0 || this.#pendingRead) {
+      throw this.fail(
+        new IMAP4TlsError(
+          "STARTTLS: the server sent data in clear after its tagged OK; possible injection",
+        ),
+      );
+    }
+    if (!transport.startTls) {
+      throw this.fail(new IMAP4TlsError("STARTTLS: this transport cannot upgrade to TLS"));
+    }
+    this.#reader?.releaseLock();
+    this.#writer?.releaseLock();
+    this.#reader = null;
+    this.#writer = null;
+    this.#transport = null;
+    const upgrading = transport.startTls({ ...options, hostname: options.hostname ?? this.host });
+    upgrading.catch(() => {});
+    const outcome = await this.#race(upgrading, undefined);
+    if (outcome.kind === "chunk") {
+      this.#decoder = new FrameDecoder(this.#options);
+      this.#transport = outcome.result;
+      this.#reader = outcome.result.readable.getReader();
+      this.#writer = outcome.result.writable.getWriter();
+      return;
+    }
+    upgrading.then((late) => late.close(), () => {});
+    try {
+      transport.close();
+    } catch {
+      // The upgrade consumed or broke it.
+    }
+    if (outcome.kind === "error") {
+      throw this.fail(
+        new IMAP4TlsError(`TLS handshake failed: ${describe(outcome.error)}`, {
+          cause: outcome.error,
+        }),
+      );
+    }
+    this.#raiseWaitFailure(outcome, "TLS handshake");
+  }
+}
+
+// imaplib's `command: NAME => reason`, kept on the same class; the original is the cause.
+function prefixed(error: unknown, name: string): unknown {
+  if (!(error instanceof IMAP4Error)) return error;
+  const Class = error.constructor;
+  if (Class !== IMAP4Abort && Class !== IMAP4Error) return error;
+  return new (Class as typeof IMAP4Error)(`command: ${name} => ${error.message}`, {
+    cause: error,
+  });
+}

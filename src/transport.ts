@@ -1,0 +1,67 @@
+/**
+ * The transport contract: a pair of Web Streams plus close and, optionally, a TLS upgrade.
+ *
+ * Runtime transports (Deno, and later Bun and Node) live in their own files and are loaded
+ * lazily, so importing the library touches no runtime-specific global.
+ *
+ * @module
+ */
+
+/** TLS settings for IMAP4_SSL, `starttls()` and `connect(..., { starttls: true })`. */
+export interface TlsOptions {
+  /**
+   * Extra trusted root certificates in PEM format (e.g. a private CA), used in addition to the
+   * runtime's default roots.
+   */
+  caCerts?: string[];
+  /**
+   * The name the server certificate must match. Defaults to the host passed to `connect()`.
+   */
+  hostname?: string;
+  /**
+   * UNSAFE: accept a certificate whose names do not match `hostname`. The chain is still
+   * verified. Only for known servers reached by address.
+   * @default {false}
+   */
+  unsafelyDisableHostnameVerification?: boolean;
+}
+
+/**
+ * Everything the library needs from a connection: bytes in, bytes out, close.
+ *
+ * `readable` yields the server's bytes; chunks must not be modified after they are enqueued.
+ * `writable` takes the client's bytes. `close()` releases the connection; it must not throw
+ * if the connection is already closed. `startTls` (optional) upgrades the connection in place:
+ * it is called only when no read or write is pending and both streams are unlocked, and returns
+ * the transport to use from then on.
+ *
+ * @example A transport over an existing stream pair
+ * ```ts
+ * import type { Transport } from "@imaplib/imaplib";
+ * function fromPair(readable: ReadableStream<Uint8Array>, writable: WritableStream<Uint8Array>): Transport {
+ *   return { readable, writable, close: () => {} };
+ * }
+ * ```
+ */
+export interface Transport {
+  /** The server's bytes. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** The client's bytes. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Closes the connection; safe to call more than once. */
+  close(): void | Promise<void>;
+  /** Upgrades to TLS, verifying the server's certificate; see {@linkcode TlsOptions}. */
+  startTls?(options: TlsOptions & { hostname: string }): Promise<Transport>;
+}
+
+/** Where and how to open a network transport. */
+export interface OpenOptions {
+  /** Host name or address. */
+  hostname: string;
+  /** TCP port. */
+  port: number;
+  /** Implicit TLS (IMAPS) when set. */
+  tls?: TlsOptions;
+  /** Aborts the connection attempt. */
+  signal?: AbortSignal;
+}

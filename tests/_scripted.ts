@@ -1,0 +1,230 @@
+// A scripted IMAP server on an in-memory transport: for what a real server will not show
+// (hostile bytes, exact chunk splits, faults, timing) and CPython's scripted-server scenarios.
+
+import type { Transport } from "../mod.ts";
+
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder("latin1");
+
+/** The server's side of an in-memory connection. */
+export class ServerSide {
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #received = new Uint8Array(0);
+  #waiters: (() => void)[] = [];
+  #closedByClient = false;
+  #ended = false;
+  /** Every byte the client wrote, in order. */
+  get received(): Uint8Array {
+    return this.#received;
+  }
+  /** The client's bytes as text. */
+  get receivedText(): string {
+    return latin1.decode(this.#received);
+  }
+  /** True once the client closed the transport. */
+  get closedByClient(): boolean {
+    return this.#closedByClient;
+  }
+
+  readonly transport: Transport;
+  #consumed = 0;
+
+  constructor() {
+    const readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      cancel: () => {
+        this.#closedByClient = true;
+        this.#wake();
+      },
+    });
+    const writable = new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        const next = new Uint8Array(this.#received.length + chunk.length);
+        next.set(this.#received, 0);
+        next.set(chunk, this.#received.length);
+        this.#received = next;
+        this.#wake();
+      },
+      close: () => {
+        this.#closedByClient = true;
+        this.#wake();
+      },
+      abort: () => {
+        this.#closedByClient = true;
+        this.#wake();
+      },
+    });
+    this.transport = {
+      readable,
+      writable,
+      close: () => {
+        this.#closedByClient = true;
+        this.end();
+        this.#wake();
+      },
+    };
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+
+  /** Sends bytes or text (each argument one chunk) to the client. */
+  send(...chunks: (string | Uint8Array)[]): void {
+    if (this.#ended) return;
+    for (const chunk of chunks) {
+      this.#controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+    }
+  }
+
+  /** Sends a line, CRLF appended. */
+  line(text: string): void {
+    this.send(text + "\r\n");
+  }
+
+  /** Ends the stream (EOF for the client). */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    try {
+      this.#controller.close();
+    } catch {
+      // already closed or cancelled
+    }
+  }
+
+  /** Errors the stream (a reset, for the client). */
+  reset(reason: unknown = new Error("connection reset by peer")): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#controller.error(reason);
+  }
+
+  /**
+   * The next line the client wrote, without CRLF; `null` if the client closed first.
+   * Rejects after `timeoutMs` so that a broken test fails instead of hanging.
+   */
+  async readLine(timeoutMs = 5000): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rest = this.#received.subarray(this.#consumed);
+      const lf = rest.indexOf(0x0a);
+      if (lf >= 0) {
+        this.#consumed += lf + 1;
+        return latin1.decode(rest.subarray(0, lf)).replace(/\r$/, "");
+      }
+      if (this.#closedByClient) return null;
+      await this.#wait(deadline, "a line from the client");
+    }
+  }
+
+  /** The next `size` bytes the client wrote (a literal). */
+  async readBytes(size: number, timeoutMs = 5000): Promise<Uint8Array> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rest = this.#received.subarray(this.#consumed);
+      if (rest.length >= size) {
+        this.#consumed += size;
+        return rest.slice(0, size);
+      }
+      if (this.#closedByClient) throw new Error("client closed before sending the literal");
+      await this.#wait(deadline, `${size} bytes from the client`);
+    }
+  }
+
+  #wait(deadline: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        reject(new Error(`scripted server: timed out waiting for ${what}`));
+      }, Math.max(0, deadline - Date.now()));
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#waiters.push(wake);
+    });
+  }
+}
+
+/** A parsed client command line. */
+export interface ClientCommand {
+  tag: string;
+  name: string;
+  args: string;
+}
+
+/** Reads and splits the next command; `null` if the client closed. */
+export async function readCommand(server: ServerSide): Promise<ClientCommand | null> {
+  const line = await server.readLine();
+  if (line === null) return null;
+  const [tag, name = "", ...rest] = line.split(" ");
+  return { tag, name: name.toUpperCase(), args: rest.join(" ") };
+}
+
+/** Handler of one command; return `false` to stop serving. */
+export type CommandHandler = (
+  server: ServerSide,
+  command: ClientCommand,
+) => void | boolean | Promise<void | boolean>;
+
+/** Options of {@linkcode serve}: CPython's SimpleIMAPHandler, made scriptable. */
+export interface ServeOptions {
+  /** The greeting line. @default {"* OK IMAP4rev1"} */
+  greeting?: string | null;
+  /** Extra capabilities after IMAP4rev1. */
+  capabilities?: string;
+  /** Handlers by command name, overriding the defaults. */
+  handlers?: Record<string, CommandHandler>;
+}
+
+/**
+ * Runs a CPython-style scripted server on `server` until the client logs out or closes.
+ * Defaults: CAPABILITY, LOGIN (any user), NOOP, LOGOUT answered as Dovecot does; anything
+ * else gets `BAD unknown command`.
+ */
+export async function serve(server: ServerSide, options: ServeOptions = {}): Promise<void> {
+  const caps = `IMAP4rev1${options.capabilities ? " " + options.capabilities : ""}`;
+  const defaults: Record<string, CommandHandler> = {
+    CAPABILITY: (s, c) => {
+      s.line(`* CAPABILITY ${caps}`);
+      s.line(`${c.tag} OK CAPABILITY completed`);
+    },
+    LOGIN: (s, c) => s.line(`${c.tag} OK [CAPABILITY ${caps}] LOGIN completed`),
+    NOOP: (s, c) => s.line(`${c.tag} OK NOOP completed`),
+    SELECT: (s, c) => {
+      s.line("* 2 EXISTS");
+      s.line(`${c.tag} OK [READ-WRITE] SELECT completed`);
+    },
+    LOGOUT: (s, c) => {
+      s.line("* BYE IMAP4ref1 Server logging out");
+      s.line(`${c.tag} OK LOGOUT completed`);
+      s.end();
+      return false;
+    },
+  };
+  const handlers = { ...defaults, ...options.handlers };
+  if (options.greeting !== null) server.line(options.greeting ?? "* OK IMAP4rev1");
+  for (;;) {
+    const command = await readCommand(server);
+    if (!command) return;
+    const handler = handlers[command.name];
+    if (!handler) {
+      server.line(`${command.tag} BAD unknown command`);
+      continue;
+    }
+    if ((await handler(server, command)) === false) return;
+  }
+}
+
+/** Milliseconds of real time, for scenarios that need the server to pause. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Bytes as text, for assertions. */
+export function str(bytes: Uint8Array | null | undefined | unknown): string {
+  return bytes instanceof Uint8Array ? latin1.decode(bytes) : String(bytes);
+}
