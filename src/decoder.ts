@@ -48,6 +48,7 @@ export const DEFAULT_MAX_LITERAL_BYTES = 134_217_728;
 
 const LF = 0x0a;
 const CR = 0x0d;
+const STAR = 0x2a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 // The longest marker body we look back for: 16 digits is past 2^53; room for junk too.
@@ -188,7 +189,10 @@ export class FrameDecoder {
       throw new IMAP4ProtocolError("CR without LF inside a line", lfOffset - line.length - 1 + cr);
     }
     this.#lines.push(line);
-    const size = this.#literalSize(line, lfOffset);
+    // Only untagged responses carry literals (RFC 3501 section 7): a tagged or continuation
+    // line that happens to end in `{N}` (e.g. a server echoing a bad command) is just text.
+    const continued = this.#lines.length > 1;
+    const size = continued || line[0] === STAR ? this.#literalSize(line, lfOffset) : -1;
     if (size < 0) {
       out.push({ lines: this.#lines, literals: this.#literals });
       this.#lines = [];

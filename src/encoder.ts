@@ -105,6 +105,16 @@ export function isQuoted(bytes: Uint8Array): boolean {
   return true;
 }
 
+// The content of a valid quoted string (see isQuoted), escapes removed.
+function unquote(bytes: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  for (let i = 1; i < bytes.length - 1; i++) {
+    if (bytes[i] === BACKSLASH) i++;
+    out.push(bytes[i]);
+  }
+  return new Uint8Array(out);
+}
+
 function quote(bytes: Uint8Array): Uint8Array {
   let escapes = 0;
   for (const b of bytes) if (b === DQUOTE || b === BACKSLASH) escapes++;
@@ -142,7 +152,12 @@ function encodeArgument(arg: Argument, utf8: boolean, what: string): Encoded {
     case "list-mailbox": {
       checkNoCrLfNul(bytes, what);
       if (bytes.length === 0) return { inline: quote(bytes) };
-      if (isQuoted(bytes)) return { inline: bytes };
+      if (isQuoted(bytes)) {
+        // Already quoted by the caller (imaplib style, `'"My Folder"'`); 8-bit bytes are not
+        // allowed in a quoted string outside UTF-8 mode, so those go as a literal.
+        if (utf8 || allBytes(bytes, is7Bit)) return { inline: bytes };
+        return { literal: unquote(bytes), utf8Wrap: false };
+      }
       if (allBytes(bytes, arg.kind === "astring" ? isAstringChar : isListChar)) {
         return { inline: bytes };
       }

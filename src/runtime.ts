@@ -6,6 +6,7 @@
  */
 
 import { IMAP4ConnectionError, IMAP4Error, IMAP4TimeoutError } from "./errors.ts";
+import { untilAborted } from "./abortable.ts";
 import type { OpenOptions, Transport } from "./transport.ts";
 
 /**
@@ -37,7 +38,8 @@ export async function openTransport(
   );
   const where = `${options.hostname}:${options.port}`;
   try {
-    return await openDeno({ ...options, signal: controller.signal });
+    const opening = openDeno({ ...options, signal: controller.signal });
+    return await untilAborted(opening, controller.signal, (late) => late.close());
   } catch (error) {
     if (error instanceof IMAP4Error) throw error;
     if (controller.signal.aborted) {

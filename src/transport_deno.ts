@@ -6,6 +6,7 @@
  * @module
  */
 
+import { untilAborted } from "./abortable.ts";
 import { IMAP4TlsError } from "./errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
@@ -59,56 +60,42 @@ function denoTlsOptions(options: TlsOptions & { hostname: string }): Deno.StartT
   };
 }
 
+const close = (conn: Deno.Conn) => conn.close();
+
 function tlsError(error: unknown, hostname: string): IMAP4TlsError {
   const detail = error instanceof Error ? error.message : String(error);
   return new IMAP4TlsError(`TLS handshake with ${hostname} failed: ${detail}`, { cause: error });
 }
 
-/** Opens a TCP or TLS connection with Deno's APIs; TLS is verified against `options.tls`. */
+/**
+ * Opens a TCP or TLS connection with Deno's APIs; TLS is verified against `options.tls`.
+ * When `tls.hostname` names the certificate differently from the address connected to, the
+ * TCP connection is made first and upgraded with `Deno.startTls`, whose `hostname` is only the
+ * name to verify (`Deno.connectTls` would also resolve and connect to it).
+ */
 export async function openDeno(options: OpenOptions): Promise<Transport> {
   const { hostname, port, tls } = options;
+  if (tls && tls.hostname !== undefined && tls.hostname !== hostname) {
+    const tcp = new DenoTransport(
+      await untilAborted(Deno.connect({ hostname, port }), options.signal, close),
+    );
+    return await tcp.startTls({ ...tls, hostname: tls.hostname });
+  }
   let pending: Promise<Deno.Conn>;
   if (tls) {
-    pending = Deno.connectTls({
-      ...denoTlsOptions({ ...tls, hostname: tls.hostname ?? hostname }),
-      port,
-    })
+    pending = Deno.connectTls({ ...denoTlsOptions({ ...tls, hostname }), port })
       .then(async (conn) => {
         try {
           await conn.handshake();
           return conn;
         } catch (error) {
           conn.close();
-          throw tlsError(error, tls.hostname ?? hostname);
+          throw tlsError(error, hostname);
         }
       });
   } else {
     pending = Deno.connect({ hostname, port });
   }
-  const conn = await abortable(pending, options.signal);
+  const conn = await untilAborted(pending, options.signal, close);
   return new DenoTransport(conn);
-}
-
-// Deno.connect takes no signal: race it, and close a connection that arrives too late.
-function abortable(pending: Promise<Deno.Conn>, signal?: AbortSignal): Promise<Deno.Conn> {
-  if (!signal) return pending;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      reject(signal.reason);
-      pending.then((conn) => conn.close(), () => {});
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    pending.then(
-      (conn) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) conn.close();
-        else resolve(conn);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
