@@ -1,5 +1,6 @@
 // The runner behind `deno task test`: installs Dovecot when missing, starts the private
-// fixture, then runs fmt --check, lint, check and the tests (with IMAPLIB_FIXTURE set), and
+// fixture, then runs fmt --check, lint, check, doc --lint, the doc examples and the tests (with
+// IMAPLIB_FIXTURE set), and
 // stops the fixture whatever happens. Exits with the first failing step's code.
 //
 //   deno run -A scripts/test.ts                      # everything, tests/ for the tests
@@ -100,6 +101,9 @@ async function main(extra: string[]): Promise<number> {
     ];
     const targets = await checkTargets();
     if (targets.length > 0) steps.push(["check", ["check", ...targets]]);
+    // Every public symbol documented (JSR), and every runnable doc example passes.
+    steps.push(["doc lint", ["doc", "--lint", "mod.ts"]]);
+    if (testPaths.length === 0) steps.push(["doc tests", ["test", "--doc", "mod.ts", "src/"]]);
     steps.push([
       "test",
       ["test", "-A", ...extra, ...(testPaths.length > 0 ? [] : ["tests/"])],

@@ -101,7 +101,11 @@ export class FrameDecoder {
   // Stream offset of the first byte of the chunk being pushed.
   #chunkOffset = 0;
 
-  /** @param options Limits; see {@linkcode DecoderOptions}. @throws {RangeError} on a bad limit. */
+  /**
+   * Makes a decoder at the start of a stream.
+   * @param options Limits; see {@linkcode DecoderOptions}.
+   * @throws {RangeError} if a limit is not a positive integer.
+   */
   constructor(options: DecoderOptions = {}) {
     this.#maxLineBytes = checkLimit("maxLineBytes", options.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
     this.#maxLiteralBytes = checkLimit(
@@ -265,7 +269,11 @@ function checkLimit(name: string, value: number | undefined, fallback: number): 
  * ```
  */
 export class FrameDecoderStream extends TransformStream<Uint8Array, Frame> {
-  /** @param options Limits; see {@linkcode DecoderOptions}. */
+  /**
+   * Makes the stream.
+   * @param options Limits; see {@linkcode DecoderOptions}.
+   * @throws {RangeError} if a limit is not a positive integer.
+   */
   constructor(options: DecoderOptions = {}) {
     const decoder = new FrameDecoder(options);
     const out: Frame[] = [];

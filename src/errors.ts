@@ -27,7 +27,11 @@
  * ```
  */
 export class IMAP4Error extends Error {
-  /** @param message What went wrong. @param options `cause`: the underlying error, if any. */
+  /**
+   * Makes the error.
+   * @param message What went wrong.
+   * @param options `cause`: the underlying error, if any.
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -71,7 +75,12 @@ export class IMAP4Readonly extends IMAP4Abort {}
 export class IMAP4ProtocolError extends IMAP4Abort {
   /** Byte offset in the input stream where the problem was found, or -1 if not known. */
   readonly offset: number;
-  /** @param message What is wrong. @param offset Byte offset in the stream, -1 if unknown. */
+  /**
+   * Makes the error; the offset, when known, is appended to the message.
+   * @param message What is wrong.
+   * @param offset Byte offset in the stream, -1 if unknown.
+   * @param options `cause`: the underlying error, if any.
+   */
   constructor(message: string, offset = -1, options?: ErrorOptions) {
     super(offset >= 0 ? `${message} at offset ${offset}` : message, options);
     this.offset = offset;
@@ -97,7 +106,9 @@ export class IMAP4LimitError extends IMAP4Abort {
   /** The size in bytes that was seen or announced (at least `limitBytes + 1`). */
   readonly sizeBytes: number;
   /**
-   * @param limitName The option name. @param limitBytes The limit.
+   * Makes the error, with a message naming the limit and both sizes.
+   * @param limitName The option name, e.g. `maxLineBytes`.
+   * @param limitBytes The limit.
    * @param sizeBytes The size seen or announced.
    */
   constructor(limitName: string, limitBytes: number, sizeBytes: number) {

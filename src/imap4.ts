@@ -884,7 +884,11 @@ export class IMAP4_SSL extends IMAP4 {
   readonly #tls: TlsOptions;
   readonly #signal: AbortSignal | undefined;
 
-  /** @param options See {@linkcode ConnectOptions}; `tls` configures the TLS connection. */
+  /**
+   * Makes an unconnected client; use {@linkcode IMAP4_SSL.connect} instead.
+   * @param options See {@linkcode ConnectOptions}; `tls` configures the TLS connection.
+   * @throws {TypeError} if `options.starttls` is set (implicit TLS needs no STARTTLS).
+   */
   constructor(options: ConnectOptions = {}) {
     if (options.starttls) {
       throw new TypeError("IMAP4_SSL uses implicit TLS; the starttls option does not apply");
