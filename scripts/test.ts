@@ -53,6 +53,30 @@ async function checkTargets(): Promise<string[]> {
 let current: Deno.ChildProcess | null = null;
 let interrupted: Deno.Signal | null = null;
 
+// Totals of every `deno test` summary line (`ok | 263 passed | 0 failed`), for the closing line.
+const totals = { passed: 0, failed: 0 };
+const SUMMARY = /\b(\d+) passed\b.*?\b(\d+) failed\b/;
+
+// Copies a child's stdout to ours while reading the test summaries out of it.
+async function relay(stdout: ReadableStream<Uint8Array>): Promise<void> {
+  const text = new TextDecoder();
+  let pending = "";
+  for await (const chunk of stdout) {
+    await Deno.stdout.write(chunk);
+    pending += text.decode(chunk, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      // deno colours its summary; strip the escapes before matching.
+      const match = SUMMARY.exec(line.replace(/\x1b\[[0-9;]*m/g, ""));
+      if (match) {
+        totals.passed += Number(match[1]);
+        totals.failed += Number(match[2]);
+      }
+    }
+  }
+}
+
 async function step(name: string, args: string[], env?: Record<string, string>): Promise<number> {
   console.error(`\n==> ${name}: deno ${args.map(shellQuote).join(" ")}`);
   const t0 = performance.now();
@@ -61,10 +85,10 @@ async function step(name: string, args: string[], env?: Record<string, string>):
     cwd: root,
     env,
     stdin: "null",
-    stdout: "inherit",
+    stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const { code, signal } = await current.status;
+  const [{ code, signal }] = await Promise.all([current.status, relay(current.stdout)]);
   current = null;
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   const result = code === 0 ? "ok" : `FAILED (exit ${code}${signal ? `, ${signal}` : ""})`;
@@ -135,4 +159,6 @@ try {
   console.error(`==> error: ${e instanceof Error ? e.message : String(e)}`);
   exitCode = 1;
 }
+// One plain closing line over every test step (unit, doc and integration tests).
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
 Deno.exit(exitCode);

@@ -428,3 +428,38 @@ test("readCommand sanity: the scripted server parses what the client writes", as
   assert.deepEqual(command, { tag: "A1", name: "NOOP", args: "" });
   server.end();
 });
+
+test("open() is overridable: a subclass supplies its own transport to connect()", async () => {
+  const server = new ServerSide();
+  const serving = serve(server);
+  const opened: [string, number, number | undefined][] = [];
+  class Custom extends IMAP4 {
+    override open(host: string, port: number, timeout?: number): Promise<Transport> {
+      opened.push([host, port, timeout]);
+      return Promise.resolve(server.transport);
+    }
+  }
+  const M = await Custom.connect("mail.example.org", 1143, { timeout: 5 });
+  assert.ok(M instanceof Custom);
+  assert.deepEqual(opened, [["mail.example.org", 1143, 5]]);
+  assert.equal(M.host, "mail.example.org");
+  await M.logout();
+  await serving;
+});
+
+test("send() is overridable: every command goes through it", async () => {
+  const server = new ServerSide();
+  const serving = serve(server);
+  const sent: string[] = [];
+  class Spy extends IMAP4 {
+    override send(data: Uint8Array): Promise<void> {
+      sent.push(new TextDecoder().decode(data));
+      return super.send(data);
+    }
+  }
+  const M = await Spy.fromTransport(server.transport);
+  await M.noop();
+  await M.logout();
+  await serving;
+  assert.deepEqual(sent.map((s) => s.split(" ")[1].trim()), ["CAPABILITY", "NOOP", "LOGOUT"]);
+});

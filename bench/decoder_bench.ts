@@ -1,0 +1,84 @@
+// Decoder throughput on synthetic streams shaped like the two FETCH workloads of bench/README.md:
+// (a) 5,000 messages of ~20 KB as RFC822 literals, (b) 5,000 FLAGS/INTERNALDATE/SIZE/ENVELOPE
+// lines. No network: the stream is built in memory and cut into 64 KiB chunks, as a socket
+// delivers it. Run with `deno task bench`.
+
+import { type Frame, FrameDecoder, parseFrame } from "../mod.ts";
+
+const encoder = new TextEncoder();
+const CHUNK_BYTES = 65_536;
+
+function chunked(stream: Uint8Array): Uint8Array[] {
+  const chunks = [];
+  for (let at = 0; at < stream.length; at += CHUNK_BYTES) {
+    chunks.push(stream.slice(at, at + CHUNK_BYTES));
+  }
+  return chunks;
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function wholeMessages(count: number, bodyBytes: number): Uint8Array {
+  const body = encoder.encode("x".repeat(bodyBytes - 2) + "\r\n");
+  const parts: Uint8Array[] = [];
+  for (let n = 1; n <= count; n++) {
+    parts.push(
+      encoder.encode(`* ${n} FETCH (RFC822 {${body.length}}\r\n`),
+      body,
+      encoder.encode(")\r\n"),
+    );
+  }
+  parts.push(encoder.encode("A1 OK Fetch completed.\r\n"));
+  return join(parts);
+}
+
+function envelopes(count: number): Uint8Array {
+  const lines: string[] = [];
+  for (let n = 1; n <= count; n++) {
+    lines.push(
+      `* ${n} FETCH (FLAGS (\\Seen) INTERNALDATE "01-Dec-2026 10:00:00 +0000" RFC822.SIZE 20480 ` +
+        `ENVELOPE ("Tue, 01 Dec 2026 10:00:00 +0000" "Message number ${n}" (("Bob" NIL "bob" ` +
+        `"example.org")) (("Bob" NIL "bob" "example.org")) (("Bob" NIL "bob" "example.org")) ` +
+        `(("Alice" NIL "alice" "example.org")) NIL NIL NIL "<${n}@example.org>"))\r\n`,
+    );
+  }
+  lines.push("A1 OK Fetch completed.\r\n");
+  return encoder.encode(lines.join(""));
+}
+
+const streamA = chunked(wholeMessages(5000, 20_000));
+const streamB = chunked(envelopes(5000));
+
+function decodeAll(chunks: Uint8Array[], parse: boolean): number {
+  const decoder = new FrameDecoder();
+  const frames: Frame[] = [];
+  let count = 0;
+  for (const chunk of chunks) {
+    decoder.push(chunk, frames);
+    if (parse) { for (const frame of frames) parseFrame(frame); }
+    count += frames.length;
+    frames.length = 0;
+  }
+  return count;
+}
+
+Deno.bench("decoder (a): 5,000 x 20 KB RFC822 literals (100 MB)", { group: "a" }, () => {
+  decodeAll(streamA, false);
+});
+Deno.bench("decoder+parser (a): 5,000 x 20 KB RFC822 literals", { group: "a" }, () => {
+  decodeAll(streamA, true);
+});
+Deno.bench("decoder (b): 5,000 ENVELOPE lines", { group: "b" }, () => {
+  decodeAll(streamB, false);
+});
+Deno.bench("decoder+parser (b): 5,000 ENVELOPE lines", { group: "b" }, () => {
+  decodeAll(streamB, true);
+});
