@@ -67,8 +67,10 @@ async function relay(stdout: ReadableStream<Uint8Array>): Promise<void> {
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
     for (const line of lines) {
-      // deno colours its summary; strip the escapes before matching.
-      const match = SUMMARY.exec(line.replace(/\x1b\[[0-9;]*m/g, ""));
+      // deno colours its summary; strip the escapes (ESC [ ... m) before matching.
+      const match = SUMMARY.exec(
+        line.replace(new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g"), ""),
+      );
       if (match) {
         totals.passed += Number(match[1]);
         totals.failed += Number(match[2]);
