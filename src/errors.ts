@@ -51,6 +51,7 @@ export class IMAP4Abort extends IMAP4Error {}
 
 /**
  * imaplib's `IMAP4.readonly`: the selected mailbox changed to READ-ONLY; re-select and retry.
+ * Unlike the other subclasses of {@linkcode IMAP4Abort}, it does not close the connection.
  *
  * @example
  * ```ts
