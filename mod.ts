@@ -68,3 +68,5 @@ export {
   type LineFragment,
   type LiteralFragment,
 } from "./src/encoder.ts";
+export { type Authenticator, cramMd5Auth, plainAuth, xoauth2Auth } from "./src/auth.ts";
+export { IMAP4_stream, type StreamOptions } from "./src/stream.ts";

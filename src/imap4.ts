@@ -7,10 +7,11 @@
 
 import type { Argument } from "./encoder.ts";
 import { IMAP4Abort, IMAP4Error, IMAP4Readonly, IMAP4TlsError } from "./errors.ts";
+import { type Authenticator, cramMd5Auth, processor } from "./auth.ts";
 import { Time2Internaldate } from "./functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "./repr.ts";
-import { COMMANDS, type Data, type Result, Session, type State } from "./session.ts";
+import { COMMANDS, type Data, type Result, Session, type State, timestamped } from "./session.ts";
 import { openTransport } from "./runtime.ts";
 import type { TlsOptions, Transport } from "./transport.ts";
 
@@ -46,6 +47,15 @@ export interface ConnectOptions {
 export const IMAP4_PORT = 143;
 /** imaplib's `IMAP4_SSL_PORT`. */
 export const IMAP4_SSL_PORT = 993;
+
+// imaplib's `__version__`, shown at debug level 1.
+const VERSION = "2.58";
+
+// Python's repr of a tuple of str, for imaplib's debug messages.
+function pyTuple(items: readonly string[]): string {
+  const shown = items.map((item) => `'${item}'`);
+  return `(${shown.join(", ")}${shown.length === 1 ? "," : ""})`;
+}
 
 // imaplib's AllowedVersions, most recent first.
 const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4"];
@@ -148,7 +158,13 @@ export class IMAP4 implements AsyncDisposable {
   welcome: Uint8Array = new Uint8Array(0);
   /** imaplib's `PROTOCOL_VERSION`: `"IMAP4REV1"` or `"IMAP4"`. */
   PROTOCOL_VERSION = "";
-  /** imaplib's `debug` level (0: silent). */
+  /**
+   * imaplib's `debug` level: 0 silent; 1 connection events and NO/BAD/BYE responses; 3 adds
+   * capabilities; 4 adds every line sent and received (`> b'...'`, `< b'...'`) and literal
+   * sizes; 5 adds every change of the untagged store. Output goes to {@linkcode IMAP4.logger}.
+   * Below 4 the last 10 interactions are kept for {@linkcode IMAP4.print_log}.
+   * @default {0}
+   */
   debug = 0;
 
   readonly #session: Session;
@@ -166,7 +182,16 @@ export class IMAP4 implements AsyncDisposable {
     this.#options = options;
     this.#session = new Session(options);
     this.#session.sendHook = (bytes) => this.send(bytes);
+    this.#session.debugLevel = () => this.debug;
+    this.#session.mesg = (text) => this.logger(timestamped(text));
   }
+
+  /**
+   * Where debug output goes (imaplib writes to stderr): one line per call, already time-stamped
+   * `  MM:SS.cc text` as imaplib's `_mesg`. Replace it to capture or silence the output.
+   * LOGIN arguments and AUTHENTICATE responses never reach it.
+   */
+  logger: (line: string) => void = (line) => console.error(line);
 
   /**
    * Connects to `host:port` (imaplib's `IMAP4(host, port, timeout)`): opens the connection
@@ -234,7 +259,7 @@ export class IMAP4 implements AsyncDisposable {
     try {
       await this.#connect();
     } catch (error) {
-      session.close();
+      await session.close();
       throw error;
     }
   }
@@ -242,6 +267,10 @@ export class IMAP4 implements AsyncDisposable {
   // imaplib's `_connect`.
   async #connect(): Promise<void> {
     const session = this.#session;
+    if (this.debug >= 1) {
+      session.mesg(`imaplib version ${VERSION}`);
+      session.mesg(`new IMAP4 connection, tag=${session.tagPrefix}`);
+    }
     const greeting = await session.getResponse();
     if (greeting?.kind !== "untagged") {
       const line = greeting ? decodeText(greeting.line) : "";
@@ -263,6 +292,7 @@ export class IMAP4 implements AsyncDisposable {
       throw new IMAP4Error(decodeText(this.welcome));
     }
     await this.#getCapabilities();
+    if (this.debug >= 3) session.mesg(`CAPABILITIES: ${pyTuple(session.capabilities)}`);
     const version = ALLOWED_VERSIONS.find((v) => session.capabilities.includes(v));
     if (!version) throw new IMAP4Error("server not IMAP4 compliant");
     this.PROTOCOL_VERSION = version;
@@ -326,9 +356,39 @@ export class IMAP4 implements AsyncDisposable {
     return this.#session.write(data);
   }
 
+  /**
+   * Reads `size` raw bytes from the connection (imaplib's `read(size)`), bypassing the protocol
+   * decoder. Only between commands; overriding it does not change how responses are read.
+   * @throws {IMAP4Error} while a response is partly received.
+   */
+  read(size: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      return Promise.reject(new RangeError(`size must be an integer >= 0, got ${size}`));
+    }
+    return this.#session.exclusive(() => this.#session.readRaw(size));
+  }
+
+  /**
+   * Reads one raw line, LF included (imaplib's `readline()`); see {@linkcode IMAP4.read}.
+   * @throws {IMAP4Error} while a response is partly received.
+   */
+  readline(): Promise<Uint8Array> {
+    return this.#session.exclusive(() => this.#session.readRaw("line"));
+  }
+
+  /**
+   * imaplib's `print_log()`: writes the last 10 interactions kept below debug level 4 to
+   * {@linkcode IMAP4.logger}, oldest first (credentials redacted).
+   */
+  print_log(): void {
+    const kept = this.#session.interactions;
+    this.logger(timestamped(`last ${kept.length} IMAP4 interactions:`));
+    for (const { text, atMs } of kept) this.logger(timestamped(text(), atMs));
+  }
+
   /** Closes the connection (imaplib's `shutdown()`) without LOGOUT. Idempotent. */
-  shutdown(): void {
-    this.#session.close();
+  shutdown(): Promise<void> {
+    return this.#session.close();
   }
 
   /** The transport in use (imaplib's `socket()`), or `null` once closed. */
@@ -361,6 +421,11 @@ export class IMAP4 implements AsyncDisposable {
   /** imaplib's `is_readonly`: the mailbox was selected with `readonly`. */
   get is_readonly(): boolean {
     return this.#session.isReadonly;
+  }
+
+  /** imaplib's `continuation_response`: the text of the last `+` request (`null` for bare `+`). */
+  get continuation_response(): Uint8Array | null {
+    return this.#session.continuation;
   }
 
   /** imaplib's `tagged_commands`: tag -> `null` while pending, `[status, [text]]` when done. */
@@ -403,6 +468,43 @@ export class IMAP4 implements AsyncDisposable {
       { kind: "message", value: mapCrlf(bytes) },
     ];
     return this.#simple("APPEND", args);
+  }
+
+  /**
+   * AUTHENTICATE (RFC 3501 section 6.2.2): a SASL exchange driven by `authobject`, which is
+   * called with each base64-decoded challenge and returns the answer (base64-encoded for it),
+   * or `null` to cancel with `*`. Capabilities are refreshed afterwards.
+   *
+   * @param mechanism SASL mechanism, e.g. `"PLAIN"`, `"XOAUTH2"` (upper-cased, as imaplib).
+   * @param authobject See {@linkcode Authenticator}; ready ones: `plainAuth`, `xoauth2Auth`,
+   *   `cramMd5Auth`.
+   * @returns `["OK", [text]]`; the state becomes AUTH.
+   * @throws {IMAP4Error} with the server's text on NO; on BAD as every command.
+   *
+   * @example
+   * ```ts ignore
+   * import { plainAuth } from "@imaplib/imaplib";
+   * await M.authenticate("PLAIN", plainAuth("alice", "secret"));
+   * ```
+   */
+  authenticate(mechanism: string, authobject: Authenticator): Promise<Result> {
+    return this.#run("AUTHENTICATE", async (session) => {
+      const mech = mechanism.toUpperCase();
+      const [type, data] = await session.simple("AUTHENTICATE", [raw(mech)], processor(authobject));
+      if (type !== "OK") throw new IMAP4Error(lastText(data));
+      session.state = "AUTH";
+      await this.#refreshCapabilities();
+      return [type, data];
+    });
+  }
+
+  /**
+   * imaplib's `login_cram_md5(user, password)`: AUTHENTICATE CRAM-MD5 (RFC 2195).
+   * @returns `["OK", [text]]`.
+   * @throws {IMAP4Error} as {@linkcode IMAP4.authenticate}.
+   */
+  login_cram_md5(user: string, password: string | Uint8Array): Promise<Result> {
+    return this.authenticate("CRAM-MD5", cramMd5Auth(user, password));
   }
 
   /**
@@ -457,6 +559,14 @@ export class IMAP4 implements AsyncDisposable {
   }
 
   /**
+   * DELETEACL (RFC 4314 section 3.2): removes every right of `who` on `mailbox`.
+   * @param mailbox Mailbox name. @param who Identifier, e.g. `"bob"`.
+   */
+  deleteacl(mailbox: Arg, who: Arg): Promise<Result> {
+    return this.#simple("DELETEACL", [astring(mailbox), astring(who)]);
+  }
+
+  /**
    * ENABLE (RFC 5161). `UTF8=ACCEPT` switches to UTF-8 mode (RFC 6855) only when the server
    * confirms it: an `* ENABLED` line naming it, or a tagged OK while `UTF8=ACCEPT` is among the
    * capabilities.
@@ -502,6 +612,52 @@ export class IMAP4 implements AsyncDisposable {
    */
   fetch(message_set: Arg, message_parts: Arg): Promise<Result> {
     return this.#untagged("FETCH", [raw(message_set), raw(message_parts)]);
+  }
+
+  /**
+   * GETACL (RFC 4314 section 3.3).
+   * @param mailbox Mailbox name.
+   * @returns `["OK", [b'INBOX alice lrwstipekxacd']]`.
+   */
+  getacl(mailbox: Arg): Promise<Result> {
+    return this.#untagged("GETACL", [astring(mailbox)], "ACL");
+  }
+
+  /**
+   * GETANNOTATION (draft-daboo-imap-annotatemore, as Cyrus implements it).
+   * @param mailbox Mailbox name. @param entry E.g. `'"/comment"'`.
+   * @param attribute E.g. `'"value.shared"'`. Both are sent as written.
+   * @returns `["OK", [annotation data...]]`.
+   */
+  getannotation(mailbox: Arg, entry: Arg, attribute: Arg): Promise<Result> {
+    return this.#untagged(
+      "GETANNOTATION",
+      [astring(mailbox), raw(entry), raw(attribute)],
+      "ANNOTATION",
+    );
+  }
+
+  /**
+   * GETQUOTA (RFC 9208 section 4.2).
+   * @param root Quota root, e.g. `"User quota"` (quoted as needed).
+   * @returns `["OK", [b'"User quota" (STORAGE 10 102400)']]`.
+   */
+  getquota(root: Arg): Promise<Result> {
+    return this.#untagged("GETQUOTA", [astring(root)], "QUOTA");
+  }
+
+  /**
+   * GETQUOTAROOT (RFC 9208 section 4.3).
+   * @param mailbox Mailbox name.
+   * @returns imaplib's two lists: `["OK", [[QUOTAROOT data...], [QUOTA data...]]]`.
+   */
+  getquotaroot(mailbox: Arg): Promise<[type: string, data: [Data[], Data[]]]> {
+    return this.#run("GETQUOTAROOT", async (session) => {
+      const [type, data] = await session.simple("GETQUOTAROOT", [astring(mailbox)]);
+      const [, quota] = session.untaggedResponse(type, data, "QUOTA");
+      const [typ, quotaroot] = session.untaggedResponse(type, data, "QUOTAROOT");
+      return [typ, [quotaroot, quota]];
+    });
   }
 
   /**
@@ -604,7 +760,7 @@ export class IMAP4 implements AsyncDisposable {
       try {
         return await session.simple("LOGOUT");
       } finally {
-        session.close();
+        await session.close();
       }
     });
   }
@@ -618,6 +774,15 @@ export class IMAP4 implements AsyncDisposable {
     return this.#untagged("LSUB", [astring(directory), { kind: "list-mailbox", value: pattern }]);
   }
 
+  /**
+   * MYRIGHTS (RFC 4314 section 3.5).
+   * @param mailbox Mailbox name.
+   * @returns `["OK", [b'INBOX lrwstipekxacd']]`.
+   */
+  myrights(mailbox: Arg): Promise<Result> {
+    return this.#untagged("MYRIGHTS", [astring(mailbox)], "MYRIGHTS");
+  }
+
   /** NAMESPACE (RFC 2342). @returns `["OK", [b'(("" ".")) NIL NIL']]`. */
   namespace(): Promise<Result> {
     return this.#untagged("NAMESPACE", []);
@@ -626,6 +791,28 @@ export class IMAP4 implements AsyncDisposable {
   /** NOOP (RFC 3501 section 6.1.2): lets the server report changes into the untagged store. */
   noop(): Promise<Result> {
     return this.#simple("NOOP");
+  }
+
+  /**
+   * PARTIAL (RFC 1730, obsolete; imaplib keeps it): a byte range of one message part.
+   * @param message_num Message number. @param message_part E.g. `"BODY[]"`.
+   * @param start First octet. @param length Number of octets.
+   * @returns `["OK", [fetch data...]]`.
+   */
+  partial(message_num: Arg, message_part: Arg, start: Arg, length: Arg): Promise<Result> {
+    return this.#untagged(
+      "PARTIAL",
+      [raw(message_num), raw(message_part), raw(start), raw(length)],
+      "FETCH",
+    );
+  }
+
+  /**
+   * PROXYAUTH (Cyrus): an authorised administrator assumes the identity of `user`.
+   * @param user The user to act as.
+   */
+  proxyauth(user: Arg): Promise<Result> {
+    return this.#simple("PROXYAUTH", [astring(user)]);
   }
 
   /**
@@ -709,6 +896,47 @@ export class IMAP4 implements AsyncDisposable {
   }
 
   /**
+   * SETACL (RFC 4314 section 3.1).
+   * @param mailbox Mailbox name. @param who Identifier. @param what Rights, e.g. `"lrs"` or
+   *   `"+w"`.
+   */
+  setacl(mailbox: Arg, who: Arg, what: Arg): Promise<Result> {
+    return this.#simple("SETACL", [astring(mailbox), astring(who), astring(what)]);
+  }
+
+  /**
+   * SETANNOTATION (draft-daboo-imap-annotatemore): `mailbox` then entry/attribute arguments,
+   * sent as written.
+   * @returns `["OK", [annotation data...]]`.
+   */
+  setannotation(mailbox: Arg, ...args: Arg[]): Promise<Result> {
+    return this.#untagged("SETANNOTATION", [astring(mailbox), ...args.map(raw)], "ANNOTATION");
+  }
+
+  /**
+   * SETQUOTA (RFC 9208 section 4.1).
+   * @param root Quota root. @param limits E.g. `"(STORAGE 512)"`.
+   * @returns `["OK", [quota data...]]`.
+   */
+  setquota(root: Arg, limits: Arg): Promise<Result> {
+    return this.#untagged("SETQUOTA", [astring(root), raw(limits)], "QUOTA");
+  }
+
+  /**
+   * SORT (RFC 5256 section 3).
+   * @param sort_criteria E.g. `"(REVERSE DATE)"`; parenthesized if not already.
+   * @param charset E.g. `"UTF-8"`. @param search_criteria Search keys, sent as written.
+   * @returns `["OK", [b"3 1 2"]]`.
+   */
+  sort(sort_criteria: Arg, charset: Arg, ...search_criteria: Arg[]): Promise<Result> {
+    return this.#untagged("SORT", [
+      raw(parenthesized(sort_criteria)),
+      raw(charset),
+      ...search_criteria.map(raw),
+    ]);
+  }
+
+  /**
    * STARTTLS (RFC 3501 section 6.2.1): upgrades the connection to TLS, verifying the server's
    * certificate and host name. Everything learned in clear is discarded: the untagged store is
    * emptied and capabilities are asked again over TLS. Any byte the server sent after its OK in
@@ -781,6 +1009,20 @@ export class IMAP4 implements AsyncDisposable {
   }
 
   /**
+   * THREAD (RFC 5256 section 3).
+   * @param threading_algorithm E.g. `"REFERENCES"`. @param charset E.g. `"UTF-8"`.
+   * @param search_criteria Search keys, sent as written.
+   * @returns `["OK", [b"(1 2)(3)"]]`.
+   */
+  thread(threading_algorithm: Arg, charset: Arg, ...search_criteria: Arg[]): Promise<Result> {
+    return this.#untagged("THREAD", [
+      raw(threading_algorithm),
+      raw(charset),
+      ...search_criteria.map(raw),
+    ]);
+  }
+
+  /**
    * UID (RFC 3501 section 6.4.8; MOVE RFC 6851; UID EXPUNGE RFC 4315): runs `command` with UIDs
    * instead of sequence numbers.
    * @param command `FETCH`, `SEARCH`, `STORE`, `COPY`, `MOVE`, `EXPUNGE`, `SORT` or `THREAD`.
@@ -839,12 +1081,29 @@ export class IMAP4 implements AsyncDisposable {
   }
 
   /**
+   * imaplib's `xatom(name, ...args)`: any extension command, e.g. `xatom("MOVE", "1", "Archive")`
+   * or `xatom("ID", "NIL")`. An unknown command is allowed in the state it is first used in;
+   * unlike imaplib, that rule is kept per connection, not in a global table.
+   * @param name Command name (upper-cased). @param args Sent as written.
+   * @returns `["OK", [text]]`; untagged data stays in the store for `response()`.
+   */
+  xatom(name: string, ...args: Arg[]): Promise<Result> {
+    const command = name.toUpperCase();
+    return this.#run(command, (session) => {
+      if (!Object.hasOwn(COMMANDS, command) && !Object.hasOwn(session.extraCommands, command)) {
+        session.extraCommands[command] = [session.state];
+      }
+      return session.simple(command, args.map(raw));
+    });
+  }
+
+  /**
    * Sends LOGOUT unless already logged out, as imaplib's `__exit__`; connection errors are
    * ignored. Used by `await using`.
    */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.state === "LOGOUT") {
-      this.#session.close();
+      await this.#session.close();
       return;
     }
     try {
@@ -852,9 +1111,151 @@ export class IMAP4 implements AsyncDisposable {
     } catch (error) {
       if (!(error instanceof IMAP4Abort)) throw error;
     } finally {
-      this.#session.close();
+      await this.#session.close();
     }
   }
+}
+
+/**
+ * imaplib"s upper-case command names (`M.FETCH(...)`), which its `__getattr__` maps to the
+ * lower-case methods. Each is the bound method of the same name in lower case.
+ */
+export interface IMAP4 {
+  /** Upper-case alias of {@linkcode IMAP4.append} (imaplib"s `__getattr__`). */
+  APPEND: IMAP4["append"];
+  /** Upper-case alias of {@linkcode IMAP4.authenticate} (imaplib"s `__getattr__`). */
+  AUTHENTICATE: IMAP4["authenticate"];
+  /** Upper-case alias of {@linkcode IMAP4.capability} (imaplib"s `__getattr__`). */
+  CAPABILITY: IMAP4["capability"];
+  /** Upper-case alias of {@linkcode IMAP4.check} (imaplib"s `__getattr__`). */
+  CHECK: IMAP4["check"];
+  /** Upper-case alias of {@linkcode IMAP4.close} (imaplib"s `__getattr__`). */
+  CLOSE: IMAP4["close"];
+  /** Upper-case alias of {@linkcode IMAP4.copy} (imaplib"s `__getattr__`). */
+  COPY: IMAP4["copy"];
+  /** Upper-case alias of {@linkcode IMAP4.create} (imaplib"s `__getattr__`). */
+  CREATE: IMAP4["create"];
+  /** Upper-case alias of {@linkcode IMAP4.delete} (imaplib"s `__getattr__`). */
+  DELETE: IMAP4["delete"];
+  /** Upper-case alias of {@linkcode IMAP4.deleteacl} (imaplib"s `__getattr__`). */
+  DELETEACL: IMAP4["deleteacl"];
+  /** Upper-case alias of {@linkcode IMAP4.enable} (imaplib"s `__getattr__`). */
+  ENABLE: IMAP4["enable"];
+  /** Upper-case alias of {@linkcode IMAP4.expunge} (imaplib"s `__getattr__`). */
+  EXPUNGE: IMAP4["expunge"];
+  /** Upper-case alias of {@linkcode IMAP4.fetch} (imaplib"s `__getattr__`). */
+  FETCH: IMAP4["fetch"];
+  /** Upper-case alias of {@linkcode IMAP4.getacl} (imaplib"s `__getattr__`). */
+  GETACL: IMAP4["getacl"];
+  /** Upper-case alias of {@linkcode IMAP4.getannotation} (imaplib"s `__getattr__`). */
+  GETANNOTATION: IMAP4["getannotation"];
+  /** Upper-case alias of {@linkcode IMAP4.getquota} (imaplib"s `__getattr__`). */
+  GETQUOTA: IMAP4["getquota"];
+  /** Upper-case alias of {@linkcode IMAP4.getquotaroot} (imaplib"s `__getattr__`). */
+  GETQUOTAROOT: IMAP4["getquotaroot"];
+  /** Upper-case alias of {@linkcode IMAP4.idle} (imaplib"s `__getattr__`). */
+  IDLE: IMAP4["idle"];
+  /** Upper-case alias of {@linkcode IMAP4.list} (imaplib"s `__getattr__`). */
+  LIST: IMAP4["list"];
+  /** Upper-case alias of {@linkcode IMAP4.login} (imaplib"s `__getattr__`). */
+  LOGIN: IMAP4["login"];
+  /** Upper-case alias of {@linkcode IMAP4.logout} (imaplib"s `__getattr__`). */
+  LOGOUT: IMAP4["logout"];
+  /** Upper-case alias of {@linkcode IMAP4.lsub} (imaplib"s `__getattr__`). */
+  LSUB: IMAP4["lsub"];
+  /** Upper-case alias of {@linkcode IMAP4.myrights} (imaplib"s `__getattr__`). */
+  MYRIGHTS: IMAP4["myrights"];
+  /** Upper-case alias of {@linkcode IMAP4.namespace} (imaplib"s `__getattr__`). */
+  NAMESPACE: IMAP4["namespace"];
+  /** Upper-case alias of {@linkcode IMAP4.noop} (imaplib"s `__getattr__`). */
+  NOOP: IMAP4["noop"];
+  /** Upper-case alias of {@linkcode IMAP4.partial} (imaplib"s `__getattr__`). */
+  PARTIAL: IMAP4["partial"];
+  /** Upper-case alias of {@linkcode IMAP4.proxyauth} (imaplib"s `__getattr__`). */
+  PROXYAUTH: IMAP4["proxyauth"];
+  /** Upper-case alias of {@linkcode IMAP4.rename} (imaplib"s `__getattr__`). */
+  RENAME: IMAP4["rename"];
+  /** Upper-case alias of {@linkcode IMAP4.search} (imaplib"s `__getattr__`). */
+  SEARCH: IMAP4["search"];
+  /** Upper-case alias of {@linkcode IMAP4.select} (imaplib"s `__getattr__`). */
+  SELECT: IMAP4["select"];
+  /** Upper-case alias of {@linkcode IMAP4.setacl} (imaplib"s `__getattr__`). */
+  SETACL: IMAP4["setacl"];
+  /** Upper-case alias of {@linkcode IMAP4.setannotation} (imaplib"s `__getattr__`). */
+  SETANNOTATION: IMAP4["setannotation"];
+  /** Upper-case alias of {@linkcode IMAP4.setquota} (imaplib"s `__getattr__`). */
+  SETQUOTA: IMAP4["setquota"];
+  /** Upper-case alias of {@linkcode IMAP4.sort} (imaplib"s `__getattr__`). */
+  SORT: IMAP4["sort"];
+  /** Upper-case alias of {@linkcode IMAP4.starttls} (imaplib"s `__getattr__`). */
+  STARTTLS: IMAP4["starttls"];
+  /** Upper-case alias of {@linkcode IMAP4.status} (imaplib"s `__getattr__`). */
+  STATUS: IMAP4["status"];
+  /** Upper-case alias of {@linkcode IMAP4.store} (imaplib"s `__getattr__`). */
+  STORE: IMAP4["store"];
+  /** Upper-case alias of {@linkcode IMAP4.subscribe} (imaplib"s `__getattr__`). */
+  SUBSCRIBE: IMAP4["subscribe"];
+  /** Upper-case alias of {@linkcode IMAP4.thread} (imaplib"s `__getattr__`). */
+  THREAD: IMAP4["thread"];
+  /** Upper-case alias of {@linkcode IMAP4.uid} (imaplib"s `__getattr__`). */
+  UID: IMAP4["uid"];
+  /** Upper-case alias of {@linkcode IMAP4.unselect} (imaplib"s `__getattr__`). */
+  UNSELECT: IMAP4["unselect"];
+  /** Upper-case alias of {@linkcode IMAP4.unsubscribe} (imaplib"s `__getattr__`). */
+  UNSUBSCRIBE: IMAP4["unsubscribe"];
+}
+
+const ALIASES: readonly string[] = [
+  "APPEND",
+  "AUTHENTICATE",
+  "CAPABILITY",
+  "CHECK",
+  "CLOSE",
+  "COPY",
+  "CREATE",
+  "DELETE",
+  "DELETEACL",
+  "ENABLE",
+  "EXPUNGE",
+  "FETCH",
+  "GETACL",
+  "GETANNOTATION",
+  "GETQUOTA",
+  "GETQUOTAROOT",
+  "IDLE",
+  "LIST",
+  "LOGIN",
+  "LOGOUT",
+  "LSUB",
+  "MYRIGHTS",
+  "NAMESPACE",
+  "NOOP",
+  "PARTIAL",
+  "PROXYAUTH",
+  "RENAME",
+  "SEARCH",
+  "SELECT",
+  "SETACL",
+  "SETANNOTATION",
+  "SETQUOTA",
+  "SORT",
+  "STARTTLS",
+  "STATUS",
+  "STORE",
+  "SUBSCRIBE",
+  "THREAD",
+  "UID",
+  "UNSELECT",
+  "UNSUBSCRIBE",
+];
+for (const alias of ALIASES) {
+  const method = alias.toLowerCase();
+  Object.defineProperty(IMAP4.prototype, alias, {
+    get(this: Record<string, (...args: unknown[]) => unknown>) {
+      return this[method].bind(this);
+    },
+    configurable: true,
+  });
 }
 
 // A command called while IDLE is active: refused at once (waiting would deadlock).

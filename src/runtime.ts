@@ -54,3 +54,27 @@ export async function openTransport(
     signal?.removeEventListener("abort", onAbort);
   }
 }
+
+/**
+ * Runs `command` through the shell as a child process whose stdin/stdout are the transport.
+ * @throws {IMAP4Error} if this runtime has no child-process transport.
+ * @throws {IMAP4ConnectionError} if the process cannot be started.
+ */
+export async function spawnTransport(
+  command: string,
+  stderr: "inherit" | "null",
+): Promise<Transport> {
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
+  if (!deno?.version?.deno) {
+    throw new IMAP4Error("no built-in child-process transport for this runtime yet");
+  }
+  const { spawnDeno } = await import("./transport_deno.ts");
+  try {
+    return spawnDeno(command, stderr);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new IMAP4ConnectionError(`cannot run ${JSON.stringify(command)}: ${detail}`, {
+      cause: error,
+    });
+  }
+}

@@ -22,7 +22,7 @@ import {
 } from "./errors.ts";
 import { Int2AP } from "./functions.ts";
 import { type Datum, parseFrame, type Response } from "./parser.ts";
-import { dataRepr, decodeText } from "./repr.ts";
+import { bytesRepr, dataRepr, decodeText } from "./repr.ts";
 import type { TlsOptions, Transport } from "./transport.ts";
 
 /** imaplib's connection states, plus `IDLING` while an IDLE command runs (as CPython 3.14). */
@@ -109,6 +109,19 @@ type ReadOutcome =
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 
+/** imaplib's `_mesg` line: two spaces, `MM:SS.cc` local time, the text. */
+export function timestamped(text: string, atMs: number = Date.now()): string {
+  const at = new Date(atMs);
+  const mm = String(at.getMinutes()).padStart(2, "0");
+  const ss = String(at.getSeconds()).padStart(2, "0");
+  const cc = String(Math.floor(at.getMilliseconds() / 10)).padStart(2, "0");
+  return `  ${mm}:${ss}.${cc} ${text}`;
+}
+
+function withoutCrlf(bytes: Uint8Array): Uint8Array {
+  return bytes.subarray(0, Math.max(0, bytes.length - 2));
+}
+
 function stateList(states: readonly string[]): string {
   return states.join(", ");
 }
@@ -146,6 +159,14 @@ export class Session {
   capture: [string, Datum[]][] | null = null;
   /** Writes bytes; replaced by `IMAP4` so that an overridden `send()` is used. */
   sendHook: (bytes: Uint8Array) => Promise<void> = (bytes) => this.write(bytes);
+  /** imaplib's `debug` level, read on every trace; set by `IMAP4`. */
+  debugLevel: () => number = () => 0;
+  /** Where debug messages go: imaplib's `_mesg` (stderr, with a `MM:SS.cc` time stamp). */
+  mesg: (text: string) => void = (text) => console.error(timestamped(text));
+  /** Commands added by `xatom()` on this connection (imaplib adds them to a global table). */
+  readonly extraCommands: Record<string, readonly State[]> = {};
+  /** imaplib's `_cmd_log`: the last 10 interactions, formatted only when printed. */
+  readonly interactions: { text: () => string; atMs: number }[] = [];
 
   readonly #options: SessionOptions;
   #transport: Transport | null = null;
@@ -155,8 +176,12 @@ export class Session {
   #frames: Frame[] = [];
   #frameIndex = 0;
   #pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  // Bytes that `readRaw` read past what it returned; the decoder gets them first.
+  #rawRest: Uint8Array | null = null;
   #failure: IMAP4Abort | null = null;
   #tail: Promise<void> = Promise.resolve();
+  // Settles when the transport's close() has finished (a child process has exited).
+  #closed: Promise<void> = Promise.resolve();
   #onSignal = () =>
     this.fail(
       new IMAP4TimeoutError("connection aborted by signal", {
@@ -236,22 +261,22 @@ export class Session {
     if (this.#failure) throw this.#failure;
   }
 
-  /** Closes the transport (imaplib's `shutdown()`); idempotent. */
-  close(): void {
+  /** Closes the transport (imaplib's `shutdown()`); idempotent; settles once it is closed. */
+  close(): Promise<void> {
     this.#options.signal?.removeEventListener("abort", this.#onSignal);
     const transport = this.#transport;
-    if (!transport) return;
+    if (!transport) return this.#closed;
     this.#transport = null;
     this.#reader?.cancel().catch(() => {});
     this.#writer?.abort().catch(() => {});
     this.#reader = null;
     this.#writer = null;
     try {
-      const closing = transport.close();
-      if (closing instanceof Promise) closing.catch(() => {});
+      this.#closed = Promise.resolve(transport.close()).catch(() => {});
     } catch {
       // Closing a broken connection may throw; it is closed either way.
     }
+    return this.#closed;
   }
 
   /** Writes bytes to the server; a failure or timeout ends the connection. */
@@ -286,12 +311,28 @@ export class Session {
           this.#frames = [];
           this.#frameIndex = 0;
         }
+        this.#traceFrame(frame);
         try {
           return parseFrame(frame);
         } catch (error) {
           throw this.fail(error as IMAP4Abort);
         }
       }
+      const chunk = this.#rawRest ?? await this.#readChunk(soft, "response");
+      this.#rawRest = null;
+      if (chunk === null) return null;
+      try {
+        this.#decoder.push(chunk, this.#frames);
+      } catch (error) {
+        throw this.fail(error as IMAP4Abort);
+      }
+    }
+  }
+
+  // The next chunk from the transport; null when the soft limit ended the wait (the read stays
+  // pending and its bytes go to the next call). EOF, errors and hard timeouts end the connection.
+  async #readChunk(soft: SoftLimit | undefined, what: string): Promise<Uint8Array | null> {
+    for (;;) {
       const reader = this.#reader;
       if (!reader) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
       if (!this.#pendingRead) {
@@ -308,15 +349,61 @@ export class Session {
           }),
         );
       }
-      this.#raiseWaitFailure(outcome, "response");
+      this.#raiseWaitFailure(outcome, what);
       if (outcome.kind !== "chunk") continue;
-      if (outcome.result.done) {
-        throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
+      if (outcome.result.done) throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
+      if (outcome.result.value.length > 0) return outcome.result.value;
+    }
+  }
+
+  /**
+   * imaplib's `read(size)` / `readline()`: raw bytes from the connection, bypassing the decoder.
+   * Only possible between responses (nothing decoded or half-decoded is waiting), since bytes
+   * taken here are not seen by the protocol.
+   * @param until `size` bytes, or up to and including the next LF (`"line"`).
+   * @throws {IMAP4Error} if a response is partly received or decoded but not yet read.
+   */
+  async readRaw(until: number | "line"): Promise<Uint8Array> {
+    this.throwIfFailed();
+    if (this.#decoder.bufferedBytes > 0 || this.#frameIndex < this.#frames.length) {
+      throw new IMAP4Error("read() and readline() work only between responses");
+    }
+    let have = this.#rawRest ?? new Uint8Array(0);
+    this.#rawRest = null;
+    for (;;) {
+      const end = until === "line" ? have.indexOf(0x0a) + 1 : have.length >= until ? until : 0;
+      if (end > 0 || until === 0) {
+        if (end < have.length) this.#rawRest = have.slice(end);
+        return have.slice(0, end);
       }
-      try {
-        this.#decoder.push(outcome.result.value, this.#frames);
-      } catch (error) {
-        throw this.fail(error as IMAP4Abort);
+      const chunk = await this.#readChunk(undefined, "data");
+      const next = new Uint8Array(have.length + chunk!.length);
+      next.set(have, 0);
+      next.set(chunk!, have.length);
+      have = next;
+    }
+  }
+
+  /**
+   * imaplib's `_mesg` at level >= 4, else its `_log` ring of the last 10 interactions. The
+   * text is built only when shown, so tracing costs nothing measurable at level 0.
+   */
+  trace(text: () => string): void {
+    if (this.debugLevel() >= 4) {
+      this.mesg(text());
+      return;
+    }
+    this.interactions.push({ text, atMs: Date.now() });
+    if (this.interactions.length > 10) this.interactions.shift();
+  }
+
+  #traceFrame(frame: Frame): void {
+    const { lines, literals } = frame;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      this.trace(() => `< ${bytesRepr(line)}`);
+      if (i < literals.length && this.debugLevel() >= 4) {
+        this.mesg(`read literal size ${literals[i].length}`);
       }
     }
   }
@@ -401,6 +488,11 @@ export class Session {
       return;
     }
     const store = this.untagged;
+    if (this.debugLevel() >= 5) {
+      const count = Object.hasOwn(store, type) ? store[type].length : 0;
+      const shown = dat instanceof Uint8Array ? bytesRepr(dat) : dataRepr([dat]).slice(1, -1);
+      this.mesg(`untagged_responses[${type}] ${count} += ["${shown}"]`);
+    }
     if (Object.hasOwn(store, type)) store[type].push(dat);
     else store[type] = [dat];
   }
@@ -428,6 +520,13 @@ export class Session {
       for (const datum of response.data) this.appendUntagged(response.type, datum);
     }
     if (response.code) this.appendUntagged(response.code.type, response.code.data);
+    if (this.debugLevel() >= 1) {
+      const status = response.kind === "tagged" ? response.status : response.type;
+      if (status === "NO" || status === "BAD" || status === "BYE") {
+        const data = response.kind === "tagged" ? response.data : response.data[0];
+        this.mesg(`${status} response: ${bytesRepr(data instanceof Uint8Array ? data : data[0])}`);
+      }
+    }
     return response;
   }
 
@@ -451,7 +550,7 @@ export class Session {
   /** Checks `name` is legal in the current state (imaplib's message). */
   checkState(name: string): void {
     this.throwIfFailed();
-    const states = COMMANDS[name];
+    const states = COMMANDS[name] ?? this.extraCommands[name];
     if (states && !states.includes(this.state)) {
       throw new IMAP4Error(
         `command ${name} illegal in state ${this.state}, only allowed in states ${
@@ -481,10 +580,16 @@ export class Session {
     });
     const tag = this.newTag();
     const [first, ...rest] = fragments;
+    // LOGIN's arguments are credentials: never in a trace, whatever the debug level.
+    const shown = name === "LOGIN" ? `${tag} LOGIN [redacted]` : null;
+    this.trace(() => `> ${shown === null ? bytesRepr(withoutCrlf(first.bytes)) : shown}`);
     await this.sendHook(first.bytes);
     for (const fragment of rest) {
       if (fragment.kind === "literal") {
         if (!(await this.waitContinuation(tag))) return tag;
+        if (this.debugLevel() >= 4) this.mesg(`write literal size ${fragment.bytes.length}`);
+      } else if (shown === null) {
+        this.trace(() => `> ${bytesRepr(withoutCrlf(fragment.bytes))}`);
       }
       await this.sendHook(fragment.bytes);
     }
@@ -492,6 +597,7 @@ export class Session {
       // AUTHENTICATE-style exchange: answer each `+` until the command completes.
       while (await this.waitContinuation(tag)) {
         const answer = await onContinuation(this.continuation);
+        this.trace(() => `> [redacted: ${answer.length} bytes of authentication data]`);
         const line = new Uint8Array(answer.length + 2);
         line.set(answer, 0);
         line.set(CRLF, answer.length);
@@ -574,7 +680,8 @@ export class Session {
   async startTls(options: TlsOptions): Promise<void> {
     const transport = this.#transport;
     if (!transport) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
-    const leftover = this.#decoder.bufferedBytes + (this.#frames.length - this.#frameIndex);
+    const leftover = this.#decoder.bufferedBytes + (this.#frames.length - this.#frameIndex) +
+      (this.#rawRest?.length ?? 0);
     if (leftover > 0 || this.#pendingRead) {
       throw this.fail(
         new IMAP4TlsError(

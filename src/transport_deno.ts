@@ -99,3 +99,44 @@ export async function openDeno(options: OpenOptions): Promise<Transport> {
   const conn = await untilAborted(pending, options.signal, close);
   return new DenoTransport(conn);
 }
+
+/** How a child process's stderr is handled by {@linkcode spawnDeno}. */
+export type StderrMode = "inherit" | "null";
+
+/**
+ * Runs `command` through `/bin/sh -c` (imaplib's `subprocess.Popen(command, shell=True)`) with
+ * piped stdin and stdout as the transport. Closing it closes stdin and waits for the process to
+ * exit (imaplib's `shutdown()`), killing it if it has not exited after `graceMs`.
+ */
+export function spawnDeno(command: string, stderr: StderrMode, graceMs = 2000): Transport {
+  const child = new Deno.Command("/bin/sh", {
+    args: ["-c", command],
+    stdin: "piped",
+    stdout: "piped",
+    stderr,
+  }).spawn();
+  let closing: Promise<void> | null = null;
+  return {
+    readable: child.stdout,
+    writable: child.stdin,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        const timer = setTimeout(() => {
+          try {
+            child.kill("SIGTERM");
+          } catch {
+            // already exited
+          }
+        }, graceMs);
+        try {
+          await child.stdin.close().catch(() => {});
+          await child.stdout.cancel().catch(() => {});
+          await child.status;
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return closing;
+    },
+  };
+}
