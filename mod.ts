@@ -27,7 +27,7 @@ export {
   IMAP4_SSL_PORT,
 } from "./src/imap4.ts";
 export type { IdleOptions, Idler, IdleResponse } from "./src/idler.ts";
-export type { Data, Result, State } from "./src/session.ts";
+export { type Clock, type Data, type Result, type State, systemClock } from "./src/session.ts";
 export { Int2AP, Internaldate2tuple, ParseFlags, Time2Internaldate } from "./src/functions.ts";
 export {
   IMAP4Abort,

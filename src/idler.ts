@@ -5,7 +5,7 @@
  * @module
  */
 
-import { IMAP4Abort, IMAP4Error } from "./errors.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4TimeoutError } from "./errors.ts";
 import type { Datum } from "./parser.ts";
 import { dataRepr, decodeText } from "./repr.ts";
 import type { Session, State } from "./session.ts";
@@ -23,6 +23,21 @@ export interface IdleOptions {
   duration?: number;
   /** Ends iteration when aborted, as the duration does; e.g. `AbortSignal.timeout(ms)`. */
   signal?: AbortSignal;
+  /**
+   * Opt-in keep-alive: while iterating, end and re-issue IDLE (DONE, then IDLE again) every
+   * this many seconds, invisibly to the iteration. RFC 2177 asks for at most 29 minutes; some
+   * servers (Gmail) drop IDLE after about 10. Responses that arrive during a restart are
+   * delivered in order. No restarts if undefined.
+   */
+  idleRestartSeconds?: number;
+  /**
+   * Opt-in dead-peer detection: if no byte arrives from the server for this many seconds while
+   * idling, the connection is closed and iteration throws {@linkcode IMAP4TimeoutError}.
+   * Choose it above the server's keep-alive interval (Dovecot sends `* OK Still here` every 2
+   * minutes) or above `idleRestartSeconds`, whose restarts make the server answer. No watchdog
+   * if undefined.
+   */
+  watchdogSeconds?: number;
 }
 
 /**
@@ -85,8 +100,11 @@ export async function startIdle(host: IdleHost, options: IdleOptions): Promise<I
   if (!session.capabilities.includes("IDLE")) {
     throw new IMAP4Error("Server does not support IMAP4 IDLE");
   }
-  if (options.duration !== undefined && !(options.duration >= 0)) {
-    throw new RangeError(`duration must be a number of seconds >= 0, got ${options.duration}`);
+  for (const name of ["duration", "idleRestartSeconds", "watchdogSeconds"] as const) {
+    const value = options[name];
+    if (value !== undefined && !(value >= 0)) {
+      throw new RangeError(`${name} must be a number of seconds >= 0, got ${value}`);
+    }
   }
   const queue: [string, Datum[]][] = [];
   // Capture untagged responses before sending IDLE, so that those arriving before the
@@ -94,24 +112,35 @@ export async function startIdle(host: IdleHost, options: IdleOptions): Promise<I
   session.capture = queue;
   let tag: string;
   try {
-    tag = await session.command("IDLE", []);
-    for (;;) {
-      const response = await session.getResponse();
-      if (response?.kind === "continuation") break;
-      const result = session.tagged.get(tag);
-      if (result) {
-        session.tagged.delete(tag);
-        const text = dataRepr(result[1] as Uint8Array[]);
-        if (result[0] === "NO") throw new IMAP4Error(`idle denied: ${text}`);
-        throw session.fail(new IMAP4Abort(`unexpected status response: ${result[0]} ${text}`));
-      }
-    }
+    tag = await sendIdle(session);
   } catch (error) {
     session.capture = null;
     storeLeftovers(session, queue);
     throw error;
   }
   return new IdlerImpl(host, tag, queue, options);
+}
+
+// Sends IDLE and reads until the server's `+`; returns the tag.
+async function sendIdle(session: Session): Promise<string> {
+  const tag = await session.command("IDLE", []);
+  for (;;) {
+    const response = await session.getResponse();
+    if (response?.kind === "continuation") return tag;
+    const result = session.tagged.get(tag);
+    if (result) {
+      session.tagged.delete(tag);
+      const text = dataRepr(result[1] as Uint8Array[]);
+      if (result[0] === "NO") throw new IMAP4Error(`idle denied: ${text}`);
+      throw session.fail(new IMAP4Abort(`unexpected status response: ${result[0]} ${text}`));
+    }
+  }
+}
+
+function earliest(...times: (number | undefined)[]): number | undefined {
+  let min: number | undefined;
+  for (const t of times) if (t !== undefined && (min === undefined || t < min)) min = t;
+  return min;
 }
 
 function storeLeftovers(session: Session, queue: [string, Datum[]][]): void {
@@ -122,10 +151,13 @@ function storeLeftovers(session: Session, queue: [string, Datum[]][]): void {
 
 class IdlerImpl implements Idler {
   readonly #host: IdleHost;
-  readonly #tag: string;
+  #tag: string;
   readonly #queue: [string, Datum[]][];
   readonly #untilMs: number | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #restartMs: number | undefined;
+  readonly #watchdogMs: number | undefined;
+  #restartAtMs: number | undefined;
   readonly #savedState: State;
   // "idling" until iteration or the server ends it; "ended" once the server's tagged reply
   // or a failure was seen; "done" once DONE was answered.
@@ -137,9 +169,15 @@ class IdlerImpl implements Idler {
     this.#tag = tag;
     this.#queue = queue;
     this.#signal = options.signal;
-    this.#untilMs = options.duration === undefined
+    const now = host.session.clock.now();
+    this.#untilMs = options.duration === undefined ? undefined : now + options.duration * 1000;
+    this.#restartMs = options.idleRestartSeconds === undefined
       ? undefined
-      : performance.now() + options.duration * 1000;
+      : options.idleRestartSeconds * 1000;
+    this.#restartAtMs = this.#restartMs === undefined ? undefined : now + this.#restartMs;
+    this.#watchdogMs = options.watchdogSeconds === undefined
+      ? undefined
+      : options.watchdogSeconds * 1000;
     this.#savedState = host.session.state;
     host.session.state = "IDLING";
   }
@@ -149,6 +187,7 @@ class IdlerImpl implements Idler {
   }
 
   // CPython's `_pop`: a queued response, or one read before `untilMs`; null when the wait ends.
+  // Keep-alive restarts and the watchdog run inside the same wait.
   async #pop(untilMs: number | undefined): Promise<IdleResponse | null> {
     const session = this.#host.session;
     for (;;) {
@@ -156,15 +195,32 @@ class IdlerImpl implements Idler {
       if (queued) return queued;
       if (this.#phase !== "idling") return null;
       if (this.#signal?.aborted) return null;
+      const watchdogAtMs = this.#watchdogMs === undefined
+        ? undefined
+        : session.lastReadMs + this.#watchdogMs;
+      const waitUntilMs = earliest(untilMs, this.#restartAtMs, watchdogAtMs);
       let response;
       try {
-        response = await session.getResponse({ untilMs, signal: this.#signal });
+        response = await session.getResponse({ untilMs: waitUntilMs, signal: this.#signal });
+        if (response === null) {
+          const now = session.clock.now();
+          if (untilMs !== undefined && now >= untilMs) return null;
+          if (this.#signal?.aborted) return null;
+          if (watchdogAtMs !== undefined && now >= session.lastReadMs + this.#watchdogMs!) {
+            throw session.fail(
+              new IMAP4TimeoutError(
+                `no data from the server for ${this.#watchdogMs! / 1000} s during IDLE`,
+              ),
+            );
+          }
+          if (this.#restartAtMs !== undefined && now >= this.#restartAtMs) await this.#restart();
+          continue;
+        }
       } catch (error) {
         this.#phase = "ended";
         this.#restore();
         throw error;
       }
-      if (response === null) return null;
       if (response.kind === "tagged" || session.tagged.get(this.#tag)) {
         // The server ended IDLE by itself; nothing more will come.
         this.#phase = "ended";
@@ -184,13 +240,30 @@ class IdlerImpl implements Idler {
     }
   }
 
+  // The keep-alive: DONE, the tagged reply, IDLE, the `+`. Responses in between stay captured
+  // for iteration. The connection's `timeout` bounds each wait, so a dead peer fails here too.
+  async #restart(): Promise<void> {
+    const session = this.#host.session;
+    await this.#host.send(DONE);
+    const [status, data] = await session.getTaggedResponse(this.#tag);
+    if (status !== "OK") {
+      throw session.fail(
+        new IMAP4Abort(`IDLE restart: DONE answered ${status} ${dataRepr(data as Uint8Array[])}`),
+      );
+    }
+    session.state = this.#savedState;
+    this.#tag = await sendIdle(session);
+    session.state = "IDLING";
+    this.#restartAtMs = session.clock.now() + this.#restartMs!;
+  }
+
   async *burst(interval = 0.1): AsyncGenerator<IdleResponse, void, undefined> {
     if (!(interval >= 0)) throw new RangeError(`interval must be >= 0 seconds, got ${interval}`);
     const first = await this.next();
     if (!first) return;
     yield first;
     for (;;) {
-      const response = await this.#pop(performance.now() + interval * 1000);
+      const response = await this.#pop(this.#host.session.clock.now() + interval * 1000);
       if (!response) return;
       yield response;
     }

@@ -11,7 +11,15 @@ import { type Authenticator, cramMd5Auth, processor } from "./auth.ts";
 import { Time2Internaldate } from "./functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "./repr.ts";
-import { COMMANDS, type Data, type Result, Session, type State, timestamped } from "./session.ts";
+import {
+  type Clock,
+  COMMANDS,
+  type Data,
+  type Result,
+  Session,
+  type State,
+  timestamped,
+} from "./session.ts";
 import { openTransport } from "./runtime.ts";
 import type { TlsOptions, Transport } from "./transport.ts";
 
@@ -41,6 +49,11 @@ export interface ConnectOptions {
   maxLineBytes?: number;
   /** Max bytes of one literal. @default {134_217_728} */
   maxLiteralBytes?: number;
+  /**
+   * The time source of every deadline and timer of the connection; inject a fake one to test
+   * long IDLE scenarios quickly. @default {systemClock}
+   */
+  clock?: Clock;
 }
 
 /** imaplib's `IMAP4_PORT`. */

@@ -81,8 +81,31 @@ export const COMMANDS: Readonly<Record<string, readonly State[]>> = {
   UNSUBSCRIBE: ["AUTH", "SELECTED"],
 };
 
+/**
+ * The time source of a connection: every deadline and timer (the `timeout` option, IDLE
+ * durations, keep-alive and watchdog) goes through it. Tests inject a fake one to run minutes
+ * of IDLE in milliseconds.
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic scale (the default is `performance.now()`). */
+  now(): number;
+  /** Calls `fn` after `ms` milliseconds; returns a handle for `clearTimer`. */
+  setTimer(fn: () => void, ms: number): unknown;
+  /** Cancels a timer made by `setTimer`. */
+  clearTimer(handle: unknown): void;
+}
+
+/** The real clock: `performance.now()` and the runtime's timers. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 /** Connection-wide settings of a session. */
 export interface SessionOptions extends DecoderOptions {
+  /** The time source; see {@linkcode Clock}. @default {systemClock} */
+  clock?: Clock;
   /** Seconds any single wait (a read, a write, a TLS upgrade) may take; none if undefined. */
   timeout?: number;
   /** Aborting it closes the connection and fails every pending and later command. */
@@ -91,7 +114,7 @@ export interface SessionOptions extends DecoderOptions {
 
 /** A wait that ends quietly (the read returns `null`) instead of failing the connection. */
 export interface SoftLimit {
-  /** `performance.now()` value after which the read gives up. */
+  /** {@linkcode Clock.now} value after which the read gives up. */
   untilMs?: number;
   /** Gives up when aborted. */
   signal?: AbortSignal;
@@ -168,6 +191,10 @@ export class Session {
   /** imaplib's `_cmd_log`: the last 10 interactions, formatted only when printed. */
   readonly interactions: { text: () => string; atMs: number }[] = [];
 
+  /** The connection's time source. */
+  readonly clock: Clock;
+  /** {@linkcode Clock.now} when the last bytes arrived from the server. */
+  lastReadMs = 0;
   readonly #options: SessionOptions;
   #transport: Transport | null = null;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
@@ -191,6 +218,8 @@ export class Session {
 
   constructor(options: SessionOptions = {}) {
     this.#options = options;
+    this.clock = options.clock ?? systemClock;
+    this.lastReadMs = this.clock.now();
     this.#decoder = new FrameDecoder(options);
     this.tagPrefix = new TextDecoder().decode(Int2AP(4096 + Math.floor(Math.random() * 61440)));
     if (options.timeout !== undefined && !(options.timeout > 0)) {
@@ -352,6 +381,7 @@ export class Session {
       this.#raiseWaitFailure(outcome, what);
       if (outcome.kind !== "chunk") continue;
       if (outcome.result.done) throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
+      this.lastReadMs = this.clock.now();
       if (outcome.result.value.length > 0) return outcome.result.value;
     }
   }
@@ -433,13 +463,14 @@ export class Session {
         kind: Exclude<ReadOutcome["kind"], "chunk">;
       });
     return new Promise<Out>((resolve) => {
-      const timers: ReturnType<typeof setTimeout>[] = [];
+      const clock = this.clock;
+      const timers: unknown[] = [];
       const signals: [AbortSignal, () => void][] = [];
       let settled = false;
       const settle = (out: Out) => {
         if (settled) return;
         settled = true;
-        for (const timer of timers) clearTimeout(timer);
+        for (const timer of timers) clock.clearTimer(timer);
         for (const [signal, listener] of signals) signal.removeEventListener("abort", listener);
         resolve(out);
       };
@@ -458,12 +489,12 @@ export class Session {
       if (soft) {
         listen(soft.signal, () => ({ kind: "soft" }) as Out);
         if (soft.untilMs !== undefined) {
-          const delay = soft.untilMs - performance.now();
+          const delay = soft.untilMs - clock.now();
           if (delay <= 0) return settle({ kind: "soft" } as Out);
-          timers.push(setTimeout(() => settle({ kind: "soft" } as Out), delay));
+          timers.push(clock.setTimer(() => settle({ kind: "soft" } as Out), delay));
         }
       } else if (this.timeoutMs !== undefined) {
-        timers.push(setTimeout(() => settle({ kind: "timeout" } as Out), this.timeoutMs));
+        timers.push(clock.setTimer(() => settle({ kind: "timeout" } as Out), this.timeoutMs));
       }
       pending.then(
         (result) => settle({ kind: "chunk", result } as Out),
