@@ -88,6 +88,12 @@ export interface DovecotFixture {
 export interface StartOptions {
   /** The accounts to create; the default users when omitted. */
   users?: TestUser[];
+  /**
+   * A server certificate and key (PEM) to serve instead of the one issued by the fixture's CA,
+   * e.g. a self-signed or expired one for certificate-failure tests. `caCertPem` still names
+   * the fixture's own CA, which did not issue this certificate.
+   */
+  certificate?: { certPem: string; keyPem: string };
 }
 
 /** The environment variable that carries the FixtureInfo JSON to the tests. */
@@ -542,6 +548,15 @@ async function readGreeting(conn: Deno.Conn): Promise<string> {
   return text;
 }
 
+async function probeTcp(port: number): Promise<string | null> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return "";
+  } catch {
+    return null;
+  }
+}
+
 async function probe(port: number, tls: { caCerts: string[] } | null): Promise<string | null> {
   let conn: Deno.Conn | null = null;
   try {
@@ -714,7 +729,15 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       { mode: 0o640 },
     );
     await Deno.chown(passwd, 0, dovecotGid);
-    const { caPath, cert, key } = await makeCertificates(dir);
+    const made = await makeCertificates(dir);
+    const { caPath } = made;
+    let { cert, key } = made;
+    if (options.certificate) {
+      cert = `${dir}/tls/custom.pem`;
+      key = `${dir}/tls/custom.key`;
+      await Deno.writeTextFile(cert, options.certificate.certPem);
+      await Deno.writeTextFile(key, options.certificate.keyPem, { mode: 0o600 });
+    }
     const caCertPem = await Deno.readTextFile(caPath);
     const v6 = ipv6LoopbackUsable();
     const configPath = `${dir}/dovecot.conf`;
@@ -755,9 +778,11 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       proc.status.then((s) => state.exited = s);
       const up = await waitFor(async () => {
         if (state.exited) return true;
+        // A custom certificate may be one no client accepts (that is its purpose): then only
+        // check that the IMAPS port accepts connections.
         const [a, b] = await Promise.all([
           probe(imapPort, null),
-          probe(imapsPort, { caCerts: [caCertPem] }),
+          options.certificate ? probeTcp(imapsPort) : probe(imapsPort, { caCerts: [caCertPem] }),
         ]);
         return a !== null && b !== null;
       }, START_TIMEOUT_MS);

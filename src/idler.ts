@@ -191,7 +191,7 @@ class IdlerImpl implements Idler {
   async #pop(untilMs: number | undefined): Promise<IdleResponse | null> {
     const session = this.#host.session;
     for (;;) {
-      const queued = this.#queue.shift();
+      const queued = session.takeCaptured();
       if (queued) return queued;
       if (this.#phase !== "idling") return null;
       if (this.#signal?.aborted) return null;
@@ -231,7 +231,8 @@ class IdlerImpl implements Idler {
       // A second `+` during IDLE carries nothing to deliver; CPython crashes on it.
       if (response.kind === "continuation") continue;
       if (response.type === "BYE") {
-        const bye = this.#queue.pop();
+        // Reads deliver one response at a time: the queue holds just this BYE.
+        const bye = session.takeCaptured();
         const text = bye ? decodeText(bye[1][0] as Uint8Array) : "";
         this.#phase = "ended";
         this.#restore();

@@ -974,15 +974,21 @@ export class IMAP4 implements AsyncDisposable {
     if (!session.capabilities.includes("STARTTLS")) {
       throw session.fail(new IMAP4TlsError("TLS not supported by server"));
     }
-    let result: Result;
-    try {
-      result = await session.simple("STARTTLS");
-    } catch (error) {
-      if (error instanceof IMAP4Abort) throw error;
-      throw session.fail(new IMAP4TlsError(`Couldn't establish TLS session: ${message(error)}`));
+    const tag = await session.command("STARTTLS", []);
+    let result: Result | null | undefined;
+    while (!(result = session.tagged.get(tag))) {
+      session.checkBye();
+      const response = await session.getResponse();
+      // A `+` cannot answer STARTTLS; going on would leave the connection in clear.
+      if (response?.kind === "continuation") {
+        throw session.fail(new IMAP4TlsError("STARTTLS answered with a continuation request"));
+      }
     }
+    session.tagged.delete(tag);
     if (result[0] !== "OK") {
-      throw session.fail(new IMAP4TlsError("Couldn't establish TLS session"));
+      throw session.fail(
+        new IMAP4TlsError(`Couldn't establish TLS session: server answered ${result[0]}`),
+      );
     }
     await session.startTls(tls);
     this.#tlsEstablished = true;
@@ -1277,10 +1283,6 @@ function idlingError(name: string): IMAP4Error {
   return new IMAP4Error(
     `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
   );
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

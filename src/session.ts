@@ -16,6 +16,7 @@ import {
   IMAP4Abort,
   IMAP4ConnectionError,
   IMAP4Error,
+  IMAP4LimitError,
   IMAP4Readonly,
   IMAP4TimeoutError,
   IMAP4TlsError,
@@ -106,6 +107,14 @@ export const systemClock: Clock = {
 export interface SessionOptions extends DecoderOptions {
   /** The time source; see {@linkcode Clock}. @default {systemClock} */
   clock?: Clock;
+  /**
+   * Max bytes of response data held at once in the untagged store and the IDLE queue (what a
+   * command collects before its tagged reply, plus unsolicited responses not yet taken with
+   * `response()`). A server that streams responses without end hits it: the connection is
+   * closed with `IMAP4LimitError`. Raise it for very large buffered FETCHes.
+   * @default {268_435_456}
+   */
+  maxStoredBytes?: number;
   /** Seconds any single wait (a read, a write, a TLS upgrade) may take; none if undefined. */
   timeout?: number;
   /** Aborting it closes the connection and fails every pending and later command. */
@@ -131,6 +140,20 @@ type ReadOutcome =
   | { kind: "aborted"; reason: unknown };
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
+const CANCEL_LINE = new Uint8Array([0x2a, 0x0d, 0x0a]);
+
+/** Default of {@linkcode SessionOptions.maxStoredBytes}: 256 MiB. */
+export const DEFAULT_MAX_STORED_BYTES = 268_435_456;
+
+function datumBytes(datum: Datum): number {
+  return datum instanceof Uint8Array ? datum.length : datum[0].length + datum[1].length;
+}
+
+function dataBytes(data: readonly Datum[]): number {
+  let total = 0;
+  for (const datum of data) total += datumBytes(datum);
+  return total;
+}
 
 /** imaplib's `_mesg` line: two spaces, `MM:SS.cc` local time, the text. */
 export function timestamped(text: string, atMs: number = Date.now()): string {
@@ -160,8 +183,16 @@ function describe(error: unknown): string {
 export class Session {
   /** imaplib's `state`. */
   state: State = "LOGOUT";
-  /** imaplib's `untagged_responses`: `{type: [data, ...]}`. */
-  untagged: Record<string, Datum[]> = {};
+  /** imaplib's `untagged_responses`: `{type: [data, ...]}`. Replacing it resets the count. */
+  get untagged(): Record<string, Datum[]> {
+    return this.#untagged;
+  }
+  set untagged(store: Record<string, Datum[]>) {
+    this.#untagged = store;
+    this.#storedBytes = 0;
+    for (const data of Object.values(store)) this.#storedBytes += dataBytes(data);
+    for (const [, data] of this.capture ?? []) this.#storedBytes += dataBytes(data);
+  }
   /** imaplib's `tagged_commands`: tag -> `null` while pending, then `[status, [text]]`. */
   readonly tagged = new Map<string, Result | null>();
   /** imaplib's `continuation_response`: text of the last `+` line. */
@@ -196,6 +227,10 @@ export class Session {
   /** {@linkcode Clock.now} when the last bytes arrived from the server. */
   lastReadMs = 0;
   readonly #options: SessionOptions;
+  readonly #maxStoredBytes: number;
+  #untagged: Record<string, Datum[]> = {};
+  // Bytes held in the untagged store and the IDLE queue, against maxStoredBytes.
+  #storedBytes = 0;
   #transport: Transport | null = null;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
@@ -218,6 +253,12 @@ export class Session {
 
   constructor(options: SessionOptions = {}) {
     this.#options = options;
+    this.#maxStoredBytes = options.maxStoredBytes ?? DEFAULT_MAX_STORED_BYTES;
+    if (!Number.isSafeInteger(this.#maxStoredBytes) || this.#maxStoredBytes < 1) {
+      throw new RangeError(
+        `maxStoredBytes must be a positive integer, got ${options.maxStoredBytes}`,
+      );
+    }
     this.clock = options.clock ?? systemClock;
     this.lastReadMs = this.clock.now();
     this.#decoder = new FrameDecoder(options);
@@ -506,6 +547,12 @@ export class Session {
   /** imaplib's `_append_untagged`, including CPython 3.14's IDLE capture. */
   appendUntagged(type: string, datum: Datum | null): void {
     const dat = datum ?? new Uint8Array(0);
+    this.#storedBytes += datumBytes(dat);
+    if (this.#storedBytes > this.#maxStoredBytes) {
+      throw this.fail(
+        new IMAP4LimitError("maxStoredBytes", this.#maxStoredBytes, this.#storedBytes),
+      );
+    }
     const capture = this.capture;
     if (capture) {
       // A response with literals arrives one fragment at a time: continue the last item while
@@ -518,7 +565,7 @@ export class Session {
       }
       return;
     }
-    const store = this.untagged;
+    const store = this.#untagged;
     if (this.debugLevel() >= 5) {
       const count = Object.hasOwn(store, type) ? store[type].length : 0;
       const shown = dat instanceof Uint8Array ? bytesRepr(dat) : dataRepr([dat]).slice(1, -1);
@@ -561,6 +608,20 @@ export class Session {
     return response;
   }
 
+  /** Removes the stored data of `type`, releasing its bytes from the count. */
+  deleteUntagged(type: string): void {
+    if (!Object.hasOwn(this.#untagged, type)) return;
+    this.#storedBytes -= dataBytes(this.#untagged[type]);
+    delete this.#untagged[type];
+  }
+
+  /** Takes the first response of the IDLE queue, releasing its bytes from the count. */
+  takeCaptured(): [string, Datum[]] | undefined {
+    const item = this.capture?.shift();
+    if (item) this.#storedBytes -= dataBytes(item[1]);
+    return item;
+  }
+
   /** imaplib's `_check_bye`: a stored BYE ends the connection with its text. */
   checkBye(): void {
     const bye = this.untagged["BYE"];
@@ -601,7 +662,7 @@ export class Session {
     onContinuation?: ContinuationHandler,
   ): Promise<string> {
     this.checkState(name);
-    for (const type of ["OK", "NO", "BAD"]) delete this.untagged[type];
+    for (const type of ["OK", "NO", "BAD"]) this.deleteUntagged(type);
     if (Object.hasOwn(this.untagged, "READ-ONLY") && !this.isReadonly) {
       throw new IMAP4Readonly("mailbox status changed to READ-ONLY");
     }
@@ -627,7 +688,17 @@ export class Session {
     if (onContinuation) {
       // AUTHENTICATE-style exchange: answer each `+` until the command completes.
       while (await this.waitContinuation(tag)) {
-        const answer = await onContinuation(this.continuation);
+        let answer: Uint8Array;
+        try {
+          answer = await onContinuation(this.continuation);
+        } catch (error) {
+          // The authenticator failed: cancel the exchange (RFC 3501 section 6.2.2) and read the
+          // tagged reply, so that the connection stays in step, then report the failure.
+          await this.sendHook(CANCEL_LINE);
+          while (!this.tagged.get(tag)) await this.getResponse();
+          this.tagged.delete(tag);
+          throw error;
+        }
         this.trace(() => `> [redacted: ${answer.length} bytes of authentication data]`);
         const line = new Uint8Array(answer.length + 2);
         line.set(answer, 0);
@@ -658,7 +729,7 @@ export class Session {
       if (expectBye) {
         const bye = this.untagged["BYE"];
         if (bye) {
-          delete this.untagged["BYE"];
+          this.deleteUntagged("BYE");
           return ["BYE", bye];
         }
       }
@@ -696,9 +767,9 @@ export class Session {
   /** imaplib's `_untagged_response`. */
   untaggedResponse(type: string, data: Data[], name: string): Result {
     if (type === "NO") return [type, data];
-    if (!Object.hasOwn(this.untagged, name)) return [type, [null]];
-    const stored = this.untagged[name];
-    delete this.untagged[name];
+    if (!Object.hasOwn(this.#untagged, name)) return [type, [null]];
+    const stored = this.#untagged[name];
+    this.deleteUntagged(name);
     return [type, stored];
   }
 

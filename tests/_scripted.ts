@@ -120,6 +120,26 @@ export class ServerSide {
     }
   }
 
+  /**
+   * The next line the client wrote as bytes, up to and including its CRLF, as CPython's
+   * SimpleIMAPHandler reads it (`rfile.read(1)` until the line ends with CRLF; a bare LF does not
+   * end it); `null` if the client closed first. Rejects after `timeoutMs`, as `readLine` does.
+   */
+  async readRawLine(timeoutMs = 5000): Promise<Uint8Array | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rest = this.#received.subarray(this.#consumed);
+      for (let lf = rest.indexOf(0x0a); lf >= 0; lf = rest.indexOf(0x0a, lf + 1)) {
+        if (lf > 0 && rest[lf - 1] === 0x0d) {
+          this.#consumed += lf + 1;
+          return rest.slice(0, lf + 1);
+        }
+      }
+      if (this.#closedByClient) return null;
+      await this.#wait(deadline, "a line from the client");
+    }
+  }
+
   /** The next `size` bytes the client wrote (a literal). */
   async readBytes(size: number, timeoutMs = 5000): Promise<Uint8Array> {
     const deadline = Date.now() + timeoutMs;

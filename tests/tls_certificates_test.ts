@@ -1,0 +1,180 @@
+// Certificate failures on both TLS paths (IMAP4_SSL and STARTTLS) against real Dovecot
+// instances serving a self-signed and an expired certificate. (Unknown CA and wrong host name
+// are in dovecot_tls_idle_test.ts, against the main fixture.)
+
+import assert from "node:assert/strict";
+import { IMAP4, IMAP4_SSL, IMAP4TlsError } from "../mod.ts";
+import { startDovecot } from "../scripts/dovecot.ts";
+import { test } from "./_harness.ts";
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  const run = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
+    .output();
+  assert.equal(run.code, 0, `openssl ${args[0]}: ${new TextDecoder().decode(run.stderr)}`);
+}
+
+const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+const LEAF_EXT = [
+  "basicConstraints=critical,CA:FALSE",
+  "keyUsage=critical,digitalSignature",
+  "extendedKeyUsage=serverAuth",
+  "subjectAltName=DNS:localhost,IP:127.0.0.1",
+  "",
+].join("\n");
+
+interface Certs {
+  caPem: string;
+  expired: { certPem: string; keyPem: string };
+  selfSigned: { certPem: string; keyPem: string };
+}
+
+// A CA, a localhost certificate it issued that expired in 2020, and a self-signed one.
+async function makeCerts(dir: string): Promise<Certs> {
+  await Deno.writeTextFile(`${dir}/leaf.ext`, LEAF_EXT);
+  await openssl([
+    "req",
+    "-x509",
+    ...EC,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "30",
+    "-subj",
+    "/CN=expiry test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ], dir);
+  await openssl([
+    "req",
+    "-new",
+    ...EC,
+    "-keyout",
+    "old.key",
+    "-out",
+    "old.csr",
+    "-subj",
+    "/CN=localhost",
+  ], dir);
+  // `openssl ca` is the 3.0 way to set past validity dates.
+  await Deno.writeTextFile(`${dir}/index.txt`, "");
+  await Deno.writeTextFile(`${dir}/serial`, "1000\n");
+  await Deno.writeTextFile(
+    `${dir}/ca.conf`,
+    [
+      "[ca]",
+      "default_ca = test",
+      "[test]",
+      `dir = ${dir}`,
+      `database = ${dir}/index.txt`,
+      `new_certs_dir = ${dir}`,
+      `serial = ${dir}/serial`,
+      "default_md = sha256",
+      "policy = any",
+      "[any]",
+      "commonName = supplied",
+      "",
+    ].join("\n"),
+  );
+  await openssl([
+    "ca",
+    "-batch",
+    "-config",
+    "ca.conf",
+    "-cert",
+    "ca.pem",
+    "-keyfile",
+    "ca.key",
+    "-in",
+    "old.csr",
+    "-out",
+    "old.pem",
+    "-startdate",
+    "20200101000000Z",
+    "-enddate",
+    "20200201000000Z",
+    "-extfile",
+    "leaf.ext",
+    "-notext",
+  ], dir);
+  await openssl([
+    "req",
+    "-x509",
+    ...EC,
+    "-keyout",
+    "self.key",
+    "-out",
+    "self.pem",
+    "-days",
+    "30",
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    "-addext",
+    "extendedKeyUsage=serverAuth",
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+  ], dir);
+  const read = (name: string) => Deno.readTextFile(`${dir}/${name}`);
+  return {
+    caPem: await read("ca.pem"),
+    expired: { certPem: await read("old.pem"), keyPem: await read("old.key") },
+    selfSigned: { certPem: await read("self.pem"), keyPem: await read("self.key") },
+  };
+}
+
+test("TLS: self-signed and expired certificates fail on IMAP4_SSL and on STARTTLS", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "imaplib-certs-" });
+  try {
+    const certs = await makeCerts(dir);
+    const cases = [
+      // Trusting the self-signed certificate's own CA would be trusting it: trust nothing extra.
+      {
+        name: "self-signed",
+        certificate: certs.selfSigned,
+        caCerts: [],
+        reason: /UnknownIssuer/,
+      },
+      // The issuer is trusted; only the dates are wrong.
+      {
+        name: "expired",
+        certificate: certs.expired,
+        caCerts: [certs.caPem],
+        reason: /certificate expired/,
+      },
+    ];
+    for (const { name, certificate, caCerts, reason } of cases) {
+      const server = await startDovecot({ certificate });
+      try {
+        await assert.rejects(
+          IMAP4_SSL.connect("localhost", server.imapsPort, { tls: { caCerts }, timeout: 10 }),
+          (e: Error) => {
+            assert.ok(e instanceof IMAP4TlsError, `${name} IMAP4_SSL: ${e}`);
+            assert.match(e.message, reason);
+            return true;
+          },
+        );
+        await assert.rejects(
+          IMAP4.connect("localhost", server.imapPort, {
+            starttls: true,
+            tls: { caCerts },
+            timeout: 10,
+          }),
+          (e: Error) => {
+            assert.ok(e instanceof IMAP4TlsError, `${name} STARTTLS: ${e}`);
+            assert.match(e.message, reason);
+            return true;
+          },
+        );
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
