@@ -50,6 +50,13 @@ export interface ConnectOptions {
   /** Max bytes of one literal. @default {134_217_728} */
   maxLiteralBytes?: number;
   /**
+   * Max bytes of response data held at once for the caller: what a command collects before its
+   * tagged reply plus unsolicited responses not yet taken with `response()`, and the queue of
+   * an IDLE not iterated. Exceeding it closes the connection with `IMAP4LimitError`; raise it
+   * for very large buffered FETCHes. @default {268_435_456}
+   */
+  maxStoredBytes?: number;
+  /**
    * The time source of every deadline and timer of the connection; inject a fake one to test
    * long IDLE scenarios quickly. @default {systemClock}
    */

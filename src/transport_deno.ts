@@ -13,6 +13,8 @@ import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 class DenoTransport implements Transport {
   readonly #conn: Deno.Conn;
   #closed = false;
+  // While a STARTTLS upgrade runs, closing this transport closes the connection it became.
+  #upgrading: DenoTransport | null = null;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
@@ -27,6 +29,7 @@ class DenoTransport implements Transport {
   }
 
   close(): void {
+    this.#upgrading?.close();
     if (this.#closed) return;
     this.#closed = true;
     try {
@@ -42,11 +45,14 @@ class DenoTransport implements Transport {
     this.#closed = true;
     const tls = await Deno.startTls(this.#conn as Deno.TcpConn, denoTlsOptions(options));
     const transport = new DenoTransport(tls);
+    this.#upgrading = transport;
     try {
       await tls.handshake();
     } catch (error) {
       transport.close();
       throw tlsError(error, options.hostname);
+    } finally {
+      this.#upgrading = null;
     }
     return transport;
   }

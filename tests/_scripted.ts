@@ -29,7 +29,37 @@ export class ServerSide {
   readonly transport: Transport;
   #consumed = 0;
 
+  /** How often the client upgraded the transport with `startTls` (simulated TLS). */
+  upgrades = 0;
+
   constructor() {
+    const { readable, writable } = this.#streams();
+    this.transport = {
+      readable,
+      writable,
+      close: () => this.#closeByClient(),
+      // Simulated STARTTLS: fresh streams on the same connection, no cryptography (real TLS is
+      // tested against Dovecot). Bytes the server sent before the switch stay on the old ones.
+      startTls: () => {
+        this.upgrades++;
+        try {
+          this.#controller.close();
+        } catch {
+          // already closed
+        }
+        const upgraded = this.#streams();
+        return Promise.resolve({ ...upgraded, close: () => this.#closeByClient() });
+      },
+    };
+  }
+
+  #closeByClient(): void {
+    this.#closedByClient = true;
+    this.end();
+    this.#wake();
+  }
+
+  #streams(): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
     const readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#controller = controller;
@@ -56,15 +86,7 @@ export class ServerSide {
         this.#wake();
       },
     });
-    this.transport = {
-      readable,
-      writable,
-      close: () => {
-        this.#closedByClient = true;
-        this.end();
-        this.#wake();
-      },
-    };
+    return { readable, writable };
   }
 
   #wake(): void {

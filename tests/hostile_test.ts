@@ -1,0 +1,661 @@
+// The hostile and broken server catalogue: one named test per case. Scripted servers (an
+// in-memory transport, or a real loopback socket where timing on a real socket matters) play
+// what a real server will not; everything a real server can show is in the dovecot_* files.
+// Cases covered elsewhere are named in comments where they belong.
+
+import assert from "node:assert/strict";
+import {
+  IMAP4,
+  IMAP4Abort,
+  IMAP4ArgumentError,
+  IMAP4ConnectionError,
+  IMAP4Error,
+  IMAP4LimitError,
+  IMAP4ProtocolError,
+  IMAP4TimeoutError,
+  IMAP4TlsError,
+  plainAuth,
+  type Result,
+  xoauth2Auth,
+} from "../mod.ts";
+import { test } from "./_harness.ts";
+import { type CommandHandler, readCommand, serve, ServerSide, sleep, str } from "./_scripted.ts";
+
+async function open(
+  handlers: Record<string, CommandHandler> = {},
+  capabilities = "",
+  options: Parameters<typeof IMAP4.fromTransport>[1] = {},
+) {
+  const server = new ServerSide();
+  const serving = serve(server, { capabilities, handlers });
+  const M = await IMAP4.fromTransport(server.transport, options);
+  return { M, server, serving };
+}
+
+// ---- Error model -----------------------------------------------------------------------------
+
+test("error model: a fatal error rejects every pending command with the same error", async () => {
+  const { M, serving } = await open({
+    NOOP: (s) => {
+      s.reset();
+      return false;
+    },
+  });
+  const pending = [M.noop(), M.noop(), M.capability()];
+  const errors = await Promise.all(pending.map((p) => p.then(() => null, (e) => e)));
+  assert.ok(errors[0] instanceof IMAP4ConnectionError);
+  assert.ok(errors.every((e) => e === errors[0]), "the same error object for all");
+  assert.ok(errors.every((e) => e instanceof IMAP4Abort && e instanceof IMAP4Error));
+  assert.equal(M.state, "LOGOUT");
+  await assert.rejects(M.noop(), (e) => e === errors[0]);
+  await serving;
+});
+
+test("error model: failures while nothing is awaited never become unhandled rejections", async () => {
+  // Deno fails the test on an unhandled rejection; each case gives one the time to surface.
+  // (a) A reset between commands.
+  {
+    const { M, server, serving } = await open();
+    server.reset();
+    await sleep(20);
+    await assert.rejects(M.noop(), IMAP4ConnectionError);
+    await serving;
+  }
+  // (b) A reset while IDLE waits with no next() pending, after a duration left a read pending.
+  {
+    const { M, server, serving } = await open({ IDLE: (s) => s.line("+ idling") }, "IDLE");
+    await M.login("u", "p");
+    const idler = await M.idle({ duration: 0.01 });
+    assert.equal(await idler.next(), null);
+    server.reset();
+    await sleep(20);
+    await idler.done().catch(() => {});
+    assert.equal(M.state, "LOGOUT");
+    await serving;
+  }
+});
+
+// ---- TLS and STARTTLS ------------------------------------------------------------------------
+// Verification by default, unknown CA, wrong host name: dovecot_tls_idle_test.ts; self-signed
+// and expired certificates: tls_certificates_test.ts; injection after the OK in the same read,
+// NO/BAD, missing capability, PREAUTH with STARTTLS required, LOGINDISABLED:
+// session_scripted_test.ts.
+
+test("STARTTLS: untagged responses injected before the OK are discarded, capabilities re-asked", async () => {
+  let capabilityCalls = 0;
+  const { M, server, serving } = await open({
+    STARTTLS: (s, c) => {
+      s.line('* LIST () "." INBOX');
+      s.line("* 54321 EXISTS");
+      s.line("* OK [ALERT] Your password expired, visit http://evil.example/");
+      s.line("* CAPABILITY IMAP4rev1 AUTH=PLAIN");
+      s.line(`${c.tag} OK Begin TLS negotiation now`);
+    },
+    CAPABILITY: (s, c) => {
+      capabilityCalls++;
+      s.line(
+        `* CAPABILITY IMAP4rev1 ${capabilityCalls === 1 ? "STARTTLS LOGINDISABLED" : "AUTH=SCRAM"}`,
+      );
+      s.line(`${c.tag} OK done`);
+    },
+  });
+  assert.ok(M.capabilities.includes("LOGINDISABLED"));
+  await M.starttls();
+  assert.equal(server.upgrades, 1);
+  assert.equal(capabilityCalls, 2);
+  assert.deepEqual(M.capabilities, ["IMAP4REV1", "AUTH=SCRAM"]);
+  for (const name of ["LIST", "EXISTS", "ALERT", "OK", "CAPABILITY"]) {
+    assert.deepEqual(M.response(name), [name, [null]], `${name} survived STARTTLS`);
+  }
+  await M.logout();
+  await serving;
+});
+
+test("STARTTLS: a '+' instead of a status is refused; nothing else is sent", async () => {
+  const { M, server, serving } = await open({ STARTTLS: (s) => s.line("+ go on") }, "STARTTLS");
+  await assert.rejects(M.starttls(), (e: Error) => {
+    assert.ok(e instanceof IMAP4TlsError);
+    assert.match(e.message, /continuation/);
+    return true;
+  });
+  await assert.rejects(M.login("u", "p"), IMAP4Abort);
+  assert.equal(server.upgrades, 0);
+  assert.ok(!server.receivedText.includes("LOGIN"));
+  await serving;
+});
+
+test("STARTTLS: an unknown status is refused", async () => {
+  const { M, server, serving } = await open(
+    { STARTTLS: (s, c) => s.line(`${c.tag} MAYBE later`) },
+    "STARTTLS",
+  );
+  await assert.rejects(M.starttls(), /server answered MAYBE/);
+  assert.equal(server.upgrades, 0);
+  assert.ok(server.closedByClient);
+  await serving;
+});
+
+test("STARTTLS: the required-STARTTLS connect option upgrades before returning", async () => {
+  const { M, server, serving } = await open(
+    { STARTTLS: (s, c) => s.line(`${c.tag} OK Begin TLS`) },
+    "STARTTLS",
+    { starttls: true },
+  );
+  assert.equal(server.upgrades, 1);
+  await M.logout();
+  await serving;
+});
+
+test("STARTTLS: an OK followed by silence (no handshake) times out and closes", async () => {
+  // A real socket: Deno's TLS client waits for a ServerHello that never comes.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let serverConn: Deno.Conn | null = null;
+  const serving = (async () => {
+    const conn = serverConn = await listener.accept();
+    const writer = conn.writable.getWriter();
+    const reader = conn.readable.getReader();
+    const write = (t: string) => writer.write(new TextEncoder().encode(t));
+    await write("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n");
+    let text = "";
+    while (!/STARTTLS\r\n/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += new TextDecoder().decode(value);
+      const asked = /(\S+) CAPABILITY\r\n$/.exec(text);
+      if (asked) await write(`* CAPABILITY IMAP4rev1 STARTTLS\r\n${asked[1]} OK done\r\n`);
+    }
+    const tag = /(\S+) STARTTLS/.exec(text)![1];
+    await write(`${tag} OK Begin TLS\r\n`);
+    // Then silence. (Deno keeps the socket of a cancelled handshake open until the peer closes
+    // it, so the server closes it at the end instead of waiting for EOF.)
+    reader.releaseLock();
+    writer.releaseLock();
+  })();
+  const started = performance.now();
+  const { port } = listener.addr as Deno.NetAddr;
+  const M = await IMAP4.connect("127.0.0.1", port, { timeout: 0.3 });
+  await assert.rejects(M.starttls({ hostname: "localhost" }), (e: Error) => {
+    assert.ok(e instanceof IMAP4TimeoutError);
+    assert.match(e.message, /TLS handshake/);
+    return true;
+  });
+  assert.ok(performance.now() - started < 3000);
+  assert.equal(M.state, "LOGOUT");
+  assert.equal(M.socket(), null);
+  await serving;
+  (serverConn as Deno.Conn | null)?.close();
+  listener.close();
+});
+
+// ---- Injection -------------------------------------------------------------------------------
+
+const BAD = ["a\rb", "a\nb", "a\0b", "x\r\nA1 DELETE INBOX"];
+
+// Every command with a caller-supplied argument, one bad argument at a time.
+const CALLS: [string, (M: IMAP4, bad: string) => Promise<unknown>][] = [
+  ["login user", (M, b) => M.login(b, "p")],
+  ["login password", (M, b) => M.login("u", b)],
+  ["select mailbox", (M, b) => M.select(b)],
+  ["create", (M, b) => M.create(b)],
+  ["delete", (M, b) => M.delete(b)],
+  ["rename", (M, b) => M.rename("a", b)],
+  ["subscribe", (M, b) => M.subscribe(b)],
+  ["unsubscribe", (M, b) => M.unsubscribe(b)],
+  ["status mailbox", (M, b) => M.status(b, "(MESSAGES)")],
+  ["status items", (M, b) => M.status("INBOX", b)],
+  ["list pattern", (M, b) => M.list('""', b)],
+  ["lsub reference", (M, b) => M.lsub(b, "*")],
+  ["append mailbox", (M, b) => M.append(b, null, null, "x")],
+  ["append flags", (M, b) => M.append("INBOX", b, null, "x")],
+  ["search criteria", (M, b) => M.search(null, "FROM", b)],
+  ["search charset", (M, b) => M.search(b, "ALL")],
+  ["fetch sequence set", (M, b) => M.fetch(b, "(FLAGS)")],
+  ["fetch items", (M, b) => M.fetch("1", b)],
+  ["store flags", (M, b) => M.store("1", "+FLAGS", b)],
+  ["copy mailbox", (M, b) => M.copy("1", b)],
+  ["uid args", (M, b) => M.uid("FETCH", "1", b)],
+  ["uid move mailbox", (M, b) => M.uid("MOVE", "1", b)],
+  ["enable capability", (M, b) => M.enable(b)],
+  ["getacl", (M, b) => M.getacl(b)],
+  ["setacl rights", (M, b) => M.setacl("INBOX", "bob", b)],
+  ["deleteacl who", (M, b) => M.deleteacl("INBOX", b)],
+  ["myrights", (M, b) => M.myrights(b)],
+  ["getquota", (M, b) => M.getquota(b)],
+  ["getquotaroot", (M, b) => M.getquotaroot(b)],
+  ["setquota limits", (M, b) => M.setquota("r", b)],
+  ["sort criteria", (M, b) => M.sort("DATE", "UTF-8", b)],
+  ["thread algorithm", (M, b) => M.thread(b, "UTF-8", "ALL")],
+  ["partial part", (M, b) => M.partial("1", b, "0", "1")],
+  ["proxyauth", (M, b) => M.proxyauth(b)],
+  ["getannotation entry", (M, b) => M.getannotation("INBOX", b, '"value"')],
+  ["setannotation args", (M, b) => M.setannotation("INBOX", b)],
+  ["xatom name", (M, b) => M.xatom(b)],
+  ["xatom args", (M, b) => M.xatom("ID", b)],
+  ["authenticate mechanism", (M, b) => M.authenticate(b, () => null)],
+];
+
+test("injection: NUL, CR or LF in any argument of any command throws before a byte is written", async () => {
+  const { M, server, serving } = await open({
+    ENABLE: (s, c) => s.line(`${c.tag} OK`),
+  }, "ENABLE");
+  for (const [name, call] of CALLS) {
+    for (const bad of BAD) {
+      const before = server.received.length;
+      await assert.rejects(call(M, bad), (e: Error) => {
+        // State errors would also throw before writing; this must be the argument check.
+        assert.ok(
+          e instanceof IMAP4ArgumentError || /illegal in state/.test(e.message),
+          `${name}: ${e}`,
+        );
+        return true;
+      });
+      assert.equal(
+        server.received.length,
+        before,
+        `${name} wrote bytes for ${JSON.stringify(bad)}`,
+      );
+    }
+  }
+  // The connection is still in step: the server saw only CAPABILITY and now NOOP.
+  assert.equal((await M.noop())[0], "OK");
+  assert.deepEqual(
+    server.receivedText.trim().split("\r\n").map((l) => l.split(" ")[1]),
+    ["CAPABILITY", "NOOP"],
+  );
+  await M.logout();
+  await serving;
+});
+
+test("injection: arguments are checked in every state (after login and select too)", async () => {
+  const { M, server, serving } = await open({}, "ENABLE");
+  await M.login("u", "p");
+  await M.select("INBOX");
+  const before = server.received.length;
+  for (const [name, call] of CALLS.filter(([n]) => !n.startsWith("login"))) {
+    await assert.rejects(call(M, "x\r\ny"), (e: Error) => {
+      assert.ok(
+        e instanceof IMAP4ArgumentError || /illegal in state/.test(e.message),
+        `${name}: ${e}`,
+      );
+      return true;
+    });
+  }
+  assert.equal(server.received.length, before);
+  await M.logout();
+  await serving;
+});
+
+test("literal: {N} is the byte length written (UTF-8, bare LF normalised, trailing CR)", async () => {
+  const literals: { announced: number; bytes: Uint8Array }[] = [];
+  const { M, serving } = await open({
+    APPEND: async (s, c) => {
+      const announced = Number(/\{(\d+)\}$/.exec(c.args)![1]);
+      s.line("+ ready");
+      literals.push({ announced, bytes: await s.readBytes(announced) });
+      assert.equal(await s.readLine(), "");
+      s.line(`${c.tag} OK APPEND completed`);
+    },
+  });
+  await M.login("u", "p");
+  for (const message of ["naïve ☃\n", "a\nb\n", "ends in CR\r", "\r\r\n\n", ""]) {
+    await M.append("INBOX", null, null, message);
+  }
+  const expected = ["naïve ☃\r\n", "a\r\nb\r\n", "ends in CR\r\n", "\r\n\r\n\r\n", ""];
+  assert.deepEqual(literals.map((l) => new TextDecoder().decode(l.bytes)), expected);
+  for (const { announced, bytes } of literals) assert.equal(announced, bytes.length);
+  await M.logout();
+  await serving;
+});
+
+// ---- Tags ------------------------------------------------------------------------------------
+
+test("tags: a second completion for a finished tag is an abort", async () => {
+  const { M, serving } = await open({
+    NOOP: (s, c) => {
+      s.line(`${c.tag} OK NOOP done`);
+      s.line(`${c.tag} OK NOOP done again`);
+    },
+  });
+  assert.equal((await M.noop())[0], "OK");
+  await assert.rejects(M.noop(), (e: Error) => {
+    assert.ok(e instanceof IMAP4Abort);
+    assert.match(e.message, /unexpected tagged response/);
+    return true;
+  });
+  await serving;
+});
+
+test("tags: a completion for the next tag, before it was sent, is an abort", async () => {
+  const { M, serving } = await open({
+    NOOP: (s, c) => {
+      const next = c.tag.slice(0, 4) + String(Number(c.tag.slice(4)) + 1);
+      s.line(`${next} OK forged in advance`);
+      s.line(`${c.tag} OK NOOP done`);
+    },
+  });
+  await assert.rejects(M.noop(), /unexpected tagged response/);
+  await serving;
+});
+
+test("tags: a completion for a tag whose literal is not yet written is ignored only if it is ours", async () => {
+  // The server answers APPEND's tag before sending `+`: the literal is never written and the
+  // command completes with that answer (RFC 3501 7.5: NO/BAD instead of a continuation).
+  const { M, server, serving } = await open({
+    APPEND: (s, c) => s.line(`${c.tag} BAD no literal wanted`),
+  });
+  await M.login("u", "p");
+  await assert.rejects(M.append("INBOX", null, null, "SECRET-BODY"), /APPEND command error: BAD/);
+  assert.ok(!server.receivedText.includes("SECRET-BODY"));
+  assert.equal((await M.noop())[0], "OK");
+  await M.logout();
+  await serving;
+});
+
+// ---- Framing and limits ----------------------------------------------------------------------
+// The decoder's own rows (malformed markers, {010}, {0}, 100 MiB without CRLF, bare LF, lone
+// CR, a literal containing fake responses) are in decoder_test.ts; here the session's answer.
+
+test("limits: an announced {99999999999} literal is a limit error, nothing allocated", async () => {
+  const { M, serving } = await open({
+    FETCH: (s) => {
+      s.line("* 1 FETCH (RFC822 {99999999999}");
+      return false;
+    },
+  });
+  await M.login("u", "p");
+  await M.select();
+  await assert.rejects(M.fetch("1", "(RFC822)"), (e: Error) => {
+    assert.ok(e instanceof IMAP4LimitError);
+    assert.equal(e.sizeBytes, 99999999999);
+    return true;
+  });
+  assert.equal(M.state, "LOGOUT");
+  await serving;
+});
+
+test("limits: a 4 MB SEARCH line and a 64 KiB CAPABILITY line work with the defaults", async () => {
+  const ids = Array.from({ length: 700_000 }, (_, i) => i + 1).join(" ");
+  assert.ok(ids.length > 4_000_000);
+  const bigCaps = Array.from({ length: 7000 }, (_, i) => `X-CAP-${i}`).join(" ");
+  assert.ok(bigCaps.length > 65_536);
+  const { M, serving } = await open({
+    CAPABILITY: (s, c) => {
+      s.line(`* CAPABILITY IMAP4rev1 ${bigCaps}`);
+      s.line(`${c.tag} OK done`);
+    },
+    SEARCH: (s, c) => {
+      s.line(`* SEARCH ${ids}`);
+      s.line(`${c.tag} OK done`);
+    },
+  });
+  assert.equal(M.capabilities.length, 7001);
+  await M.login("u", "p");
+  await M.select();
+  const [, [found]] = await M.search(null, "ALL");
+  assert.equal((found as Uint8Array).length, ids.length);
+  await M.logout();
+  await serving;
+});
+
+test("framing: a bare LF line ending is an abort (imaplib: unterminated line)", async () => {
+  const { M, serving } = await open({ NOOP: (s) => s.send("* 1 EXISTS\n") });
+  await assert.rejects(M.noop(), (e: Error) => {
+    assert.ok(e instanceof IMAP4ProtocolError);
+    assert.match(e.message, /bare LF/);
+    return true;
+  });
+  await serving;
+});
+
+test("framing: a literal containing a fake tagged OK and BYE is data only", async () => {
+  const fake = "\r\nTAG1 OK fake\r\n* BYE fake\r\n";
+  const { M, serving } = await open({
+    FETCH: (s, c) => {
+      s.send(`* 1 FETCH (RFC822 {${fake.length}}\r\n${fake})\r\n`);
+      s.line(`${c.tag} OK done`);
+    },
+  });
+  await M.login("u", "p");
+  await M.select();
+  const [, data] = await M.fetch("1", "(RFC822)");
+  assert.equal(str((data[0] as Uint8Array[])[1]), fake);
+  assert.equal((await M.noop())[0], "OK");
+  await M.logout();
+  await serving;
+});
+
+test("framing: EOF inside the greeting is an abort, nothing delivered", async () => {
+  const server = new ServerSide();
+  server.send("* OK half a greet");
+  server.end();
+  await assert.rejects(IMAP4.fromTransport(server.transport), (e: Error) => {
+    assert.ok(e instanceof IMAP4ConnectionError);
+    assert.match(e.message, /EOF/);
+    return true;
+  });
+});
+
+test("framing: a reset inside a literal is an abort; the partial response is not delivered", async () => {
+  const { M, serving } = await open({
+    FETCH: (s) => {
+      s.send("* 1 FETCH (RFC822 {1000}\r\npartial...");
+      s.reset();
+      return false;
+    },
+  });
+  await M.login("u", "p");
+  await M.select();
+  await assert.rejects(M.fetch("1", "(RFC822)"), IMAP4ConnectionError);
+  assert.ok(!Object.hasOwn(M.untagged_responses, "FETCH"));
+  await serving;
+});
+
+test("limits: unsolicited responses streamed without end hit maxStoredBytes", async () => {
+  // Policy: everything the client holds for the caller (the untagged store and the IDLE queue)
+  // is bounded by maxStoredBytes; past it the connection is closed with IMAP4LimitError.
+  const { M, server, serving } = await open(
+    {
+      NOOP: async (s) => {
+        for (let i = 0; i < 2000 && !s.closedByClient; i++) {
+          s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
+          if (i % 100 === 0) await sleep(0);
+        }
+        return false;
+      },
+    },
+    "",
+    { maxStoredBytes: 100_000 },
+  );
+  await assert.rejects(M.noop(), (e: Error) => {
+    assert.ok(e instanceof IMAP4LimitError);
+    assert.equal(e.limitName, "maxStoredBytes");
+    return true;
+  });
+  assert.ok(server.closedByClient);
+  await serving;
+});
+
+test("limits: maxStoredBytes counts what is taken out: a long session does not creep up", async () => {
+  const { M, serving } = await open(
+    {
+      NOOP: (s, c) => {
+        s.line(`* 1 EXISTS ${"y".repeat(500)}`);
+        s.line(`${c.tag} OK NOOP ${"z".repeat(500)}`);
+      },
+    },
+    "",
+    { maxStoredBytes: 10_000 },
+  );
+  for (let i = 0; i < 100; i++) {
+    await M.noop();
+    M.response("EXISTS");
+  }
+  await M.logout();
+  await serving;
+});
+
+test("limits: IDLE holds at most what was not iterated; a flood before '+' is bounded", async () => {
+  // During IDLE responses are read only as they are iterated, so a flooding server is held off
+  // by the transport's backpressure. What arrives before the continuation request is queued
+  // for iteration, and that queue counts against maxStoredBytes.
+  const { M, serving } = await open(
+    {
+      IDLE: async (s) => {
+        for (let i = 0; i < 500 && !s.closedByClient; i++) {
+          s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
+          if (i % 50 === 0) await sleep(0);
+        }
+        s.line("+ idling");
+        return false;
+      },
+    },
+    "IDLE",
+    { maxStoredBytes: 50_000 },
+  );
+  await M.login("u", "p");
+  await assert.rejects(M.idle(), (e: Error) => {
+    assert.ok(e instanceof IMAP4LimitError);
+    assert.equal(e.limitName, "maxStoredBytes");
+    return true;
+  });
+  assert.equal(M.state, "LOGOUT");
+  await serving;
+});
+
+// ---- Semantics -------------------------------------------------------------------------------
+
+test("semantics: unknown response codes, response types and capabilities are not fatal", async () => {
+  const { M, serving } = await open({
+    NOOP: (s, c) => {
+      s.line("* OK [X-FUTURE-CODE 1 2 3] fine");
+      s.line("* XFUTURE something new");
+      s.line("* 3 XCOUNT");
+      s.line(`${c.tag} OK [X-OTHER] NOOP done`);
+    },
+  }, "X-FUTURE=1 ANOTHER");
+  assert.ok(M.capabilities.includes("X-FUTURE=1"));
+  assert.equal((await M.noop())[0], "OK");
+  assert.deepEqual(M.response("XFUTURE")[1].map(str), ["something new"]);
+  assert.deepEqual(M.response("XCOUNT")[1].map(str), ["3"]);
+  await M.logout();
+  await serving;
+});
+
+// ---- Liveness --------------------------------------------------------------------------------
+// Silence instead of a greeting, a command that never completes, the connection signal:
+// session_scripted_test.ts; IDLE keep-alive and watchdog: idle_keepalive_test.ts.
+
+test("liveness: a late reply after a timeout cannot complete the wrong command", async () => {
+  let lateTag = "";
+  const { M, server, serving } = await open(
+    {
+      NOOP: async (s, c) => {
+        if (!lateTag) {
+          lateTag = c.tag;
+          await sleep(200);
+          s.line(`${c.tag} OK late`);
+        } else {
+          s.line(`${c.tag} OK NOOP`);
+        }
+      },
+    },
+    "",
+    { timeout: 0.05 },
+  );
+  await assert.rejects(M.noop(), IMAP4TimeoutError);
+  assert.ok(server.closedByClient, "a timed-out connection is closed");
+  await assert.rejects(M.noop(), IMAP4TimeoutError);
+  await serving;
+});
+
+// ---- IDLE ------------------------------------------------------------------------------------
+// Keep-alive lines, BYE during IDLE, server-ended IDLE, other commands while idling:
+// idle_scripted_test.ts and idle_keepalive_test.ts.
+
+// ---- Secrets ---------------------------------------------------------------------------------
+
+const PASSWORDS = ["hunter2", 'with space "quoted" \\', "pässwörd-8bit"];
+
+test("secrets: LOGIN (atom, quoted, literal), AUTHENTICATE PLAIN and XOAUTH2 never leak", async () => {
+  for (const password of PASSWORDS) {
+    for (const how of ["login", "login-fails", "plain", "xoauth2"] as const) {
+      const lines: string[] = [];
+      const { M, server, serving } = await open({
+        LOGIN: async (s, c) => {
+          if (/\{\d+\}$/.test(c.args)) {
+            s.line("+ go on");
+            await s.readLine();
+          }
+          s.line(
+            how === "login-fails" ? `${c.tag} NO [AUTHENTICATIONFAILED] nope` : `${c.tag} OK in`,
+          );
+        },
+        AUTHENTICATE: async (s, c) => {
+          s.line("+ ");
+          await s.readLine();
+          s.line(`${c.tag} NO [AUTHENTICATIONFAILED] nope`);
+        },
+      });
+      M.debug = 5;
+      M.logger = (line) => lines.push(line);
+      const secret = how === "xoauth2" ? `token-${password}` : password;
+      const attempt: Promise<Result> = how === "plain"
+        ? M.authenticate("PLAIN", plainAuth("alice", secret))
+        : how === "xoauth2"
+        ? M.authenticate("XOAUTH2", xoauth2Auth("alice", secret))
+        : M.login("alice", secret);
+      const error = await attempt.then(() => null, (e) => e);
+      M.print_log();
+      await M.logout();
+      await serving;
+      const wire = server.receivedText;
+      assert.ok(how !== "login" || wire.includes("LOGIN"), "the command was sent");
+      const blob = new TextEncoder().encode(
+        how === "plain" ? `\0alice\0${secret}` : `user=alice\x01auth=Bearer ${secret}\x01\x01`,
+      ).toBase64();
+      const haystacks = [
+        ...lines,
+        String(error?.message ?? ""),
+        String(error?.cause ?? ""),
+        String(error?.stack ?? ""),
+      ];
+      for (const text of haystacks) {
+        assert.ok(!text.includes(secret), `${how}: secret in ${JSON.stringify(text)}`);
+        assert.ok(!text.includes(blob), `${how}: base64 blob in ${JSON.stringify(text)}`);
+      }
+    }
+  }
+});
+
+test("secrets: a quoted or literal LOGIN password reaches the server intact", async () => {
+  for (const password of PASSWORDS) {
+    let received = "";
+    const { M, serving } = await open({
+      LOGIN: async (s, c) => {
+        const literal = /\{(\d+)\}$/.exec(c.args);
+        if (literal) {
+          s.line("+ go on");
+          received = new TextDecoder().decode(await s.readBytes(Number(literal[1])));
+          await s.readLine();
+        } else {
+          const quoted = /^alice "((?:[^"\\]|\\.)*)"$/.exec(c.args)!;
+          received = quoted[1].replace(/\\(.)/g, "$1");
+        }
+        s.line(`${c.tag} OK in`);
+      },
+    });
+    await M.login("alice", password);
+    assert.equal(received, password);
+    await M.logout();
+    await serving;
+  }
+});
+
+test("readCommand is the scripted server's parser (sanity for the catalogue)", async () => {
+  const server = new ServerSide();
+  const writer = server.transport.writable.getWriter();
+  await writer.write(new TextEncoder().encode("T1 LOGIN a b\r\n"));
+  assert.deepEqual(await readCommand(server), { tag: "T1", name: "LOGIN", args: "a b" });
+  writer.releaseLock();
+  server.end();
+});
