@@ -48,6 +48,7 @@ export {
   type Frame,
   FrameDecoder,
   FrameDecoderStream,
+  type LiteralSink,
 } from "./src/decoder.ts";
 export {
   type ContinuationResponse,
@@ -70,3 +71,4 @@ export {
 } from "./src/encoder.ts";
 export { type Authenticator, cramMd5Auth, plainAuth, xoauth2Auth } from "./src/auth.ts";
 export { IMAP4_stream, type StreamOptions } from "./src/stream.ts";
+export type { BodyStream, FetchResponse, FetchStreamOptions } from "./src/streaming.ts";

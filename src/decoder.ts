@@ -22,6 +22,18 @@ export interface Frame {
   literals: Uint8Array[];
 }
 
+/**
+ * Receives a streamed literal: `write` gets views of the input chunks, in order, as they arrive
+ * (consume or copy them before the next `push`); `end` is called once all its bytes were
+ * written.
+ */
+export interface LiteralSink {
+  /** Takes the next bytes of the literal. */
+  write(bytes: Uint8Array): void;
+  /** Called once, after the literal's last byte. */
+  end(): void;
+}
+
 /** Limits of a decoder. Every limit is per instance. */
 export interface DecoderOptions {
   /**
@@ -100,6 +112,16 @@ export class FrameDecoder {
   #literals: Uint8Array[] = [];
   // Stream offset of the first byte of the chunk being pushed.
   #chunkOffset = 0;
+  // Where the bytes of the literal in progress go when it is streamed.
+  #sink: LiteralSink | null = null;
+
+  /**
+   * Asked when a literal starts, with the first line of its response and its size: return a
+   * {@linkcode LiteralSink} to receive the literal's bytes as they arrive instead of buffering
+   * them (the frame then holds an empty placeholder for it). A streamed literal is not subject
+   * to `maxLiteralBytes`, since it is not held in memory. `null` (or no callback) buffers it.
+   */
+  streamLiteral: ((firstLine: Uint8Array, sizeBytes: number) => LiteralSink | null) | null = null;
 
   /**
    * Makes a decoder at the start of a stream.
@@ -139,8 +161,12 @@ export class FrameDecoder {
     while (pos < length) {
       if (this.#literalRemaining >= 0) {
         const take = Math.min(this.#literalRemaining, length - pos);
-        this.#parts.push(chunk.subarray(pos, pos + take));
-        this.#partBytes += take;
+        if (this.#sink) {
+          this.#sink.write(chunk.subarray(pos, pos + take));
+        } else {
+          this.#parts.push(chunk.subarray(pos, pos + take));
+          this.#partBytes += take;
+        }
         this.#literalRemaining -= take;
         pos += take;
         if (this.#literalRemaining === 0) this.#endLiteral();
@@ -201,16 +227,27 @@ export class FrameDecoder {
       out.push({ lines: this.#lines, literals: this.#literals });
       this.#lines = [];
       this.#literals = [];
-    } else if (size === 0) {
-      this.#literals.push(new Uint8Array(0));
-    } else {
-      this.#literalRemaining = size;
+      return;
     }
+    this.#sink = this.streamLiteral?.(this.#lines[0], size) ?? null;
+    if (!this.#sink && size > this.#maxLiteralBytes) {
+      throw new IMAP4LimitError("maxLiteralBytes", this.#maxLiteralBytes, size);
+    }
+    this.#literalRemaining = size;
+    if (size === 0) this.#endLiteral();
   }
 
   #endLiteral(): void {
     const parts = this.#parts;
-    this.#literals.push(parts.length === 1 ? parts[0].slice() : concat(parts, this.#partBytes));
+    if (this.#sink) {
+      // Streamed: the frame keeps an empty placeholder where the literal was.
+      this.#literals.push(new Uint8Array(0));
+      const sink = this.#sink;
+      this.#sink = null;
+      sink.end();
+    } else {
+      this.#literals.push(parts.length === 1 ? parts[0].slice() : concat(parts, this.#partBytes));
+    }
     this.#parts = [];
     this.#partBytes = 0;
     this.#literalRemaining = -1;
@@ -234,9 +271,6 @@ export class FrameDecoder {
     const size = Number(valid[1]);
     if (!Number.isSafeInteger(size)) {
       throw new IMAP4ProtocolError(`literal size ${valid[1]} is beyond 2^53`, lfOffset - 2);
-    }
-    if (size > this.#maxLiteralBytes) {
-      throw new IMAP4LimitError("maxLiteralBytes", this.#maxLiteralBytes, size);
     }
     return size;
   }

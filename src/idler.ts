@@ -114,8 +114,7 @@ export async function startIdle(host: IdleHost, options: IdleOptions): Promise<I
   try {
     tag = await sendIdle(session);
   } catch (error) {
-    session.capture = null;
-    storeLeftovers(session, queue);
+    session.releaseCapture();
     throw error;
   }
   return new IdlerImpl(host, tag, queue, options);
@@ -141,12 +140,6 @@ function earliest(...times: (number | undefined)[]): number | undefined {
   let min: number | undefined;
   for (const t of times) if (t !== undefined && (min === undefined || t < min)) min = t;
   return min;
-}
-
-function storeLeftovers(session: Session, queue: [string, Datum[]][]): void {
-  for (const [type, data] of queue.splice(0)) {
-    for (const datum of data) session.appendUntagged(type, datum);
-  }
 }
 
 class IdlerImpl implements Idler {
@@ -289,8 +282,7 @@ class IdlerImpl implements Idler {
 
   #restore(): void {
     const session = this.#host.session;
-    session.capture = null;
-    storeLeftovers(session, this.#queue);
+    if (session.capture === this.#queue) session.releaseCapture();
     if (session.state === "IDLING") session.state = this.#savedState;
   }
 

@@ -12,6 +12,13 @@ import { Time2Internaldate } from "./functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "./repr.ts";
 import {
+  type BodyStream,
+  type FetchResponse,
+  type FetchStreamOptions,
+  iterateResponses,
+  openBody,
+} from "./streaming.ts";
+import {
   type Clock,
   COMMANDS,
   type Data,
@@ -190,7 +197,8 @@ export class IMAP4 implements AsyncDisposable {
   readonly #session: Session;
   readonly #options: ConnectOptions;
   #tlsEstablished = false;
-  #idling = false;
+  // What holds the connection across calls (IDLE, a FETCH stream); other commands fail at once.
+  #busy: "IDLE" | "fetchIter()" | "fetchBody()" | null = null;
 
   /**
    * Makes an unconnected client; use {@linkcode IMAP4.connect} or
@@ -336,7 +344,7 @@ export class IMAP4 implements AsyncDisposable {
 
   // Runs a command body exclusively, in call order; refuses at once while IDLE is active.
   #run<T>(name: string, body: (session: Session) => Promise<T>): Promise<T> {
-    if (this.#idling) return Promise.reject(idlingError(name));
+    if (this.#busy) return Promise.reject(busyError(name, this.#busy));
     return this.#session.exclusive(() => body(this.#session));
   }
 
@@ -700,17 +708,10 @@ export class IMAP4 implements AsyncDisposable {
    * ```
    */
   idle(options: IdleOptions = {}): Promise<Idler> {
-    if (this.#idling) return Promise.reject(idlingError("IDLE"));
-    this.#idling = true;
+    if (this.#busy) return Promise.reject(busyError("IDLE", this.#busy));
+    this.#busy = "IDLE";
     return (async () => {
-      const release = await this.#session.acquire();
-      let released = false;
-      const releaseOnce = () => {
-        if (released) return;
-        released = true;
-        this.#idling = false;
-        release();
-      };
+      const releaseOnce = await this.#hold();
       try {
         return await startIdle({
           session: this.#session,
@@ -721,6 +722,110 @@ export class IMAP4 implements AsyncDisposable {
         releaseOnce();
         throw error;
       }
+    })();
+  }
+
+  // Takes the connection for a command that outlives its call (IDLE, streams): waits for the
+  // queue, then returns a release function that is safe to call more than once.
+  async #hold(): Promise<() => void> {
+    const release = await this.#session.acquire();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#busy = null;
+      release();
+    };
+  }
+
+  /**
+   * FETCH whose responses are delivered as they arrive (beyond imaplib; what imapflow's
+   * `fetch()` and go-imap's `FetchCommand.Next()` offer): each untagged response, FETCH or not,
+   * is one `[type, data]` item in imaplib's shape, and memory is bounded by one response.
+   *
+   * The command holds the connection while iterating: other commands called meanwhile fail at
+   * once (do them after the loop). Leaving the loop early (`break`, an exception) reads and
+   * drops the remaining responses, so the connection stays usable.
+   *
+   * @param message_set Sequence set (UIDs with `{ uid: true }`).
+   * @param message_parts Fetch items, e.g. `"(UID FLAGS RFC822.SIZE)"`.
+   * @param options `uid`: send UID FETCH.
+   * @returns An async iterator of `[type, data]`, e.g. `["FETCH", [b"1 (UID 7 FLAGS ())"]]`.
+   * @throws {IMAP4Error} from the iterator when the server answers NO or BAD, or in the
+   *   wrong state; {@linkcode IMAP4Abort} when the connection fails.
+   *
+   * @example Flags of a whole mailbox without holding them all
+   * ```ts ignore
+   * for await (const [type, data] of M.fetchIter("1:*", "(UID FLAGS)")) {
+   *   if (type === "FETCH") console.log(new TextDecoder().decode(data[0] as Uint8Array));
+   * }
+   * ```
+   */
+  fetchIter(
+    message_set: Arg,
+    message_parts: Arg,
+    options: FetchStreamOptions = {},
+  ): AsyncGenerator<FetchResponse, void, undefined> {
+    const [name, args] = fetchCommand(message_set, message_parts, options);
+    return this.#iterate(name, args, options.uid ? "UID" : "FETCH");
+  }
+
+  async *#iterate(
+    name: string,
+    args: Argument[],
+    stateName: string,
+  ): AsyncGenerator<FetchResponse, void, undefined> {
+    if (this.#busy) throw busyError(name, this.#busy);
+    this.#busy = "fetchIter()";
+    const release = await this.#hold();
+    try {
+      this.#session.checkState(stateName);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    yield* iterateResponses(this.#session, name, args, release);
+  }
+
+  /**
+   * Fetches one message part as a `ReadableStream<Uint8Array>` (beyond imaplib): the bytes of
+   * the literal are read from the connection only as the stream is consumed, so a 50 MB
+   * message never sits in memory whole, and `maxLiteralBytes` does not apply to it.
+   *
+   * Read `body` to its end or cancel it (cancelling drains the rest; the connection stays
+   * usable); other commands fail at once until then. `done` gives the tagged reply.
+   *
+   * @param message_num One message number (a UID with `{ uid: true }`).
+   * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BODY.PEEK[2]"`, `"BINARY.PEEK[1]"`.
+   *   @default {"BODY.PEEK[]"}
+   * @param options `uid`: send UID FETCH.
+   * @returns The stream with its size and FETCH header, or `null` if the server returned no
+   *   literal (no such message, or an empty NIL part).
+   * @throws {IMAP4Error} on NO or BAD, or in the wrong state.
+   *
+   * @example Saving a large message to a file
+   * ```ts ignore
+   * const part = await M.fetchBody("1");
+   * if (part) await part.body.pipeTo((await Deno.create("message.eml")).writable);
+   * ```
+   */
+  fetchBody(
+    message_num: Arg,
+    message_part: Arg = "BODY.PEEK[]",
+    options: FetchStreamOptions = {},
+  ): Promise<BodyStream | null> {
+    if (this.#busy) return Promise.reject(busyError("FETCH", this.#busy));
+    this.#busy = "fetchBody()";
+    const [name, args] = fetchCommand(message_num, `(${text(message_part)})`, options);
+    return (async () => {
+      const release = await this.#hold();
+      try {
+        this.#session.checkState(options.uid ? "UID" : "FETCH");
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return await openBody(this.#session, name, args, release);
     })();
   }
 
@@ -1284,12 +1389,30 @@ for (const alias of ALIASES) {
   });
 }
 
-// A command called while IDLE is active: refused at once (waiting would deadlock).
-function idlingError(name: string): IMAP4Error {
-  const states = COMMANDS[name] ?? [];
+// A command called while IDLE or a stream holds the connection: refused at once (waiting
+// would deadlock a caller who awaits it inside the loop).
+function busyError(name: string, busy: string): IMAP4Error {
+  if (busy === "IDLE") {
+    const states = COMMANDS[name] ?? [];
+    return new IMAP4Error(
+      `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
+    );
+  }
   return new IMAP4Error(
-    `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
+    `command ${name} illegal while ${busy} holds the connection; finish or cancel it first`,
   );
+}
+
+// FETCH or UID FETCH with its arguments.
+function fetchCommand(
+  set: Arg,
+  parts: Arg,
+  options: FetchStreamOptions,
+): [string, Argument[]] {
+  return options.uid ? ["UID", [raw("FETCH"), raw(set), raw(parts)]] : ["FETCH", [
+    raw(set),
+    raw(parts),
+  ]];
 }
 
 /**

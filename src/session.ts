@@ -399,6 +399,31 @@ export class Session {
     }
   }
 
+  /** True if a complete response is decoded and waiting, so `getResponse()` will not read. */
+  get hasBufferedResponse(): boolean {
+    return this.#frameIndex < this.#frames.length;
+  }
+
+  /** Streams the next literal that `accept` accepts; see `FrameDecoder.streamLiteral`. */
+  set streamLiteral(accept: FrameDecoder["streamLiteral"]) {
+    this.#decoder.streamLiteral = accept;
+  }
+
+  /**
+   * Reads one chunk from the transport into the decoder (which may stream it to a literal
+   * sink), bounded by the `timeout` option. Failures end the connection.
+   */
+  async pump(): Promise<void> {
+    this.throwIfFailed();
+    const chunk = this.#rawRest ?? await this.#readChunk(undefined, "response");
+    this.#rawRest = null;
+    try {
+      this.#decoder.push(chunk!, this.#frames);
+    } catch (error) {
+      throw this.fail(error as IMAP4Abort);
+    }
+  }
+
   // The next chunk from the transport; null when the soft limit ended the wait (the read stays
   // pending and its bytes go to the next call). EOF, errors and hard timeouts end the connection.
   async #readChunk(soft: SoftLimit | undefined, what: string): Promise<Uint8Array | null> {
@@ -613,6 +638,19 @@ export class Session {
     if (!Object.hasOwn(this.#untagged, type)) return;
     this.#storedBytes -= dataBytes(this.#untagged[type]);
     delete this.#untagged[type];
+  }
+
+  /**
+   * Ends capturing: the captured responses not yet taken move to the untagged store (those
+   * `keep` accepts; all by default), in order, one fragment at a time as imaplib appends them.
+   */
+  releaseCapture(keep: (type: string) => boolean = () => true): void {
+    const left: [string, Datum[]][] = [];
+    for (let item = this.takeCaptured(); item; item = this.takeCaptured()) left.push(item);
+    this.capture = null;
+    for (const [type, data] of left) {
+      if (keep(type)) { for (const datum of data) this.appendUntagged(type, datum); }
+    }
   }
 
   /** Takes the first response of the IDLE queue, releasing its bytes from the count. */

@@ -1,0 +1,209 @@
+/**
+ * Streaming FETCH, beyond imaplib: responses delivered as they arrive instead of after the
+ * tagged reply (memory bounded by one response), and one large literal as a
+ * `ReadableStream<Uint8Array>` with backpressure (memory bounded by one socket read).
+ *
+ * @module
+ */
+
+import type { Argument } from "./encoder.ts";
+import { IMAP4Error } from "./errors.ts";
+import type { Datum } from "./parser.ts";
+import { dataRepr, decodeText } from "./repr.ts";
+import type { Result, Session } from "./session.ts";
+
+/** One response delivered by `IMAP4.fetchIter()`: `[type, data]` as imaplib stores it. */
+export type FetchResponse = [type: string, data: Datum[]];
+
+/** Options of `IMAP4.fetchIter()` and `IMAP4.fetchBody()`. */
+export interface FetchStreamOptions {
+  /** Send `UID FETCH` (the message set holds UIDs). @default {false} */
+  uid?: boolean;
+}
+
+/**
+ * A message part being received: its size, the FETCH header line, the bytes as a stream, and
+ * the command's completion.
+ */
+export interface BodyStream {
+  /** The announced size in bytes (the literal's `{N}`). */
+  sizeBytes: number;
+  /** The FETCH response line up to the literal, e.g. `b"1 (UID 7 BODY[] {52428800}"`. */
+  header: Uint8Array;
+  /**
+   * The part's bytes, read from the connection only as fast as they are consumed. Read it to
+   * the end, or `cancel()` it: cancelling drains the rest from the connection (it stays
+   * usable). Until then other commands fail at once.
+   */
+  body: ReadableStream<Uint8Array>;
+  /**
+   * Settles when the FETCH command has completed, with its `[type, data]` (the tagged reply),
+   * after the body was read or cancelled. Rejects with the connection's error if it failed.
+   * (Unobserved rejections are not reported as unhandled.)
+   */
+  done: Promise<Result>;
+}
+
+/** @internal Runs the command and yields every untagged response as it arrives. */
+export async function* iterateResponses(
+  session: Session,
+  name: string,
+  args: Argument[],
+  release: () => void,
+): AsyncGenerator<FetchResponse, void, undefined> {
+  const queue: FetchResponse[] = [];
+  let tag: string | null = null;
+  let completed = false;
+  try {
+    session.capture = queue;
+    tag = await session.command(name, args);
+    for (;;) {
+      const item = session.takeCaptured();
+      if (item) {
+        yield item;
+        continue;
+      }
+      if (session.tagged.get(tag)) break;
+      session.checkBye();
+      await session.getResponse();
+    }
+    completed = true;
+    session.releaseCapture();
+    const [type, data] = await session.commandComplete(name, tag);
+    if (type !== "OK") {
+      throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
+    }
+  } finally {
+    if (!completed && tag !== null && !session.failure) {
+      // The caller stopped early: read and drop the rest, so the connection stays in step.
+      try {
+        while (!session.tagged.get(tag)) {
+          session.takeCaptured();
+          await session.getResponse();
+        }
+        session.tagged.delete(tag);
+      } catch {
+        // The connection failed while draining; it is closed and the failure is recorded.
+      }
+    }
+    if (session.capture === queue) session.releaseCapture(() => false);
+    release();
+  }
+}
+
+/** @internal Starts `FETCH num (part)` and returns the body as a stream. */
+export async function openBody(
+  session: Session,
+  name: string,
+  args: Argument[],
+  release: () => void,
+): Promise<BodyStream | null> {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let started: { header: Uint8Array; sizeBytes: number } | null = null;
+  let written = 0;
+  let ended = false;
+  let discard = false;
+  // Settles when the literal's last byte was read (by the consumer or by a cancel's drain).
+  let literalDone!: { resolve: () => void; reject: (error: unknown) => void };
+  const literalEnded = new Promise<void>((resolve, reject) => literalDone = { resolve, reject });
+  literalEnded.catch(() => {});
+  const queue: FetchResponse[] = [];
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      controller = c;
+    },
+    pull: async () => {
+      const before = written;
+      try {
+        while (written === before && !ended) await session.pump();
+      } catch (error) {
+        literalDone.reject(error);
+        throw error;
+      }
+    },
+    cancel: async () => {
+      discard = true;
+      try {
+        while (!ended) await session.pump();
+      } catch (error) {
+        literalDone.reject(error);
+      }
+    },
+  }, { highWaterMark: 0 });
+
+  let tag: string;
+  try {
+    session.capture = queue;
+    session.streamLiteral = (line, sizeBytes) => {
+      // Only the first literal of the first FETCH response is streamed.
+      if (started || !/^\* \d+ FETCH /i.test(decodeText(line.subarray(0, 40)))) return null;
+      session.streamLiteral = null;
+      // imaplib's header shape: `N rest`, without the word FETCH.
+      const number = line.subarray(2, line.indexOf(0x20, 2));
+      const rest = line.subarray(2 + number.length + " FETCH".length);
+      const header = new Uint8Array(number.length + rest.length);
+      header.set(number, 0);
+      header.set(rest, number.length);
+      started = { header, sizeBytes };
+      return {
+        write: (bytes) => {
+          written++;
+          if (!discard) controller.enqueue(bytes);
+        },
+        end: () => {
+          ended = true;
+          if (!discard) controller.close();
+          literalDone.resolve();
+        },
+      };
+    };
+    tag = await session.command(name, args);
+    while (!started) {
+      if (session.hasBufferedResponse) {
+        await session.getResponse();
+        if (session.tagged.get(tag)) {
+          // Completed without a literal: nothing to stream.
+          session.releaseCapture();
+          session.streamLiteral = null;
+          const [type, data] = await session.commandComplete(name, tag);
+          if (type !== "OK") {
+            throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
+          }
+          release();
+          return null;
+        }
+      } else {
+        await session.pump();
+      }
+    }
+  } catch (error) {
+    if (session.capture === queue) session.releaseCapture();
+    session.streamLiteral = null;
+    release();
+    throw error;
+  }
+
+  const done = (async (): Promise<Result> => {
+    try {
+      await literalEnded;
+      const result = await session.commandComplete(name, tag);
+      // Drop the FETCH response whose literal was streamed; anything else goes to the store.
+      session.releaseCapture((type) => type !== "FETCH");
+      return result;
+    } catch (error) {
+      try {
+        controller.error(error);
+      } catch {
+        // already closed or errored
+      }
+      throw error;
+    } finally {
+      if (session.capture === queue) session.releaseCapture((type) => type !== "FETCH");
+      session.streamLiteral = null;
+      release();
+    }
+  })();
+  done.catch(() => {});
+  const { header, sizeBytes } = started as { header: Uint8Array; sizeBytes: number };
+  return { sizeBytes, header, body, done };
+}

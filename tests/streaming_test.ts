@@ -1,0 +1,169 @@
+// Streaming FETCH against the real Dovecot: fetchIter() delivers responses as they arrive,
+// fetchBody() reads one large literal as a ReadableStream with backpressure. Faults (a reset
+// mid-literal) against a scripted server.
+
+import assert from "node:assert/strict";
+import { IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
+import { test } from "./_harness.ts";
+import { login, message, show, uniqueMailbox } from "./_dovecot.ts";
+import { serve, ServerSide } from "./_scripted.ts";
+
+async function withMailbox(
+  count: number,
+  body: (M: IMAP4, box: string) => Promise<void>,
+  make: (i: number) => string = (i) => message(`message ${i}`),
+): Promise<void> {
+  await using M = await login(1);
+  const box = uniqueMailbox("Stream");
+  await M.create(box);
+  for (let i = 1; i <= count; i++) await M.append(box, null, null, make(i));
+  await M.select(box);
+  try {
+    await body(M, box);
+  } finally {
+    if (M.state === "SELECTED") await M.close();
+    if (M.state === "AUTH") await M.delete(box);
+  }
+}
+
+test("fetchIter: every FETCH response arrives as one [type, data] item in imaplib's shape", async () => {
+  await withMailbox(5, async (M) => {
+    const items = [];
+    for await (const item of M.fetchIter("1:*", "(UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])")) {
+      items.push(show(item as [string, (Uint8Array | [Uint8Array, Uint8Array])[]]));
+    }
+    assert.equal(items.length, 5);
+    items.forEach(([type, data], i) => {
+      assert.equal(type, "FETCH");
+      assert.deepEqual(data, [
+        [
+          `${i + 1} (UID ${i + 1} BODY[HEADER.FIELDS (SUBJECT)] {${
+            `Subject: message ${i + 1}`.length + 4
+          }}`,
+          `Subject: message ${i + 1}\r\n\r\n`,
+        ],
+        ")",
+      ]);
+    });
+    // Nothing was left in the store.
+    assert.deepEqual(M.response("FETCH"), ["FETCH", [null]]);
+  });
+});
+
+test("fetchIter: UID FETCH, other commands refused while iterating, usable after a break", async () => {
+  await withMailbox(4, async (M) => {
+    let seen = 0;
+    for await (const [type, data] of M.fetchIter("2:4", "(FLAGS)", { uid: true })) {
+      assert.equal(type, "FETCH");
+      assert.match(show([type, data])[1][0] as string, /^\d \(UID \d FLAGS \(.*\)\)$/);
+      await assert.rejects(M.noop(), /illegal while fetchIter\(\) holds the connection/);
+      if (++seen === 2) break;
+    }
+    assert.equal(seen, 2);
+    // The third response was drained; the connection is in step.
+    assert.deepEqual(show(await M.search(null, "ALL")), ["OK", ["1 2 3 4"]]);
+    assert.deepEqual(M.response("FETCH"), ["FETCH", [null]]);
+  });
+});
+
+test("fetchIter: a BAD reply throws from the iterator and the connection goes on", async () => {
+  await withMailbox(1, async (M) => {
+    await assert.rejects(
+      Array.fromAsync(M.fetchIter("1", "(NOT-AN-ITEM)")),
+      (e: Error) => e instanceof IMAP4Error && /BAD/.test(e.message),
+    );
+    assert.equal((await M.noop())[0], "OK");
+  });
+});
+
+// A message of about `bytes` bytes: headers and a long body of numbered lines.
+function bigMessage(bytes: number): string {
+  const line = "0123456789".repeat(7) + "\r\n";
+  return message("big one", line.repeat(Math.ceil(bytes / line.length)));
+}
+
+test("fetchBody: a 50 MB message streams in socket-sized chunks with backpressure", async () => {
+  const expected = new TextEncoder().encode(bigMessage(50 * 1024 * 1024));
+  const M = await login(1);
+  const box = uniqueMailbox("Big");
+  await M.create(box);
+  await M.append(box, null, null, expected);
+  await M.select(box);
+  const part = await M.fetchBody("1");
+  assert.ok(part);
+  assert.equal(part.sizeBytes, expected.length);
+  assert.match(new TextDecoder().decode(part.header), /^1 \(BODY\[\] \{\d+\}$/);
+  await assert.rejects(M.noop(), /fetchBody\(\) holds the connection/);
+  let total = 0;
+  let chunks = 0;
+  let largest = 0;
+  let mismatch = -1;
+  for await (const chunk of part.body) {
+    for (let i = 0; i < chunk.length; i += 4093) {
+      if (mismatch < 0 && chunk[i] !== expected[total + i]) mismatch = total + i;
+    }
+    total += chunk.length;
+    chunks++;
+    largest = Math.max(largest, chunk.length);
+  }
+  assert.equal(total, expected.length);
+  assert.equal(mismatch, -1, `first difference at byte ${mismatch}`);
+  assert.ok(chunks > 100, `${chunks} chunks`);
+  assert.ok(largest <= 1024 * 1024, `largest chunk ${largest} bytes`);
+  const [type] = await part.done;
+  assert.equal(type, "OK");
+  assert.equal((await M.noop())[0], "OK");
+  await M.close();
+  await M.delete(box);
+  await M.logout();
+});
+
+test("fetchBody: cancelling mid-way drains the rest; the connection stays usable", async () => {
+  await withMailbox(2, async (M) => {
+    const part = await M.fetchBody("1", "BODY.PEEK[]");
+    assert.ok(part);
+    const reader = part.body.getReader();
+    const first = await reader.read();
+    assert.ok(!first.done && first.value.length > 0);
+    await reader.cancel();
+    assert.equal((await part.done)[0], "OK");
+    assert.deepEqual(show(await M.fetch("2", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"))[1][0], [
+      "2 (BODY[HEADER.FIELDS (SUBJECT)] {20}",
+      "Subject: big one\r\n\r\n",
+    ]);
+  }, () => bigMessage(2 * 1024 * 1024));
+});
+
+test("fetchBody: a missing message gives null; UID form; a part number", async () => {
+  await withMailbox(1, async (M) => {
+    assert.equal(await M.fetchBody("99", "BODY.PEEK[]", { uid: true }), null);
+    const part = await M.fetchBody("1", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]", { uid: true });
+    assert.ok(part);
+    const text = await new Response(part.body).text();
+    assert.equal(text, "Subject: message 1\r\n\r\n");
+    assert.match(new TextDecoder().decode(part.header), /UID 1 /);
+    assert.equal((await part.done)[0], "OK");
+  });
+});
+
+test("fetchBody: a reset mid-literal errors the stream and done; nothing hangs", async () => {
+  const server = new ServerSide();
+  const serving = serve(server, {
+    handlers: {
+      FETCH: (s) => {
+        s.send("* 1 FETCH (BODY[] {1000000}\r\n", "x".repeat(1000));
+        setTimeout(() => s.reset(), 20);
+        return false;
+      },
+    },
+  });
+  const M = await IMAP4.fromTransport(server.transport);
+  await M.login("u", "p");
+  await M.select();
+  const part = await M.fetchBody("1");
+  assert.ok(part);
+  await assert.rejects(new Response(part.body).arrayBuffer(), IMAP4ConnectionError);
+  await assert.rejects(part.done, IMAP4ConnectionError);
+  assert.equal(M.state, "LOGOUT");
+  await serving;
+});
