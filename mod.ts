@@ -45,6 +45,7 @@ export {
   type DecoderOptions,
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_MAX_LITERAL_BYTES,
+  DEFAULT_MAX_RESPONSE_BYTES,
   type Frame,
   FrameDecoder,
   FrameDecoderStream,

@@ -51,12 +51,23 @@ export interface DecoderOptions {
    * @default {134_217_728}
    */
   maxLiteralBytes?: number;
+  /**
+   * Max bytes of one whole response: its lines (CRLF included) and buffered literals together.
+   * One response may chain any number of lines and literals (`{0}` ones too), so this is what
+   * bounds the decoder's memory; a literal whose announced size would pass it is refused when
+   * its marker is read. Streamed literals (see {@linkcode FrameDecoder.streamLiteral}) do not
+   * count. Exceeding it throws {@linkcode IMAP4LimitError}.
+   * @default {268_435_456}
+   */
+  maxResponseBytes?: number;
 }
 
 /** Default of {@linkcode DecoderOptions.maxLineBytes}: 8 MiB. */
 export const DEFAULT_MAX_LINE_BYTES = 8_388_608;
 /** Default of {@linkcode DecoderOptions.maxLiteralBytes}: 128 MiB. */
 export const DEFAULT_MAX_LITERAL_BYTES = 134_217_728;
+/** Default of {@linkcode DecoderOptions.maxResponseBytes}: 256 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 268_435_456;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -103,6 +114,9 @@ function concat(parts: Uint8Array[], totalBytes: number): Uint8Array {
 export class FrameDecoder {
   readonly #maxLineBytes: number;
   readonly #maxLiteralBytes: number;
+  readonly #maxResponseBytes: number;
+  // Bytes of the response in progress held in #lines and #literals.
+  #responseBytes = 0;
   // Pieces of the current line, or of the current literal.
   #parts: Uint8Array[] = [];
   #partBytes = 0;
@@ -134,6 +148,11 @@ export class FrameDecoder {
       "maxLiteralBytes",
       options.maxLiteralBytes,
       DEFAULT_MAX_LITERAL_BYTES,
+    );
+    this.#maxResponseBytes = checkLimit(
+      "maxResponseBytes",
+      options.maxResponseBytes,
+      DEFAULT_MAX_RESPONSE_BYTES,
     );
   }
 
@@ -200,6 +219,13 @@ export class FrameDecoder {
     if (total > this.#maxLineBytes) {
       throw new IMAP4LimitError("maxLineBytes", this.#maxLineBytes, total);
     }
+    if (this.#responseBytes + total > this.#maxResponseBytes) {
+      throw new IMAP4LimitError(
+        "maxResponseBytes",
+        this.#maxResponseBytes,
+        this.#responseBytes + total,
+      );
+    }
     this.#parts.push(part);
     this.#partBytes = total;
   }
@@ -219,6 +245,7 @@ export class FrameDecoder {
       throw new IMAP4ProtocolError("CR without LF inside a line", lfOffset - line.length - 1 + cr);
     }
     this.#lines.push(line);
+    this.#responseBytes += raw.length;
     // Only untagged responses carry literals (RFC 3501 section 7): a tagged or continuation
     // line that happens to end in `{N}` (e.g. a server echoing a bad command) is just text.
     const continued = this.#lines.length > 1;
@@ -227,11 +254,22 @@ export class FrameDecoder {
       out.push({ lines: this.#lines, literals: this.#literals });
       this.#lines = [];
       this.#literals = [];
+      this.#responseBytes = 0;
       return;
     }
     this.#sink = this.streamLiteral?.(this.#lines[0], size) ?? null;
-    if (!this.#sink && size > this.#maxLiteralBytes) {
-      throw new IMAP4LimitError("maxLiteralBytes", this.#maxLiteralBytes, size);
+    if (!this.#sink) {
+      if (size > this.#maxLiteralBytes) {
+        throw new IMAP4LimitError("maxLiteralBytes", this.#maxLiteralBytes, size);
+      }
+      if (this.#responseBytes + size > this.#maxResponseBytes) {
+        throw new IMAP4LimitError(
+          "maxResponseBytes",
+          this.#maxResponseBytes,
+          this.#responseBytes + size,
+        );
+      }
+      this.#responseBytes += size;
     }
     this.#literalRemaining = size;
     if (size === 0) this.#endLiteral();

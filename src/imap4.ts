@@ -56,6 +56,8 @@ export interface ConnectOptions {
   maxLineBytes?: number;
   /** Max bytes of one literal. @default {134_217_728} */
   maxLiteralBytes?: number;
+  /** Max bytes of one whole response, lines and literals together. @default {268_435_456} */
+  maxResponseBytes?: number;
   /**
    * Max bytes of response data held at once for the caller: what a command collects before its
    * tagged reply plus unsolicited responses not yet taken with `response()`, and the queue of
