@@ -98,10 +98,10 @@ function concat(parts: Uint8Array[], totalBytes: number): Uint8Array {
  * The session drives this class directly rather than through a stream, because STARTTLS needs
  * to stop reading exactly at a response boundary and know that nothing more was received in
  * clear (RFC 3501 section 6.2.1); {@linkcode FrameDecoderStream} wraps it for stream users.
- * Output is identical however the input is split into chunks. Every line and literal is
- * copied exactly once into memory of its own, so frames never alias input chunks; until then
- * the decoder holds views of the chunks it was given, which (as for any chunk written to a
- * stream) must not be modified afterwards.
+ * Output is identical however the input is split into chunks. Every line and buffered literal
+ * is copied once into memory of its own, and nothing the decoder keeps points into a chunk
+ * after `push` returns, so the caller may reuse the chunk's buffer for its next read. (Only a
+ * {@linkcode LiteralSink} gets views of the chunk, during `push`.)
  *
  * @example Decoding two responses from one chunk
  * ```ts
@@ -120,6 +120,8 @@ export class FrameDecoder {
   // Pieces of the current line, or of the current literal.
   #parts: Uint8Array[] = [];
   #partBytes = 0;
+  // The buffered literal in progress, filled up to #partBytes.
+  #literal: Uint8Array | null = null;
   // Bytes of literal still expected; -1 in line mode.
   #literalRemaining = -1;
   #lines: Uint8Array[] = [];
@@ -156,6 +158,11 @@ export class FrameDecoder {
     );
   }
 
+  /** True while a literal is being handed to a {@linkcode LiteralSink}. */
+  get streaming(): boolean {
+    return this.#sink !== null;
+  }
+
   /** Bytes received that belong to a response not yet complete. 0 at a response boundary. */
   get bufferedBytes(): number {
     let total = this.#partBytes;
@@ -183,7 +190,7 @@ export class FrameDecoder {
         if (this.#sink) {
           this.#sink.write(chunk.subarray(pos, pos + take));
         } else {
-          this.#parts.push(chunk.subarray(pos, pos + take));
+          this.#literal!.set(chunk.subarray(pos, pos + take), this.#partBytes);
           this.#partBytes += take;
         }
         this.#literalRemaining -= take;
@@ -200,6 +207,10 @@ export class FrameDecoder {
       this.#addLinePart(chunk.subarray(pos, lf + 1));
       pos = lf + 1;
       this.#endLine(this.#chunkOffset + lf, out);
+    }
+    // Keep nothing that points into the chunk: the caller may reuse it for the next read.
+    if (this.#parts.length > 0 && this.#literalRemaining < 0) {
+      this.#parts = [concat(this.#parts, this.#partBytes)];
     }
     this.#chunkOffset += length;
   }
@@ -270,13 +281,17 @@ export class FrameDecoder {
         );
       }
       this.#responseBytes += size;
+      // Its own buffer, filled as the bytes arrive: one copy, no join. A large buffer is only
+      // reserved address space until written (the allocator maps it lazily), so memory still
+      // grows only as bytes arrive; the announced size was checked against the limits above.
+      this.#literal = new Uint8Array(size);
+      this.#partBytes = 0;
     }
     this.#literalRemaining = size;
     if (size === 0) this.#endLiteral();
   }
 
   #endLiteral(): void {
-    const parts = this.#parts;
     if (this.#sink) {
       // Streamed: the frame keeps an empty placeholder where the literal was.
       this.#literals.push(new Uint8Array(0));
@@ -284,9 +299,9 @@ export class FrameDecoder {
       this.#sink = null;
       sink.end();
     } else {
-      this.#literals.push(parts.length === 1 ? parts[0].slice() : concat(parts, this.#partBytes));
+      this.#literals.push(this.#literal!);
     }
-    this.#parts = [];
+    this.#literal = null;
     this.#partBytes = 0;
     this.#literalRemaining = -1;
   }

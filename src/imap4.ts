@@ -1088,6 +1088,8 @@ export class IMAP4 implements AsyncDisposable {
     if (!session.capabilities.includes("STARTTLS")) {
       throw session.fail(new IMAP4TlsError("TLS not supported by server"));
     }
+    // Nothing may be read past STARTTLS's tagged OK: a byte there is either TLS or an attack.
+    session.readAhead = false;
     const tag = await session.command("STARTTLS", []);
     let result: Result | null | undefined;
     while (!(result = session.tagged.get(tag))) {
@@ -1105,6 +1107,7 @@ export class IMAP4 implements AsyncDisposable {
       );
     }
     await session.startTls(tls);
+    session.readAhead = true;
     this.#tlsEstablished = true;
     // Nothing received in clear can be trusted (capabilities, injected untagged responses).
     session.untagged = {};

@@ -142,6 +142,44 @@ type ReadOutcome =
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 const CANCEL_LINE = new Uint8Array([0x2a, 0x0d, 0x0a]);
 
+// Size of each reusable read buffer of a BYOB reader.
+const READ_BUFFER_BYTES = 256 * 1024;
+
+/** A reader of a transport's chunks: BYOB into a given buffer when the stream allows it. */
+interface ChunkReader {
+  /** Whether reads land in the buffer passed to `read` (which may then be reused). */
+  readonly byob: boolean;
+  read(buffer: ArrayBuffer): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+  releaseLock(): void;
+}
+
+function chunkReader(readable: ReadableStream<Uint8Array>): ChunkReader {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = readable.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream: read the chunks it makes.
+  }
+  if (byob) {
+    const reader = byob;
+    return {
+      byob: true,
+      read: (buffer) =>
+        reader.read(new Uint8Array(buffer)) as Promise<ReadableStreamReadResult<Uint8Array>>,
+      cancel: () => reader.cancel(),
+      releaseLock: () => reader.releaseLock(),
+    };
+  }
+  const reader = readable.getReader();
+  return {
+    byob: false,
+    read: () => reader.read(),
+    cancel: () => reader.cancel(),
+    releaseLock: () => reader.releaseLock(),
+  };
+}
+
 /** Default of {@linkcode SessionOptions.maxStoredBytes}: 256 MiB. */
 export const DEFAULT_MAX_STORED_BYTES = 268_435_456;
 
@@ -217,6 +255,8 @@ export class Session {
   debugLevel: () => number = () => 0;
   /** Where debug messages go: imaplib's `_mesg` (stderr, with a `MM:SS.cc` time stamp). */
   mesg: (text: string) => void = (text) => console.error(timestamped(text));
+  /** Whether a read is started as soon as a chunk arrives; off while STARTTLS runs. */
+  readAhead = true;
   /** Commands added by `xatom()` on this connection (imaplib adds them to a global table). */
   readonly extraCommands: Record<string, readonly State[]> = {};
   /** imaplib's `_cmd_log`: the last 10 interactions, formatted only when printed. */
@@ -232,7 +272,10 @@ export class Session {
   // Bytes held in the untagged store and the IDLE queue, against maxStoredBytes.
   #storedBytes = 0;
   #transport: Transport | null = null;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #reader: ChunkReader | null = null;
+  // Read buffers for a BYOB reader, reused once the decoder is done with them (two: one being
+  // decoded while the read-ahead fills the other).
+  #spareBuffers: ArrayBuffer[] = [];
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #decoder: FrameDecoder;
   #frames: Frame[] = [];
@@ -286,7 +329,7 @@ export class Session {
   /** Starts using `transport`. */
   attach(transport: Transport): void {
     this.#transport = transport;
-    this.#reader = transport.readable.getReader();
+    this.#reader = chunkReader(transport.readable);
     this.#writer = transport.writable.getWriter();
     const signal = this.#options.signal;
     if (signal && !this.#failure) {
@@ -388,14 +431,31 @@ export class Session {
           throw this.fail(error as IMAP4Abort);
         }
       }
-      const chunk = this.#rawRest ?? await this.#readChunk(soft, "response");
+      const rest = this.#rawRest;
       this.#rawRest = null;
+      const chunk = rest ?? await this.#readChunk(soft, "response");
       if (chunk === null) return null;
       try {
         this.#decoder.push(chunk, this.#frames);
       } catch (error) {
         throw this.fail(error as IMAP4Abort);
       }
+      if (!rest) this.#recycle(chunk);
+    }
+  }
+
+  #startRead(reader: ChunkReader): void {
+    const buffer = this.#spareBuffers.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES);
+    this.#pendingRead = reader.read(buffer);
+    this.#pendingRead.catch(() => {});
+  }
+
+  // The decoder keeps nothing that points into a chunk after push() (see FrameDecoder), so a
+  // BYOB read buffer can serve the next read, unless a literal sink was handed views of it.
+  #recycle(chunk: Uint8Array): void {
+    if (!this.#reader?.byob || this.#decoder.streaming) return;
+    if (this.#spareBuffers.length < 2 && chunk.buffer.byteLength === READ_BUFFER_BYTES) {
+      this.#spareBuffers.push(chunk.buffer as ArrayBuffer);
     }
   }
 
@@ -430,11 +490,8 @@ export class Session {
     for (;;) {
       const reader = this.#reader;
       if (!reader) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
-      if (!this.#pendingRead) {
-        this.#pendingRead = reader.read();
-        this.#pendingRead.catch(() => {});
-      }
-      const outcome = await this.#race(this.#pendingRead, soft);
+      if (!this.#pendingRead) this.#startRead(reader);
+      const outcome = await this.#race(this.#pendingRead!, soft);
       if (outcome.kind === "soft") return null;
       this.#pendingRead = null;
       if (outcome.kind === "error") {
@@ -448,6 +505,10 @@ export class Session {
       if (outcome.kind !== "chunk") continue;
       if (outcome.result.done) throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
       this.lastReadMs = this.clock.now();
+      // Read ahead: the next read runs while this chunk is decoded, so the socket never sits
+      // full while the client works (a third of a bulk FETCH's time otherwise). STARTTLS turns
+      // it off, since nothing may be read after its tagged OK.
+      if (this.readAhead) this.#startRead(reader);
       if (outcome.result.value.length > 0) return outcome.result.value;
     }
   }
@@ -472,10 +533,11 @@ export class Session {
         if (end < have.length) this.#rawRest = have.slice(end);
         return have.slice(0, end);
       }
-      const chunk = await this.#readChunk(undefined, "data");
-      const next = new Uint8Array(have.length + chunk!.length);
+      const chunk = (await this.#readChunk(undefined, "data"))!;
+      const next = new Uint8Array(have.length + chunk.length);
       next.set(have, 0);
-      next.set(chunk!, have.length);
+      next.set(chunk, have.length);
+      this.#recycle(chunk);
       have = next;
     }
   }
@@ -843,7 +905,7 @@ export class Session {
     if (outcome.kind === "chunk") {
       this.#decoder = new FrameDecoder(this.#options);
       this.#transport = outcome.result;
-      this.#reader = outcome.result.readable.getReader();
+      this.#reader = chunkReader(outcome.result.readable);
       this.#writer = outcome.result.writable.getWriter();
       return;
     }

@@ -10,18 +10,46 @@ import { untilAborted } from "./abortable.ts";
 import { IMAP4TlsError } from "./errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
+const DEFAULT_READ_BYTES = 64 * 1024;
+
+/**
+ * `conn.read()` as a byte stream that reads only when pulled (no read-ahead of its own, so
+ * STARTTLS can stop at a response boundary). A BYOB reader reads straight into its own,
+ * reusable buffer: the session reads that way, which spares a fresh allocation (and its page
+ * faults) per read; a default reader gets fresh 64 KiB chunks.
+ */
+function readableOf(conn: Deno.Conn): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: DEFAULT_READ_BYTES,
+    async pull(controller) {
+      const request = controller.byobRequest!;
+      const view = request.view as Uint8Array;
+      const n = await conn.read(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+      if (n === null) {
+        controller.close();
+        request.respond(0);
+        return;
+      }
+      request.respond(n);
+    },
+  }, { highWaterMark: 0 }) as ReadableStream<Uint8Array>;
+}
+
 class DenoTransport implements Transport {
   readonly #conn: Deno.Conn;
+  readonly #readable: ReadableStream<Uint8Array>;
   #closed = false;
   // While a STARTTLS upgrade runs, closing this transport closes the connection it became.
   #upgrading: DenoTransport | null = null;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
+    this.#readable = readableOf(conn);
   }
 
   get readable(): ReadableStream<Uint8Array> {
-    return this.#conn.readable;
+    return this.#readable;
   }
 
   get writable(): WritableStream<Uint8Array> {

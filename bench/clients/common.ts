@@ -1,0 +1,293 @@
+// Shared by the Deno benchmark clients: the job they are given, the result line they print, and
+// a minimal raw IMAP connection (used by the Deno floor and by the IDLE workload's appender).
+//
+// Protocol with bench/harness.ts: the client gets one JSON argument (a Job), does the work, and
+// prints exactly one JSON line (a ClientResult) on stdout. Anything else goes to stderr.
+
+/** What bench/harness.ts asks a client to do. */
+export interface Job {
+  client: string;
+  workload: string;
+  mode: "fetch" | "idle";
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  mailbox: string;
+  /** The FETCH items, e.g. "(RFC822)". */
+  items: string;
+  /** imapflow's fetch query for the same items, e.g. {"source": true}. */
+  query?: Record<string, boolean>;
+  /** IDLE samples to take (mode "idle"). */
+  samples?: number;
+  /** Floors only: save the FETCH response bytes (from the first byte to the tagged OK) here. */
+  record?: string;
+  /** Deno floor only: "readable" reads through conn.readable instead of conn.read(). */
+  via?: "read" | "readable";
+  /** Library client under --cpu-prof: mark the FETCH window with named spins. */
+  profileMarks?: boolean;
+}
+
+/** The one JSON line a client prints. */
+export interface ClientResult {
+  client: string;
+  workload: string;
+  /** EXISTS from SELECT: the number of messages 1:* covers. */
+  exists: number;
+  /** FETCH responses the client handed to its caller (floors: -1, they do not parse). */
+  messages: number;
+  /** Sum of the message literals received (RFC822 / BODY[] workloads), or -1. */
+  payloadBytes: number;
+  /** Sum of the RFC822.SIZE values received, or -1. */
+  sizeSum: number;
+  /** Bytes read from the socket for the FETCH (floors), or -1. */
+  wireBytes: number;
+  /** Socket reads that delivered the FETCH response (Deno floor), for the average chunk size. */
+  reads?: number;
+  /** Seconds from sending FETCH to the tagged OK, measured inside the client. */
+  seconds: number;
+  /** IDLE latencies in ms (mode "idle"). */
+  samplesMs?: number[];
+  /** VmHWM of the client process itself, KiB, read just before printing. */
+  vmHwmKiB: number;
+}
+
+export function readJob(): Job {
+  const raw = Deno.args[0];
+  if (!raw) throw new Error("usage: <client> '<job JSON>'");
+  return JSON.parse(raw) as Job;
+}
+
+export function vmHwmKiB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(
+      Deno.readTextFileSync("/proc/self/status"),
+    );
+    return m ? Number(m[1]) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+export function emit(result: Omit<ClientResult, "vmHwmKiB">): void {
+  console.log(JSON.stringify({ ...result, vmHwmKiB: vmHwmKiB() }));
+}
+
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder("latin1");
+
+/** Sum of `RFC822.SIZE n` in a text, or 0. */
+export function sizeIn(text: string): number {
+  const m = /RFC822\.SIZE (\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * A minimal IMAP connection over Deno.connect for fixed commands: it writes a command and reads
+ * until that command's tagged line, returning everything received as latin1 text. For small
+ * responses only (the FETCH floor reads on its own, see deno_floor.ts).
+ */
+export class RawImap {
+  readonly conn: Deno.TcpConn;
+  readonly buf = new Uint8Array(256 * 1024);
+  #pending = "";
+  #tag = 0;
+
+  private constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+  }
+
+  static async connect(host: string, port: number): Promise<RawImap> {
+    const raw = new RawImap(await Deno.connect({ hostname: host, port }));
+    await raw.readUntil((text) => text.indexOf("\r\n"));
+    return raw;
+  }
+
+  nextTag(prefix = "R"): string {
+    return `${prefix}${++this.#tag}`;
+  }
+
+  async write(text: string | Uint8Array): Promise<void> {
+    const bytes = typeof text === "string" ? encoder.encode(text) : text;
+    for (let at = 0; at < bytes.length;) {
+      at += await this.conn.write(bytes.subarray(at));
+    }
+  }
+
+  /**
+   * Reads until `end(text)` returns the index of the CRLF ending what is wanted; returns the text
+   * up to and including it and keeps the rest for the next call.
+   */
+  async readUntil(end: (text: string) => number): Promise<string> {
+    for (;;) {
+      const at = end(this.#pending);
+      if (at >= 0) {
+        const out = this.#pending.slice(0, at + 2);
+        this.#pending = this.#pending.slice(at + 2);
+        return out;
+      }
+      const n = await this.conn.read(this.buf);
+      if (n === null) {
+        throw new Error(
+          `connection closed; received: ${this.#pending.slice(-300)}`,
+        );
+      }
+      this.#pending += latin1.decode(this.buf.subarray(0, n));
+    }
+  }
+
+  /** Sends `tag command` and returns the whole response; throws unless the status is OK. */
+  async command(
+    command: string | Uint8Array,
+    tag = this.nextTag(),
+  ): Promise<string> {
+    const head = typeof command === "string" ? encoder.encode(`${tag} ${command}\r\n`) : command;
+    await this.write(head);
+    return await this.response(tag);
+  }
+
+  async response(tag: string): Promise<string> {
+    const text = await this.readUntil((t) => taggedEnd(t, tag));
+    const before = text.lastIndexOf("\r\n", text.length - 3);
+    const last = before < 0 ? text : text.slice(before + 2);
+    if (!last.startsWith(`${tag} OK`)) {
+      throw new Error(`${tag} failed: ${last.trim()}`);
+    }
+    return text;
+  }
+
+  /** LOGIN with quoted arguments. */
+  login(user: string, password: string): Promise<string> {
+    return this.command(`LOGIN ${quote(user)} ${quote(password)}`);
+  }
+
+  /** SELECT; returns EXISTS. */
+  async select(mailbox: string): Promise<number> {
+    const text = await this.command(`SELECT ${quote(mailbox)}`);
+    const m = /\* (\d+) EXISTS\r\n/.exec(text);
+    if (!m) throw new Error(`no EXISTS in SELECT response: ${text}`);
+    return Number(m[1]);
+  }
+
+  /**
+   * APPENDs `message` with a non-synchronizing literal (LITERAL+) in one write; resolves at
+   * the tagged OK with its performance.now() time and the APPENDUID uid.
+   */
+  async append(
+    mailbox: string,
+    message: Uint8Array,
+  ): Promise<{ okAt: number; uid: number }> {
+    const tag = this.nextTag("P");
+    const head = encoder.encode(
+      `${tag} APPEND ${quote(mailbox)} (\\Seen) {${message.length}+}\r\n`,
+    );
+    const all = new Uint8Array(head.length + message.length + 2);
+    all.set(head);
+    all.set(message, head.length);
+    all.set([13, 10], head.length + message.length);
+    await this.write(all);
+    const text = await this.response(tag);
+    const okAt = performance.now();
+    const m = /\[APPENDUID \d+ (\d+)\]/.exec(text);
+    return { okAt, uid: m ? Number(m[1]) : -1 };
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.command("LOGOUT");
+    } catch {
+      // BYE then OK, or the server closed first: either is fine here.
+    }
+    this.close();
+  }
+
+  close(): void {
+    try {
+      this.conn.close();
+    } catch {
+      // closed
+    }
+  }
+}
+
+/** Index of the CRLF ending the line tagged `tag` in `text`, or -1. */
+function taggedEnd(text: string, tag: string): number {
+  const start = text.startsWith(`${tag} `) ? 0 : text.indexOf(`\r\n${tag} `);
+  if (start < 0) return -1;
+  return text.indexOf("\r\n", start === 0 ? 0 : start + 2);
+}
+
+/** An IMAP quoted string. */
+export function quote(s: string): string {
+  return `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+}
+
+/** The small message the IDLE workload appends (the same bytes every time). */
+export function idleMessage(n: number): Uint8Array {
+  return encoder.encode(
+    [
+      "From: Idle Bench <idle@example.org>",
+      "To: Bench <bench@example.org>",
+      `Subject: IDLE probe ${n}`,
+      "Date: Tue, 01 Dec 2026 10:00:00 +0000",
+      `Message-ID: <idle-probe-${n}@example.org>`,
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=us-ascii",
+      "",
+      "A small message appended by bench/harness.ts to time IDLE notifications.",
+      "",
+    ].join("\r\n"),
+  );
+}
+
+/**
+ * The appending side of the IDLE workload, shared by every idling client so they are timed the
+ * same way: a raw connection of its own that APPENDs, then removes what it appended.
+ */
+export class Appender {
+  readonly #raw: RawImap;
+  readonly #mailbox: string;
+  readonly uids: number[] = [];
+  #n = 0;
+
+  private constructor(raw: RawImap, mailbox: string) {
+    this.#raw = raw;
+    this.#mailbox = mailbox;
+  }
+
+  static async open(job: Job): Promise<Appender> {
+    const raw = await RawImap.connect(job.host, job.port);
+    await raw.login(job.user, job.password);
+    return new Appender(raw, job.mailbox);
+  }
+
+  /** Appends one message; resolves at its tagged OK with performance.now(). */
+  async append(): Promise<number> {
+    const { okAt, uid } = await this.#raw.append(
+      this.#mailbox,
+      idleMessage(++this.#n),
+    );
+    if (uid < 0) throw new Error("APPEND gave no APPENDUID");
+    this.uids.push(uid);
+    return okAt;
+  }
+
+  /** Expunges every message this appender added (by UID, nothing else), then logs out. */
+  async cleanUp(): Promise<void> {
+    if (this.uids.length > 0) {
+      await this.#raw.select(this.#mailbox);
+      const set = this.uids.join(",");
+      await this.#raw.command(`UID STORE ${set} +FLAGS.SILENT (\\Deleted)`);
+      await this.#raw.command(`UID EXPUNGE ${set}`);
+    }
+    await this.#raw.logout();
+  }
+}
+
+/** Median and 95th percentile (nearest rank) of a list of numbers. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1];
+}

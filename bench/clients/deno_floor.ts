@@ -1,0 +1,158 @@
+// Benchmark floor on Deno: the same commands as the clients (LOGIN, SELECT, the FETCH) over a
+// raw Deno.connect socket, discarding the FETCH response bytes. The only work per chunk is to
+// look at its end for the tagged line `\r\n<tag> OK` (carrying the last bytes across chunk
+// boundaries, since the line may be split between two reads). Nothing is parsed or kept.
+//
+// mode "fetch": times sending FETCH until the tagged OK; with job.record, also writes the
+//   response bytes to that file (used by the decoder workload (e); the timing is then not used).
+// mode "idle": sends IDLE and per sample waits for `* N EXISTS` after an APPEND by the shared
+//   Appender (common.ts), as the library client does.
+
+import { Appender, emit, RawImap, readJob } from "./common.ts";
+
+const job = readJob();
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder("latin1");
+
+const raw = await RawImap.connect(job.host, job.port);
+await raw.login(job.user, job.password);
+const exists = await raw.select(job.mailbox);
+
+/** Detects the end of the response tagged `tag`, looking only at the end of each chunk. */
+class TaggedEnd {
+  static readonly WINDOW = 1024;
+  readonly #want: Uint8Array;
+  #window = new Uint8Array(TaggedEnd.WINDOW);
+  #filled = 0;
+  status = "";
+
+  constructor(tag: string) {
+    this.#want = encoder.encode(`${tag} `);
+  }
+
+  /** Feeds a chunk; true when it ends the tagged response. */
+  push(chunk: Uint8Array): boolean {
+    // Keep the last WINDOW bytes of the stream (the tagged line is far shorter).
+    const W = TaggedEnd.WINDOW;
+    if (chunk.length >= W) {
+      this.#window.set(chunk.subarray(chunk.length - W));
+      this.#filled = W;
+    } else {
+      const keep = Math.min(this.#filled, W - chunk.length);
+      this.#window.copyWithin(0, this.#filled - keep, this.#filled);
+      this.#window.set(chunk, keep);
+      this.#filled = keep + chunk.length;
+    }
+    const w = this.#window, end = this.#filled;
+    if (end < 2 || w[end - 2] !== 13 || w[end - 1] !== 10) return false;
+    // Start of the last line: after the previous CRLF.
+    let start = end - 2;
+    while (start >= 2 && !(w[start - 2] === 13 && w[start - 1] === 10)) start--;
+    if (start < 2) return false;
+    const want = this.#want;
+    if (end - start < want.length + 2) return false;
+    for (let i = 0; i < want.length; i++) {
+      if (w[start + i] !== want[i]) return false;
+    }
+    this.status = latin1.decode(w.subarray(start + want.length, end - 2));
+    return true;
+  }
+}
+
+if (job.mode === "fetch") {
+  const tag = "F1";
+  const detector = new TaggedEnd(tag);
+  const buf = new Uint8Array(256 * 1024);
+  const file = job.record
+    ? Deno.openSync(job.record, { write: true, create: true, truncate: true })
+    : null;
+  let wireBytes = 0, reads = 0;
+  // job.via "readable": read through conn.readable (a ReadableStream, one new chunk per read,
+  // as the library's Deno transport does) instead of conn.read() into one reused buffer.
+  const reader = job.via === "readable" ? raw.conn.readable.getReader() : null;
+  const t0 = performance.now();
+  await raw.write(`${tag} FETCH 1:* ${job.items}\r\n`);
+  for (;;) {
+    let chunk: Uint8Array;
+    if (reader) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("connection closed during FETCH");
+      chunk = value;
+    } else {
+      const n = await raw.conn.read(buf);
+      if (n === null) throw new Error("connection closed during FETCH");
+      chunk = buf.subarray(0, n);
+    }
+    wireBytes += chunk.length;
+    reads++;
+    if (file) {
+      for (let at = 0; at < chunk.length;) {
+        at += file.writeSync(chunk.subarray(at));
+      }
+    }
+    if (detector.push(chunk)) break;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (reader) {
+    reader.releaseLock();
+    raw.close();
+  }
+  file?.close();
+  if (!detector.status.startsWith("OK")) {
+    throw new Error(`FETCH: ${detector.status}`);
+  }
+  if (!reader) await raw.logout();
+  emit({
+    client: job.client,
+    workload: job.workload,
+    exists,
+    messages: -1,
+    payloadBytes: -1,
+    sizeSum: -1,
+    wireBytes,
+    reads,
+    seconds,
+  });
+} else {
+  const appender = await Appender.open(job);
+  await raw.write("I1 IDLE\r\n");
+  await raw.readUntil((t) => t.startsWith("+") ? t.indexOf("\r\n") : -1);
+  const existsLine = /\* \d+ EXISTS\r\n/;
+  // Lines read but not looked at yet.
+  let lines: string[] = [];
+  let partial = "";
+  const waitExists = async (): Promise<number> => {
+    for (;;) {
+      while (lines.length > 0) {
+        if (existsLine.test(lines.shift()!)) return performance.now();
+      }
+      const n = await raw.conn.read(raw.buf);
+      if (n === null) throw new Error("connection closed during IDLE");
+      const text = partial + latin1.decode(raw.buf.subarray(0, n));
+      const cut = text.lastIndexOf("\r\n") + 2;
+      lines = text.slice(0, cut).split(/(?<=\r\n)/);
+      partial = text.slice(cut);
+    }
+  };
+  const samplesMs: number[] = [];
+  for (let i = 0; i < (job.samples ?? 50); i++) {
+    const seen = waitExists();
+    const okAt = await appender.append();
+    samplesMs.push((await seen) - okAt);
+  }
+  await raw.write("DONE\r\n");
+  await raw.response("I1");
+  await appender.cleanUp();
+  await raw.logout();
+  emit({
+    client: job.client,
+    workload: job.workload,
+    exists,
+    messages: samplesMs.length,
+    payloadBytes: -1,
+    sizeSum: -1,
+    wireBytes: -1,
+    seconds: samplesMs.reduce((a, b) => a + b, 0) / 1000,
+    samplesMs,
+  });
+}

@@ -1,0 +1,95 @@
+// Benchmark client: this library on Deno, through its public imaplib surface only.
+//
+// mode "fetch": IMAP4.connect, login, select, then the timed `fetch("1:*", items)` (imaplib's
+//   buffered FETCH: the whole result is held until the tagged OK), then counting, logout.
+// mode "idle": select, `idle()`, and per sample: a second connection (common.ts Appender)
+//   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
+
+import { IMAP4 } from "../../mod.ts";
+import { Appender, emit, readJob, sizeIn } from "./common.ts";
+
+const job = readJob();
+const latin1 = new TextDecoder("latin1");
+
+// Default options, as a user of imaplib would start (no timeout: imaplib's default).
+const M = await IMAP4.connect(job.host, job.port);
+await M.login(job.user, job.password);
+const [, selected] = await M.select(job.mailbox);
+const exists = Number(latin1.decode(selected[0] as Uint8Array));
+
+// Under --cpu-prof (job.profileMarks), 20 ms spins in these two named functions mark the FETCH
+// window in the profile, so the harness can count only the samples between them.
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* spin */ }
+}
+function benchMarkFetchStart(): void {
+  spin(20);
+}
+function benchMarkFetchEnd(): void {
+  spin(20);
+}
+
+if (job.mode === "fetch") {
+  if (job.profileMarks) benchMarkFetchStart();
+  const t0 = performance.now();
+  const [type, data] = await M.fetch("1:*", job.items);
+  const seconds = (performance.now() - t0) / 1000;
+  if (job.profileMarks) benchMarkFetchEnd();
+  if (type !== "OK") throw new Error(`FETCH: ${type}`);
+  let messages = 0, payloadBytes = 0, sizeSum = 0;
+  const wantSize = job.items.includes("RFC822.SIZE");
+  for (const item of data) {
+    if (Array.isArray(item)) {
+      messages++;
+      payloadBytes += item[1].length;
+      if (wantSize) sizeSum += sizeIn(latin1.decode(item[0]));
+    } else if (
+      item instanceof Uint8Array && !(item.length === 1 && item[0] === 0x29)
+    ) {
+      messages++;
+      if (wantSize) sizeSum += sizeIn(latin1.decode(item));
+    }
+  }
+  await M.logout();
+  emit({
+    client: job.client,
+    workload: job.workload,
+    exists,
+    messages,
+    payloadBytes: payloadBytes || -1,
+    sizeSum: wantSize ? sizeSum : -1,
+    wireBytes: -1,
+    seconds,
+  });
+} else {
+  const appender = await Appender.open(job);
+  const samplesMs: number[] = [];
+  {
+    await using idler = await M.idle();
+    for (let i = 0; i < (job.samples ?? 50); i++) {
+      const seen = (async () => {
+        for (;;) {
+          const r = await idler.next();
+          if (r === null) throw new Error("IDLE ended");
+          if (r[0] === "EXISTS") return performance.now();
+        }
+      })();
+      const okAt = await appender.append();
+      samplesMs.push((await seen) - okAt);
+    }
+  }
+  await appender.cleanUp();
+  await M.logout();
+  emit({
+    client: job.client,
+    workload: job.workload,
+    exists,
+    messages: samplesMs.length,
+    payloadBytes: -1,
+    sizeSum: -1,
+    wireBytes: -1,
+    seconds: samplesMs.reduce((a, b) => a + b, 0) / 1000,
+    samplesMs,
+  });
+}

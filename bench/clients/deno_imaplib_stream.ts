@@ -1,0 +1,41 @@
+// Benchmark client: this library's streaming FETCH on Deno (beyond imaplib): `fetchIter()`
+// hands over each FETCH response as it arrives, so memory is bounded by one response; the
+// client counts and drops them, as a program that processes messages one by one would.
+
+import { IMAP4 } from "../../mod.ts";
+import { emit, readJob, sizeIn } from "./common.ts";
+
+const job = readJob();
+const latin1 = new TextDecoder("latin1");
+
+const M = await IMAP4.connect(job.host, job.port);
+await M.login(job.user, job.password);
+const [, selected] = await M.select(job.mailbox);
+const exists = Number(latin1.decode(selected[0] as Uint8Array));
+
+const t0 = performance.now();
+let messages = 0, payloadBytes = 0, sizeSum = 0;
+const wantSize = job.items.includes("RFC822.SIZE");
+for await (const [type, data] of M.fetchIter("1:*", job.items)) {
+  if (type !== "FETCH") continue;
+  messages++;
+  const first = data[0];
+  if (Array.isArray(first)) {
+    payloadBytes += first[1].length;
+    if (wantSize) sizeSum += sizeIn(latin1.decode(first[0]));
+  } else if (wantSize) {
+    sizeSum += sizeIn(latin1.decode(first));
+  }
+}
+const seconds = (performance.now() - t0) / 1000;
+await M.logout();
+emit({
+  client: job.client,
+  workload: job.workload,
+  exists,
+  messages,
+  payloadBytes: payloadBytes || -1,
+  sizeSum: wantSize ? sizeSum : -1,
+  wireBytes: -1,
+  seconds,
+});

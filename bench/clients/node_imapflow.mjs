@@ -1,0 +1,55 @@
+// Benchmark client: imapflow (pinned in bench/package.json) on Node.
+//
+// connect (plain TCP, LOGIN command, no STARTTLS, no COMPRESS, no ENABLE, no auto-IDLE, so it
+// sends the same commands as the other clients plus its own UID item), mailboxOpen, then the
+// timed `for await (const msg of client.fetch("1:*", query))`, counting as it iterates, logout.
+// Prints one JSON line (see bench/clients/common.ts, ClientResult).
+import { readFileSync } from "node:fs";
+import { ImapFlow } from "imapflow";
+
+function vmHwmKiB() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(
+      readFileSync("/proc/self/status", "utf8"),
+    );
+    return m ? Number(m[1]) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+const job = JSON.parse(process.argv[2]);
+const client = new ImapFlow({
+  host: job.host,
+  port: job.port,
+  secure: false,
+  doSTARTTLS: false,
+  auth: { user: job.user, pass: job.password, loginMethod: "LOGIN" },
+  logger: false,
+  disableCompression: true,
+  disableAutoEnable: true,
+  disableAutoIdle: true,
+});
+await client.connect();
+const mailbox = await client.mailboxOpen(job.mailbox);
+const exists = mailbox.exists;
+let messages = 0, payloadBytes = 0, sizeSum = 0;
+const t0 = performance.now();
+for await (const msg of client.fetch("1:*", job.query)) {
+  messages++;
+  if (msg.source) payloadBytes += msg.source.length;
+  if (typeof msg.size === "number") sizeSum += msg.size;
+}
+const seconds = (performance.now() - t0) / 1000;
+await client.logout();
+console.log(JSON.stringify({
+  client: job.client,
+  workload: job.workload,
+  exists,
+  messages,
+  payloadBytes: payloadBytes || -1,
+  sizeSum: job.query.size ? sizeSum : -1,
+  wireBytes: -1,
+  seconds,
+  vmHwmKiB: vmHwmKiB(),
+}));

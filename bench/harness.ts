@@ -1,0 +1,1193 @@
+// The benchmark harness of the performance issue: `deno task bench` (after the decoder
+// micro-benchmarks), or `deno run -A bench/harness.ts`. Must run as root (the Dovecot fixture).
+//
+// 1. Starts a private Dovecot (scripts/dovecot.ts) and seeds it reproducibly (bench/lib/corpus.ts,
+//    fixed-seed PRNG, maildir files written directly): mailbox A (5,000 x ~20 KB), B (20 x ~5 MB)
+//    and A1k (the first 1,000 messages of A).
+// 2. Warms Dovecot's caches with one untimed pass of the Deno floor per workload, which also
+//    records the response bytes of (a) and (b) for the decoder workload (e).
+// 3. Interleaved rounds (ROUNDS, default 5): every round runs every FETCH workload with every
+//    client, each client in a separate process (peak RSS from /usr/bin/time -v), in an order
+//    that rotates from round to round. Clients time the FETCH themselves (send to tagged OK)
+//    and print one JSON line; the harness checks they all fetched the same messages and bytes.
+// 4. IDLE latency (d), decoder on the recordings (e), optional CPU profile (BENCH_PROFILE=1).
+// 5. Writes bench/results.json and appends a dated section to bench/RESULTS.md.
+//
+// Environment: see bench/README.md (ROUNDS, BENCH_ONLY, BENCH_CLIENTS, IDLE_SAMPLES, ...).
+// Every process it starts (the fixture, the clients) is stopped by pid on exit, on errors and
+// on SIGINT/SIGTERM.
+
+import { type DovecotFixture, ensureDovecot, startDovecot } from "../scripts/dovecot.ts";
+import { mailboxA, mailboxB } from "./lib/corpus.ts";
+import type { ClientResult, Job } from "./clients/common.ts";
+import { percentile } from "./clients/common.ts";
+
+const BENCH = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const DENO = Deno.execPath();
+const PYTHON = Deno.env.get("BENCH_PYTHON") ?? "python3";
+const NODE = Deno.env.get("BENCH_NODE") ?? "node";
+
+// ---------------------------------------------------------------------------------------------
+// Settings.
+
+function envInt(name: string, fallback: number): number {
+  const raw = Deno.env.get(name);
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`${name} must be an integer >= 0`);
+  }
+  return n;
+}
+function envList(name: string): Set<string> | null {
+  const raw = Deno.env.get(name);
+  if (!raw) return null;
+  return new Set(raw.split(",").map((s) => s.trim()).filter(Boolean));
+}
+
+const ROUNDS = envInt("ROUNDS", 5);
+const IDLE_SAMPLES = envInt("IDLE_SAMPLES", 50);
+const A_COUNT = envInt("BENCH_A_COUNT", 5000);
+const B_COUNT = envInt("BENCH_B_COUNT", 20);
+const A1K_COUNT = Math.min(1000, Math.max(1, Math.floor(A_COUNT / 5)));
+const DECODER_ITERATIONS = envInt("DECODER_ITERATIONS", 10);
+const RUN_TIMEOUT_S = envInt("BENCH_TIMEOUT", 300);
+const WRITE = Deno.env.get("BENCH_WRITE") !== "0";
+const PROFILE = Deno.env.get("BENCH_PROFILE") !== "0";
+const ONLY = envList("BENCH_ONLY");
+const CLIENT_FILTER = envList("BENCH_CLIENTS");
+
+// ---------------------------------------------------------------------------------------------
+// Users and mailboxes. Two users: the fixture's quota (100 MiB per user) is only enforced on
+// APPEND, and the IDLE workload APPENDs to A, so A (~96 MiB) lives alone under "bench".
+
+const USERS = [
+  { user: "bench", password: "bench-pass" },
+  { user: "benchb", password: "benchb-pass" },
+];
+const MAILBOXES = {
+  A: { user: USERS[0], name: "A" },
+  B: { user: USERS[1], name: "B" },
+  A1k: { user: USERS[1], name: "A1k" },
+} as const;
+type MailboxId = keyof typeof MAILBOXES;
+
+// ---------------------------------------------------------------------------------------------
+// Workloads.
+
+interface FetchWorkload {
+  id: string;
+  title: string;
+  mailbox: MailboxId;
+  items: string;
+  /** imapflow's fetch query for the same items. */
+  query: Record<string, boolean>;
+  /** Payload compared across clients: message literals, or the sum of RFC822.SIZE. */
+  check: "payload" | "sizes";
+}
+
+const FETCH_WORKLOADS: FetchWorkload[] = [
+  {
+    id: "a",
+    title: "FETCH 1:* (RFC822) on A",
+    mailbox: "A",
+    items: "(RFC822)",
+    query: { source: true },
+    check: "payload",
+  },
+  {
+    id: "b",
+    title: "FETCH 1:* (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE) on A",
+    mailbox: "A",
+    items: "(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)",
+    query: { flags: true, internalDate: true, size: true, envelope: true },
+    check: "sizes",
+  },
+  {
+    id: "c",
+    title: "FETCH 1:* (BODY.PEEK[]) on B",
+    mailbox: "B",
+    items: "(BODY.PEEK[])",
+    query: { source: true },
+    check: "payload",
+  },
+  {
+    id: "f",
+    title: "FETCH 1:* (RFC822) on A1k (scaling: compare with (a))",
+    mailbox: "A1k",
+    items: "(RFC822)",
+    query: { source: true },
+    check: "payload",
+  },
+];
+const ALL_WORKLOADS = ["a", "b", "c", "d", "e", "f"];
+const selected = (id: string) => ONLY === null || ONLY.has(id);
+for (const id of ONLY ?? []) {
+  if (!ALL_WORKLOADS.includes(id)) {
+    throw new Error(`BENCH_ONLY: unknown workload ${id}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients: the hook for more (a Bun client and Bun floor, this library's streaming FETCH).
+// A client is a command line that takes one JSON Job argument and prints one ClientResult JSON
+// line (bench/clients/common.ts). `modes` says which workloads it takes part in; `runtime`
+// pairs it with that runtime's floor for the "vs own floor" ratio.
+
+type Runtime = "deno" | "node" | "python" | "bun";
+interface ClientDef {
+  id: string;
+  label: string;
+  runtime: Runtime;
+  /** "floor": the runtime's floor (ratios); "diagnostic": a variant shown for explanation. */
+  kind: "library" | "floor" | "peer" | "diagnostic";
+  modes: ("fetch" | "idle")[];
+  argv(job: Job): string[];
+  /** null when usable, else why not (the client is then skipped, and said so). */
+  unavailable?(): Promise<string | null>;
+}
+
+const denoRun = (script: string, extra: string[] = []) => (job: Job) => [
+  DENO,
+  "run",
+  "-A",
+  "--no-config",
+  ...extra,
+  `${BENCH}/clients/${script}`,
+  JSON.stringify(job),
+];
+
+const CLIENTS: ClientDef[] = [
+  {
+    id: "deno-imaplib",
+    label: "imaplib (this library), Deno",
+    runtime: "deno",
+    kind: "library",
+    modes: ["fetch", "idle"],
+    argv: denoRun("deno_imaplib.ts"),
+  },
+  {
+    id: "deno-floor",
+    label: "raw socket floor, Deno",
+    runtime: "deno",
+    kind: "floor",
+    modes: ["fetch", "idle"],
+    argv: denoRun("deno_floor.ts"),
+  },
+  {
+    id: "deno-floor-readable",
+    label: "raw socket via conn.readable, Deno",
+    runtime: "deno",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "readable" }),
+  },
+  {
+    id: "node-imapflow",
+    label: "imapflow, Node",
+    runtime: "node",
+    kind: "peer",
+    modes: ["fetch"],
+    argv: (
+      job,
+    ) => [NODE, `${BENCH}/clients/node_imapflow.mjs`, JSON.stringify(job)],
+    unavailable: async () =>
+      await exists(`${BENCH}/node_modules/imapflow/package.json`)
+        ? null
+        : "bench/node_modules/imapflow missing (npm ci --prefix bench failed?)",
+  },
+  {
+    id: "node-floor",
+    label: "raw socket floor, Node",
+    runtime: "node",
+    kind: "floor",
+    modes: ["fetch"],
+    argv: (
+      job,
+    ) => [NODE, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
+  },
+  {
+    id: "python-imaplib",
+    label: "CPython imaplib",
+    runtime: "python",
+    kind: "peer",
+    modes: ["fetch"],
+    argv: (
+      job,
+    ) => [PYTHON, `${BENCH}/clients/python_imaplib.py`, JSON.stringify(job)],
+  },
+  {
+    id: "python-floor",
+    label: "raw socket floor, Python",
+    runtime: "python",
+    kind: "floor",
+    modes: ["fetch"],
+    argv: (
+      job,
+    ) => [PYTHON, `${BENCH}/clients/python_floor.py`, JSON.stringify(job)],
+  },
+  {
+    id: "deno-imaplib-stream",
+    label: "imaplib fetchIter() (streaming), Deno",
+    runtime: "deno",
+    kind: "library",
+    modes: ["fetch"],
+    argv: denoRun("deno_imaplib_stream.ts"),
+  },
+  // Hooks, to be filled in when they exist:
+  // { id: "bun-imaplib", label: "imaplib (this library), Bun", runtime: "bun", kind: "library",
+  //   modes: ["fetch", "idle"], argv: (job) => ["bun", `${BENCH}/clients/bun_imaplib.ts`, ...] },
+  // { id: "bun-floor", label: "raw socket floor, Bun", runtime: "bun", kind: "floor", ... },
+];
+
+/** The reference for "vs imaplib on Deno". */
+const LIBRARY = "deno-imaplib";
+
+// ---------------------------------------------------------------------------------------------
+// Processes: everything started is tracked and stopped by pid.
+
+const running = new Map<number, Deno.ChildProcess>();
+let fixture: DovecotFixture | null = null;
+let workDir = "";
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(e.name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** Kills a child we started and, first, its own children (e.g. under /usr/bin/time). */
+function killTree(pid: number): void {
+  for (const child of childPids(pid)) killTree(child);
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+let cleaning: Promise<void> | null = null;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const pid of running.keys()) killTree(pid);
+    running.clear();
+    if (fixture) {
+      await fixture.stop().catch((e) => console.error(`[bench] fixture stop: ${e}`));
+      fixture = null;
+    }
+    if (workDir) {
+      await Deno.remove(workDir, { recursive: true }).catch(() => undefined);
+    }
+  })();
+  return cleaning;
+}
+
+let stopping = false;
+const onSignal = (name: string) => async () => {
+  stopping = true;
+  console.error(`\n[bench] ${name}: stopping`);
+  await cleanUp();
+  Deno.exit(130);
+};
+Deno.addSignalListener("SIGINT", onSignal("SIGINT"));
+Deno.addSignalListener("SIGTERM", onSignal("SIGTERM"));
+
+interface RunOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+  maxRssKiB: number;
+  /** From /usr/bin/time -v (whole process, startup included), else -1. */
+  cpuSeconds: number;
+  minorFaults: number;
+  wallSeconds: number;
+}
+
+let timeBinary: string | null = null;
+
+/** Runs a command (optionally under /usr/bin/time -v), tracked, with a timeout. */
+async function run(
+  argv: string[],
+  opts: { cwd?: string; timeoutS?: number } = {},
+): Promise<
+  RunOutput
+> {
+  const timeOut = timeBinary ? await Deno.makeTempFile({ dir: workDir, suffix: ".time" }) : "";
+  const full = timeBinary ? [timeBinary, "-v", "-o", timeOut, ...argv] : argv;
+  const t0 = performance.now();
+  const child = new Deno.Command(full[0], {
+    args: full.slice(1),
+    cwd: opts.cwd ?? ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  running.set(child.pid, child);
+  const timer = setTimeout(() => {
+    console.error(
+      `[bench] timeout after ${opts.timeoutS ?? RUN_TIMEOUT_S} s: ${argv[1]}`,
+    );
+    killTree(child.pid);
+  }, (opts.timeoutS ?? RUN_TIMEOUT_S) * 1000);
+  try {
+    const out = await child.output();
+    const dec = new TextDecoder();
+    let maxRssKiB = -1, cpuSeconds = -1, minorFaults = -1;
+    if (timeBinary) {
+      const report = await Deno.readTextFile(timeOut).catch(() => "");
+      const field = (name: string) => {
+        const m = new RegExp(`${name}: ([0-9.]+)`).exec(report);
+        return m ? Number(m[1]) : -1;
+      };
+      maxRssKiB = field("Maximum resident set size \\(kbytes\\)");
+      const user = field("User time \\(seconds\\)"),
+        sys = field("System time \\(seconds\\)");
+      if (user >= 0 && sys >= 0) cpuSeconds = user + sys;
+      minorFaults = field("Minor \\(reclaiming a frame\\) page faults");
+      await Deno.remove(timeOut).catch(() => undefined);
+    }
+    return {
+      code: out.code,
+      stdout: dec.decode(out.stdout),
+      stderr: dec.decode(out.stderr),
+      maxRssKiB,
+      cpuSeconds,
+      minorFaults,
+      wallSeconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    clearTimeout(timer);
+    running.delete(child.pid);
+  }
+}
+
+async function output(cmd: string, args: string[]): Promise<string> {
+  try {
+    const out = await new Deno.Command(cmd, {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return new TextDecoder().decode(out.stdout).trim() ||
+      new TextDecoder().decode(out.stderr).trim();
+  } catch {
+    return "";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running clients.
+
+interface Sample extends ClientResult {
+  maxRssKiB: number;
+  cpuSeconds: number;
+  minorFaults: number;
+  round: number;
+}
+
+function jobFor(
+  client: ClientDef,
+  workload: string,
+  mailbox: MailboxId,
+  extra: Partial<Job>,
+): Job {
+  const box = MAILBOXES[mailbox];
+  return {
+    client: client.id,
+    workload,
+    mode: "fetch",
+    host: "127.0.0.1",
+    port: fixture!.imapPort,
+    user: box.user.user,
+    password: box.user.password,
+    mailbox: box.name,
+    items: "",
+    ...extra,
+  };
+}
+
+async function runClient(
+  client: ClientDef,
+  job: Job,
+  round: number,
+  extraArgv: string[] = [],
+): Promise<Sample> {
+  const argv = client.argv(job);
+  argv.splice(argv.length - 2, 0, ...extraArgv);
+  const out = await run(argv, { cwd: workDir });
+  const line = out.stdout.trim().split("\n").pop() ?? "";
+  let result: ClientResult;
+  try {
+    if (out.code !== 0) throw new Error(`exit code ${out.code}`);
+    result = JSON.parse(line);
+  } catch (e) {
+    throw new Error(
+      `${client.id} on (${job.workload}) failed: ${(e as Error).message}\n--- stdout ---\n` +
+        `${out.stdout.slice(-2000)}\n--- stderr ---\n${out.stderr.slice(-4000)}`,
+    );
+  }
+  return {
+    ...result,
+    maxRssKiB: out.maxRssKiB > 0 ? out.maxRssKiB : result.vmHwmKiB,
+    cpuSeconds: out.cpuSeconds,
+    minorFaults: out.minorFaults,
+    round,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and checks.
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const mib = (kib: number) => kib / 1024;
+
+interface Summary {
+  client: string;
+  label: string;
+  runtime: Runtime;
+  kind: string;
+  rounds: number;
+  seconds: number[];
+  medianSeconds: number;
+  minSeconds: number;
+  maxSeconds: number;
+  mbPerSecond: number;
+  messagesPerSecond: number;
+  peakRssMiB: number;
+  /** Median user+sys CPU seconds of the whole client process (startup included). */
+  cpuSeconds: number;
+  /** Median minor page faults of the whole client process. */
+  minorFaults: number;
+  vsOwnFloor: number | null;
+  vsLibrary: number | null;
+}
+
+interface WorkloadReport {
+  id: string;
+  title: string;
+  mailbox: string;
+  items: string;
+  messages: number;
+  wireBytes: number;
+  clients: Summary[];
+  checks: string[];
+}
+
+function summarise(
+  w: FetchWorkload,
+  samples: Sample[],
+  clients: ClientDef[],
+): WorkloadReport {
+  const checks: string[] = [];
+  const byClient = new Map<string, Sample[]>();
+  for (const s of samples) {
+    byClient.set(s.client, [...(byClient.get(s.client) ?? []), s]);
+  }
+  const existsSet = new Set(samples.map((s) => s.exists));
+  const messages = samples[0]?.exists ?? 0;
+  if (existsSet.size !== 1) {
+    checks.push(`FAIL: clients saw different EXISTS: ${[...existsSet]}`);
+  }
+  // Messages handed over by the parsing clients.
+  for (const s of samples) {
+    if (s.messages >= 0 && s.messages !== s.exists) {
+      checks.push(
+        `FAIL: ${s.client} round ${s.round}: ${s.messages} messages, EXISTS ${s.exists}`,
+      );
+    }
+  }
+  // The same payload for every parsing client (exact), the same wire bytes for every floor
+  // (within 0.1%: Dovecot's "Fetch completed (0.001 + ...)" text varies), and a payload that
+  // fits in what the floors read.
+  const field = w.check === "payload" ? "payloadBytes" : "sizeSum";
+  const payloads = new Set(
+    samples.filter((s) => s[field] >= 0).map((s) => s[field]),
+  );
+  if (payloads.size > 1) {
+    checks.push(`FAIL: ${field} differs between clients: ${[...payloads]}`);
+  }
+  const wires = samples.filter((s) => s.wireBytes > 0).map((s) => s.wireBytes);
+  const wireBytes = wires.length ? median(wires) : 0;
+  if (
+    wires.length &&
+    (Math.max(...wires) - Math.min(...wires)) > wireBytes * 0.001
+  ) {
+    checks.push(
+      `FAIL: floors read different byte counts: ${Math.min(...wires)}..${Math.max(...wires)}`,
+    );
+  }
+  const payload = [...payloads][0];
+  if (payload !== undefined && wireBytes > 0) {
+    const tooBig = field === "payloadBytes" &&
+      (payload > wireBytes || payload < wireBytes * 0.95);
+    if (tooBig) {
+      checks.push(`FAIL: payload ${payload} B vs ${wireBytes} B on the wire`);
+    }
+  }
+  if (checks.length === 0) {
+    checks.push(
+      `ok: every client got ${messages} messages` +
+        (payload !== undefined ? `, ${field} ${payload}` : "") +
+        (wireBytes ? `, floors read ${wireBytes} B` : ""),
+    );
+  }
+  const summaries: Summary[] = [];
+  for (const c of clients) {
+    const list = byClient.get(c.id);
+    if (!list?.length) continue;
+    const seconds = list.map((s) => s.seconds);
+    const med = median(seconds);
+    summaries.push({
+      client: c.id,
+      label: c.label,
+      runtime: c.runtime,
+      kind: c.kind,
+      rounds: list.length,
+      seconds,
+      medianSeconds: med,
+      minSeconds: Math.min(...seconds),
+      maxSeconds: Math.max(...seconds),
+      mbPerSecond: wireBytes / 1e6 / med,
+      messagesPerSecond: messages / med,
+      peakRssMiB: mib(Math.max(...list.map((s) => s.maxRssKiB))),
+      cpuSeconds: median(list.map((s) => s.cpuSeconds)),
+      minorFaults: median(list.map((s) => s.minorFaults)),
+      vsOwnFloor: null,
+      vsLibrary: null,
+    });
+  }
+  for (const s of summaries) {
+    const floor = summaries.find((f) => f.kind === "floor" && f.runtime === s.runtime);
+    const lib = summaries.find((f) => f.client === LIBRARY);
+    s.vsOwnFloor = floor ? s.medianSeconds / floor.medianSeconds : null;
+    s.vsLibrary = lib ? s.medianSeconds / lib.medianSeconds : null;
+  }
+  return {
+    id: w.id,
+    title: w.title,
+    mailbox: w.mailbox,
+    items: w.items,
+    messages,
+    wireBytes,
+    clients: summaries,
+    checks,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU profile summary (BENCH_PROFILE=1): self time per function from a .cpuprofile.
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+interface ProfileSummary {
+  /** Samples counted: those between the two marks (the FETCH), else the whole process. */
+  window: "fetch" | "process";
+  sampledMs: number;
+  top: { function: string; selfPercent: number }[];
+  byFile: { file: string; selfPercent: number }[];
+}
+
+/** Self time per function and per file, in the FETCH window marked by deno_imaplib.ts. */
+function summariseProfile(profile: CpuProfile, n = 12): ProfileSummary {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const parent = new Map<number, number>();
+  for (const x of profile.nodes) {
+    for (const c of x.children ?? []) parent.set(c, x.id);
+  }
+  const under = (id: number, name: string) => {
+    for (
+      let at: number | undefined = id;
+      at !== undefined;
+      at = parent.get(at)
+    ) {
+      if (byId.get(at)!.callFrame.functionName === name) return true;
+    }
+    return false;
+  };
+  // The window: after the last sample in the start mark, before the first in the end mark.
+  let from = 0, to = profile.samples.length;
+  const starts = profile.samples.flatMap((id, i) => under(id, "benchMarkFetchStart") ? [i] : []);
+  const ends = profile.samples.flatMap((id, i) => under(id, "benchMarkFetchEnd") ? [i] : []);
+  const windowed = starts.length > 0 && ends.length > 0 &&
+    ends[0] > starts[starts.length - 1];
+  if (windowed) {
+    from = starts[starts.length - 1] + 1;
+    to = ends[0];
+  }
+  const fnTime = new Map<string, number>(),
+    fileTime = new Map<string, number>();
+  let total = 0;
+  for (let i = from; i < to; i++) {
+    // A sample's time is the delta to the next sample.
+    const dt = profile.timeDeltas[i + 1] ?? 0;
+    const { functionName, url, lineNumber } = byId.get(profile.samples[i])!.callFrame;
+    const file = url.replace(/^file:\/\//, "").replace(ROOT + "/", "");
+    const fn = `${functionName || "(anonymous)"}${file ? ` ${file}:${lineNumber + 1}` : ""}`;
+    const where = file ? file.replace(/^ext:([a-z_]+)\/.*/, "ext:$1/*") : functionName;
+    fnTime.set(fn, (fnTime.get(fn) ?? 0) + dt);
+    fileTime.set(where, (fileTime.get(where) ?? 0) + dt);
+    total += dt;
+  }
+  const pct = (x: number) => Math.round((x / total) * 1000) / 10;
+  const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
+  return {
+    window: windowed ? "fetch" : "process",
+    sampledMs: Math.round(total / 1000),
+    top: sorted(fnTime).slice(0, n).map(([f, t]) => ({
+      function: f,
+      selfPercent: pct(t),
+    })),
+    byFile: sorted(fileTime).slice(0, 10).map(([f, t]) => ({
+      file: f,
+      selfPercent: pct(t),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting.
+
+const fmt = (x: number, digits = 2) =>
+  Number.isFinite(x)
+    ? x.toLocaleString("en-US", {
+      maximumFractionDigits: digits,
+      minimumFractionDigits: digits,
+    })
+    : "-";
+const int = (x: number) => Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "-";
+const ratio = (x: number | null) => x === null ? "-" : `${fmt(x)}x`;
+
+function fetchTable(r: WorkloadReport): string {
+  const rows = [
+    `### (${r.id}) \`${r.title.replace(/ on .*/, "")}\` on ${r.mailbox}: ${int(r.messages)} ` +
+    `messages, ${fmt(r.wireBytes / 1e6, 1)} MB on the wire`,
+    "",
+    "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | process CPU s | vs own floor | vs imaplib on Deno |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const s of r.clients) {
+    rows.push(
+      `| ${s.label} | ${fmt(s.medianSeconds, 3)} (${fmt(s.minSeconds, 3)}..${
+        fmt(s.maxSeconds, 3)
+      }) ` +
+        `| ${fmt(s.mbPerSecond, 1)} | ${int(s.messagesPerSecond)} | ${fmt(s.peakRssMiB, 0)} ` +
+        `| ${s.cpuSeconds >= 0 ? fmt(s.cpuSeconds, 2) : "-"} ` +
+        `| ${ratio(s.vsOwnFloor)} | ${ratio(s.vsLibrary)} |`,
+    );
+  }
+  rows.push("", `Checks: ${r.checks.join("; ")}`, "");
+  return rows.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main.
+
+async function main(): Promise<number> {
+  const started = new Date();
+  const t0 = performance.now();
+  workDir = await Deno.makeTempDir({ prefix: "imaplib-bench-" });
+  await Deno.chmod(workDir, 0o755);
+
+  // Tools.
+  if (await exists("/usr/bin/time")) timeBinary = "/usr/bin/time";
+  else if (Deno.uid() === 0) {
+    console.error("[bench] /usr/bin/time missing: apt-get install -y time");
+    const r = await run([
+      "apt-get",
+      "install",
+      "-y",
+      "--no-install-recommends",
+      "time",
+    ], {
+      timeoutS: 300,
+    });
+    if (r.code === 0 && await exists("/usr/bin/time")) {
+      timeBinary = "/usr/bin/time";
+    } else {console.error(
+        "[bench] could not install time; peak RSS from the clients' VmHWM",
+      );}
+  }
+  if (!await exists(`${BENCH}/node_modules/imapflow/package.json`)) {
+    console.error("[bench] installing imapflow under bench/ (npm ci)");
+    const r = await run(["npm", "ci", "--no-audit", "--no-fund"], {
+      cwd: BENCH,
+      timeoutS: 300,
+    });
+    if (r.code !== 0) console.error(`[bench] npm ci failed:\n${r.stderr}`);
+  }
+  const clients: ClientDef[] = [];
+  const skipped: string[] = [];
+  for (const c of CLIENTS) {
+    if (CLIENT_FILTER && !CLIENT_FILTER.has(c.id)) continue;
+    const why = await c.unavailable?.();
+    if (why) {
+      skipped.push(`${c.id}: ${why}`);
+      console.error(`[bench] skipping ${c.id}: ${why}`);
+    } else clients.push(c);
+  }
+  for (const id of CLIENT_FILTER ?? []) {
+    if (!CLIENTS.some((c) => c.id === id)) {
+      throw new Error(`BENCH_CLIENTS: unknown client ${id}`);
+    }
+  }
+
+  // Versions and machine.
+  const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
+  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  const env = {
+    date: started.toISOString(),
+    nproc: navigator.hardwareConcurrency,
+    cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? "",
+    memoryGiB: Math.round(
+      Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1] ?? 0) / 1048576 * 10,
+    ) / 10,
+    kernel: Deno.osRelease(),
+    deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
+    node: await output(NODE, ["--version"]),
+    python: (await output(PYTHON, ["--version"])).replace(/^Python /, ""),
+    dovecot: await output("/usr/sbin/dovecot", ["--version"]),
+    imapflow: JSON.parse(
+      await Deno.readTextFile(`${BENCH}/node_modules/imapflow/package.json`)
+        .catch(() => "{}"),
+    ).version ?? "",
+    rssFrom: timeBinary ? "/usr/bin/time -v (max RSS)" : "VmHWM of the client",
+    rounds: ROUNDS,
+    loadavgAtStart: (await Deno.readTextFile("/proc/loadavg").catch(() => ""))
+      .split(" ").slice(0, 3).join(" "),
+    loadavgAtEnd: "",
+  };
+  console.error(`[bench] ${JSON.stringify(env)}`);
+
+  // Fixture and seeding.
+  await ensureDovecot();
+  env.dovecot ||= await output("/usr/sbin/dovecot", ["--version"]);
+  fixture = await startDovecot({ users: USERS });
+  const seedStart = performance.now();
+  const a = mailboxA(A_COUNT);
+  const b = mailboxB(B_COUNT);
+  const generated = performance.now();
+  await fixture.seed(MAILBOXES.A.user.user, "A", a);
+  await fixture.seed(MAILBOXES.B.user.user, "B", b);
+  await fixture.seed(MAILBOXES.A1k.user.user, "A1k", a.slice(0, A1K_COUNT));
+  const seeding = {
+    A: { messages: a.length, bytes: a.reduce((n, m) => n + m.length, 0) },
+    B: { messages: b.length, bytes: b.reduce((n, m) => n + m.length, 0) },
+    A1k: {
+      messages: A1K_COUNT,
+      bytes: a.slice(0, A1K_COUNT).reduce((n, m) => n + m.length, 0),
+    },
+    generateSeconds: (generated - seedStart) / 1000,
+    writeSeconds: (performance.now() - generated) / 1000,
+  };
+  console.error(
+    `[bench] seeded A ${seeding.A.messages} msgs ${fmt(seeding.A.bytes / 1e6, 1)} MB, B ` +
+      `${seeding.B.messages} msgs ${
+        fmt(seeding.B.bytes / 1e6, 1)
+      } MB, A1k ${seeding.A1k.messages}` +
+      ` msgs in ${fmt(seeding.generateSeconds, 1)} s + ${fmt(seeding.writeSeconds, 1)} s`,
+  );
+
+  const floor = CLIENTS.find((c) => c.id === "deno-floor")!;
+  const workloads = FETCH_WORKLOADS.filter((w) => selected(w.id));
+  const recordings: Record<string, string> = {};
+  const needRecord = selected("e") ? ["a", "b"] : [];
+  // Warm-up: Dovecot indexes the new maildirs and fills its cache on the first pass (and the
+  // first RFC822 FETCH sets \Seen, adding FLAGS to every response once). Then the recordings
+  // for (e), from a second pass, which sends what the timed rounds get.
+  for (
+    const id of [...new Set([...workloads.map((w) => w.id), ...needRecord])]
+  ) {
+    const w = FETCH_WORKLOADS.find((x) => x.id === id)!;
+    const s = await runClient(
+      floor,
+      jobFor(floor, w.id, w.mailbox, { items: w.items }),
+      0,
+    );
+    console.error(
+      `[bench] warm-up (${id}): ${fmt(s.seconds, 3)} s, ${s.wireBytes} B`,
+    );
+  }
+  for (const id of needRecord) {
+    const w = FETCH_WORKLOADS.find((x) => x.id === id)!;
+    const record = `${workDir}/stream-${id}.bin`;
+    const s = await runClient(
+      floor,
+      jobFor(floor, w.id, w.mailbox, { items: w.items, record }),
+      0,
+    );
+    recordings[id] = record;
+    console.error(`[bench] recorded (${id}): ${s.wireBytes} B`);
+  }
+
+  // Interleaved rounds.
+  const samples = new Map<string, Sample[]>(workloads.map((w) => [w.id, []]));
+  const fetchClients = clients.filter((c) => c.modes.includes("fetch"));
+  for (let round = 1; round <= ROUNDS && workloads.length > 0; round++) {
+    for (const w of workloads) {
+      const order = fetchClients.map((_, i) => fetchClients[(i + round - 1) % fetchClients.length]);
+      for (const c of order) {
+        const s = await runClient(
+          c,
+          jobFor(c, w.id, w.mailbox, { items: w.items, query: w.query }),
+          round,
+        );
+        samples.get(w.id)!.push(s);
+        console.error(
+          `[bench] round ${round}/${ROUNDS} (${w.id}) ${c.id.padEnd(19)} ${fmt(s.seconds, 3)} s` +
+            `  rss ${fmt(mib(s.maxRssKiB), 0)} MiB` +
+            (s.reads ? `  ${int(s.wireBytes / s.reads)} B/read` : ""),
+        );
+      }
+    }
+  }
+  const reports = workloads.map((w) => summarise(w, samples.get(w.id)!, fetchClients));
+  for (const r of reports) {
+    for (const c of r.checks) console.error(`[bench] (${r.id}) ${c}`);
+  }
+
+  // (d) IDLE latency.
+  const idle: {
+    client: string;
+    label: string;
+    samplesMs: number[];
+    medianMs: number;
+    p95Ms: number;
+    minMs: number;
+    maxMs: number;
+    peakRssMiB: number;
+  }[] = [];
+  if (selected("d") && IDLE_SAMPLES > 0) {
+    for (const c of clients.filter((c) => c.modes.includes("idle"))) {
+      const s = await runClient(
+        c,
+        jobFor(c, "d", "A", { mode: "idle", samples: IDLE_SAMPLES }),
+        1,
+      );
+      const xs = s.samplesMs ?? [];
+      if (xs.length !== IDLE_SAMPLES) {
+        throw new Error(`${c.id} on (d): ${xs.length} samples, not ${IDLE_SAMPLES}`);
+      }
+      idle.push({
+        client: c.id,
+        label: c.label,
+        samplesMs: xs.map((x) => Math.round(x * 100) / 100),
+        medianMs: median(xs),
+        p95Ms: percentile(xs, 95),
+        minMs: Math.min(...xs),
+        maxMs: Math.max(...xs),
+        peakRssMiB: mib(s.maxRssKiB),
+      });
+      console.error(
+        `[bench] (d) ${c.id}: median ${fmt(median(xs), 1)} ms, p95 ${
+          fmt(percentile(xs, 95), 1)
+        } ms`,
+      );
+    }
+  }
+
+  // (e) Decoder on the recorded streams.
+  const decoder: {
+    stream: string;
+    bytes: number;
+    mode: string;
+    responses: number;
+    medianSeconds: number;
+    minSeconds: number;
+    maxSeconds: number;
+    mbPerSecond: number;
+    responsesPerSecond: number;
+  }[] = [];
+  let decoderRssMiB = 0;
+  if (selected("e")) {
+    for (const id of needRecord) {
+      const w = FETCH_WORKLOADS.find((x) => x.id === id)!;
+      const out = await run(
+        denoRun("deno_decoder.ts")({
+          ...jobFor(floor, "e", w.mailbox, {
+            items: w.items,
+            record: recordings[id],
+          }),
+          client: "deno-decoder",
+          iterations: DECODER_ITERATIONS,
+        } as Job),
+        { cwd: workDir },
+      );
+      if (out.code !== 0) {
+        throw new Error(`decoder (${id}) failed:\n${out.stderr}`);
+      }
+      const r = JSON.parse(out.stdout.trim().split("\n").pop()!);
+      decoderRssMiB = Math.max(
+        decoderRssMiB,
+        mib(out.maxRssKiB > 0 ? out.maxRssKiB : r.vmHwmKiB),
+      );
+      for (
+        const m of r.modes as {
+          mode: string;
+          seconds: number[];
+          responses: number;
+        }[]
+      ) {
+        const med = median(m.seconds);
+        decoder.push({
+          stream: `(${id}) ${w.items}`,
+          bytes: r.bytes,
+          mode: m.mode,
+          responses: m.responses,
+          medianSeconds: med,
+          minSeconds: Math.min(...m.seconds),
+          maxSeconds: Math.max(...m.seconds),
+          mbPerSecond: r.bytes / 1e6 / med,
+          responsesPerSecond: m.responses / med,
+        });
+        console.error(
+          `[bench] (e) ${id} ${m.mode}: ${fmt(med * 1000, 1)} ms, ${
+            fmt(r.bytes / 1e6 / med, 0)
+          } MB/s`,
+        );
+      }
+    }
+  }
+
+  // CPU profile of the library client (BENCH_PROFILE=1).
+  const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] = [];
+  if (PROFILE) {
+    const lib = CLIENTS.find((c) => c.id === LIBRARY)!;
+    for (const w of workloads.filter((w) => w.id === "a" || w.id === "b")) {
+      const dir = await Deno.makeTempDir({
+        dir: workDir,
+        prefix: `prof-${w.id}-`,
+      });
+      const s = await runClient(
+        lib,
+        jobFor(lib, w.id, w.mailbox, { items: w.items, profileMarks: true }),
+        0,
+        ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+      );
+      for await (const e of Deno.readDir(dir)) {
+        if (!e.name.endsWith(".cpuprofile")) continue;
+        const profile = JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`));
+        const summary = summariseProfile(profile);
+        profiles.push({ workload: w.id, seconds: s.seconds, ...summary });
+        console.error(
+          `[bench] profile (${w.id}): FETCH ${fmt(s.seconds, 3)} s under --cpu-prof, ` +
+            `${summary.sampledMs} ms sampled (${summary.window} window), self time:`,
+        );
+        for (const t of summary.top) {
+          console.error(
+            `  ${String(t.selfPercent).padStart(5)}%  ${t.function}`,
+          );
+        }
+        console.error(
+          `  by file: ${summary.byFile.map((f) => `${f.file} ${f.selfPercent}%`).join(", ")}`,
+        );
+        if (Deno.env.get("BENCH_PROFILE_KEEP")) {
+          const keep = `${BENCH}/results/profile-${w.id}.cpuprofile`;
+          await Deno.mkdir(`${BENCH}/results`, { recursive: true });
+          await Deno.copyFile(`${dir}/${e.name}`, keep);
+          console.error(`[bench] kept ${keep}`);
+        }
+      }
+    }
+  }
+
+  env.loadavgAtEnd = (await Deno.readTextFile("/proc/loadavg").catch(() => ""))
+    .split(" ")
+    .slice(0, 3).join(" ");
+  const failed = reports.some((r) => r.checks.some((c) => c.startsWith("FAIL")));
+  const totalSeconds = (performance.now() - t0) / 1000;
+  const results = {
+    env: { ...env, totalSeconds: Math.round(totalSeconds) },
+    settings: {
+      ROUNDS,
+      IDLE_SAMPLES,
+      BENCH_ONLY: ONLY ? [...ONLY] : null,
+      BENCH_CLIENTS: CLIENT_FILTER ? [...CLIENT_FILTER] : null,
+      A_COUNT,
+      B_COUNT,
+      A1K_COUNT,
+      DECODER_ITERATIONS,
+    },
+    seeding,
+    skipped,
+    fetch: reports,
+    idle,
+    decoder: { rows: decoder, peakRssMiB: decoderRssMiB },
+    profiles,
+    ok: !failed,
+  };
+
+  // Markdown.
+  const md: string[] = [
+    `## ${env.date.slice(0, 10)}: full harness (\`deno run -A bench/harness.ts\`)`,
+    "",
+    `Started ${env.date}. Machine: ${env.nproc} cores (${env.cpu}), ${env.memoryGiB} GiB, Linux ` +
+    `${env.kernel}. Deno ${env.deno}, Node ${env.node}, Python ${env.python}, Dovecot ` +
+    `${env.dovecot}, imapflow ${env.imapflow}. Loopback TCP, no TLS, LOGIN; every client in its ` +
+    `own process; ${ROUNDS} interleaved rounds (client order rotated each round); FETCH time ` +
+    `measured inside each client from sending FETCH to the tagged OK; MB/s = bytes on the wire ` +
+    `(as read by the floors) / median s; peak RSS = ${env.rssFrom}, max over rounds; process ` +
+    `CPU s = user+sys of the whole client process (startup included), median. Load average ` +
+    `${env.loadavgAtStart} at start, ${env.loadavgAtEnd} at the end. Run took ${
+      int(totalSeconds)
+    } s.`,
+    "",
+    `Seeded (fixed-seed PRNG, maildir files written directly): A ${int(seeding.A.messages)} ` +
+    `messages, ${fmt(seeding.A.bytes / 1e6, 1)} MB; B ${int(seeding.B.messages)} messages, ` +
+    `${fmt(seeding.B.bytes / 1e6, 1)} MB; A1k ${int(seeding.A1k.messages)} messages, ` +
+    `${fmt(seeding.A1k.bytes / 1e6, 1)} MB; generated in ${fmt(seeding.generateSeconds, 1)} s, ` +
+    `written in ${fmt(seeding.writeSeconds, 1)} s.` +
+    (skipped.length ? ` Skipped: ${skipped.join("; ")}.` : ""),
+    "",
+  ];
+  for (const r of reports) md.push(fetchTable(r));
+  const ra = reports.find((r) => r.id === "a"),
+    rf = reports.find((r) => r.id === "f");
+  if (ra && rf) {
+    md.push(
+      `### (f) scaling: (a) on A (${int(ra.messages)} messages) vs A1k (${int(rf.messages)})`,
+      "",
+      "| client | A1k s | A s | A / A1k (linear: " +
+        `${fmt(ra.wireBytes / rf.wireBytes, 2)}) | µs per message, A1k | µs per message, A |`,
+      "| --- | --- | --- | --- | --- | --- |",
+    );
+    for (const s of ra.clients) {
+      const k = rf.clients.find((x) => x.client === s.client);
+      if (!k) continue;
+      md.push(
+        `| ${s.label} | ${fmt(k.medianSeconds, 3)} | ${fmt(s.medianSeconds, 3)} | ` +
+          `${fmt(s.medianSeconds / k.medianSeconds)} | ${
+            fmt(k.medianSeconds / rf.messages * 1e6, 0)
+          }` +
+          ` | ${fmt(s.medianSeconds / ra.messages * 1e6, 0)} |`,
+      );
+    }
+    md.push("");
+  }
+  if (idle.length) {
+    md.push(
+      `### (d) IDLE notification latency on A: APPEND's tagged OK (second connection) to EXISTS ` +
+        `yielded, ${IDLE_SAMPLES} samples (Dovecot itself delays notifications ~0.5 s)`,
+      "",
+      "| client | median ms | p95 ms | min..max ms | peak RSS MiB | median minus floor |",
+      "| --- | --- | --- | --- | --- | --- |",
+    );
+    const fl = idle.find((x) => x.client === "deno-floor");
+    for (const x of idle) {
+      md.push(
+        `| ${x.label} | ${fmt(x.medianMs, 1)} | ${fmt(x.p95Ms, 1)} | ${fmt(x.minMs, 1)}..` +
+          `${fmt(x.maxMs, 1)} | ${fmt(x.peakRssMiB, 0)} | ${
+            fl ? `${fmt(x.medianMs - fl.medianMs, 1)} ms` : "-"
+          } |`,
+      );
+    }
+    md.push("");
+  }
+  if (decoder.length) {
+    md.push(
+      `### (e) decoding recorded Dovecot streams in memory (64 KiB chunks, ` +
+        `${DECODER_ITERATIONS} iterations, no network; peak RSS ${fmt(decoderRssMiB, 0)} MiB)`,
+      "",
+      "| stream | path | ms, median (min..max) | MB/s | responses/s |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const d of decoder) {
+      md.push(
+        `| ${d.stream}, ${fmt(d.bytes / 1e6, 1)} MB | ${d.mode} | ${
+          fmt(d.medianSeconds * 1000, 1)
+        } ` +
+          `(${fmt(d.minSeconds * 1000, 1)}..${fmt(d.maxSeconds * 1000, 1)}) | ${
+            fmt(d.mbPerSecond, 0)
+          } ` +
+          `| ${int(d.responsesPerSecond)} |`,
+      );
+    }
+    md.push("");
+  }
+  for (const p of profiles) {
+    md.push(
+      `### CPU profile of imaplib on Deno, workload (${p.workload}): \`--cpu-prof\`, FETCH ` +
+        `${fmt(p.seconds, 3)} s, ${p.sampledMs} ms sampled (${p.window} window)`,
+      "",
+      `Self time by file: ${p.byFile.map((f) => `\`${f.file}\` ${f.selfPercent}%`).join(", ")}.`,
+      "",
+      "| self % | function |",
+      "| --- | --- |",
+      ...p.top.map((t) => `| ${t.selfPercent} | \`${t.function}\` |`),
+      "",
+    );
+  }
+  const markdown = md.join("\n");
+  console.log(markdown);
+
+  if (WRITE) {
+    await Deno.writeTextFile(
+      `${BENCH}/results.json`,
+      JSON.stringify(results, null, 2) + "\n",
+    );
+    const prev = await Deno.readTextFile(`${BENCH}/RESULTS.md`).catch(() => "# Results\n");
+    await Deno.writeTextFile(
+      `${BENCH}/RESULTS.md`,
+      `${prev.trimEnd()}\n\n${markdown.trimEnd()}\n`,
+    );
+    // The project's `deno fmt --check` covers these files: format them with its config.
+    const fmt = await run(
+      [
+        DENO,
+        "fmt",
+        "--config",
+        `${ROOT}/deno.json`,
+        `${BENCH}/results.json`,
+        `${BENCH}/RESULTS.md`,
+      ],
+      { timeoutS: 60 },
+    );
+    if (fmt.code !== 0) console.error(`[bench] deno fmt failed: ${fmt.stderr}`);
+    console.error(
+      "[bench] wrote bench/results.json and appended to bench/RESULTS.md",
+    );
+  }
+  return failed ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (e) {
+  if (!stopping) {
+    console.error(`[bench] ${e instanceof Error ? e.stack ?? e.message : e}`);
+  }
+} finally {
+  await cleanUp();
+}
+Deno.exit(code);
