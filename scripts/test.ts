@@ -18,6 +18,8 @@ import {
 } from "./dovecot.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+// Bun for the runtime smoke tests, from the npm registry (pinned).
+const BUN = "bun@1.4.5";
 const deno = Deno.execPath();
 
 async function exists(path: string): Promise<boolean> {
@@ -79,10 +81,16 @@ async function relay(stdout: ReadableStream<Uint8Array>): Promise<void> {
   }
 }
 
-async function step(name: string, args: string[], env?: Record<string, string>): Promise<number> {
-  console.error(`\n==> ${name}: deno ${args.map(shellQuote).join(" ")}`);
+async function step(
+  name: string,
+  args: string[],
+  env?: Record<string, string>,
+  command: string = deno,
+): Promise<number> {
+  const shown = command === deno ? "deno" : command;
+  console.error(`\n==> ${name}: ${shown} ${args.map(shellQuote).join(" ")}`);
   const t0 = performance.now();
-  current = new Deno.Command(deno, {
+  current = new Deno.Command(command, {
     args,
     cwd: root,
     env,
@@ -100,6 +108,7 @@ async function step(name: string, args: string[], env?: Record<string, string>):
 
 async function main(extra: string[]): Promise<number> {
   let fixture: DovecotFixture | null = null;
+  let bundleDir: string | null = null;
   const onSignal = (sig: Deno.Signal) => () => {
     if (interrupted) return;
     interrupted = sig;
@@ -121,7 +130,7 @@ async function main(extra: string[]): Promise<number> {
 
     const testPaths = [];
     for (const a of extra) if (!a.startsWith("-") && await exists(a)) testPaths.push(a);
-    const steps: [string, string[], Record<string, string>?][] = [
+    const steps: [string, string[], Record<string, string>?, string?][] = [
       ["fmt", ["fmt", "--check"]],
       ["lint", ["lint"]],
     ];
@@ -130,19 +139,35 @@ async function main(extra: string[]): Promise<number> {
     // Every public symbol documented (JSR), and every runnable doc example passes.
     steps.push(["doc lint", ["doc", "--lint", "mod.ts"]]);
     if (testPaths.length === 0) steps.push(["doc tests", ["test", "--doc", "mod.ts", "src/"]]);
+    const fixtureEnv = { [FIXTURE_ENV]: fixtureToEnv(fixture) };
     steps.push([
       "test",
       ["test", "-A", ...extra, ...(testPaths.length > 0 ? [] : ["tests/"])],
-      { [FIXTURE_ENV]: fixtureToEnv(fixture) },
+      fixtureEnv,
     ]);
-    for (const [name, args, env] of steps) {
-      const code = await step(name, args, env);
+    if (testPaths.length === 0) {
+      // The library on Bun (from npm) and on Node (a Bun-built bundle: Node 20 runs no
+      // TypeScript), against the same fixture.
+      bundleDir = await Deno.makeTempDir({ prefix: "imaplib-node-" });
+      const bundle = `${bundleDir}/smoke.mjs`;
+      steps.push(["bun smoke", ["-y", BUN, "tests/runtimes/smoke.ts"], fixtureEnv, "npx"]);
+      steps.push([
+        "node bundle",
+        ["-y", BUN, "build", "tests/runtimes/smoke.ts", "--target=node", `--outfile=${bundle}`],
+        undefined,
+        "npx",
+      ]);
+      steps.push(["node smoke", [bundle], fixtureEnv, "node"]);
+    }
+    for (const [name, args, env, command] of steps) {
+      const code = await step(name, args, env, command);
       if (interrupted) return 130;
       if (code !== 0) return code;
     }
     console.error("\n==> all steps passed");
     return 0;
   } finally {
+    if (bundleDir) await Deno.remove(bundleDir, { recursive: true }).catch(() => {});
     if (fixture) {
       try {
         await fixture.stop();

@@ -9,6 +9,20 @@ import { IMAP4ConnectionError, IMAP4Error, IMAP4TimeoutError } from "./errors.ts
 import { untilAborted } from "./abortable.ts";
 import type { OpenOptions, Transport } from "./transport.ts";
 
+const isDeno = () =>
+  Boolean((globalThis as { Deno?: { version?: { deno?: string } } }).Deno?.version?.deno);
+const hasNodeApi = () =>
+  Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+
+// Deno's own APIs on Deno; the Node API (node:net, node:tls) on Bun and Node.
+async function opener(): Promise<(options: OpenOptions) => Promise<Transport>> {
+  if (isDeno()) return (await import("./transport_deno.ts")).openDeno;
+  if (hasNodeApi()) return (await import("./transport_node.ts")).openNode;
+  throw new IMAP4Error(
+    "no built-in transport for this runtime; pass a stream pair to IMAP4.fromTransport()",
+  );
+}
+
 /**
  * Opens a network transport with the running runtime's APIs, bounded by `timeout` seconds and
  * `signal`.
@@ -21,13 +35,7 @@ export async function openTransport(
   timeout?: number,
   signal?: AbortSignal,
 ): Promise<Transport> {
-  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
-  if (!deno?.version?.deno) {
-    throw new IMAP4Error(
-      "no built-in transport for this runtime yet; pass a stream pair to IMAP4.fromTransport()",
-    );
-  }
-  const { openDeno } = await import("./transport_deno.ts");
+  const open = await opener();
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -38,7 +46,7 @@ export async function openTransport(
   );
   const where = `${options.hostname}:${options.port}`;
   try {
-    const opening = openDeno({ ...options, signal: controller.signal });
+    const opening = open({ ...options, signal: controller.signal });
     return await untilAborted(opening, controller.signal, (late) => late.close());
   } catch (error) {
     if (error instanceof IMAP4Error) throw error;

@@ -397,6 +397,38 @@ test("limits: a 4 MB SEARCH line and a 64 KiB CAPABILITY line work with the defa
   await serving;
 });
 
+test("limits: a literal within the limit arriving slowly grows memory only as bytes arrive", async () => {
+  // 100 MB announced (under the 128 MiB default), 2 MB sent slowly, then a reset. The
+  // literal's buffer is reserved from the announced size, but the allocator maps such a buffer
+  // lazily: resident memory grows with the bytes written into it, not with the announcement.
+  let sent = 0;
+  const { M, serving } = await open({
+    FETCH: async (s) => {
+      s.send("* 1 FETCH (RFC822 {100000000}\r\n");
+      const piece = "y".repeat(65_536);
+      for (let i = 0; i < 32; i++) {
+        s.send(piece);
+        sent += piece.length;
+        await sleep(2);
+      }
+      return false;
+    },
+  });
+  await M.login("u", "p");
+  await M.select();
+  const before = Deno.memoryUsage().rss;
+  const pending = M.fetch("1", "(RFC822)");
+  pending.catch(() => {});
+  while (sent < 32 * 65_536) await sleep(5);
+  await sleep(20);
+  const grownMb = (Deno.memoryUsage().rss - before) / 1e6;
+  assert.ok(grownMb < 40, `resident memory grew ${grownMb.toFixed(1)} MB for 2 MB received`);
+  // A reset mid-literal still ends in an abort; nothing partial is delivered.
+  M.shutdown();
+  await assert.rejects(pending, IMAP4Abort);
+  await serving;
+});
+
 test("framing: a bare LF line ending is an abort (imaplib: unterminated line)", async () => {
   const { M, serving } = await open({ NOOP: (s) => s.send("* 1 EXISTS\n") });
   await assert.rejects(M.noop(), (e: Error) => {

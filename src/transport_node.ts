@@ -1,0 +1,176 @@
+/**
+ * Transports on the Node API (`node:net`, `node:tls`), used on Bun and Node: a socket adapted to
+ * a `ReadableStream<Uint8Array>` / `WritableStream<Uint8Array>` pair with backpressure both
+ * ways, and STARTTLS through `tls.connect({ socket })`.
+ *
+ * Loaded lazily by the runtime selection, so that importing the library loads no `node:` module.
+ *
+ * @module
+ */
+
+import type * as net from "node:net";
+import type * as tls from "node:tls";
+import { untilAborted } from "./abortable.ts";
+import { IMAP4TlsError } from "./errors.ts";
+import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
+
+const netModule = (): Promise<typeof net> => import("node:net");
+const tlsModule = (): Promise<typeof tls> => import("node:tls");
+
+class NodeTransport implements Transport {
+  readonly #socket: net.Socket;
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  // Bytes the socket delivered that no reader has taken yet (for the STARTTLS check).
+  #queuedBytes = 0;
+  #closed = false;
+
+  constructor(socket: net.Socket) {
+    this.#socket = socket;
+    // Chunks the socket delivered that no reader has taken yet; the socket is paused while any
+    // wait here, so the kernel's buffer, not ours, holds what the client does not read.
+    const queue: Uint8Array[] = [];
+    let ended = false;
+    let failure: Error | null = null;
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const onData = (chunk: Uint8Array) => {
+      queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.#queuedBytes += chunk.byteLength;
+      socket.pause();
+      notify();
+    };
+    const onEnd = () => {
+      ended = true;
+      notify();
+    };
+    const onError = (error: Error) => {
+      failure = error;
+      notify();
+    };
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("close", onEnd);
+    socket.on("error", onError);
+    socket.pause();
+    this.readable = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        while (queue.length === 0 && !ended && !failure) {
+          const arrived = new Promise<void>((resolve) => wake = resolve);
+          socket.resume();
+          await arrived;
+        }
+        const chunk = queue.shift();
+        if (chunk) {
+          this.#queuedBytes -= chunk.byteLength;
+          controller.enqueue(chunk);
+        } else if (failure) {
+          controller.error(failure);
+        } else {
+          controller.close();
+        }
+      },
+      cancel: () => {
+        socket.destroy();
+      },
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Uint8Array>({
+      write: (chunk) =>
+        new Promise<void>((resolve, reject) => {
+          socket.write(chunk, (error) => error ? reject(error) : resolve());
+        }),
+      close: () => new Promise<void>((resolve) => socket.end(resolve)),
+      abort: () => {
+        socket.destroy();
+      },
+    });
+    this.#detach = () => {
+      socket.off("data", onData);
+      socket.off("end", onEnd);
+      socket.off("close", onEnd);
+      socket.off("error", onError);
+    };
+  }
+
+  readonly #detach: () => void;
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.destroy();
+  }
+
+  async startTls(options: TlsOptions & { hostname: string }): Promise<Transport> {
+    // Whatever the socket read past the STARTTLS reply was not TLS: refuse it.
+    if (this.#queuedBytes > 0) {
+      this.close();
+      throw new IMAP4TlsError(
+        "STARTTLS: the server sent data in clear after its tagged OK; possible injection",
+      );
+    }
+    this.#detach();
+    this.#socket.pause();
+    this.#closed = true;
+    const { connect } = await tlsModule();
+    const connectOptions: tls.ConnectionOptions = {
+      socket: this.#socket,
+      servername: options.hostname,
+      ca: caList(options),
+    };
+    // UNSAFE and explicit: the chain is still verified, only the name check is skipped.
+    if (options.unsafelyDisableHostnameVerification) {
+      connectOptions.checkServerIdentity = () => undefined;
+    }
+    return await handshake(connect(connectOptions), options.hostname);
+  }
+}
+
+function caList(options: TlsOptions): string[] | undefined {
+  if (!options.caCerts?.length) return undefined;
+  // `ca` replaces the default roots in Node; the library's contract is "in addition to".
+  return [...options.caCerts, ...defaultRoots];
+}
+
+let defaultRoots: readonly string[] = [];
+
+function handshake(socket: tls.TLSSocket, hostname: string): Promise<Transport> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      socket.destroy();
+      reject(
+        new IMAP4TlsError(`TLS handshake with ${hostname} failed: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    };
+    socket.once("error", onError);
+    socket.once("secureConnect", () => {
+      socket.off("error", onError);
+      resolve(new NodeTransport(socket));
+    });
+  });
+}
+
+/** Opens a TCP or TLS connection with the Node API; TLS is verified against `options.tls`. */
+export async function openNode(options: OpenOptions): Promise<Transport> {
+  const { hostname, port, tls: tlsOptions } = options;
+  const [netApi, tlsApi] = await Promise.all([netModule(), tlsModule()]);
+  defaultRoots = tlsApi.rootCertificates;
+  const socket = netApi.connect({ host: hostname, port });
+  const connected = new Promise<net.Socket>((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
+  });
+  const tcp = await untilAborted(connected, options.signal, (late) => late.destroy());
+  const transport = new NodeTransport(tcp);
+  if (!tlsOptions) return transport;
+  return await untilAborted(
+    transport.startTls({ ...tlsOptions, hostname: tlsOptions.hostname ?? hostname }),
+    options.signal,
+    (late) => late.close(),
+  );
+}
