@@ -19,8 +19,8 @@ export function untilAborted<T>(
     pending.then(
       (value) => {
         signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) dispose(value);
-        else resolve(value);
+        // After an abort, onAbort has already arranged the disposal.
+        if (!signal.aborted) resolve(value);
       },
       (error) => {
         signal.removeEventListener("abort", onAbort);

@@ -208,9 +208,12 @@ export class FrameDecoder {
       pos = lf + 1;
       this.#endLine(this.#chunkOffset + lf, out);
     }
-    // Keep nothing that points into the chunk: the caller may reuse it for the next read.
+    // Keep nothing that points into the chunk: the caller may reuse it for the next read. Only
+    // the last part of a partial line can be a view of this chunk (earlier parts were copied at
+    // the end of earlier pushes), so each byte is copied once here: linear in the line length.
     if (this.#parts.length > 0 && this.#literalRemaining < 0) {
-      this.#parts = [concat(this.#parts, this.#partBytes)];
+      const last = this.#parts.length - 1;
+      if (this.#parts[last].buffer === chunk.buffer) this.#parts[last] = this.#parts[last].slice();
     }
     this.#chunkOffset += length;
   }

@@ -18,15 +18,14 @@
 //
 // TLS variants: NewIMAPSSLTests and ThreadedNetworkedTestsSSL run every scenario of their base
 // class again over TLS (SecureTCPServer). The in-memory transport has no TLS, so each scenario
-// runs once here, over the plain scripted transport. TLS is covered by
-// tests/dovecot_tls_idle_test.ts against a real Dovecot: NewIMAPSSLTests.test_ssl_verified and
-// the second half of ThreadedNetworkedTestsSSL.test_ssl_verified by "IMAP4_SSL verifies the
-// certificate against the fixture CA"; NewIMAPSSLTests.test_ssl_raises and the first half of
-// ThreadedNetworkedTestsSSL.test_ssl_verified by "a host name the certificate does not name
-// fails on both paths" (CPython connects to 127.0.0.1, which its test certificate lacks; the
-// fixture's certificate names 127.0.0.1, so a foreign host name stands in). Verification is on by
-// default here, where CPython's default context does not verify (README, "Deliberate
-// differences").
+// runs once here, over the plain scripted transport. tests/cpython_tls_test.ts runs most of them
+// again over real TLS (IMAP4_SSL against a loopback Deno.listenTls server bridged to the same
+// scripted handlers, with a certificate made for the test), together with
+// NewIMAPSSLTests.test_ssl_raises/test_ssl_verified and ThreadedNetworkedTestsSSL.test_ssl_verified
+// (a localhost-only certificate, as CPython's, gives the same mismatch for 127.0.0.1);
+// tests/dovecot_tls_idle_test.ts repeats the certificate checks against a real Dovecot.
+// Verification is on by default here, where CPython's default context does not verify (README,
+// "Deliberate differences").
 //
 // Not applicable:
 //   test_file_property_should_not_be_accessed: `IMAP4.file` does not exist. The transport is
