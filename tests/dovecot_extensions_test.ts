@@ -209,3 +209,32 @@ test("dovecot: read() and readline() read raw bytes between commands", async () 
   await M.logout();
   assert.ok(M instanceof IMAP4);
 });
+
+test("dovecot: recent() returns stored RECENT data, else prompts with NOOP", async () => {
+  await using M = await login();
+  await using other = await login();
+  const box = uniqueMailbox("Recent");
+  await M.create(box);
+  await M.select(box);
+  // SELECT's `* 0 RECENT` is stored: returned without a command, and taken out.
+  assert.deepEqual(show(await M.recent()), ["OK", ["0"]]);
+  // Nothing stored now: NOOP is sent, and no RECENT comes back.
+  assert.deepEqual(show(await M.recent()), ["OK", [null]]);
+  await other.append(box, null, null, message("new one"));
+  const [type, data] = show(await M.recent());
+  assert.equal(type, "OK");
+  assert.deepEqual(data, ["1"]);
+  await M.close();
+  await M.delete(box);
+});
+
+test("dovecot: read(size) takes raw bytes between commands", async () => {
+  const M = await login();
+  await M.send(new TextEncoder().encode("y NOOP\r\n"));
+  const head = new TextDecoder().decode(await M.read(7));
+  assert.equal(head, "y OK NO");
+  const rest = new TextDecoder().decode(await M.readline());
+  assert.match(rest, /^OP completed/);
+  assert.equal((await M.noop())[0], "OK");
+  await M.logout();
+});

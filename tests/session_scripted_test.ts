@@ -463,3 +463,33 @@ test("send() is overridable: every command goes through it", async () => {
   await serving;
   assert.deepEqual(sent.map((s) => s.split(" ")[1].trim()), ["CAPABILITY", "NOOP", "LOGOUT"]);
 });
+
+test("attributes: tagged_commands and continuation_response follow imaplib", async () => {
+  const server = new ServerSide();
+  let tags: string[] = [];
+  const serving = serve(server, {
+    handlers: {
+      APPEND: async (s, c) => {
+        s.line("+ Ready for literal data");
+        await s.readBytes(Number(/\{(\d+)\}$/.exec(c.args)![1]));
+        await s.readLine();
+        s.line(`${c.tag} OK done`);
+      },
+      NOOP: (s, c) => {
+        tags = [...M.tagged_commands.keys()];
+        s.line(`${c.tag} OK NOOP`);
+      },
+    },
+  });
+  const M = await IMAP4.fromTransport(server.transport);
+  await M.login("u", "p");
+  await M.append("INBOX", null, null, "x");
+  assert.equal(str(M.continuation_response), "Ready for literal data");
+  await M.noop();
+  // While NOOP ran, its tag was the one pending; completed tags are removed.
+  assert.equal(tags.length, 1);
+  assert.match(tags[0], /^[A-P]{4}\d+$/);
+  assert.equal(M.tagged_commands.size, 0);
+  await M.logout();
+  await serving;
+});
