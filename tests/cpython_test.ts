@@ -1,8 +1,9 @@
 // CPython 3.14's Lib/test/test_imaplib.py, ported test by test. Each scenario runs against the
 // scripted in-memory server (tests/_scripted.ts), driven by a port of CPython's
-// SimpleIMAPHandler below that sends the same bytes as the original handlers. Test names start
-// with the CPython name; where CPython has two tests of the same name (NewIMAPTests and
-// ThreadedNetworkedTests), the class follows in parentheses.
+// SimpleIMAPHandler and its handlers (tests/_cpython.ts, shared with tests/cpython_tls_test.ts)
+// that sends the same bytes as the original handlers. Test names start with the CPython name;
+// where CPython has two tests of the same name (NewIMAPTests and ThreadedNetworkedTests), the
+// class follows in parentheses.
 //
 // CPython 3.14's test_imaplib.py defines 64 test methods: 59 local ones (TestImaplib 5,
 // NewIMAPTestsMixin 31, NewIMAPSSLTests 2, ThreadedNetworkedTests 20, ThreadedNetworkedTestsSSL
@@ -59,7 +60,6 @@ import assert from "node:assert/strict";
 import {
   type Authenticator,
   DEFAULT_MAX_LINE_BYTES,
-  DEFAULT_MAX_LITERAL_BYTES,
   IMAP4,
   IMAP4_PORT,
   IMAP4ConnectionError,
@@ -70,158 +70,52 @@ import {
   type Transport,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { ServerSide, sleep, str } from "./_scripted.ts";
+import { ServerSide, str } from "./_scripted.ts";
+import {
+  AbortedAuthServer,
+  assertRaises,
+  assertTruncatedLiteralAbort,
+  authenticators,
+  AuthHandler_CRAM_MD5,
+  BadAuthNameServer,
+  BadNewlineHandler,
+  bracketFlagHandler,
+  CRAM_MD5_CHALLENGE,
+  encoder,
+  EOFHandler,
+  fake,
+  fixtures,
+  type HandlerClass,
+  handlerOn,
+  InvalidAuthServer,
+  LsubCmd,
+  MyAuthServer,
+  NoEnableServer,
+  passwords,
+  type Served as ServedBase,
+  SimpleIMAPHandler,
+  timeoutHandler,
+  TooLongHandler,
+  TooLongHandler_MAXLINE,
+  truncatedLiteralHandler,
+  utf8AppendServer,
+  UTF8Server,
+} from "./_cpython.ts";
 
-const encoder = new TextEncoder();
 const deno = (globalThis as { Deno?: typeof Deno }).Deno;
 
-// ---- A port of CPython's SimpleIMAPHandler -------------------------------------------------
-
-/** The attributes CPython's handlers set on `self.server`, which the tests read. */
-interface ServerState {
-  logged: string | null;
-  is_selected: boolean;
-  response: Uint8Array | null;
-}
-
-/** `self` of a handler: CPython's `_send*` helpers, plus `next()` for `yield`. */
-class Handler {
-  readonly server: ServerState = { logged: null, is_selected: false, response: null };
-  constructor(readonly s: ServerSide, readonly capabilities: string) {}
-
-  _send(message: string | Uint8Array): void {
-    this.s.send(message);
-  }
-
-  _send_line(message: string | Uint8Array): void {
-    if (typeof message === "string") {
-      this._send(message + "\r\n");
-      return;
-    }
-    const line = new Uint8Array(message.length + 2);
-    line.set(message, 0);
-    line.set([0x0d, 0x0a], message.length);
-    this._send(line);
-  }
-
-  _send_textline(message: string): void {
-    this._send_line(message);
-  }
-
-  _send_tagged(tag: string, code: string, message: string): void {
-    this._send_textline([tag, code, message].join(" "));
-  }
-
-  /** What a `cmd_X` generator gets from `yield`: the next line, CRLF included. */
-  next(): Promise<Uint8Array | null> {
-    return this.s.readRawLine();
-  }
-}
-
-/** A `cmd_X(self, tag, args)` method. */
-type Cmd = (self: Handler, tag: string, args: string[]) => void | Promise<void>;
-
-/** A handler class: SimpleIMAPHandler's `capabilities`, `cmd_X` overrides, or its own `handle`. */
-interface HandlerClass {
-  capabilities?: string;
-  commands?: Record<string, Cmd>;
-  handle?: (self: Handler, commands: Record<string, Cmd>) => void | Promise<void>;
-}
-
-const SIMPLE_COMMANDS: Record<string, Cmd> = {
-  CAPABILITY(self, tag) {
-    const caps = self.capabilities ? "IMAP4rev1 " + self.capabilities : "IMAP4rev1";
-    self._send_textline("* CAPABILITY " + caps);
-    self._send_tagged(tag, "OK", "CAPABILITY completed");
-  },
-  LOGOUT(self, tag) {
-    self.server.logged = null;
-    self._send_textline("* BYE IMAP4ref1 Server logging out");
-    self._send_tagged(tag, "OK", "LOGOUT completed");
-  },
-  LOGIN(self, tag, args) {
-    self.server.logged = args[0];
-    self._send_tagged(tag, "OK", "LOGIN completed");
-  },
-  SELECT(self, tag) {
-    self.server.is_selected = true;
-    self._send_line(encoder.encode("* 2 EXISTS"));
-    self._send_tagged(tag, "OK", "[READ-WRITE] SELECT completed.");
-  },
-  UNSELECT(self, tag) {
-    if (self.server.is_selected) {
-      self.server.is_selected = false;
-      self._send_tagged(tag, "OK", "Returned to authenticated state. (Success)");
-    } else {
-      self._send_tagged(tag, "BAD", "No mailbox selected");
-    }
-  },
-};
-
-/** SimpleIMAPHandler.handle: the greeting, then one command per CRLF-terminated line. */
-async function simpleHandle(self: Handler, commands: Record<string, Cmd>): Promise<void> {
-  self._send_textline("* OK IMAP4rev1");
-  for (;;) {
-    const line = await self.next();
-    if (line === null) return; // the client closed
-    const [tag, cmd, ...args] = str(line).trim().split(/\s+/);
-    const method = commands[cmd];
-    if (method) await method(self, tag, args);
-    else self._send_tagged(tag, "BAD", cmd + " unknown");
-  }
-}
-
-const SimpleIMAPHandler: HandlerClass = {};
+// ---- The in-memory transport: one ServerSide a connection ------------------------------------
 
 /** One accepted connection: the server side, the handler's state, the running handler. */
-interface Served {
-  s: ServerSide;
-  server: ServerState;
+interface Served extends ServedBase {
   serving: Promise<void>;
 }
 
 /** Accepts one connection with `handler`; the connection closes when `handle` returns. */
 function serveWith(handler: HandlerClass): Served {
   const s = new ServerSide();
-  const self = new Handler(s, handler.capabilities ?? "");
-  const commands = { ...SIMPLE_COMMANDS, ...handler.commands };
-  const serving = (async () => {
-    try {
-      await (handler.handle ?? simpleHandle)(self, commands);
-    } finally {
-      s.end();
-    }
-  })();
-  return { s, server: self.server, serving };
-}
-
-// ---- CPython's fixtures ----------------------------------------------------------------------
-
-interface Setup extends Served {
-  client: IMAP4;
-}
-
-/**
- * NewIMAPTestsMixin._setup(handler) and its _cleanup: connects a client, runs `body`, then
- * shuts the client down unless it logged out, and waits for the handler to finish.
- */
-async function withSetup(handler: HandlerClass, body: (setup: Setup) => Promise<void>) {
-  const served = serveWith(handler);
-  let client: IMAP4 | null = null;
-  let failed = false;
-  try {
-    client = await IMAP4.fromTransport(served.s.transport);
-    await body({ ...served, client });
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    if (client !== null && client.state !== "LOGOUT") await client.shutdown();
-    served.s.transport.close();
-    await served.serving.catch((error) => {
-      if (!failed) throw error;
-    });
-  }
+  const { server, handle } = handlerOn(handler, s);
+  return { s, server, serving: handle() };
 }
 
 /**
@@ -244,100 +138,17 @@ async function withServer(handler: HandlerClass, body: (served: Served) => Promi
   }
 }
 
-/** ThreadedNetworkedTests.reaped_pair(handler): a connected client, logged out afterwards. */
-function withPair(handler: HandlerClass, body: (setup: Setup) => Promise<void>) {
-  return withServer(handler, async (served) => {
-    const client = await IMAP4.fromTransport(served.s.transport);
-    try {
-      await body({ ...served, client });
-    } finally {
-      await client.logout();
-    }
-  });
-}
-
 /** `imap_class(*server.server_address)` for the constructor tests. */
 function imapClass(served: Served, options?: Parameters<typeof IMAP4.fromTransport>[1]) {
   return IMAP4.fromTransport(served.s.transport, options);
 }
 
-/** `assertRaises(cls)` plus an optional `assertRaisesRegex` pattern, for a promise. */
-async function assertRaises(
-  promise: Promise<unknown>,
-  cls: abstract new (...args: never[]) => Error,
-  pattern?: RegExp,
-): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof cls, `expected ${cls.name}, got ${caught}`);
-  if (pattern) assert.match((caught as Error).message, pattern);
-  return caught as Error;
-}
-
-// The two classes of CPython that run the same scenarios: NewIMAPTests (client shut down
-// afterwards) and ThreadedNetworkedTests (client logged out afterwards, reaped_pair).
-const CLASSES = [
-  ["NewIMAPTests", withSetup],
-  ["ThreadedNetworkedTests", withPair],
-] as const;
-
-// ---- Handlers shared by several tests --------------------------------------------------------
-
-/** `cmd_AUTHENTICATE` that answers `+`, keeps the response and says OK. */
-const fakeAuthenticate: Cmd = async (self, tag) => {
-  self._send_textline("+");
-  self.server.response = await self.next();
-  self._send_tagged(tag, "OK", "FAKEAUTH successful");
-};
-
-/** ThreadedNetworkedTests.UTF8Server (NewIMAPTestsMixin's EnableHandler/UTF8Server). */
-const UTF8Server: HandlerClass = {
-  capabilities: "AUTH ENABLE UTF8=ACCEPT",
-  commands: {
-    ENABLE(self, tag) {
-      self._send_tagged(tag, "OK", "ENABLE successful");
-    },
-    AUTHENTICATE: fakeAuthenticate,
-  },
-};
-
-/** CPython's AuthHandler_CRAM_MD5: the RFC 2195 example challenge and expected answer. */
-const AuthHandler_CRAM_MD5: HandlerClass = {
-  capabilities: "LOGINDISABLED AUTH=CRAM-MD5",
-  commands: {
-    async AUTHENTICATE(self, tag) {
-      self._send_textline("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ=");
-      const r = await self.next();
-      if (str(r) === "dGltIGYxY2E2YmU0NjRiOWVmYTFjY2E2ZmZkNmNmMmQ5ZjMy\r\n") {
-        self._send_tagged(tag, "OK", "CRAM-MD5 successful");
-      } else {
-        self._send_tagged(tag, "NO", "No access");
-      }
-    },
-  },
-};
-
-/** CPython's EOFHandler (test_issue5949): EOF without a complete welcome message. */
-const EOFHandler: HandlerClass = {
-  handle(self) {
-    self._send("* OK");
-  },
-};
-
-/** CPython's BadNewlineHandler: a CAPABILITY line ended by a bare LF. */
-const BadNewlineHandler: HandlerClass = {
-  commands: {
-    CAPABILITY(self, tag) {
-      self._send("* CAPABILITY IMAP4rev1 AUTH\n");
-      self._send_tagged(tag, "OK", "CAPABILITY completed");
-    },
-  },
-};
-
-const fake: Authenticator = () => encoder.encode("fake");
+// NewIMAPTestsMixin._setup (client shut down afterwards) and ThreadedNetworkedTests.reaped_pair
+// (client logged out afterwards), and the two classes that run the same scenarios with them.
+const { withSetup, withPair, CLASSES } = fixtures(withServer, (served) => imapClass(served), [
+  "NewIMAPTests",
+  "ThreadedNetworkedTests",
+]);
 
 // ---- TestImaplib -----------------------------------------------------------------------------
 
@@ -399,12 +210,6 @@ test("test_linetoolong (NewIMAPTests): a line over the limit is an error, 'more 
   // "got more than 10 bytes". Ours (deliberate difference): the limit is the per-instance
   // `maxLineBytes` option, CRLF included, and exceeding it is IMAP4LimitError, a subclass of
   // IMAP4.abort (so also of IMAP4.error), which closes the connection.
-  const TooLongHandler: HandlerClass = {
-    handle(self) {
-      // send response line longer than the limit set below
-      self._send("* OK " + "x".repeat(11) + "\r\n");
-    },
-  };
   await withServer(TooLongHandler, async (server) => {
     const error = await assertRaises(
       imapClass(server, { maxLineBytes: 10 }),
@@ -421,16 +226,7 @@ test("test_linetoolong (NewIMAPTests): a line over the limit is an error, 'more 
 test("test_linetoolong (ThreadedNetworkedTests): a line of the default limit's size is refused", async () => {
   // CPython sends `b'* OK ' + _MAXLINE * b'x'` against the default 1 MB `_MAXLINE`. Ours: the
   // default `maxLineBytes` (8 MiB, DEFAULT_MAX_LINE_BYTES) instead (deliberate difference).
-  const TooLongHandler: HandlerClass = {
-    handle(self) {
-      // Send a very long response line
-      const line = new Uint8Array(5 + DEFAULT_MAX_LINE_BYTES + 2).fill(0x78);
-      line.set(encoder.encode("* OK "), 0);
-      line.set([0x0d, 0x0a], line.length - 2);
-      self._send(line);
-    },
-  };
-  await withServer(TooLongHandler, async (server) => {
+  await withServer(TooLongHandler_MAXLINE, async (server) => {
     const error = await assertRaises(imapClass(server), IMAP4.error);
     assert.ok(error instanceof IMAP4LimitError, String(error));
     assert.equal(error.limitName, "maxLineBytes");
@@ -445,24 +241,9 @@ test("test_truncated_large_literal: a greeting announcing a literal of 2**15..2*
   // IMAP4LimitError before anything is allocated, and from 2**53 on (beyond an exact JS number)
   // it is IMAP4ProtocolError. All are IMAP4.abort, as CPython expects.
   for (let exponent = 15; exponent < 64; exponent++) {
-    const size = 1n << BigInt(exponent);
-    const BadHandler: HandlerClass = {
-      handle(self) {
-        self._send_textline(`* OK {${size}}`);
-        self._send_textline("IMAP4rev1");
-      },
-    };
-    await withServer(BadHandler, async (server) => {
+    await withServer(truncatedLiteralHandler(1n << BigInt(exponent)), async (server) => {
       const error = await assertRaises(imapClass(server), IMAP4.abort);
-      if (size <= BigInt(DEFAULT_MAX_LITERAL_BYTES)) {
-        assert.ok(error instanceof IMAP4ConnectionError, `size=2**${exponent}: ${error}`);
-      } else if (size <= BigInt(Number.MAX_SAFE_INTEGER)) {
-        assert.ok(error instanceof IMAP4LimitError, `size=2**${exponent}: ${error}`);
-        assert.equal(error.limitName, "maxLiteralBytes");
-      } else {
-        // A count no JS number holds exactly is a malformed marker.
-        assert.ok(error instanceof IMAP4ProtocolError, `size=2**${exponent}: ${error}`);
-      }
+      assertTruncatedLiteralAbort(error, exponent);
       assert.ok(server.s.closedByClient, `size=2**${exponent}: transport left open`);
     });
   }
@@ -519,12 +300,7 @@ test("test_imaplib_timeout_functionality_test: a greeting later than the timeout
   // one with timeout=0.001 fails. CPython expects the builtin TimeoutError; ours is
   // IMAP4TimeoutError, an IMAP4.abort, and the connection is closed (README, "timeout bounds
   // each wait").
-  const TimeoutHandler: HandlerClass = {
-    async handle(self, commands) {
-      await sleep(200);
-      await simpleHandle(self, commands);
-    },
-  };
+  const TimeoutHandler = timeoutHandler(200);
   const first = serveWith(TimeoutHandler);
   const client = await imapClass(first);
   assert.equal(client.state, "NONAUTH");
@@ -589,7 +365,6 @@ for (const [name, setup] of CLASSES) {
 
   test(`test_enable_raises_error_if_no_capability (${name}): 'does not support ENABLE'`, async () => {
     // NewIMAPTests uses SimpleIMAPHandler, ThreadedNetworkedTests a UTF8Server with 'AUTH'.
-    const NoEnableServer: HandlerClass = { ...UTF8Server, capabilities: "AUTH" };
     const handler = name === "NewIMAPTests" ? SimpleIMAPHandler : NoEnableServer;
     await setup(handler, async ({ client, s }) => {
       const before = s.received.length;
@@ -607,17 +382,9 @@ for (const [name, setup] of CLASSES) {
   });
 
   test(`test_enable_UTF8_True_append (${name}): UTF-8 mode after ENABLE; APPEND as literal8`, async () => {
-    const UTF8AppendServer: HandlerClass = {
-      capabilities: name === "NewIMAPTests" ? "ENABLE UTF8=ACCEPT" : UTF8Server.capabilities,
-      commands: {
-        ...UTF8Server.commands,
-        async APPEND(self, tag) {
-          self._send_textline("+");
-          self.server.response = await self.next();
-          self._send_tagged(tag, "OK", "okay");
-        },
-      },
-    };
+    const UTF8AppendServer = utf8AppendServer(
+      name === "NewIMAPTests" ? "ENABLE UTF8=ACCEPT" : UTF8Server.capabilities,
+    );
     await setup(UTF8AppendServer, async ({ client, server, s }) => {
       // CPython checks client._encoding: 'ascii', then 'utf-8'.
       assert.equal(client.utf8_enabled, false);
@@ -660,14 +427,7 @@ for (const [name, setup] of CLASSES) {
 
 for (const [name, setup] of CLASSES) {
   test(`test_bad_auth_name (${name}): NO to AUTHENTICATE raises the server's text`, async () => {
-    const MyServer: HandlerClass = {
-      commands: {
-        AUTHENTICATE(self, tag, args) {
-          self._send_tagged(tag, "NO", `unrecognized authentication type ${args[0]}`);
-        },
-      },
-    };
-    await setup(MyServer, async ({ client }) => {
+    await setup(BadAuthNameServer, async ({ client }) => {
       const never: Authenticator = () => {
         throw new Error("the authobject must not be called");
       };
@@ -682,16 +442,7 @@ for (const [name, setup] of CLASSES) {
   });
 
   test(`test_invalid_authentication (${name}): NO after the exchange raises its text`, async () => {
-    const MyServer: HandlerClass = {
-      commands: {
-        async AUTHENTICATE(self, tag) {
-          self._send_textline("+");
-          await self.next();
-          self._send_tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid");
-        },
-      },
-    };
-    await setup(MyServer, async ({ client }) => {
+    await setup(InvalidAuthServer, async ({ client }) => {
       await assertRaises(
         client.authenticate("MYAUTH", fake),
         IMAP4.error,
@@ -701,20 +452,7 @@ for (const [name, setup] of CLASSES) {
   });
 
   test(`test_aborted_authentication (${name}): an authobject returning null cancels with '*'`, async () => {
-    const MyServer: HandlerClass = {
-      commands: {
-        async AUTHENTICATE(self, tag) {
-          self._send_textline("+");
-          const response = await self.next();
-          if (str(response) === "*\r\n") {
-            self._send_tagged(tag, "NO", "[AUTHENTICATIONFAILED] aborted");
-          } else {
-            self._send_tagged(tag, "OK", "MYAUTH successful");
-          }
-        },
-      },
-    };
-    await setup(MyServer, async ({ client }) => {
+    await setup(AbortedAuthServer, async ({ client }) => {
       await assertRaises(
         client.authenticate("MYAUTH", () => null),
         IMAP4.error,
@@ -723,12 +461,6 @@ for (const [name, setup] of CLASSES) {
     });
   });
 }
-
-const MyAuthServer: HandlerClass = { commands: { AUTHENTICATE: fakeAuthenticate } };
-const authenticators: [string, Authenticator][] = [
-  ["bytes", fake],
-  ["plain_text", () => "fake"],
-];
 
 for (const [kind, authobject] of authenticators) {
   test(`test_valid_authentication_${kind}: the answer goes base64-encoded, 'ZmFrZQ=='`, async () => {
@@ -750,11 +482,6 @@ test("test_valid_authentication (ThreadedNetworkedTests): bytes and str answers,
     });
   }
 });
-
-const passwords: [string, string | Uint8Array][] = [
-  ["bytes", encoder.encode("tanstaaftanstaaf")],
-  ["plain_text", "tanstaaftanstaaf"],
-];
 
 for (const [kind, password] of passwords) {
   test(`test_login_cram_md5_${kind}: login_cram_md5 answers the RFC 2195 vector`, async () => {
@@ -804,7 +531,7 @@ test(
       ...AuthHandler_CRAM_MD5,
       commands: {
         async AUTHENTICATE(self, tag) {
-          self._send_textline("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ=");
+          self._send_textline(CRAM_MD5_CHALLENGE);
           answers.push(str(await self.next()));
           self._send_tagged(tag, "NO", "No access");
         },
@@ -850,14 +577,6 @@ test("test_logout: logout returns the server's BYE and the state is LOGOUT", asy
 });
 
 test("test_lsub: LSUB data is the text after 'LSUB '", async () => {
-  const LsubCmd: HandlerClass = {
-    commands: {
-      LSUB(self, tag) {
-        self._send_textline('* LSUB () "." directoryA');
-        self._send_tagged(tag, "OK", "LSUB completed");
-      },
-    },
-  };
   await withSetup(LsubCmd, async ({ client }) => {
     await client.login("user", "pass");
     const [typ, data] = await client.lsub();
@@ -886,29 +605,7 @@ test("test_bracket_flags: flags containing '[' and ']' in FETCH and PERMANENTFLA
   // allowed producing such tags forever, other programs also produce them (eg: OtherInbox's
   // Organizer app as of 20140716), and Gmail, for example, accepts them and produces them.
   // So we support them. See issue #21815.
-  const flags = ["Answered", "Flagged", "Deleted", "Seen", "Draft"];
-  const BracketFlagHandler: HandlerClass = {
-    commands: {
-      AUTHENTICATE: fakeAuthenticate,
-      SELECT(self, tag) {
-        const flag_msg = flags.join(" \\");
-        self._send_line(encoder.encode(`* FLAGS (${flag_msg})`));
-        self._send_line(encoder.encode("* 2 EXISTS"));
-        self._send_line(encoder.encode("* 0 RECENT"));
-        // CPython's message: no '(' before the flags, and the ')' is kept.
-        const msg = `* OK [PERMANENTFLAGS ${flag_msg} \\*)] Flags permitted.`;
-        self._send_line(encoder.encode(msg));
-        self._send_tagged(tag, "OK", "[READ-WRITE] SELECT completed.");
-      },
-      STORE(self, tag, args) {
-        const new_flags = args[2].replace(/^\(+/, "").replace(/\)+$/, "").split(/\s+/);
-        flags.push(...new_flags);
-        const flags_msg = `(FLAGS (${flags.join(" \\")}))`;
-        self._send_line(encoder.encode(`* ${args[0]} FETCH ${flags_msg}`));
-        self._send_tagged(tag, "OK", "STORE completed.");
-      },
-    },
-  };
+  const BracketFlagHandler = bracketFlagHandler();
   await withPair(BracketFlagHandler, async ({ client, server }) => {
     const [code] = await client.authenticate("MYAUTH", fake);
     assert.equal(code, "OK");

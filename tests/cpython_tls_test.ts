@@ -6,10 +6,10 @@
 //
 // Each accepted TLS connection is bridged to a scripted `ServerSide` (tests/_scripted.ts): the
 // bridge relays the client's decrypted bytes into the ServerSide's client end and the handler's
-// bytes back, so the same port of CPython's SimpleIMAPHandler and its subclasses (duplicated
-// below from tests/cpython_test.ts, whose module registers its own tests when imported) serves
-// over TLS. The client is `IMAP4_SSL.connect("localhost", port, { tls: { caCerts } })`, with
-// certificate and host name verification on.
+// bytes back, so the same port of CPython's SimpleIMAPHandler and its subclasses
+// (tests/_cpython.ts, shared with tests/cpython_test.ts) serves over TLS. The client is
+// `IMAP4_SSL.connect("localhost", port, { tls: { caCerts } })`, with certificate and host name
+// verification on.
 //
 // Differences from the in-memory runs:
 // - The client's bytes and its close reach the server asynchronously, so a check that the client
@@ -28,7 +28,6 @@ import assert from "node:assert/strict";
 import {
   type Authenticator,
   DEFAULT_MAX_LINE_BYTES,
-  DEFAULT_MAX_LITERAL_BYTES,
   IMAP4,
   IMAP4_SSL,
   IMAP4ConnectionError,
@@ -38,9 +37,37 @@ import {
   IMAP4TlsError,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { ServerSide, sleep, str } from "./_scripted.ts";
+import { ServerSide, str } from "./_scripted.ts";
+import {
+  AbortedAuthServer,
+  assertRaises,
+  assertTruncatedLiteralAbort,
+  authenticators,
+  AuthHandler_CRAM_MD5,
+  BadAuthNameServer,
+  BadNewlineHandler,
+  bracketFlagHandler,
+  encoder,
+  EOFHandler,
+  fake,
+  fixtures,
+  type HandlerClass,
+  handlerOn,
+  InvalidAuthServer,
+  LsubCmd,
+  MyAuthServer,
+  NoEnableServer,
+  passwords,
+  type Served as ServedBase,
+  SimpleIMAPHandler,
+  timeoutHandler,
+  TooLongHandler,
+  TooLongHandler_MAXLINE,
+  truncatedLiteralHandler,
+  utf8AppendServer,
+  UTF8Server,
+} from "./_cpython.ts";
 
-const encoder = new TextEncoder();
 const deno = (globalThis as { Deno?: typeof Deno }).Deno;
 // Deno.listenTls and openssl: Deno only.
 const ignore = deno === undefined;
@@ -155,114 +182,12 @@ if (deno) {
 }
 const certs = (): Certificates => certificates!;
 
-// ---- A port of CPython's SimpleIMAPHandler (as in tests/cpython_test.ts) ---------------------
-
-/** The attributes CPython's handlers set on `self.server`, which the tests read. */
-interface ServerState {
-  logged: string | null;
-  is_selected: boolean;
-  response: Uint8Array | null;
-}
-
-/** `self` of a handler: CPython's `_send*` helpers, plus `next()` for `yield`. */
-class Handler {
-  readonly server: ServerState = { logged: null, is_selected: false, response: null };
-  constructor(readonly s: ServerSide, readonly capabilities: string) {}
-
-  _send(message: string | Uint8Array): void {
-    this.s.send(message);
-  }
-
-  _send_line(message: string | Uint8Array): void {
-    if (typeof message === "string") {
-      this._send(message + "\r\n");
-      return;
-    }
-    const line = new Uint8Array(message.length + 2);
-    line.set(message, 0);
-    line.set([0x0d, 0x0a], message.length);
-    this._send(line);
-  }
-
-  _send_textline(message: string): void {
-    this._send_line(message);
-  }
-
-  _send_tagged(tag: string, code: string, message: string): void {
-    this._send_textline([tag, code, message].join(" "));
-  }
-
-  /** What a `cmd_X` generator gets from `yield`: the next line, CRLF included. */
-  next(): Promise<Uint8Array | null> {
-    return this.s.readRawLine();
-  }
-}
-
-/** A `cmd_X(self, tag, args)` method. */
-type Cmd = (self: Handler, tag: string, args: string[]) => void | Promise<void>;
-
-/** A handler class: SimpleIMAPHandler's `capabilities`, `cmd_X` overrides, or its own `handle`. */
-interface HandlerClass {
-  capabilities?: string;
-  commands?: Record<string, Cmd>;
-  handle?: (self: Handler, commands: Record<string, Cmd>) => void | Promise<void>;
-}
-
-const SIMPLE_COMMANDS: Record<string, Cmd> = {
-  CAPABILITY(self, tag) {
-    const caps = self.capabilities ? "IMAP4rev1 " + self.capabilities : "IMAP4rev1";
-    self._send_textline("* CAPABILITY " + caps);
-    self._send_tagged(tag, "OK", "CAPABILITY completed");
-  },
-  LOGOUT(self, tag) {
-    self.server.logged = null;
-    self._send_textline("* BYE IMAP4ref1 Server logging out");
-    self._send_tagged(tag, "OK", "LOGOUT completed");
-  },
-  LOGIN(self, tag, args) {
-    self.server.logged = args[0];
-    self._send_tagged(tag, "OK", "LOGIN completed");
-  },
-  SELECT(self, tag) {
-    self.server.is_selected = true;
-    self._send_line(encoder.encode("* 2 EXISTS"));
-    self._send_tagged(tag, "OK", "[READ-WRITE] SELECT completed.");
-  },
-  UNSELECT(self, tag) {
-    if (self.server.is_selected) {
-      self.server.is_selected = false;
-      self._send_tagged(tag, "OK", "Returned to authenticated state. (Success)");
-    } else {
-      self._send_tagged(tag, "BAD", "No mailbox selected");
-    }
-  },
-};
-
-/** SimpleIMAPHandler.handle: the greeting, then one command per CRLF-terminated line. */
-async function simpleHandle(self: Handler, commands: Record<string, Cmd>): Promise<void> {
-  self._send_textline("* OK IMAP4rev1");
-  for (;;) {
-    const line = await self.next();
-    if (line === null) return; // the client closed
-    const [tag, cmd, ...args] = str(line).trim().split(/\s+/);
-    const method = commands[cmd];
-    if (method) await method(self, tag, args);
-    else self._send_tagged(tag, "BAD", cmd + " unknown");
-  }
-}
-
-const SimpleIMAPHandler: HandlerClass = {};
-
 // ---- The TLS server: Deno.listenTls, each connection bridged to a ServerSide -----------------
 
 /** One TLS server with one connection's handler, as CPython's SecureTCPServer + handler. */
-interface Served {
+interface Served extends ServedBase {
   /** The port on 127.0.0.1. */
   port: number;
-  /** The scripted server side the handler runs on. */
-  s: ServerSide;
-  /** The handler's `self.server` attributes. */
-  server: ServerState;
   /**
    * Waits (up to 5 s) until the bridge has seen the client close the TLS connection, then
    * returns `s.closedByClient`.
@@ -378,17 +303,9 @@ async function withServer(
   keyPair: KeyPair = certs().leaf,
 ): Promise<void> {
   const s = new ServerSide();
-  const self = new Handler(s, handler.capabilities ?? "");
-  const commands = { ...SIMPLE_COMMANDS, ...handler.commands };
+  const { server, handle } = handlerOn(handler, s);
   // The handler runs once a connection is accepted, as CPython's handler class does.
   let serving: Promise<void> = Promise.resolve();
-  const handle = async () => {
-    try {
-      await (handler.handle ?? simpleHandle)(self, commands);
-    } finally {
-      s.end();
-    }
-  };
   const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, ...keyPair });
   const accepted: { conn: Deno.TlsConn; inbound: Promise<void>; done: Promise<void> }[] = [];
   const inboundEnded = Promise.withResolvers<void>();
@@ -410,7 +327,7 @@ async function withServer(
   const served: Served = {
     port: listener.addr.port,
     s,
-    server: self.server,
+    server,
     async clientGone() {
       await within(inboundEnded.promise, 5000, undefined);
       return s.closedByClient;
@@ -455,50 +372,6 @@ function imapClass(served: Served, options: Parameters<typeof IMAP4_SSL.connect>
   });
 }
 
-interface Setup extends Served {
-  client: IMAP4;
-}
-
-/** NewIMAPTestsMixin._setup(handler) and _cleanup: shutdown afterwards unless logged out. */
-function withSetup(handler: HandlerClass, body: (setup: Setup) => Promise<void>) {
-  return withServer(handler, async (served) => {
-    const client = await imapClass(served);
-    try {
-      await body({ ...served, client });
-    } finally {
-      if (client.state !== "LOGOUT") await client.shutdown();
-    }
-  });
-}
-
-/** ThreadedNetworkedTests.reaped_pair(handler): a connected client, logged out afterwards. */
-function withPair(handler: HandlerClass, body: (setup: Setup) => Promise<void>) {
-  return withServer(handler, async (served) => {
-    const client = await imapClass(served);
-    try {
-      await body({ ...served, client });
-    } finally {
-      await client.logout();
-    }
-  });
-}
-
-/** `assertRaises(cls)` plus an optional `assertRaisesRegex` pattern, for a promise. */
-async function assertRaises(
-  promise: Promise<unknown>,
-  cls: abstract new (...args: never[]) => Error,
-  pattern?: RegExp,
-): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof cls, `expected ${cls.name}, got ${caught}`);
-  if (pattern) assert.match((caught as Error).message, pattern);
-  return caught as Error;
-}
-
 /**
  * "Nothing is sent" over TLS: bytes may still be in flight when the refused call returns, so a
  * CAPABILITY round trip follows and the server must have received only that since `before`.
@@ -508,67 +381,12 @@ async function assertNothingSentSince(client: IMAP4, s: ServerSide, before: numb
   assert.match(str(s.received.subarray(before)), /^[A-P]{4}\d+ CAPABILITY\r\n$/);
 }
 
-// The TLS classes of CPython: NewIMAPSSLTests (client shut down afterwards) and
-// ThreadedNetworkedTestsSSL (client logged out afterwards, reaped_pair).
-const CLASSES = [
-  ["NewIMAPSSLTests", withSetup],
-  ["ThreadedNetworkedTestsSSL", withPair],
-] as const;
-
-// ---- Handlers shared by several tests --------------------------------------------------------
-
-/** `cmd_AUTHENTICATE` that answers `+`, keeps the response and says OK. */
-const fakeAuthenticate: Cmd = async (self, tag) => {
-  self._send_textline("+");
-  self.server.response = await self.next();
-  self._send_tagged(tag, "OK", "FAKEAUTH successful");
-};
-
-/** ThreadedNetworkedTests.UTF8Server (NewIMAPTestsMixin's EnableHandler/UTF8Server). */
-const UTF8Server: HandlerClass = {
-  capabilities: "AUTH ENABLE UTF8=ACCEPT",
-  commands: {
-    ENABLE(self, tag) {
-      self._send_tagged(tag, "OK", "ENABLE successful");
-    },
-    AUTHENTICATE: fakeAuthenticate,
-  },
-};
-
-/** CPython's AuthHandler_CRAM_MD5: the RFC 2195 example challenge and expected answer. */
-const AuthHandler_CRAM_MD5: HandlerClass = {
-  capabilities: "LOGINDISABLED AUTH=CRAM-MD5",
-  commands: {
-    async AUTHENTICATE(self, tag) {
-      self._send_textline("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ=");
-      const r = await self.next();
-      if (str(r) === "dGltIGYxY2E2YmU0NjRiOWVmYTFjY2E2ZmZkNmNmMmQ5ZjMy\r\n") {
-        self._send_tagged(tag, "OK", "CRAM-MD5 successful");
-      } else {
-        self._send_tagged(tag, "NO", "No access");
-      }
-    },
-  },
-};
-
-/** CPython's EOFHandler (test_issue5949): EOF without a complete welcome message. */
-const EOFHandler: HandlerClass = {
-  handle(self) {
-    self._send("* OK");
-  },
-};
-
-/** CPython's BadNewlineHandler: a CAPABILITY line ended by a bare LF. */
-const BadNewlineHandler: HandlerClass = {
-  commands: {
-    CAPABILITY(self, tag) {
-      self._send("* CAPABILITY IMAP4rev1 AUTH\n");
-      self._send_tagged(tag, "OK", "CAPABILITY completed");
-    },
-  },
-};
-
-const fake: Authenticator = () => encoder.encode("fake");
+// NewIMAPSSLTests (client shut down afterwards) and ThreadedNetworkedTestsSSL (client logged out
+// afterwards, reaped_pair): the TLS classes of CPython, with their fixtures.
+const { withSetup, withPair, CLASSES } = fixtures(withServer, (served) => imapClass(served), [
+  "NewIMAPSSLTests",
+  "ThreadedNetworkedTestsSSL",
+]);
 
 // ---- Certificates: NewIMAPSSLTests and ThreadedNetworkedTestsSSL -----------------------------
 
@@ -712,12 +530,6 @@ test(
   "test_linetoolong (TLS, NewIMAPSSLTests): a line over maxLineBytes 10 is IMAP4LimitError",
   async () => {
     // CPython patches `imaplib._MAXLINE` to 10; ours is the per-instance `maxLineBytes`.
-    const TooLongHandler: HandlerClass = {
-      handle(self) {
-        // send response line longer than the limit set below
-        self._send("* OK " + "x".repeat(11) + "\r\n");
-      },
-    };
     await withServer(TooLongHandler, async (server) => {
       const error = await assertRaises(
         imapClass(server, { maxLineBytes: 10 }),
@@ -738,21 +550,11 @@ test(
   async () => {
     // CPython sends `b'* OK ' + _MAXLINE * b'x'` against its default `_MAXLINE`; ours is the
     // default `maxLineBytes` (8 MiB), which the line crosses over some 500 TLS records of 16 KiB.
-    const MAXLINE = DEFAULT_MAX_LINE_BYTES;
-    const TooLongHandler: HandlerClass = {
-      handle(self) {
-        // Send a very long response line
-        const line = new Uint8Array(5 + MAXLINE + 2).fill(0x78);
-        line.set(encoder.encode("* OK "), 0);
-        line.set([0x0d, 0x0a], line.length - 2);
-        self._send(line);
-      },
-    };
-    await withServer(TooLongHandler, async (server) => {
+    await withServer(TooLongHandler_MAXLINE, async (server) => {
       const error = await assertRaises(imapClass(server), IMAP4.error);
       assert.ok(error instanceof IMAP4LimitError, String(error));
       assert.equal(error.limitName, "maxLineBytes");
-      assert.equal(error.limitBytes, MAXLINE);
+      assert.equal(error.limitBytes, DEFAULT_MAX_LINE_BYTES);
       assert.ok(await server.clientGone());
     });
   },
@@ -766,23 +568,9 @@ test(
     // above it IMAP4LimitError, from 2**53 on IMAP4ProtocolError; all are IMAP4.abort. The sizes
     // are those around each boundary and the ends of CPython's range.
     for (const exponent of [15, 16, 26, 27, 28, 52, 53, 54, 63]) {
-      const size = 1n << BigInt(exponent);
-      const BadHandler: HandlerClass = {
-        handle(self) {
-          self._send_textline(`* OK {${size}}`);
-          self._send_textline("IMAP4rev1");
-        },
-      };
-      await withServer(BadHandler, async (server) => {
+      await withServer(truncatedLiteralHandler(1n << BigInt(exponent)), async (server) => {
         const error = await assertRaises(imapClass(server), IMAP4.abort);
-        if (size <= BigInt(DEFAULT_MAX_LITERAL_BYTES)) {
-          assert.ok(error instanceof IMAP4ConnectionError, `size=2**${exponent}: ${error}`);
-        } else if (size <= BigInt(Number.MAX_SAFE_INTEGER)) {
-          assert.ok(error instanceof IMAP4LimitError, `size=2**${exponent}: ${error}`);
-          assert.equal(error.limitName, "maxLiteralBytes");
-        } else {
-          assert.ok(error instanceof IMAP4ProtocolError, `size=2**${exponent}: ${error}`);
-        }
+        assertTruncatedLiteralAbort(error, exponent);
         assert.ok(await server.clientGone(), `size=2**${exponent}: connection left open`);
       });
     }
@@ -798,12 +586,7 @@ test(
     // Here 0.001 s would expire inside the TLS handshake, in connect() instead of the wait for
     // the greeting, so the second client has 0.5 s: the handshake completes, the greeting does
     // not come in time. Ours: IMAP4TimeoutError (an IMAP4.abort), the connection closed.
-    const TimeoutHandler: HandlerClass = {
-      async handle(self, commands) {
-        await sleep(1000);
-        await simpleHandle(self, commands);
-      },
-    };
+    const TimeoutHandler = timeoutHandler(1000);
     await withServer(TimeoutHandler, async (first) => {
       const connecting = imapClass(first);
       connecting.catch(() => {}); // awaited below
@@ -895,7 +678,6 @@ for (const [name, setup] of CLASSES) {
     `test_enable_raises_error_if_no_capability (TLS, ${name}): 'does not support ENABLE'`,
     async () => {
       // NewIMAPSSLTests uses SimpleIMAPHandler, ThreadedNetworkedTestsSSL a UTF8Server with 'AUTH'.
-      const NoEnableServer: HandlerClass = { ...UTF8Server, capabilities: "AUTH" };
       const handler = name === "NewIMAPSSLTests" ? SimpleIMAPHandler : NoEnableServer;
       await setup(handler, async ({ client, s }) => {
         const before = s.received.length;
@@ -921,17 +703,9 @@ for (const [name, setup] of CLASSES) {
   test(
     `test_enable_UTF8_True_append (TLS, ${name}): UTF-8 mode after ENABLE; APPEND as literal8`,
     async () => {
-      const UTF8AppendServer: HandlerClass = {
-        capabilities: name === "NewIMAPSSLTests" ? "ENABLE UTF8=ACCEPT" : UTF8Server.capabilities,
-        commands: {
-          ...UTF8Server.commands,
-          async APPEND(self, tag) {
-            self._send_textline("+");
-            self.server.response = await self.next();
-            self._send_tagged(tag, "OK", "okay");
-          },
-        },
-      };
+      const UTF8AppendServer = utf8AppendServer(
+        name === "NewIMAPSSLTests" ? "ENABLE UTF8=ACCEPT" : UTF8Server.capabilities,
+      );
       await setup(UTF8AppendServer, async ({ client, server, s }) => {
         assert.equal(client.utf8_enabled, false);
         const [code] = await client.authenticate("MYAUTH", fake);
@@ -979,14 +753,7 @@ for (const [name, setup] of CLASSES) {
   test(
     `test_bad_auth_name (TLS, ${name}): NO to AUTHENTICATE raises the server's text`,
     async () => {
-      const MyServer: HandlerClass = {
-        commands: {
-          AUTHENTICATE(self, tag, args) {
-            self._send_tagged(tag, "NO", `unrecognized authentication type ${args[0]}`);
-          },
-        },
-      };
-      await setup(MyServer, async ({ client }) => {
+      await setup(BadAuthNameServer, async ({ client }) => {
         const never: Authenticator = () => {
           throw new Error("the authobject must not be called");
         };
@@ -1005,16 +772,7 @@ for (const [name, setup] of CLASSES) {
   test(
     `test_invalid_authentication (TLS, ${name}): NO after the exchange raises its text`,
     async () => {
-      const MyServer: HandlerClass = {
-        commands: {
-          async AUTHENTICATE(self, tag) {
-            self._send_textline("+");
-            await self.next();
-            self._send_tagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid");
-          },
-        },
-      };
-      await setup(MyServer, async ({ client }) => {
+      await setup(InvalidAuthServer, async ({ client }) => {
         await assertRaises(
           client.authenticate("MYAUTH", fake),
           IMAP4.error,
@@ -1028,20 +786,7 @@ for (const [name, setup] of CLASSES) {
   test(
     `test_aborted_authentication (TLS, ${name}): an authobject returning null cancels with '*'`,
     async () => {
-      const MyServer: HandlerClass = {
-        commands: {
-          async AUTHENTICATE(self, tag) {
-            self._send_textline("+");
-            const response = await self.next();
-            if (str(response) === "*\r\n") {
-              self._send_tagged(tag, "NO", "[AUTHENTICATIONFAILED] aborted");
-            } else {
-              self._send_tagged(tag, "OK", "MYAUTH successful");
-            }
-          },
-        },
-      };
-      await setup(MyServer, async ({ client }) => {
+      await setup(AbortedAuthServer, async ({ client }) => {
         await assertRaises(
           client.authenticate("MYAUTH", () => null),
           IMAP4.error,
@@ -1052,12 +797,6 @@ for (const [name, setup] of CLASSES) {
     { ignore },
   );
 }
-
-const MyAuthServer: HandlerClass = { commands: { AUTHENTICATE: fakeAuthenticate } };
-const authenticators: [string, Authenticator][] = [
-  ["bytes", fake],
-  ["plain_text", () => "fake"],
-];
 
 for (const [kind, authobject] of authenticators) {
   test(
@@ -1087,11 +826,6 @@ test(
   },
   { ignore },
 );
-
-const passwords: [string, string | Uint8Array][] = [
-  ["bytes", encoder.encode("tanstaaftanstaaf")],
-  ["plain_text", "tanstaaftanstaaf"],
-];
 
 for (const [kind, password] of passwords) {
   test(
@@ -1142,14 +876,6 @@ test("test_logout (TLS): logout returns the server's BYE and the state is LOGOUT
 }, { ignore });
 
 test("test_lsub (TLS): LSUB data is the text after 'LSUB '", async () => {
-  const LsubCmd: HandlerClass = {
-    commands: {
-      LSUB(self, tag) {
-        self._send_textline('* LSUB () "." directoryA');
-        self._send_tagged(tag, "OK", "LSUB completed");
-      },
-    },
-  };
   await withSetup(LsubCmd, async ({ client }) => {
     await client.login("user", "pass");
     const [typ, data] = await client.lsub();
@@ -1180,29 +906,7 @@ test(
   "test_bracket_flags (TLS): flags containing '[' and ']' in FETCH and PERMANENTFLAGS",
   async () => {
     // See issue #21815 and tests/cpython_test.ts.
-    const flags = ["Answered", "Flagged", "Deleted", "Seen", "Draft"];
-    const BracketFlagHandler: HandlerClass = {
-      commands: {
-        AUTHENTICATE: fakeAuthenticate,
-        SELECT(self, tag) {
-          const flag_msg = flags.join(" \\");
-          self._send_line(encoder.encode(`* FLAGS (${flag_msg})`));
-          self._send_line(encoder.encode("* 2 EXISTS"));
-          self._send_line(encoder.encode("* 0 RECENT"));
-          // CPython's message: no '(' before the flags, and the ')' is kept.
-          const msg = `* OK [PERMANENTFLAGS ${flag_msg} \\*)] Flags permitted.`;
-          self._send_line(encoder.encode(msg));
-          self._send_tagged(tag, "OK", "[READ-WRITE] SELECT completed.");
-        },
-        STORE(self, tag, args) {
-          const new_flags = args[2].replace(/^\(+/, "").replace(/\)+$/, "").split(/\s+/);
-          flags.push(...new_flags);
-          const flags_msg = `(FLAGS (${flags.join(" \\")}))`;
-          self._send_line(encoder.encode(`* ${args[0]} FETCH ${flags_msg}`));
-          self._send_tagged(tag, "OK", "STORE completed.");
-        },
-      },
-    };
+    const BracketFlagHandler = bracketFlagHandler();
     await withPair(BracketFlagHandler, async ({ client, server }) => {
       const [code] = await client.authenticate("MYAUTH", fake);
       assert.equal(code, "OK");
