@@ -3,18 +3,9 @@
 // lines. No network: the stream is built in memory and cut into 64 KiB chunks, as a socket
 // delivers it. Run with `deno task bench`.
 
-import { type Frame, FrameDecoder, parseFrame } from "../mod.ts";
+import { chunked, decodeAll } from "./lib/decode.ts";
 
 const encoder = new TextEncoder();
-const CHUNK_BYTES = 65_536;
-
-function chunked(stream: Uint8Array): Uint8Array[] {
-  const chunks = [];
-  for (let at = 0; at < stream.length; at += CHUNK_BYTES) {
-    chunks.push(stream.slice(at, at + CHUNK_BYTES));
-  }
-  return chunks;
-}
 
 function join(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -56,19 +47,6 @@ function envelopes(count: number): Uint8Array {
 
 const streamA = chunked(wholeMessages(5000, 20_000));
 const streamB = chunked(envelopes(5000));
-
-function decodeAll(chunks: Uint8Array[], parse: boolean): number {
-  const decoder = new FrameDecoder();
-  const frames: Frame[] = [];
-  let count = 0;
-  for (const chunk of chunks) {
-    decoder.push(chunk, frames);
-    if (parse) { for (const frame of frames) parseFrame(frame); }
-    count += frames.length;
-    frames.length = 0;
-  }
-  return count;
-}
 
 Deno.bench("decoder (a): 5,000 x 20 KB RFC822 literals (100 MB)", { group: "a" }, () => {
   decodeAll(streamA, false);

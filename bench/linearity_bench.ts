@@ -12,7 +12,7 @@
 //
 // No network: the streams are built in memory.
 
-import { type Frame, FrameDecoder, parseFrame } from "../mod.ts";
+import { decodeAll } from "./lib/decode.ts";
 
 const encoder = new TextEncoder();
 const CHUNK_BYTES = 65_536;
@@ -49,21 +49,6 @@ function stream(count: number): { chunks: Uint8Array[]; bytes: number } {
     chunks.push(all.slice(from, from + CHUNK_BYTES));
   }
   return { chunks, bytes: all.length };
-}
-
-/** Decodes every chunk, optionally parsing each frame; returns the number of frames. */
-function decodeAll(chunks: Uint8Array[], parse: boolean): number {
-  const decoder = new FrameDecoder();
-  const frames: Frame[] = [];
-  let count = 0;
-  for (const chunk of chunks) {
-    decoder.push(chunk, frames);
-    if (parse) { for (const frame of frames) parseFrame(frame); }
-    count += frames.length;
-    frames.length = 0;
-  }
-  decoder.finish();
-  return count;
 }
 
 const streams: Record<number, { chunks: Uint8Array[]; bytes: number }> = {

@@ -36,6 +36,7 @@ import {
   IMAP4TimeoutError,
   IMAP4TlsError,
 } from "../mod.ts";
+import { EC, makeCa, openssl } from "./_certs.ts";
 import { test } from "./_harness.ts";
 import { ServerSide, str } from "./_scripted.ts";
 import {
@@ -86,14 +87,6 @@ interface Certificates {
   /** Names only localhost, as CPython's keycert.pem. */
   localhostOnly: KeyPair;
 }
-
-async function openssl(args: string[], cwd: string): Promise<void> {
-  const run = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
-    .output();
-  assert.equal(run.code, 0, `openssl ${args[0]}: ${new TextDecoder().decode(run.stderr)}`);
-}
-
-const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
 function leafExtensions(subjectAltName: string): string {
   return [
@@ -147,27 +140,8 @@ async function makeLeaf(dir: string, name: string, subjectAltName: string): Prom
 }
 
 async function makeCertificates(dir: string): Promise<Certificates> {
-  await openssl([
-    "req",
-    "-x509",
-    ...EC,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "30",
-    "-subj",
-    "/CN=imaplib cpython_tls_test CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-    "-addext",
-    "subjectKeyIdentifier=hash",
-  ], dir);
   return {
-    caPem: await Deno.readTextFile(`${dir}/ca.pem`),
+    caPem: await makeCa(dir, "imaplib cpython_tls_test CA"),
     leaf: await makeLeaf(dir, "leaf", "DNS:localhost,IP:127.0.0.1"),
     localhostOnly: await makeLeaf(dir, "localhost-only", "DNS:localhost"),
   };

@@ -5,15 +5,9 @@
 import assert from "node:assert/strict";
 import { IMAP4, IMAP4_SSL, IMAP4TlsError } from "../mod.ts";
 import { startDovecot } from "../scripts/dovecot.ts";
+import { EC, makeCa, openssl } from "./_certs.ts";
 import { test } from "./_harness.ts";
 
-async function openssl(args: string[], cwd: string): Promise<void> {
-  const run = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
-    .output();
-  assert.equal(run.code, 0, `openssl ${args[0]}: ${new TextDecoder().decode(run.stderr)}`);
-}
-
-const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 const LEAF_EXT = [
   "basicConstraints=critical,CA:FALSE",
   "keyUsage=critical,digitalSignature",
@@ -31,23 +25,7 @@ interface Certs {
 // A CA, a localhost certificate it issued that expired in 2020, and a self-signed one.
 async function makeCerts(dir: string): Promise<Certs> {
   await Deno.writeTextFile(`${dir}/leaf.ext`, LEAF_EXT);
-  await openssl([
-    "req",
-    "-x509",
-    ...EC,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "30",
-    "-subj",
-    "/CN=expiry test CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  ], dir);
+  const caPem = await makeCa(dir, "expiry test CA");
   await openssl([
     "req",
     "-new",
@@ -121,7 +99,7 @@ async function makeCerts(dir: string): Promise<Certs> {
   ], dir);
   const read = (name: string) => Deno.readTextFile(`${dir}/${name}`);
   return {
-    caPem: await read("ca.pem"),
+    caPem,
     expired: { certPem: await read("old.pem"), keyPem: await read("old.key") },
     selfSigned: { certPem: await read("self.pem"), keyPem: await read("self.key") },
   };

@@ -10,10 +10,10 @@
 //
 // Job: { client, workload, record: path, iterations }. Prints one JSON line with `modes`.
 
-import { type Frame, FrameDecoder, IMAP4, parseFrame, type Transport } from "../../mod.ts";
+import { IMAP4, type Transport } from "../../mod.ts";
+import { chunked, decodeAll } from "../lib/decode.ts";
 import { readJob, vmHwmKiB } from "./common.ts";
 
-const CHUNK_BYTES = 65_536;
 const job = readJob() as ReturnType<typeof readJob> & { iterations?: number };
 const stream = Deno.readFileSync(job.record!);
 const encoder = new TextEncoder();
@@ -30,27 +30,9 @@ const exists = (() => {
   return all.length ? Number(all[all.length - 1][1]) : 0;
 })();
 
-function chunked(bytes: Uint8Array): Uint8Array[] {
-  const chunks = [];
-  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) {
-    chunks.push(bytes.subarray(at, Math.min(bytes.length, at + CHUNK_BYTES)));
-  }
-  return chunks;
-}
 const chunks = chunked(stream);
 
-function decode(parse: boolean): number {
-  const decoder = new FrameDecoder();
-  const frames: Frame[] = [];
-  let count = 0;
-  for (const chunk of chunks) {
-    decoder.push(chunk, frames);
-    if (parse) { for (const frame of frames) parseFrame(frame); }
-    count += frames.length;
-    frames.length = 0;
-  }
-  return count;
-}
+const decode = (parse: boolean): number => decodeAll(chunks, parse);
 
 /** An in-memory IMAP server good for LOGIN, SELECT, one FETCH (the recording) and LOGOUT. */
 function replayTransport(): Transport {
