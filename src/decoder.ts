@@ -72,6 +72,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 268_435_456;
 const LF = 0x0a;
 const CR = 0x0d;
 const STAR = 0x2a;
+// Size of one arena of line copies (see FrameDecoder.#copyLine).
+const ARENA_BYTES = 64 * 1024;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 // The longest marker body we look back for: 16 digits is past 2^53; room for junk too.
@@ -128,6 +130,8 @@ export class FrameDecoder {
   #literals: Uint8Array[] = [];
   // Stream offset of the first byte of the chunk being pushed.
   #chunkOffset = 0;
+  #arena: Uint8Array = new Uint8Array(0);
+  #arenaUsed = 0;
   // Where the bytes of the literal in progress go when it is streamed.
   #sink: LiteralSink | null = null;
 
@@ -247,7 +251,7 @@ export class FrameDecoder {
   #endLine(lfOffset: number, out: Frame[]): void {
     const parts = this.#parts;
     // A view into the input becomes a copy here, so frames never alias the caller's chunks.
-    const raw = parts.length === 1 ? parts[0].slice() : concat(parts, this.#partBytes);
+    const raw = parts.length === 1 ? this.#copyLine(parts[0]) : concat(parts, this.#partBytes);
     this.#parts = [];
     this.#partBytes = 0;
     if (raw.length < 2 || raw[raw.length - 2] !== CR) {
@@ -292,6 +296,20 @@ export class FrameDecoder {
     }
     this.#literalRemaining = size;
     if (size === 0) this.#endLiteral();
+  }
+
+  // Lines are copied into a shared arena rather than one allocation each: thousands of small
+  // FETCH lines per read otherwise spend most of their time in the allocator. The arena holds
+  // line bytes only (never literals), and a new one starts when it is full.
+  #copyLine(part: Uint8Array): Uint8Array {
+    if (this.#arenaUsed + part.length > this.#arena.length) {
+      this.#arena = new Uint8Array(Math.max(ARENA_BYTES, part.length));
+      this.#arenaUsed = 0;
+    }
+    const copy = this.#arena.subarray(this.#arenaUsed, this.#arenaUsed + part.length);
+    copy.set(part);
+    this.#arenaUsed += part.length;
+    return copy;
   }
 
   #endLiteral(): void {

@@ -76,7 +76,30 @@ const STAR = 0x2a;
 const PLUS = 0x2b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-const latin1 = new TextDecoder("latin1");
+// Tags, status words and type names are short ASCII: a char-code conversion is much cheaper
+// than a TextDecoder call per response.
+function ascii(bytes: Uint8Array): string {
+  return bytes.length <= 64
+    ? String.fromCharCode.apply(null, bytes as unknown as number[])
+    : new TextDecoder("latin1").decode(bytes);
+}
+
+// imaplib's `N rest` data is a new byte string; carving them out of a shared slab spares an
+// allocation per FETCH response (the parser stays pure: the slab is never written twice).
+const SLAB_BYTES = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function allocate(size: number): Uint8Array {
+  if (size > SLAB_BYTES / 8) return new Uint8Array(size);
+  if (slabUsed + size > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const bytes = slab.subarray(slabUsed, slabUsed + size);
+  slabUsed += size;
+  return bytes;
+}
 
 function isUpperOrDash(byte: number): boolean {
   return (byte >= 0x41 && byte <= 0x5a) || byte === 0x2d;
@@ -124,7 +147,7 @@ export function parseResponseCode(text: Uint8Array): ResponseCode | null {
   let at = 1;
   while (at < text.length && isUpperOrDash(text[at])) at++;
   if (at === 1 || at >= text.length) return null;
-  const type = latin1.decode(text.subarray(1, at));
+  const type = ascii(text.subarray(1, at));
   if (text[at] === CLOSE_BRACKET) return { type, data: null };
   if (text[at] !== SP) return null;
   const close = text.lastIndexOf(CLOSE_BRACKET);
@@ -171,11 +194,11 @@ function parseTagged(line: Uint8Array): TaggedResponse | null {
   if (space < 1) return null;
   const end = scanWord(line, space + 1);
   if (end === space + 1 || (end < line.length && line[end] !== SP)) return null;
-  const status = latin1.decode(line.subarray(space + 1, end)).toUpperCase();
+  const status = ascii(line.subarray(space + 1, end)).toUpperCase();
   const data = end < line.length ? line.subarray(end + 1) : new Uint8Array(0);
   return {
     kind: "tagged",
-    tag: latin1.decode(line.subarray(0, space)),
+    tag: ascii(line.subarray(0, space)),
     status,
     data,
     code: statusCode(status, data),
@@ -195,11 +218,11 @@ function parseUntagged(frame: Frame, line: Uint8Array): UntaggedResponse {
     if (line[at] !== SP || typeEnd === at + 1 || (typeEnd < line.length && line[typeEnd] !== SP)) {
       throw new IMAP4ProtocolError(`unexpected response: '${showBytes(line)}'`);
     }
-    type = latin1.decode(line.subarray(at + 1, typeEnd)).toUpperCase();
+    type = ascii(line.subarray(at + 1, typeEnd)).toUpperCase();
     if (typeEnd >= line.length) {
       head = line.subarray(typeStart, at);
     } else {
-      head = new Uint8Array(line.length - typeStart - (typeEnd - at));
+      head = allocate(line.length - typeStart - (typeEnd - at));
       head.set(line.subarray(typeStart, at), 0);
       head.set(line.subarray(typeEnd), at - typeStart);
     }
@@ -208,7 +231,7 @@ function parseUntagged(frame: Frame, line: Uint8Array): UntaggedResponse {
     if (typeEnd === typeStart || (typeEnd < line.length && line[typeEnd] !== SP)) {
       throw new IMAP4ProtocolError(`unexpected response: '${showBytes(line)}'`);
     }
-    type = latin1.decode(line.subarray(typeStart, typeEnd)).toUpperCase();
+    type = ascii(line.subarray(typeStart, typeEnd)).toUpperCase();
     head = typeEnd < line.length ? line.subarray(typeEnd + 1) : new Uint8Array(0);
   }
   const { lines, literals } = frame;
