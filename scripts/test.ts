@@ -158,6 +158,8 @@ async function main(extra: string[]): Promise<number> {
         "npx",
       ]);
       steps.push(["node smoke", [bundle], fixtureEnv, "node"]);
+      // examples/edge/worker.ts on workerd (from npm), through cloudflare:sockets.
+      steps.push(["workerd smoke", ["run", "-A", "tests/runtimes/workerd_smoke.ts"], fixtureEnv]);
     }
     for (const [name, args, env, command] of steps) {
       const code = await step(name, args, env, command);
