@@ -72,17 +72,14 @@ export async function spawnTransport(
   command: string,
   stderr: "inherit" | "null",
 ): Promise<Transport> {
-  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
-  if (!deno?.version?.deno) {
-    throw new IMAP4Error("no built-in child-process transport for this runtime yet");
-  }
-  const { spawnDeno } = await import("./transport_deno.ts");
   try {
-    return spawnDeno(command, stderr);
+    if (isDeno()) return (await import("./transport_deno.ts")).spawnDeno(command, stderr);
+    if (hasNodeApi()) return await (await import("./transport_node.ts")).spawnNode(command, stderr);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new IMAP4ConnectionError(`cannot run ${JSON.stringify(command)}: ${detail}`, {
       cause: error,
     });
   }
+  throw new IMAP4Error("no built-in child-process transport for this runtime");
 }

@@ -31,7 +31,9 @@ export interface StreamOptions extends ConnectOptions {
  * a socket connection", "burst() requires a socket connection"); an `AbortSignal` can still end
  * IDLE. `shutdown()` closes stdin and waits for the process to exit.
  *
- * Deno only for now (Dovecot's `imap` refuses socketpairs, which Bun and Node give children).
+ * On Deno the child gets pipes (`Deno.Command`). On Bun and Node, whose children get
+ * socketpairs that some servers refuse (Dovecot's `imap`), the command runs between two `cat`s
+ * that give it real pipes.
  *
  * @example
  * ```ts ignore

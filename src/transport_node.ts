@@ -174,3 +174,85 @@ export async function openNode(options: OpenOptions): Promise<Transport> {
     (late) => late.close(),
   );
 }
+
+/**
+ * Runs `command` through `/bin/sh -c` with its stdin and stdout as the transport (imaplib's
+ * `IMAP4_stream`). Node and Bun give children socketpairs, not pipes, and some servers refuse
+ * those (Dovecot's `imap`: "must not be started from inetd"), so the command runs between two
+ * `cat`s, which hand it real pipes. Closing ends stdin and waits for the process to exit,
+ * killing it after `graceMs`.
+ */
+export async function spawnNode(
+  command: string,
+  stderr: "inherit" | "null",
+  graceMs = 2000,
+): Promise<Transport> {
+  const { spawn } = await import("node:child_process");
+  const child = spawn("/bin/sh", [
+    "-c",
+    `cat | { ${command}
+} | cat`,
+  ], {
+    stdio: ["pipe", "pipe", stderr === "inherit" ? "inherit" : "ignore"],
+  });
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once("spawn", resolve);
+    child.once("error", reject);
+  });
+  await spawned;
+  const stdout = child.stdout!;
+  const stdin = child.stdin!;
+  const readable = new ReadableStream<Uint8Array>({
+    start(controller) {
+      stdout.on("data", (chunk: Uint8Array) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) stdout.pause();
+      });
+      stdout.once("end", () => {
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+      });
+      stdout.once("error", (error: Error) => controller.error(error));
+    },
+    pull() {
+      stdout.resume();
+    },
+    cancel() {
+      stdout.destroy();
+    },
+  }, { highWaterMark: 0 });
+  const writable = new WritableStream<Uint8Array>({
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        stdin.write(chunk, (error) => error ? reject(error) : resolve());
+      }),
+    close: () => new Promise<void>((resolve) => stdin.end(resolve)),
+    abort: () => {
+      stdin.destroy();
+    },
+  });
+  let closing: Promise<void> | null = null;
+  return {
+    readable,
+    writable,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        const timer = setTimeout(() => child.kill("SIGTERM"), graceMs);
+        try {
+          stdin.end();
+          await exited;
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return closing;
+    },
+  };
+}

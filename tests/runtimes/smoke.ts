@@ -3,7 +3,7 @@
 // LOGIN, APPEND, SELECT, FETCH, IDLE woken by a second connection's APPEND, IMAP4_SSL, LOGOUT.
 // Prints one line per check and a closing "N passed, N failed" line; exits 1 on a failure.
 
-import { IMAP4, IMAP4_SSL, IMAP4TlsError } from "../../mod.ts";
+import { IMAP4, IMAP4_SSL, IMAP4_stream, IMAP4TlsError } from "../../mod.ts";
 
 declare const process: { env: Record<string, string | undefined>; exit(code: number): never };
 
@@ -78,6 +78,16 @@ await check("IMAP4_SSL verified; an unknown CA is an IMAP4TlsError", async () =>
     refused = error instanceof IMAP4TlsError;
   }
   assert(refused, "a certificate from an unknown CA was accepted");
+});
+
+await check("IMAP4_stream over Dovecot's preauthenticated imap binary", async () => {
+  const command = info.streamCommandTemplate.replace("{user}", user);
+  const P = await IMAP4_stream.connect(command, { stderr: "null", timeout: 10 });
+  assert(P.state === "AUTH", `state ${P.state} after PREAUTH`);
+  const [, [count]] = await P.status("INBOX", "(MESSAGES)");
+  assert(/MESSAGES \d+/.test(text.decode(count as Uint8Array)), "STATUS over the pipe");
+  const [bye] = await P.logout();
+  assert(bye === "BYE", `LOGOUT answered ${bye}`);
 });
 
 console.log(`${runtime}: ${passed} passed, ${failed} failed`);
