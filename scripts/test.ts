@@ -60,11 +60,14 @@ const totals = { passed: 0, failed: 0 };
 const SUMMARY = /\b(\d+) passed\b.*?\b(\d+) failed\b/;
 
 // Copies a child's stdout to ours while reading the test summaries out of it.
-async function relay(stdout: ReadableStream<Uint8Array>): Promise<void> {
+async function relay(
+  stdout: ReadableStream<Uint8Array>,
+  sink: { write(bytes: Uint8Array): Promise<number> } = Deno.stdout,
+): Promise<void> {
   const text = new TextDecoder();
   let pending = "";
   for await (const chunk of stdout) {
-    await Deno.stdout.write(chunk);
+    await sink.write(chunk);
     pending += text.decode(chunk, { stream: true });
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
@@ -77,6 +80,9 @@ async function relay(stdout: ReadableStream<Uint8Array>): Promise<void> {
         totals.passed += Number(match[1]);
         totals.failed += Number(match[2]);
       }
+      // bun test closes with ` N pass` and ` N fail` lines.
+      const bun = /^\s*(\d+) (pass|fail)\s*$/.exec(line);
+      if (bun) totals[bun[2] === "pass" ? "passed" : "failed"] += Number(bun[1]);
     }
   }
 }
@@ -96,9 +102,13 @@ async function step(
     env,
     stdin: "null",
     stdout: "piped",
-    stderr: "inherit",
+    stderr: "piped",
   }).spawn();
-  const [{ code, signal }] = await Promise.all([current.status, relay(current.stdout)]);
+  const [{ code, signal }] = await Promise.all([
+    current.status,
+    relay(current.stdout),
+    relay(current.stderr, Deno.stderr),
+  ]);
   current = null;
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   const result = code === 0 ? "ok" : `FAILED (exit ${code}${signal ? `, ${signal}` : ""})`;
@@ -146,6 +156,16 @@ async function main(extra: string[]): Promise<number> {
       fixtureEnv,
     ]);
     if (testPaths.length === 0) {
+      // The same test files under Bun's runner (tests that need Deno's own APIs are skipped
+      // there, each with its reason; fuzz_test.ts imports fast-check through `npm:`, which
+      // Bun does not resolve).
+      const portable = [];
+      for await (const entry of Deno.readDir(`${root}/tests`)) {
+        if (entry.name.endsWith("_test.ts") && entry.name !== "fuzz_test.ts") {
+          portable.push(`tests/${entry.name}`);
+        }
+      }
+      steps.push(["bun test", ["-y", BUN, "test", ...portable.sort()], fixtureEnv, "npx"]);
       // The library on Bun (from npm) and on Node (a Bun-built bundle: Node 20 runs no
       // TypeScript), against the same fixture.
       bundleDir = await Deno.makeTempDir({ prefix: "imaplib-node-" });

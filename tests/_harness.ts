@@ -29,3 +29,17 @@ const register: Register = await resolveRegister();
 export function test(name: string, fn: TestFn, options?: TestOptions): void {
   register(name, fn, options);
 }
+
+/**
+ * Options for a test that needs Deno's own APIs (its subprocess, listener or TLS server APIs,
+ * the Dovecot fixture's start-up): it is skipped under Bun. Every use names the API in a
+ * comment at the test.
+ */
+export const denoOnly: TestOptions = { ignore: deno === undefined };
+
+/** Resident memory in bytes, on Deno or on Bun/Node. */
+export function rssBytes(): number {
+  if (deno) return deno.memoryUsage().rss;
+  return (globalThis as unknown as { process: { memoryUsage(): { rss: number } } }).process
+    .memoryUsage().rss;
+}

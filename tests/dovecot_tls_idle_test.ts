@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { IMAP4, IMAP4_SSL, IMAP4TlsError } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { denoOnly, test } from "./_harness.ts";
 import { dovecot, login, message, show, uniqueMailbox } from "./_dovecot.ts";
 
 // A CA the server's certificate was not issued by (the system roots do not know it either).
@@ -64,6 +64,7 @@ test("dovecot TLS: starttls() upgrades, discards what was learned in clear, asks
   await assert.rejects(M.starttls({ caCerts: [info.caCertPem] }), IMAP4TlsError);
 });
 
+// Deno only: makes its CA with Deno.Command("openssl") and Deno.makeTempDir.
 test("dovecot TLS: an unknown CA fails on both IMAP4_SSL and STARTTLS", async () => {
   const info = dovecot();
   const wrong = await otherCa();
@@ -88,7 +89,7 @@ test("dovecot TLS: an unknown CA fails on both IMAP4_SSL and STARTTLS", async ()
     IMAP4_SSL.connect(info.host, info.imapsPort, { timeout: 10 }),
     IMAP4TlsError,
   );
-});
+}, denoOnly);
 
 test("dovecot TLS: a host name the certificate does not name fails on both paths", async () => {
   const info = dovecot();
@@ -159,30 +160,35 @@ test("dovecot IDLE: duration ends iteration; DONE is answered and the session go
   assert.equal((await M.noop())[0], "OK");
 });
 
-test("demo: examples/demo.ts runs against the fixture and shows the IDLE notification", async () => {
-  const info = dovecot();
-  const caFile = await Deno.makeTempFile({ suffix: ".pem" });
-  try {
-    await Deno.writeTextFile(caFile, info.caCertPem);
-    const run = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("../examples/demo.ts", import.meta.url).pathname],
-      env: {
-        IMAP_HOST: info.host,
-        IMAP_PORT: String(info.imapPort),
-        IMAP_USER: info.users[1].user,
-        IMAP_PASSWORD: info.users[1].password,
-        IMAP_CA_FILE: caFile,
-      },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const out = new TextDecoder().decode(run.stdout);
-    assert.equal(run.code, 0, out + new TextDecoder().decode(run.stderr));
-    assert.match(out, /certificate verified/);
-    assert.match(out, /server says: \* \d+ EXISTS/);
-    assert.match(out, /new message: IDLE demo /);
-    assert.match(out, /logout: BYE/);
-  } finally {
-    await Deno.remove(caFile);
-  }
-});
+// Deno only: the demo is a Deno script, run with Deno.execPath().
+test(
+  "demo: examples/demo.ts runs against the fixture and shows the IDLE notification",
+  async () => {
+    const info = dovecot();
+    const caFile = await Deno.makeTempFile({ suffix: ".pem" });
+    try {
+      await Deno.writeTextFile(caFile, info.caCertPem);
+      const run = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("../examples/demo.ts", import.meta.url).pathname],
+        env: {
+          IMAP_HOST: info.host,
+          IMAP_PORT: String(info.imapPort),
+          IMAP_USER: info.users[1].user,
+          IMAP_PASSWORD: info.users[1].password,
+          IMAP_CA_FILE: caFile,
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(run.stdout);
+      assert.equal(run.code, 0, out + new TextDecoder().decode(run.stderr));
+      assert.match(out, /certificate verified/);
+      assert.match(out, /server says: \* \d+ EXISTS/);
+      assert.match(out, /new message: IDLE demo /);
+      assert.match(out, /logout: BYE/);
+    } finally {
+      await Deno.remove(caFile);
+    }
+  },
+  denoOnly,
+);

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import type { IMAP4 } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { denoOnly, test } from "./_harness.ts";
 import { dovecot, login, message, uniqueMailbox } from "./_dovecot.ts";
 
 const BOB = 1;
@@ -81,54 +81,59 @@ async function deleteMailboxes(M: IMAP4, ...names: string[]): Promise<void> {
 
 // ---- move_old_messages.ts ----
 
-test("examples: move_old_messages moves mail older than DAYS, with UID MOVE and the fallback", async () => {
-  await using M = await login(BOB);
-  const days = (n: number) => new Date(Date.now() - n * 24 * 60 * 60 * 1000);
-  const seeds: [subject: string, received: Date, old: boolean][] = [
-    ["old 2019", new Date("2019-06-15T12:00:00Z"), true],
-    ["old 2020", new Date("2020-01-01"), true],
-    ["old 40 days", days(40), true],
-    ["recent 10 days", days(10), false],
-    ["recent today", new Date(), false],
-  ];
-  for (const fallback of [false, true]) {
-    const from = uniqueMailbox("MoveFrom");
-    const to = uniqueMailbox("MoveTo");
-    try {
-      await M.create(from);
-      if (fallback) await M.create(to); // the target exists already; the other run creates it
-      for (const [subject, received] of seeds) {
-        assert.equal((await M.append(from, null, received, message(subject)))[0], "OK");
+// Deno only: the examples are Deno scripts, run with Deno.execPath().
+test(
+  "examples: move_old_messages moves mail older than DAYS, with UID MOVE and the fallback",
+  async () => {
+    await using M = await login(BOB);
+    const days = (n: number) => new Date(Date.now() - n * 24 * 60 * 60 * 1000);
+    const seeds: [subject: string, received: Date, old: boolean][] = [
+      ["old 2019", new Date("2019-06-15T12:00:00Z"), true],
+      ["old 2020", new Date("2020-01-01"), true],
+      ["old 40 days", days(40), true],
+      ["recent 10 days", days(10), false],
+      ["recent today", new Date(), false],
+    ];
+    for (const fallback of [false, true]) {
+      const from = uniqueMailbox("MoveFrom");
+      const to = uniqueMailbox("MoveTo");
+      try {
+        await M.create(from);
+        if (fallback) await M.create(to); // the target exists already; the other run creates it
+        for (const [subject, received] of seeds) {
+          assert.equal((await M.append(from, null, received, message(subject)))[0], "OK");
+        }
+        const out = await runExample(
+          "move_old_messages.ts",
+          exampleEnv({ FROM_MAILBOX: from, TO_MAILBOX: to, ...(fallback ? { NO_MOVE: "1" } : {}) }),
+        );
+        const how = fallback ? "UID COPY + STORE \\Deleted + UID EXPUNGE" : "UID MOVE";
+        assert.ok(out.includes(`moved 3 message(s) from ${from} to ${to} (${how})`), out);
+        assert.equal(out.includes(`created mailbox ${to}`), !fallback, out);
+        assert.match(out, /UID \d+\s+2020-01-01 {2}old 2020\n/);
+        assert.ok(!out.includes("recent"), out);
+
+        const old = seeds.filter((s) => s[2]).map((s) => s[0]).sort();
+        const recent = seeds.filter((s) => !s[2]).map((s) => s[0]).sort();
+        assert.deepEqual(await subjects(M, to), old);
+        assert.deepEqual(await subjects(M, from), recent);
+        // Nothing left behind flagged \Deleted, nothing duplicated.
+        assert.deepEqual(await status(M, from, "MESSAGES"), { MESSAGES: 2 });
+        assert.deepEqual(await status(M, to, "MESSAGES"), { MESSAGES: 3 });
+
+        // A second run finds nothing more to move.
+        const again = await runExample(
+          "move_old_messages.ts",
+          exampleEnv({ FROM_MAILBOX: from, TO_MAILBOX: to }),
+        );
+        assert.match(again, /^no messages in .* received before \d\d-[A-Z][a-z]{2}-\d{4}\n$/);
+      } finally {
+        await deleteMailboxes(M, from, to);
       }
-      const out = await runExample(
-        "move_old_messages.ts",
-        exampleEnv({ FROM_MAILBOX: from, TO_MAILBOX: to, ...(fallback ? { NO_MOVE: "1" } : {}) }),
-      );
-      const how = fallback ? "UID COPY + STORE \\Deleted + UID EXPUNGE" : "UID MOVE";
-      assert.ok(out.includes(`moved 3 message(s) from ${from} to ${to} (${how})`), out);
-      assert.equal(out.includes(`created mailbox ${to}`), !fallback, out);
-      assert.match(out, /UID \d+\s+2020-01-01 {2}old 2020\n/);
-      assert.ok(!out.includes("recent"), out);
-
-      const old = seeds.filter((s) => s[2]).map((s) => s[0]).sort();
-      const recent = seeds.filter((s) => !s[2]).map((s) => s[0]).sort();
-      assert.deepEqual(await subjects(M, to), old);
-      assert.deepEqual(await subjects(M, from), recent);
-      // Nothing left behind flagged \Deleted, nothing duplicated.
-      assert.deepEqual(await status(M, from, "MESSAGES"), { MESSAGES: 2 });
-      assert.deepEqual(await status(M, to, "MESSAGES"), { MESSAGES: 3 });
-
-      // A second run finds nothing more to move.
-      const again = await runExample(
-        "move_old_messages.ts",
-        exampleEnv({ FROM_MAILBOX: from, TO_MAILBOX: to }),
-      );
-      assert.match(again, /^no messages in .* received before \d\d-[A-Z][a-z]{2}-\d{4}\n$/);
-    } finally {
-      await deleteMailboxes(M, from, to);
     }
-  }
-});
+  },
+  denoOnly,
+);
 
 // ---- download_attachments.ts ----
 
@@ -146,123 +151,131 @@ function mime(subject: string, contentType: string, body: string): string {
     `Content-Type: ${contentType}\r\n\r\n${body}`;
 }
 
-test("examples: download_attachments saves the exact attachment bytes and leaves mail unseen", async () => {
-  // Every byte value, so that any text decoding on the way would show.
-  const pdf = new Uint8Array(4096);
-  pdf.set(utf8("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"));
-  for (let i = 20; i < pdf.length; i++) pdf[i] = (i * 7 + (i >> 8)) & 0xff;
-  const pdf2 = crypto.getRandomValues(new Uint8Array(1000));
-  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff]);
-  const resume = utf8("R\u00e9sum\u00e9 \u20ac\n");
-  const passwd = utf8("root:x:0:0::/root:/bin/sh\n");
-  const notesQp = "Caf=C3=A9 =3D 100% na=C3=AFve\r\n" +
-    "This line is long enough that the encoder had to break it with a soft line=\r\n" +
-    " break in the middle.\r\nTrailing space=20\r\nno line break at the end";
-  const notes = utf8(
-    "Caf\u00e9 = 100% na\u00efve\r\n" +
-      "This line is long enough that the encoder had to break it with a soft line" +
-      " break in the middle.\r\nTrailing space \r\nno line break at the end",
-  );
-
-  // Lines that start like the boundaries but are not delimiters (RFC 2046 section 5.1.1).
-  const readme = "--outer=_1.inner-not-a-boundary\r\n--outer=_1 is not one either\r\nlast";
-
-  // Message 1: attachments at the top level and in a nested multipart whose boundary starts
-  // with the outer one.
-  const first = mime(
-    "=?utf-8?q?Invoice_and_r=C3=A9sum=C3=A9?=",
-    'multipart/mixed; boundary="outer=_1"',
-    "This is a multi-part message in MIME format.\r\n" +
-      "--outer=_1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the attachments.\r\n" +
-      '--outer=_1\r\nContent-Type: application/pdf; name="report.pdf"\r\n' +
-      'Content-Disposition: attachment; filename="report.pdf"\r\n' +
-      `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(pdf)}\r\n` +
-      "--outer=_1\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-      "Content-Disposition: attachment; filename=notes.txt\r\n" +
-      `Content-Transfer-Encoding: quoted-printable\r\n\r\n${notesQp}\r\n` +
-      "--outer=_1\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-      'Content-Disposition: attachment; filename="resume.txt";\r\n' +
-      " filename*=utf-8''%E2%82%AC%20r%C3%A9sum%C3%A9.txt\r\n" +
-      `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(resume)}\r\n` +
-      '--outer=_1\r\nContent-Type: multipart/related; boundary="outer=_1.inner"\r\n\r\n' +
-      "--outer=_1.inner\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hi</p>\r\n" +
-      `--outer=_1.inner\r\nContent-Type: image/png; name="=?utf-8?b?${
-        btoa("logo \xc3\xbc.png")
-      }?="\r\n` +
-      "Content-Disposition: inline\r\nContent-ID: <logo@example.org>\r\n" +
-      `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(png)}\r\n` +
-      "--outer=_1.inner\r\nContent-Type: text/plain\r\n" +
-      "Content-Disposition: attachment; filename=readme.txt\r\n\r\n" +
-      `${readme}\r\n` +
-      "--outer=_1.inner--\r\n" +
-      "--outer=_1--\r\nAn epilogue.\r\n",
-  );
-  // Message 2: a hostile file name, a name that is taken already, an inline part with a name.
-  const second = mime(
-    "More files",
-    "multipart/mixed; boundary=b2",
-    "--b2\r\nContent-Type: application/octet-stream\r\n" +
-      'Content-Disposition: attachment; filename="../../etc/passwd"\r\n' +
-      `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(passwd)}\r\n` +
-      "--b2\r\nContent-Type: application/pdf\r\n" +
-      "Content-Disposition: attachment; filename=report.pdf\r\n" +
-      `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(pdf2)}\r\n` +
-      "--b2\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=inline.txt\r\n" +
-      "\r\ninline text\r\n--b2--\r\n",
-  );
-  // Message 3: already seen, so its attachment is not downloaded.
-  const seen = mime(
-    "Seen already",
-    "multipart/mixed; boundary=b3",
-    "--b3\r\nContent-Type: application/octet-stream\r\n" +
-      "Content-Disposition: attachment; filename=seen.bin\r\n\r\nxyz\r\n--b3--\r\n",
-  );
-
-  const box = uniqueMailbox("Attachments");
-  const outDir = await Deno.makeTempDir();
-  await using M = await login(BOB);
-  try {
-    await M.create(box);
-    for (const [flags, msg] of [[null, first], [null, second], ["\\Seen", seen]] as const) {
-      assert.equal((await M.append(box, flags, null, msg))[0], "OK");
-    }
-    // A file that is there already must survive: the attachment goes to notes-1.txt.
-    await Deno.writeTextFile(`${outDir}/notes.txt`, "keep me");
-
-    const out = await runExample(
-      "download_attachments.ts",
-      exampleEnv({ MAILBOX: box, OUT_DIR: outDir }, true), // over implicit TLS, for a change
+// Deno only: the examples are Deno scripts, run with Deno.execPath().
+test(
+  "examples: download_attachments saves the exact attachment bytes and leaves mail unseen",
+  async () => {
+    // Every byte value, so that any text decoding on the way would show.
+    const pdf = new Uint8Array(4096);
+    pdf.set(utf8("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"));
+    for (let i = 20; i < pdf.length; i++) pdf[i] = (i * 7 + (i >> 8)) & 0xff;
+    const pdf2 = crypto.getRandomValues(new Uint8Array(1000));
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff]);
+    const resume = utf8("R\u00e9sum\u00e9 \u20ac\n");
+    const passwd = utf8("root:x:0:0::/root:/bin/sh\n");
+    const notesQp = "Caf=C3=A9 =3D 100% na=C3=AFve\r\n" +
+      "This line is long enough that the encoder had to break it with a soft line=\r\n" +
+      " break in the middle.\r\nTrailing space=20\r\nno line break at the end";
+    const notes = utf8(
+      "Caf\u00e9 = 100% na\u00efve\r\n" +
+        "This line is long enough that the encoder had to break it with a soft line" +
+        " break in the middle.\r\nTrailing space \r\nno line break at the end",
     );
-    const expected: Record<string, Uint8Array> = {
-      "report.pdf": pdf,
-      "notes.txt": utf8("keep me"),
-      "notes-1.txt": notes,
-      "\u20ac r\u00e9sum\u00e9.txt": resume,
-      "logo \u00fc.png": png,
-      "passwd": passwd,
-      "report-1.pdf": pdf2,
-      "inline.txt": utf8("inline text"),
-      "readme.txt": utf8(readme),
-    };
-    const written: string[] = [];
-    for await (const entry of Deno.readDir(outDir)) written.push(entry.name);
-    assert.deepEqual(written.sort(), Object.keys(expected).sort(), out);
-    for (const [name, bytes] of Object.entries(expected)) {
-      assert.deepEqual(await Deno.readFile(`${outDir}/${name}`), bytes, name);
-      if (name === "notes.txt") continue;
-      assert.ok(out.includes(`saved ${outDir}/${name} (${bytes.length} bytes`), `${name}\n${out}`);
-    }
-    assert.match(out, /^2 unseen message\(s\) in /);
-    assert.match(out, /from UID \d+ "Invoice and résumé"/);
-    assert.match(out, /8 attachment\(s\) saved/);
 
-    // BODY.PEEK[] on a read-only mailbox: nothing was marked seen.
-    assert.deepEqual(await status(M, box, "MESSAGES UNSEEN"), { MESSAGES: 3, UNSEEN: 2 });
-  } finally {
-    await Deno.remove(outDir, { recursive: true });
-    await deleteMailboxes(M, box);
-  }
-});
+    // Lines that start like the boundaries but are not delimiters (RFC 2046 section 5.1.1).
+    const readme = "--outer=_1.inner-not-a-boundary\r\n--outer=_1 is not one either\r\nlast";
+
+    // Message 1: attachments at the top level and in a nested multipart whose boundary starts
+    // with the outer one.
+    const first = mime(
+      "=?utf-8?q?Invoice_and_r=C3=A9sum=C3=A9?=",
+      'multipart/mixed; boundary="outer=_1"',
+      "This is a multi-part message in MIME format.\r\n" +
+        "--outer=_1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the attachments.\r\n" +
+        '--outer=_1\r\nContent-Type: application/pdf; name="report.pdf"\r\n' +
+        'Content-Disposition: attachment; filename="report.pdf"\r\n' +
+        `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(pdf)}\r\n` +
+        "--outer=_1\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+        "Content-Disposition: attachment; filename=notes.txt\r\n" +
+        `Content-Transfer-Encoding: quoted-printable\r\n\r\n${notesQp}\r\n` +
+        "--outer=_1\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+        'Content-Disposition: attachment; filename="resume.txt";\r\n' +
+        " filename*=utf-8''%E2%82%AC%20r%C3%A9sum%C3%A9.txt\r\n" +
+        `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(resume)}\r\n` +
+        '--outer=_1\r\nContent-Type: multipart/related; boundary="outer=_1.inner"\r\n\r\n' +
+        "--outer=_1.inner\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hi</p>\r\n" +
+        `--outer=_1.inner\r\nContent-Type: image/png; name="=?utf-8?b?${
+          btoa("logo \xc3\xbc.png")
+        }?="\r\n` +
+        "Content-Disposition: inline\r\nContent-ID: <logo@example.org>\r\n" +
+        `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(png)}\r\n` +
+        "--outer=_1.inner\r\nContent-Type: text/plain\r\n" +
+        "Content-Disposition: attachment; filename=readme.txt\r\n\r\n" +
+        `${readme}\r\n` +
+        "--outer=_1.inner--\r\n" +
+        "--outer=_1--\r\nAn epilogue.\r\n",
+    );
+    // Message 2: a hostile file name, a name that is taken already, an inline part with a name.
+    const second = mime(
+      "More files",
+      "multipart/mixed; boundary=b2",
+      "--b2\r\nContent-Type: application/octet-stream\r\n" +
+        'Content-Disposition: attachment; filename="../../etc/passwd"\r\n' +
+        `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(passwd)}\r\n` +
+        "--b2\r\nContent-Type: application/pdf\r\n" +
+        "Content-Disposition: attachment; filename=report.pdf\r\n" +
+        `Content-Transfer-Encoding: base64\r\n\r\n${base64Lines(pdf2)}\r\n` +
+        "--b2\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=inline.txt\r\n" +
+        "\r\ninline text\r\n--b2--\r\n",
+    );
+    // Message 3: already seen, so its attachment is not downloaded.
+    const seen = mime(
+      "Seen already",
+      "multipart/mixed; boundary=b3",
+      "--b3\r\nContent-Type: application/octet-stream\r\n" +
+        "Content-Disposition: attachment; filename=seen.bin\r\n\r\nxyz\r\n--b3--\r\n",
+    );
+
+    const box = uniqueMailbox("Attachments");
+    const outDir = await Deno.makeTempDir();
+    await using M = await login(BOB);
+    try {
+      await M.create(box);
+      for (const [flags, msg] of [[null, first], [null, second], ["\\Seen", seen]] as const) {
+        assert.equal((await M.append(box, flags, null, msg))[0], "OK");
+      }
+      // A file that is there already must survive: the attachment goes to notes-1.txt.
+      await Deno.writeTextFile(`${outDir}/notes.txt`, "keep me");
+
+      const out = await runExample(
+        "download_attachments.ts",
+        exampleEnv({ MAILBOX: box, OUT_DIR: outDir }, true), // over implicit TLS, for a change
+      );
+      const expected: Record<string, Uint8Array> = {
+        "report.pdf": pdf,
+        "notes.txt": utf8("keep me"),
+        "notes-1.txt": notes,
+        "\u20ac r\u00e9sum\u00e9.txt": resume,
+        "logo \u00fc.png": png,
+        "passwd": passwd,
+        "report-1.pdf": pdf2,
+        "inline.txt": utf8("inline text"),
+        "readme.txt": utf8(readme),
+      };
+      const written: string[] = [];
+      for await (const entry of Deno.readDir(outDir)) written.push(entry.name);
+      assert.deepEqual(written.sort(), Object.keys(expected).sort(), out);
+      for (const [name, bytes] of Object.entries(expected)) {
+        assert.deepEqual(await Deno.readFile(`${outDir}/${name}`), bytes, name);
+        if (name === "notes.txt") continue;
+        assert.ok(
+          out.includes(`saved ${outDir}/${name} (${bytes.length} bytes`),
+          `${name}\n${out}`,
+        );
+      }
+      assert.match(out, /^2 unseen message\(s\) in /);
+      assert.match(out, /from UID \d+ "Invoice and résumé"/);
+      assert.match(out, /8 attachment\(s\) saved/);
+
+      // BODY.PEEK[] on a read-only mailbox: nothing was marked seen.
+      assert.deepEqual(await status(M, box, "MESSAGES UNSEEN"), { MESSAGES: 3, UNSEEN: 2 });
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+      await deleteMailboxes(M, box);
+    }
+  },
+  denoOnly,
+);
 
 // ---- watch_mailbox.ts ----
 
@@ -333,46 +346,52 @@ class Running {
   }
 }
 
-test("examples: watch_mailbox prints new mail as it arrives, re-issues IDLE, stops at MAX_EVENTS", async () => {
-  const box = uniqueMailbox("Watch");
-  await using M = await login(BOB);
-  await M.create(box);
-  await M.append(box, null, null, message("already there"));
-  const one = `watch one ${crypto.randomUUID().slice(0, 8)}`;
-  const two = `caf\u00e9 watch two ${crypto.randomUUID().slice(0, 8)}`;
-  const child = new Running(
-    "watch_mailbox.ts",
-    exampleEnv({ MAILBOX: box, IDLE_MINUTES: "0.05", MAX_EVENTS: "2" }), // IDLE for 3 s at a time
-  );
-  let finished = false;
-  try {
-    let at = await child.waitFor(/idling on .*\.\.\.\n/);
-    await M.append(box, null, null, message(one));
-    at = await child.waitFor(
-      new RegExp(`new message UID \\d+: from bob@example.org: ${one}\n`),
-      at,
+// Deno only: the examples are Deno scripts, run with Deno.execPath().
+test(
+  "examples: watch_mailbox prints new mail as it arrives, re-issues IDLE, stops at MAX_EVENTS",
+  async () => {
+    const box = uniqueMailbox("Watch");
+    await using M = await login(BOB);
+    await M.create(box);
+    await M.append(box, null, null, message("already there"));
+    const one = `watch one ${crypto.randomUUID().slice(0, 8)}`;
+    const two = `caf\u00e9 watch two ${crypto.randomUUID().slice(0, 8)}`;
+    const child = new Running(
+      "watch_mailbox.ts",
+      exampleEnv({ MAILBOX: box, IDLE_MINUTES: "0.05", MAX_EVENTS: "2" }), // IDLE for 3 s at a time
     );
-    // Nothing arrives for 3 s: the watcher ends IDLE and starts a new one.
-    at = await child.waitFor(/IDLE ran 3 s, no news; re-issuing\n/, at);
-    at = await child.waitFor(/idling on .*\.\.\.\n/, at);
-    // An RFC 2047 subject, which the watcher decodes.
-    const encoded = `=?utf-8?q?${
-      encodeURIComponent(two).replace(/%20/g, "_").replace(/%/g, "=")
-    }?=`;
-    await M.append(box, null, null, message(encoded));
-    await child.waitFor(new RegExp(`new message UID \\d+: from bob@example.org: ${two}\n`), at);
+    let finished = false;
+    try {
+      let at = await child.waitFor(/idling on .*\.\.\.\n/);
+      await M.append(box, null, null, message(one));
+      at = await child.waitFor(
+        new RegExp(`new message UID \\d+: from bob@example.org: ${one}\n`),
+        at,
+      );
+      // Nothing arrives for 3 s: the watcher ends IDLE and starts a new one.
+      at = await child.waitFor(/IDLE ran 3 s, no news; re-issuing\n/, at);
+      at = await child.waitFor(/idling on .*\.\.\.\n/, at);
+      // An RFC 2047 subject, which the watcher decodes.
+      const encoded = `=?utf-8?q?${
+        encodeURIComponent(two).replace(/%20/g, "_").replace(/%/g, "=")
+      }?=`;
+      await M.append(box, null, null, message(encoded));
+      await child.waitFor(new RegExp(`new message UID \\d+: from bob@example.org: ${two}\n`), at);
 
-    const { code, stderr } = await child.finish();
-    finished = true;
-    assert.equal(code, 0, child.output + stderr);
-    assert.match(child.output, /2 new message\(s\) seen, stopping\nlogged out \(BYE\)\n$/);
-    assert.ok(!child.output.includes("already there"), child.output);
-  } finally {
-    if (!finished) await child.finish(true);
-    await deleteMailboxes(M, box);
-  }
-});
+      const { code, stderr } = await child.finish();
+      finished = true;
+      assert.equal(code, 0, child.output + stderr);
+      assert.match(child.output, /2 new message\(s\) seen, stopping\nlogged out \(BYE\)\n$/);
+      assert.ok(!child.output.includes("already there"), child.output);
+    } finally {
+      if (!finished) await child.finish(true);
+      await deleteMailboxes(M, box);
+    }
+  },
+  denoOnly,
+);
 
+// Deno only: the examples are Deno scripts, run with Deno.execPath(); it sends SIGINT with Deno's ChildProcess.kill.
 test("examples: watch_mailbox ends IDLE and logs out cleanly on SIGINT", async () => {
   const box = uniqueMailbox("WatchInt");
   await using M = await login(BOB);
@@ -390,4 +409,4 @@ test("examples: watch_mailbox ends IDLE and logs out cleanly on SIGINT", async (
     if (!finished) await child.finish(true);
     await deleteMailboxes(M, box);
   }
-});
+}, denoOnly);

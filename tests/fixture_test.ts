@@ -1,7 +1,7 @@
 // Checks the real-server fixture that `deno task test` starts (scripts/dovecot.ts): the plain
 // port greets and offers STARTTLS, and the preauthenticated stream command works.
 import assert from "node:assert/strict";
-import { test } from "./_harness.ts";
+import { denoOnly, test } from "./_harness.ts";
 import { fixtureFromEnv, type FixtureInfo, streamCommandFor } from "../scripts/dovecot.ts";
 
 function fixture(): FixtureInfo {
@@ -28,6 +28,7 @@ async function readUntil(conn: Deno.Conn, done: (text: string) => boolean): Prom
   return text;
 }
 
+// Deno only: probes the fixture with Deno.connect.
 test("fixture: plain port greets with * OK and offers STARTTLS", async () => {
   const info = fixture();
   const conn = await Deno.connect({ hostname: info.address, port: info.imapPort });
@@ -48,8 +49,9 @@ test("fixture: plain port greets with * OK and offers STARTTLS", async () => {
   } finally {
     conn.close();
   }
-});
+}, denoOnly);
 
+// Deno only: runs the stream command with Deno.Command.
 test("fixture: the stream command runs a preauthenticated imap", async () => {
   const info = fixture();
   const user = info.users[0].user;
@@ -67,4 +69,4 @@ test("fixture: the stream command runs a preauthenticated imap", async () => {
   assert.match(out, new RegExp(`^\\* PREAUTH .*Logged in as ${user}\\r\\n`), out);
   assert.match(out, /\r\na OK /, out);
   assert.equal(code, 0, decoder.decode(stderr));
-});
+}, denoOnly);

@@ -1,5 +1,8 @@
 // Property-based tests (fast-check) for the wire decoder, the response parser and the encoder.
 //
+// Deno only: fast-check comes through an `npm:` specifier, which Bun's test runner does not
+// resolve; `deno task test` runs this file under Deno and leaves it out of its `bun test` step.
+//
 // The table tests (decoder_test.ts, parser_test.ts, encoder_test.ts) pin known answers; these
 // properties throw generated input at the same code: random bytes, IMAP-shaped token soup,
 // grammar-built responses, and mutations of them, each split at random chunk boundaries. A

@@ -18,7 +18,7 @@ import {
   type Result,
   xoauth2Auth,
 } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { denoOnly, rssBytes, test } from "./_harness.ts";
 import { type CommandHandler, readCommand, serve, ServerSide, sleep, str } from "./_scripted.ts";
 
 async function open(
@@ -146,6 +146,7 @@ test("STARTTLS: the required-STARTTLS connect option upgrades before returning",
   await serving;
 });
 
+// Deno only: the silent server is a Deno.listen socket.
 test("STARTTLS: an OK followed by silence (no handshake) times out and closes", async () => {
   // A real socket: Deno's TLS client waits for a ServerHello that never comes.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -185,7 +186,7 @@ test("STARTTLS: an OK followed by silence (no handshake) times out and closes", 
   await serving;
   (serverConn as Deno.Conn | null)?.close();
   listener.close();
-});
+}, denoOnly);
 
 // ---- Injection -------------------------------------------------------------------------------
 
@@ -416,12 +417,12 @@ test("limits: a literal within the limit arriving slowly grows memory only as by
   });
   await M.login("u", "p");
   await M.select();
-  const before = Deno.memoryUsage().rss;
+  const before = rssBytes();
   const pending = M.fetch("1", "(RFC822)");
   pending.catch(() => {});
   while (sent < 32 * 65_536) await sleep(5);
   await sleep(20);
-  const grownMb = (Deno.memoryUsage().rss - before) / 1e6;
+  const grownMb = (rssBytes() - before) / 1e6;
   assert.ok(grownMb < 40, `resident memory grew ${grownMb.toFixed(1)} MB for 2 MB received`);
   // A reset mid-literal still ends in an abort; nothing partial is delivered.
   M.shutdown();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { IMAP4, IMAP4_SSL, IMAP4TlsError } from "../mod.ts";
 import { startDovecot } from "../scripts/dovecot.ts";
 import { EC, makeCa, openssl } from "./_certs.ts";
-import { test } from "./_harness.ts";
+import { denoOnly, test } from "./_harness.ts";
 
 const LEAF_EXT = [
   "basicConstraints=critical,CA:FALSE",
@@ -105,6 +105,7 @@ async function makeCerts(dir: string): Promise<Certs> {
   };
 }
 
+// Deno only: starts its own Dovecot instances (scripts/dovecot.ts uses Deno's APIs) and openssl via Deno.Command.
 test("TLS: self-signed and expired certificates fail on IMAP4_SSL and on STARTTLS", async () => {
   const dir = await Deno.makeTempDir({ prefix: "imaplib-certs-" });
   try {
@@ -155,4 +156,4 @@ test("TLS: self-signed and expired certificates fail on IMAP4_SSL and on STARTTL
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}, denoOnly);
