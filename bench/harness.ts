@@ -27,6 +27,21 @@ const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DENO = Deno.execPath();
 const PYTHON = Deno.env.get("BENCH_PYTHON") ?? "python3";
 const NODE = Deno.env.get("BENCH_NODE") ?? "node";
+// Bun from the npm registry (pinned, as in scripts/test.ts), resolved to its binary so that
+// /usr/bin/time measures Bun itself rather than npx.
+const BUN_PACKAGE = "bun@1.4.5";
+let bunBinary: string | null | undefined;
+async function bun(): Promise<string | null> {
+  if (bunBinary !== undefined) return bunBinary;
+  const found = await new Deno.Command("npx", {
+    args: ["-y", "-p", BUN_PACKAGE, "-c", "command -v bun"],
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => null);
+  const path = found?.success ? new TextDecoder().decode(found.stdout).trim() : "";
+  bunBinary = path || null;
+  return bunBinary;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Settings.
@@ -234,6 +249,25 @@ const CLIENTS: ClientDef[] = [
     kind: "library",
     modes: ["fetch"],
     argv: denoRun("deno_imaplib_stream.ts"),
+  },
+  {
+    // The same client file as on Deno: it uses only the library's public API.
+    id: "bun-imaplib",
+    label: "imaplib (this library), Bun",
+    runtime: "bun",
+    kind: "library",
+    modes: ["fetch"],
+    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib.ts`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  },
+  {
+    id: "bun-floor",
+    label: "raw socket floor, Bun",
+    runtime: "bun",
+    kind: "floor",
+    modes: ["fetch"],
+    argv: (job) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   // Hooks, to be filled in when they exist:
   // { id: "bun-imaplib", label: "imaplib (this library), Bun", runtime: "bun", kind: "library",

@@ -52,25 +52,30 @@ export interface ClientResult {
   vmHwmKiB: number;
 }
 
+// The library clients also run on Bun (the same files): Deno's or Node's API, whichever is here.
+const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+const nodeProcess = (globalThis as unknown as { process?: { argv: string[] } }).process;
+
 export function readJob(): Job {
-  const raw = Deno.args[0];
+  const raw = deno ? deno.args[0] : nodeProcess?.argv[2];
   if (!raw) throw new Error("usage: <client> '<job JSON>'");
   return JSON.parse(raw) as Job;
 }
 
-export function vmHwmKiB(): number {
+export async function vmHwmKiB(): Promise<number> {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(
-      Deno.readTextFileSync("/proc/self/status"),
-    );
+    const status = deno
+      ? deno.readTextFileSync("/proc/self/status")
+      : (await import("node:fs")).readFileSync("/proc/self/status", "utf8");
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
     return m ? Number(m[1]) : -1;
   } catch {
     return -1;
   }
 }
 
-export function emit(result: Omit<ClientResult, "vmHwmKiB">): void {
-  console.log(JSON.stringify({ ...result, vmHwmKiB: vmHwmKiB() }));
+export async function emit(result: Omit<ClientResult, "vmHwmKiB">): Promise<void> {
+  console.log(JSON.stringify({ ...result, vmHwmKiB: await vmHwmKiB() }));
 }
 
 const encoder = new TextEncoder();

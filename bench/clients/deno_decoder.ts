@@ -154,5 +154,5 @@ console.log(JSON.stringify({
   bytes: stream.length,
   exists,
   modes,
-  vmHwmKiB: vmHwmKiB(),
+  vmHwmKiB: await vmHwmKiB(),
 }));

@@ -102,7 +102,7 @@ if (job.mode === "fetch") {
     throw new Error(`FETCH: ${detector.status}`);
   }
   if (!reader) await raw.logout();
-  emit({
+  await emit({
     client: job.client,
     workload: job.workload,
     exists,
@@ -144,7 +144,7 @@ if (job.mode === "fetch") {
   await raw.response("I1");
   await appender.cleanUp();
   await raw.logout();
-  emit({
+  await emit({
     client: job.client,
     workload: job.workload,
     exists,

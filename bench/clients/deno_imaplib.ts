@@ -52,7 +52,7 @@ if (job.mode === "fetch") {
     }
   }
   await M.logout();
-  emit({
+  await emit({
     client: job.client,
     workload: job.workload,
     exists,
@@ -81,7 +81,7 @@ if (job.mode === "fetch") {
   }
   await appender.cleanUp();
   await M.logout();
-  emit({
+  await emit({
     client: job.client,
     workload: job.workload,
     exists,

@@ -29,7 +29,7 @@ for await (const [type, data] of M.fetchIter("1:*", job.items)) {
 }
 const seconds = (performance.now() - t0) / 1000;
 await M.logout();
-emit({
+await emit({
   client: job.client,
   workload: job.workload,
   exists,
