@@ -150,7 +150,7 @@ for (const id of ONLY ?? []) {
 // line (bench/clients/common.ts). `modes` says which workloads it takes part in; `runtime`
 // pairs it with that runtime's floor for the "vs own floor" ratio.
 
-type Runtime = "deno" | "node" | "python" | "bun";
+type Runtime = "deno" | "node" | "python" | "bun" | "bun-connect";
 interface ClientDef {
   id: string;
   label: string;
@@ -267,6 +267,16 @@ const CLIENTS: ClientDef[] = [
     kind: "floor",
     modes: ["fetch"],
     argv: (job) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  },
+  {
+    // Bun's own socket API, to compare with node:net under Bun (the library uses node:net).
+    id: "bun-connect-floor",
+    label: "raw socket floor, Bun.connect",
+    runtime: "bun-connect",
+    kind: "floor",
+    modes: ["fetch"],
+    argv: (job) => [bunBinary!, `${BENCH}/clients/bun_connect_floor.ts`, JSON.stringify(job)],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   // Hooks, to be filled in when they exist:
