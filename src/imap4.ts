@@ -389,21 +389,22 @@ export class IMAP4 implements AsyncDisposable {
   /**
    * Reads `size` raw bytes from the connection (imaplib's `read(size)`), bypassing the protocol
    * decoder. Only between commands; overriding it does not change how responses are read.
-   * @throws {IMAP4Error} while a response is partly received.
+   * @throws {IMAP4Error} while a response is partly received, or while IDLE or a FETCH stream
+   *   holds the connection.
    */
   read(size: number): Promise<Uint8Array> {
     if (!Number.isSafeInteger(size) || size < 0) {
       return Promise.reject(new RangeError(`size must be an integer >= 0, got ${size}`));
     }
-    return this.#session.exclusive(() => this.#session.readRaw(size));
+    return this.#run("read()", (session) => session.readRaw(size));
   }
 
   /**
    * Reads one raw line, LF included (imaplib's `readline()`); see {@linkcode IMAP4.read}.
-   * @throws {IMAP4Error} while a response is partly received.
+   * @throws {IMAP4Error} as {@linkcode IMAP4.read}.
    */
   readline(): Promise<Uint8Array> {
-    return this.#session.exclusive(() => this.#session.readRaw("line"));
+    return this.#run("readline()", (session) => session.readRaw("line"));
   }
 
   /**
@@ -1397,14 +1398,15 @@ for (const alias of ALIASES) {
 // A command called while IDLE or a stream holds the connection: refused at once (waiting
 // would deadlock a caller who awaits it inside the loop).
 function busyError(name: string, busy: string): IMAP4Error {
-  if (busy === "IDLE") {
+  if (busy === "IDLE" && Object.hasOwn(COMMANDS, name)) {
     const states = COMMANDS[name] ?? [];
     return new IMAP4Error(
       `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
     );
   }
   return new IMAP4Error(
-    `command ${name} illegal while ${busy} holds the connection; finish or cancel it first`,
+    `${Object.hasOwn(COMMANDS, name) ? `command ${name}` : name} illegal while ${busy} holds ` +
+      "the connection; finish or cancel it first",
   );
 }
 

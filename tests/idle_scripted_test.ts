@@ -246,6 +246,9 @@ test("IMAP4.idle() other commands fail at once while idling, and work after", as
     await using _idler = await M.idle();
     await assert.rejects(M.noop(), /command NOOP illegal in state IDLING/);
     await assert.rejects(M.idle(), /command IDLE illegal in state IDLING/);
+    // The raw reads too: waiting behind IDLE would never end.
+    await assert.rejects(M.readline(), /readline\(\) illegal while IDLE holds the connection/);
+    await assert.rejects(M.read(1), /read\(\) illegal while IDLE holds the connection/);
   }
   assert.equal((await M.noop())[0], "OK");
   assert.equal(server.receivedText.match(/DONE/g)?.length, 1);
