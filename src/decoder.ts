@@ -24,8 +24,9 @@ export interface Frame {
 
 /**
  * Receives a streamed literal: `write` gets views of the input chunks, in order, as they arrive
- * (consume or copy them before the next `push`); `end` is called once all its bytes were
- * written.
+ * (valid only during the call: the caller may reuse the chunk afterwards, so copy what you
+ * keep); `end` is called once all its bytes were written or skipped
+ * ({@linkcode FrameDecoder.skipStreamedLiteral}).
  */
 export interface LiteralSink {
   /** Takes the next bytes of the literal. */
@@ -165,6 +166,26 @@ export class FrameDecoder {
   /** True while a literal is being handed to a {@linkcode LiteralSink}. */
   get streaming(): boolean {
     return this.#sink !== null;
+  }
+
+  /** Bytes of the streamed literal still to come; 0 when no literal is being streamed. */
+  get streamedLiteralRemainingBytes(): number {
+    return this.#sink ? this.#literalRemaining : 0;
+  }
+
+  /**
+   * Counts `bytes` of the streamed literal as delivered by the caller itself (read from the
+   * connection straight into the consumer's buffer, bypassing `push`); the literal ends, and
+   * its sink's `end` is called, when its last byte is counted.
+   * @throws {RangeError} when no literal is streaming or `bytes` exceeds what remains of it.
+   */
+  skipStreamedLiteral(bytes: number): void {
+    if (!this.#sink || bytes > this.#literalRemaining || bytes < 0) {
+      throw new RangeError(`cannot skip ${bytes} bytes of the streamed literal`);
+    }
+    this.#literalRemaining -= bytes;
+    this.#chunkOffset += bytes;
+    if (this.#literalRemaining === 0) this.#endLiteral();
   }
 
   /** Bytes received that belong to a response not yet complete. 0 at a response boundary. */

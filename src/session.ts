@@ -149,7 +149,8 @@ const READ_BUFFER_BYTES = 256 * 1024;
 interface ChunkReader {
   /** Whether reads land in the buffer passed to `read` (which may then be reused). */
   readonly byob: boolean;
-  read(buffer: ArrayBuffer): Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** Reads into `view` (transferring its buffer) on a BYOB reader; else the next chunk. */
+  read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>>;
   cancel(): Promise<void>;
   releaseLock(): void;
 }
@@ -165,8 +166,7 @@ function chunkReader(readable: ReadableStream<Uint8Array>): ChunkReader {
     const reader = byob;
     return {
       byob: true,
-      read: (buffer) =>
-        reader.read(new Uint8Array(buffer)) as Promise<ReadableStreamReadResult<Uint8Array>>,
+      read: (view) => reader.read(view) as Promise<ReadableStreamReadResult<Uint8Array>>,
       cancel: () => reader.cancel(),
       releaseLock: () => reader.releaseLock(),
     };
@@ -444,16 +444,18 @@ export class Session {
     }
   }
 
-  #startRead(reader: ChunkReader): void {
-    const buffer = this.#spareBuffers.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES);
-    this.#pendingRead = reader.read(buffer);
+  #startRead(reader: ChunkReader, into?: Uint8Array): void {
+    const view = into ??
+      new Uint8Array(this.#spareBuffers.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES));
+    this.#pendingRead = reader.read(view);
     this.#pendingRead.catch(() => {});
   }
 
-  // The decoder keeps nothing that points into a chunk after push() (see FrameDecoder), so a
-  // BYOB read buffer can serve the next read, unless a literal sink was handed views of it.
+  // The decoder keeps nothing that points into a chunk after push(), and a literal sink may
+  // use its views only during write() (see FrameDecoder), so a BYOB read buffer can serve the
+  // next read.
   #recycle(chunk: Uint8Array): void {
-    if (!this.#reader?.byob || this.#decoder.streaming) return;
+    if (!this.#reader?.byob) return;
     if (this.#spareBuffers.length < 2 && chunk.buffer.byteLength === READ_BUFFER_BYTES) {
       this.#spareBuffers.push(chunk.buffer as ArrayBuffer);
     }
@@ -475,22 +477,54 @@ export class Session {
    */
   async pump(): Promise<void> {
     this.throwIfFailed();
-    const chunk = this.#rawRest ?? await this.#readChunk(undefined, "response");
+    const rest = this.#rawRest;
     this.#rawRest = null;
+    const chunk = rest ?? (await this.#readChunk(undefined, "response"))!;
     try {
-      this.#decoder.push(chunk!, this.#frames);
+      this.#decoder.push(chunk, this.#frames);
     } catch (error) {
       throw this.fail(error as IMAP4Abort);
     }
+    if (!rest) this.#recycle(chunk);
+  }
+
+  /**
+   * While a literal streams to a sink (see `streamLiteral`): reads its next bytes from the
+   * transport straight into `view`, so a consumer's buffer is filled with no copy and no read
+   * buffer of ours in between; never reads past the literal. Returns the filled view (over
+   * `view`'s memory, whose buffer the read transferred: use the returned view), or `null`
+   * when the bytes went through the decoder to the sink instead, as `pump()` does: when some
+   * were already read (a read ahead in flight, bytes left by `readRaw`) or the transport's
+   * stream has no BYOB reader. Bounded by the `timeout` option; failures end the connection.
+   */
+  async readStreamedLiteral(view: Uint8Array): Promise<Uint8Array | null> {
+    this.throwIfFailed();
+    const remaining = this.#decoder.streamedLiteralRemainingBytes;
+    if (
+      remaining === 0 || this.#rawRest || this.#pendingRead || !this.#reader?.byob ||
+      view.length === 0
+    ) {
+      await this.pump();
+      return null;
+    }
+    const into = view.length > remaining ? view.subarray(0, remaining) : view;
+    const chunk = (await this.#readChunk(undefined, "response", into))!;
+    this.#decoder.skipStreamedLiteral(chunk.length);
+    return chunk;
   }
 
   // The next chunk from the transport; null when the soft limit ended the wait (the read stays
   // pending and its bytes go to the next call). EOF, errors and hard timeouts end the connection.
-  async #readChunk(soft: SoftLimit | undefined, what: string): Promise<Uint8Array | null> {
+  // With `into`, the read goes into that view and nothing is read ahead.
+  async #readChunk(
+    soft: SoftLimit | undefined,
+    what: string,
+    into?: Uint8Array,
+  ): Promise<Uint8Array | null> {
     for (;;) {
       const reader = this.#reader;
       if (!reader) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
-      if (!this.#pendingRead) this.#startRead(reader);
+      if (!this.#pendingRead) this.#startRead(reader, into);
       const outcome = await this.#race(this.#pendingRead!, soft);
       if (outcome.kind === "soft") return null;
       this.#pendingRead = null;
@@ -507,9 +541,16 @@ export class Session {
       this.lastReadMs = this.clock.now();
       // Read ahead: the next read runs while this chunk is decoded, so the socket never sits
       // full while the client works (a third of a bulk FETCH's time otherwise). STARTTLS turns
-      // it off, since nothing may be read after its tagged OK.
-      if (this.readAhead) this.#startRead(reader);
-      if (outcome.result.value.length > 0) return outcome.result.value;
+      // it off, since nothing may be read after its tagged OK. Nor while a literal streams
+      // over a BYOB reader: its bytes then go straight into the consumer's buffers
+      // (readStreamedLiteral).
+      if (this.readAhead && !into && !(reader.byob && this.#decoder.streaming)) {
+        this.#startRead(reader);
+      }
+      const value = outcome.result.value;
+      if (value.length > 0) return value;
+      // An empty read transferred the buffer of `into` too: go on in the returned one.
+      if (into) into = new Uint8Array(value.buffer, value.byteOffset, into.length);
     }
   }
 

@@ -12,6 +12,11 @@ import type { Datum } from "./parser.ts";
 import { dataRepr, decodeText } from "./repr.ts";
 import type { Result, Session } from "./session.ts";
 
+// Chunk size of fetchBody()'s stream for a default reader. Below the C allocator's mmap
+// threshold (128 KiB), so dropped chunks are reused rather than returned to the OS and
+// faulted in again.
+const BODY_CHUNK_BYTES = 64 * 1024;
+
 /** One response delivered by `IMAP4.fetchIter()`: `[type, data]` as imaplib stores it. */
 export type FetchResponse = [type: string, data: Datum[]];
 
@@ -34,6 +39,10 @@ export interface BodyStream {
    * The part's bytes, read from the connection only as fast as they are consumed. Read it to
    * the end, or `cancel()` it: cancelling drains the rest from the connection (it stays
    * usable). Until then other commands fail at once.
+   *
+   * A readable byte stream: a BYOB reader's buffer is filled straight from the socket when the
+   * transport's readable is a byte stream (Deno's is), with no copy; a default reader gets
+   * chunks of up to 64 KiB.
    */
   body: ReadableStream<Uint8Array>;
   /**
@@ -98,32 +107,57 @@ export async function openBody(
   args: Argument[],
   release: () => void,
 ): Promise<BodyStream | null> {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let controller!: ReadableByteStreamController;
   let started: { header: Uint8Array; sizeBytes: number } | null = null;
   let written = 0;
   let ended = false;
   let discard = false;
+  // While a pull reads: the sink then leaves closing the stream to it.
+  let pulling: Promise<void> | null = null;
   // Settles when the literal's last byte was read (by the consumer or by a cancel's drain).
   let literalDone!: { resolve: () => void; reject: (error: unknown) => void };
   const literalEnded = new Promise<void>((resolve, reject) => literalDone = { resolve, reject });
   literalEnded.catch(() => {});
   const queue: FetchResponse[] = [];
-  const body = new ReadableStream<Uint8Array>({
+  // Fills the pending read's view: straight from the connection when it can, so a BYOB reader
+  // with one reused buffer streams with no copy and no allocation; else the sink enqueues.
+  const fill = async (): Promise<void> => {
+    const request = controller.byobRequest!;
+    const before = written;
+    for (;;) {
+      const filled = await session.readStreamedLiteral(request.view as Uint8Array);
+      if (filled) {
+        // After a cancel the stream has no pending read left to answer.
+        if (!discard) request.respondWithNewView(filled);
+        break;
+      }
+      if (written !== before || ended) break;
+    }
+    if (ended && !discard) controller.close();
+  };
+  const body = new ReadableStream({
+    type: "bytes",
+    // A default reader gets chunks of this size, read into directly.
+    autoAllocateChunkSize: BODY_CHUNK_BYTES,
     start: (c) => {
       controller = c;
     },
     pull: async () => {
-      const before = written;
+      pulling = fill();
       try {
-        while (written === before && !ended) await session.pump();
+        await pulling;
       } catch (error) {
         literalDone.reject(error);
         throw error;
+      } finally {
+        pulling = null;
       }
     },
     cancel: async () => {
       discard = true;
       try {
+        // A read in flight finishes first: two readers of one connection would both see it.
+        await pulling?.catch(() => {});
         while (!ended) await session.pump();
       } catch (error) {
         literalDone.reject(error);
@@ -148,11 +182,13 @@ export async function openBody(
       return {
         write: (bytes) => {
           written++;
-          if (!discard) controller.enqueue(bytes);
+          // A copy: the view is valid only during this call, and a byte stream's enqueue
+          // would transfer (detach) the read buffer it is part of.
+          if (!discard) controller.enqueue(bytes.slice());
         },
         end: () => {
           ended = true;
-          if (!discard) controller.close();
+          if (!discard && !pulling) controller.close();
           literalDone.resolve();
         },
       };

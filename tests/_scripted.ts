@@ -8,7 +8,8 @@ const latin1 = new TextDecoder("latin1");
 
 /** The server's side of an in-memory connection. */
 export class ServerSide {
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array> | ReadableByteStreamController;
+  readonly #byteStream: boolean;
   #received = new Uint8Array(0);
   #waiters: (() => void)[] = [];
   #closedByClient = false;
@@ -32,7 +33,12 @@ export class ServerSide {
   /** How often the client upgraded the transport with `startTls` (simulated TLS). */
   upgrades = 0;
 
-  constructor() {
+  /**
+   * @param options `byteStream`: the client reads a readable byte stream (BYOB reads, like
+   *   the Deno transport's) instead of a default stream of chunks.
+   */
+  constructor(options: { byteStream?: boolean } = {}) {
+    this.#byteStream = options.byteStream ?? false;
     const { readable, writable } = this.#streams();
     this.transport = {
       readable,
@@ -60,15 +66,24 @@ export class ServerSide {
   }
 
   #streams(): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
-    const readable = new ReadableStream<Uint8Array>({
-      start: (controller) => {
+    const source = {
+      start: (controller: ReadableStreamDefaultController<Uint8Array>) => {
         this.#controller = controller;
       },
       cancel: () => {
         this.#closedByClient = true;
         this.#wake();
       },
-    });
+    };
+    const readable = this.#byteStream
+      ? new ReadableStream({
+        ...source,
+        type: "bytes",
+        start: (c: ReadableByteStreamController) => {
+          this.#controller = c;
+        },
+      }) as ReadableStream<Uint8Array>
+      : new ReadableStream<Uint8Array>(source);
     const writable = new WritableStream<Uint8Array>({
       write: (chunk) => {
         const next = new Uint8Array(this.#received.length + chunk.length);
@@ -97,7 +112,8 @@ export class ServerSide {
   send(...chunks: (string | Uint8Array)[]): void {
     if (this.#ended) return;
     for (const chunk of chunks) {
-      this.#controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+      // (A byte stream's enqueue detaches the chunk's buffer: send the caller's bytes as a copy.)
+      this.#controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk.slice());
     }
   }
 

@@ -573,3 +573,34 @@ test("decoder: FrameDecoderStream stops pulling a 100 MiB line soon after the li
   // The chunk that crossed the limit, plus what the pipe's queues may have pulled ahead.
   assert.ok(pulled >= CHUNKS_AT_LIMIT + 1 && pulled <= CHUNKS_AT_LIMIT + 4, `pulled ${pulled}`);
 });
+
+test("decoder: a streamed literal goes to its sink, and skipped bytes end it at the right byte", () => {
+  const decoder = new FrameDecoder();
+  const written: string[] = [];
+  let ended = 0;
+  decoder.streamLiteral = (line, sizeBytes) => {
+    assert.equal(text.decode(line), "* 1 FETCH (BODY[] {10}");
+    assert.equal(sizeBytes, 10);
+    return { write: (b) => written.push(text.decode(b)), end: () => ended++ };
+  };
+  const out: Frame[] = [];
+  decoder.push(bytes("* 1 FETCH (BODY[] {10}\r\n0123"), out);
+  assert.deepEqual(written, ["0123"]);
+  assert.equal(decoder.streaming, true);
+  assert.equal(decoder.streamedLiteralRemainingBytes, 6);
+  // The caller read 4 of the remaining bytes itself (straight into its consumer's buffer).
+  decoder.skipStreamedLiteral(4);
+  assert.equal(decoder.streamedLiteralRemainingBytes, 2);
+  assert.equal(ended, 0);
+  assert.throws(() => decoder.skipStreamedLiteral(3), RangeError);
+  decoder.skipStreamedLiteral(2);
+  assert.equal(ended, 1);
+  assert.equal(decoder.streaming, false);
+  assert.equal(decoder.streamedLiteralRemainingBytes, 0);
+  assert.throws(() => decoder.skipStreamedLiteral(1), RangeError);
+  decoder.push(bytes(")\r\nA1 OK done\r\n"), out);
+  assert.deepEqual(render(out), [
+    { lines: ["* 1 FETCH (BODY[] {10}", ")"], literals: [""] },
+    { lines: ["A1 OK done"], literals: [] },
+  ]);
+});

@@ -167,3 +167,65 @@ test("fetchBody: a reset mid-literal errors the stream and done; nothing hangs",
   assert.equal(M.state, "LOGOUT");
   await serving;
 });
+
+test("fetchBody: a BYOB reader with one reused buffer gets every byte; the connection goes on", async () => {
+  const expected = new TextEncoder().encode(bigMessage(3 * 1024 * 1024));
+  await withMailbox(1, async (M) => {
+    const part = await M.fetchBody("1");
+    assert.ok(part);
+    const reader = part.body.getReader({ mode: "byob" });
+    // An odd size, so reads end anywhere in the message.
+    let buffer = new Uint8Array(100_003);
+    let total = 0;
+    let mismatch = -1;
+    for (;;) {
+      const { value, done } = await reader.read(buffer);
+      if (done) break;
+      assert.ok(value.length <= 100_003);
+      for (let i = 0; i < value.length; i += 997) {
+        if (mismatch < 0 && value[i] !== expected[total + i]) mismatch = total + i;
+      }
+      if (mismatch < 0 && value[value.length - 1] !== expected[total + value.length - 1]) {
+        mismatch = total + value.length - 1;
+      }
+      total += value.length;
+      buffer = new Uint8Array(value.buffer);
+    }
+    assert.equal(total, expected.length);
+    assert.equal(mismatch, -1, `first difference at byte ${mismatch}`);
+    assert.equal((await part.done)[0], "OK");
+    assert.equal((await M.noop())[0], "OK");
+  }, () => bigMessage(3 * 1024 * 1024));
+});
+
+test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the connection goes on", async () => {
+  const server = new ServerSide({ byteStream: true });
+  let finish: () => void = () => {};
+  const serving = serve(server, {
+    handlers: {
+      FETCH: (s, c) => {
+        s.send("* 1 FETCH (BODY[] {20}\r\n0123456789");
+        // The rest comes once the client has cancelled with a read pending.
+        finish = () => s.send(`abcdefghij)\r\n${c.tag} OK FETCH completed\r\n`);
+      },
+    },
+  });
+  const M = await IMAP4.fromTransport(server.transport);
+  await M.login("u", "p");
+  await M.select();
+  const part = await M.fetchBody("1");
+  assert.ok(part);
+  const reader = part.body.getReader({ mode: "byob" });
+  const first = await reader.read(new Uint8Array(64));
+  assert.equal(new TextDecoder().decode(first.value), "0123456789");
+  const pending = reader.read(new Uint8Array(64));
+  await new Promise((r) => setTimeout(r, 10));
+  const cancelled = reader.cancel();
+  finish();
+  await cancelled;
+  assert.equal((await pending).done, true);
+  assert.equal((await part.done)[0], "OK");
+  assert.equal((await M.noop())[0], "OK");
+  await M.logout();
+  await serving;
+});
