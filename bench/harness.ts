@@ -158,6 +158,8 @@ interface ClientDef {
   /** "floor": the runtime's floor (ratios); "diagnostic": a variant shown for explanation. */
   kind: "library" | "floor" | "peer" | "diagnostic";
   modes: ("fetch" | "idle")[];
+  /** The FETCH workloads it runs (all of them if unset). */
+  workloads?: string[];
   argv(job: Job): string[];
   /** null when usable, else why not (the client is then skipped, and said so). */
   unavailable?(): Promise<string | null>;
@@ -197,6 +199,15 @@ const CLIENTS: ClientDef[] = [
     kind: "diagnostic",
     modes: ["fetch"],
     argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "readable" }),
+  },
+  {
+    id: "deno-floor-keep",
+    label: "raw socket keeping the bytes, Deno",
+    runtime: "deno",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads: ["a", "c"],
+    argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "keep" }),
   },
   {
     id: "node-imapflow",
@@ -251,6 +262,15 @@ const CLIENTS: ClientDef[] = [
     argv: denoRun("deno_imaplib_stream.ts"),
   },
   {
+    id: "deno-imaplib-body",
+    label: "imaplib fetchBody() per message, BYOB, Deno",
+    runtime: "deno",
+    kind: "library",
+    modes: ["fetch"],
+    workloads: ["c"],
+    argv: denoRun("deno_imaplib_body.ts"),
+  },
+  {
     // The same client file as on Deno: it uses only the library's public API.
     id: "bun-imaplib",
     label: "imaplib (this library), Bun",
@@ -279,10 +299,6 @@ const CLIENTS: ClientDef[] = [
     argv: (job) => [bunBinary!, `${BENCH}/clients/bun_connect_floor.ts`, JSON.stringify(job)],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
-  // Hooks, to be filled in when they exist:
-  // { id: "bun-imaplib", label: "imaplib (this library), Bun", runtime: "bun", kind: "library",
-  //   modes: ["fetch", "idle"], argv: (job) => ["bun", `${BENCH}/clients/bun_imaplib.ts`, ...] },
-  // { id: "bun-floor", label: "raw socket floor, Bun", runtime: "bun", kind: "floor", ... },
 ];
 
 /** The reference for "vs imaplib on Deno". */
@@ -521,6 +537,8 @@ interface Summary {
   mbPerSecond: number;
   messagesPerSecond: number;
   peakRssMiB: number;
+  /** Peak RSS minus the RSS just before the FETCH (median; clients that report it). */
+  overIdleMiB: number | null;
   /** Median user+sys CPU seconds of the whole client process (startup included). */
   cpuSeconds: number;
   /** Median minor page faults of the whole client process. */
@@ -617,6 +635,9 @@ function summarise(
       mbPerSecond: wireBytes / 1e6 / med,
       messagesPerSecond: messages / med,
       peakRssMiB: mib(Math.max(...list.map((s) => s.maxRssKiB))),
+      overIdleMiB: list.every((s) => (s.idleRssKiB ?? -1) > 0)
+        ? mib(median(list.map((s) => s.maxRssKiB - s.idleRssKiB!)))
+        : null,
       cpuSeconds: median(list.map((s) => s.cpuSeconds)),
       minorFaults: median(list.map((s) => s.minorFaults)),
       vsOwnFloor: null,
@@ -719,6 +740,27 @@ function summariseProfile(profile: CpuProfile, n = 12): ProfileSummary {
   };
 }
 
+// What fresh memory costs here (page faults, zeroing, and on a VM the host's faults): the first
+// and second write of a new 128 MiB buffer, in a new Deno process, ms per MiB (median of 3).
+async function freshMemoryCost(): Promise<{ firstWriteMsPerMiB: number; rewriteMsPerMiB: number }> {
+  const code = `const r = [];
+    for (let i = 0; i < 3; i++) {
+      const a = new Uint8Array(128 << 20);
+      const t0 = performance.now(); a.fill(1);
+      const t1 = performance.now(); a.fill(2);
+      r.push([(t1 - t0) / 128, (performance.now() - t1) / 128]);
+    }
+    r.sort((x, y) => x[0] - y[0]);
+    console.log(JSON.stringify(r[1]));`;
+  const out = await run([DENO, "eval", code], { timeoutS: 60 });
+  try {
+    const [first, again] = JSON.parse(out.stdout.trim());
+    return { firstWriteMsPerMiB: first, rewriteMsPerMiB: again };
+  } catch {
+    return { firstWriteMsPerMiB: NaN, rewriteMsPerMiB: NaN };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Formatting.
 
@@ -737,8 +779,8 @@ function fetchTable(r: WorkloadReport): string {
     `### (${r.id}) \`${r.title.replace(/ on .*/, "")}\` on ${r.mailbox}: ${int(r.messages)} ` +
     `messages, ${fmt(r.wireBytes / 1e6, 1)} MB on the wire`,
     "",
-    "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | process CPU s | vs own floor | vs imaplib on Deno |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | peak - idle RSS MiB | process CPU s | vs own floor | vs imaplib on Deno |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const s of r.clients) {
     rows.push(
@@ -746,6 +788,7 @@ function fetchTable(r: WorkloadReport): string {
         fmt(s.maxSeconds, 3)
       }) ` +
         `| ${fmt(s.mbPerSecond, 1)} | ${int(s.messagesPerSecond)} | ${fmt(s.peakRssMiB, 0)} ` +
+        `| ${s.overIdleMiB === null ? "-" : fmt(s.overIdleMiB, 0)} ` +
         `| ${s.cpuSeconds >= 0 ? fmt(s.cpuSeconds, 2) : "-"} ` +
         `| ${ratio(s.vsOwnFloor)} | ${ratio(s.vsLibrary)} |`,
     );
@@ -830,6 +873,7 @@ async function main(): Promise<number> {
     loadavgAtStart: (await Deno.readTextFile("/proc/loadavg").catch(() => ""))
       .split(" ").slice(0, 3).join(" "),
     loadavgAtEnd: "",
+    freshMemory: await freshMemoryCost(),
   };
   console.error(`[bench] ${JSON.stringify(env)}`);
 
@@ -899,7 +943,8 @@ async function main(): Promise<number> {
   const fetchClients = clients.filter((c) => c.modes.includes("fetch"));
   for (let round = 1; round <= ROUNDS && workloads.length > 0; round++) {
     for (const w of workloads) {
-      const order = fetchClients.map((_, i) => fetchClients[(i + round - 1) % fetchClients.length]);
+      const runs = fetchClients.filter((c) => !c.workloads || c.workloads.includes(w.id));
+      const order = runs.map((_, i) => runs[(i + round - 1) % runs.length]);
       for (const c of order) {
         const s = await runClient(
           c,
@@ -1104,7 +1149,11 @@ async function main(): Promise<number> {
     `CPU s = user+sys of the whole client process (startup included), median. Load average ` +
     `${env.loadavgAtStart} at start, ${env.loadavgAtEnd} at the end. Run took ${
       int(totalSeconds)
-    } s.`,
+    } s. Memory on this machine: the first write of fresh memory (a new 128 MiB buffer in a ` +
+    `new Deno process) costs ${fmt(env.freshMemory.firstWriteMsPerMiB, 2)} ms/MiB, a second ` +
+    `write of the same memory ${fmt(env.freshMemory.rewriteMsPerMiB, 2)} ms/MiB: a client that ` +
+    `keeps 100 MB pays ~${int(env.freshMemory.firstWriteMsPerMiB * 96)} ms for that alone, ` +
+    `which the discarding floors never pay (see "raw socket keeping the bytes").`,
     "",
     `Seeded (fixed-seed PRNG, maildir files written directly): A ${int(seeding.A.messages)} ` +
     `messages, ${fmt(seeding.A.bytes / 1e6, 1)} MB; B ${int(seeding.B.messages)} messages, ` +

@@ -22,8 +22,12 @@ export interface Job {
   samples?: number;
   /** Floors only: save the FETCH response bytes (from the first byte to the tagged OK) here. */
   record?: string;
-  /** Deno floor only: "readable" reads through conn.readable instead of conn.read(). */
-  via?: "read" | "readable";
+  /**
+   * Deno floor only: "readable" reads through conn.readable instead of conn.read(); "keep"
+   * reads like "read" and copies every byte once into memory it keeps, as any client that
+   * returns the bytes must (the floor for a buffered FETCH).
+   */
+  via?: "read" | "readable" | "keep";
   /** Library client under --cpu-prof: mark the FETCH window with named spins. */
   profileMarks?: boolean;
 }
@@ -50,6 +54,8 @@ export interface ClientResult {
   samplesMs?: number[];
   /** VmHWM of the client process itself, KiB, read just before printing. */
   vmHwmKiB: number;
+  /** VmRSS just before the FETCH was sent, KiB (the idle RSS, for peak minus idle). */
+  idleRssKiB?: number;
 }
 
 // The library clients also run on Bun (the same files): Deno's or Node's API, whichever is here.
@@ -62,16 +68,21 @@ export function readJob(): Job {
   return JSON.parse(raw) as Job;
 }
 
-export async function vmHwmKiB(): Promise<number> {
+/** A field of /proc/self/status in KiB (VmHWM, VmRSS), or -1. */
+export async function statusKiB(field: "VmHWM" | "VmRSS"): Promise<number> {
   try {
     const status = deno
       ? deno.readTextFileSync("/proc/self/status")
       : (await import("node:fs")).readFileSync("/proc/self/status", "utf8");
-    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
     return m ? Number(m[1]) : -1;
   } catch {
     return -1;
   }
+}
+
+export function vmHwmKiB(): Promise<number> {
+  return statusKiB("VmHWM");
 }
 
 export async function emit(result: Omit<ClientResult, "vmHwmKiB">): Promise<void> {

@@ -8,7 +8,7 @@
 // mode "idle": sends IDLE and per sample waits for `* N EXISTS` after an APPEND by the shared
 //   Appender (common.ts), as the library client does.
 
-import { Appender, emit, RawImap, readJob } from "./common.ts";
+import { Appender, emit, RawImap, readJob, statusKiB } from "./common.ts";
 
 const job = readJob();
 const encoder = new TextEncoder();
@@ -70,6 +70,24 @@ if (job.mode === "fetch") {
   // job.via "readable": read through conn.readable (a ReadableStream, one new chunk per read,
   // as the library's Deno transport does) instead of conn.read() into one reused buffer.
   const reader = job.via === "readable" ? raw.conn.readable.getReader() : null;
+  // job.via "keep": every byte copied once into memory that is kept (fresh memory, as a
+  // buffered client's results are), in 8 MiB slabs.
+  const kept: Uint8Array[] = [];
+  let slab = new Uint8Array(0), slabUsed = 0;
+  const keep = (chunk: Uint8Array) => {
+    for (let at = 0; at < chunk.length;) {
+      if (slabUsed === slab.length) {
+        slab = new Uint8Array(8 * 1024 * 1024);
+        slabUsed = 0;
+        kept.push(slab);
+      }
+      const n = Math.min(chunk.length - at, slab.length - slabUsed);
+      slab.set(chunk.subarray(at, at + n), slabUsed);
+      slabUsed += n;
+      at += n;
+    }
+  };
+  const idleRssKiB = await statusKiB("VmRSS");
   const t0 = performance.now();
   await raw.write(`${tag} FETCH 1:* ${job.items}\r\n`);
   for (;;) {
@@ -85,6 +103,7 @@ if (job.mode === "fetch") {
     }
     wireBytes += chunk.length;
     reads++;
+    if (job.via === "keep") keep(chunk);
     if (file) {
       for (let at = 0; at < chunk.length;) {
         at += file.writeSync(chunk.subarray(at));
@@ -112,6 +131,7 @@ if (job.mode === "fetch") {
     wireBytes,
     reads,
     seconds,
+    idleRssKiB,
   });
 } else {
   const appender = await Appender.open(job);

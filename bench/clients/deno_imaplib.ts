@@ -6,7 +6,7 @@
 //   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
 
 import { IMAP4 } from "../../mod.ts";
-import { Appender, emit, readJob, sizeIn } from "./common.ts";
+import { Appender, emit, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
@@ -32,6 +32,7 @@ function benchMarkFetchEnd(): void {
 
 if (job.mode === "fetch") {
   if (job.profileMarks) benchMarkFetchStart();
+  const idleRssKiB = await statusKiB("VmRSS");
   const t0 = performance.now();
   const [type, data] = await M.fetch("1:*", job.items);
   const seconds = (performance.now() - t0) / 1000;
@@ -61,6 +62,7 @@ if (job.mode === "fetch") {
     sizeSum: wantSize ? sizeSum : -1,
     wireBytes: -1,
     seconds,
+    idleRssKiB,
   });
 } else {
   const appender = await Appender.open(job);

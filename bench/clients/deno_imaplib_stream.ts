@@ -3,7 +3,7 @@
 // client counts and drops them, as a program that processes messages one by one would.
 
 import { IMAP4 } from "../../mod.ts";
-import { emit, readJob, sizeIn } from "./common.ts";
+import { emit, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
@@ -13,6 +13,7 @@ await M.login(job.user, job.password);
 const [, selected] = await M.select(job.mailbox);
 const exists = Number(latin1.decode(selected[0] as Uint8Array));
 
+const idleRssKiB = await statusKiB("VmRSS");
 const t0 = performance.now();
 let messages = 0, payloadBytes = 0, sizeSum = 0;
 const wantSize = job.items.includes("RFC822.SIZE");
@@ -38,4 +39,5 @@ await emit({
   sizeSum: wantSize ? sizeSum : -1,
   wireBytes: -1,
   seconds,
+  idleRssKiB,
 });

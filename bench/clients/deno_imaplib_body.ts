@@ -1,0 +1,50 @@
+// Benchmark client: this library's fetchBody() on Deno (beyond imaplib), for large messages:
+// one `FETCH n (BODY.PEEK[])` per message, each body read with a BYOB reader into one reused
+// 256 KiB buffer and dropped, as a program saving or scanning big messages would. Memory stays
+// near the idle RSS whatever the message sizes; the time includes one round trip per message.
+
+import { IMAP4 } from "../../mod.ts";
+import { emit, readJob, statusKiB } from "./common.ts";
+
+const job = readJob();
+const latin1 = new TextDecoder("latin1");
+
+const M = await IMAP4.connect(job.host, job.port);
+await M.login(job.user, job.password);
+const [, selected] = await M.select(job.mailbox);
+const exists = Number(latin1.decode(selected[0] as Uint8Array));
+const part = /BODY\.PEEK\[[^\]]*\]/.exec(job.items)?.[0];
+if (!part) throw new Error(`fetchBody client: no BODY.PEEK[...] in ${job.items}`);
+
+const idleRssKiB = await statusKiB("VmRSS");
+const t0 = performance.now();
+let messages = 0, payloadBytes = 0;
+let buffer = new Uint8Array(256 * 1024);
+for (let n = 1; n <= exists; n++) {
+  const body = await M.fetchBody(String(n), part);
+  if (!body) throw new Error(`fetchBody ${n}: no literal`);
+  const reader = body.body.getReader({ mode: "byob" });
+  for (;;) {
+    const { value, done } = await reader.read(buffer);
+    // The read hands the buffer back in `value` (transferred), filled or empty.
+    buffer = new Uint8Array(value!.buffer);
+    if (done) break;
+    payloadBytes += value.length;
+  }
+  const [type] = await body.done;
+  if (type !== "OK") throw new Error(`FETCH ${n}: ${type}`);
+  messages++;
+}
+const seconds = (performance.now() - t0) / 1000;
+await M.logout();
+await emit({
+  client: job.client,
+  workload: job.workload,
+  exists,
+  messages,
+  payloadBytes,
+  sizeSum: -1,
+  wireBytes: -1,
+  seconds,
+  idleRssKiB,
+});
