@@ -1,6 +1,6 @@
 /**
- * The imaplib surface: `IMAP4` and `IMAP4_SSL`, one method per IMAP command, `[type, data]`
- * results, imaplib's errors and messages.
+ * The imaplib surface: `IMAP4`, one method per IMAP command, `[type, data]` results, imaplib's
+ * errors and messages. (`IMAP4_SSL` is in imap4_ssl.ts, the options in connect_options.ts.)
  *
  * @module
  */
@@ -18,59 +18,24 @@ import {
   iterateResponses,
   openBody,
 } from "./streaming.ts";
-import {
-  type Clock,
-  COMMANDS,
-  type Data,
-  type Result,
-  Session,
-  type State,
-  timestamped,
-} from "./session.ts";
+import { COMMANDS, type Data, type Result, Session, type State, timestamped } from "./session.ts";
 import { openTransport } from "./runtime.ts";
 import type { TlsOptions, Transport } from "./transport.ts";
+import type { ConnectOptions } from "./connect_options.ts";
+import {
+  type Arg,
+  astring,
+  fetchCommand,
+  lastText,
+  mapCrlf,
+  parenthesized,
+  pyTuple,
+  raw,
+  text,
+} from "./imap4_args.ts";
 
-/** A command argument: text (sent as UTF-8) or bytes. */
-export type Arg = string | Uint8Array;
-
-/** Options of `IMAP4.connect()`, `IMAP4_SSL.connect()` and `IMAP4.fromTransport()`. */
-export interface ConnectOptions {
-  /**
-   * Seconds that connecting, and then every single wait for the server (a read, a write, a TLS
-   * handshake), may take; imaplib's `timeout`. Waiting for IDLE notifications is bounded by the
-   * idle `duration`/`signal` instead. A timeout closes the connection and throws
-   * {@linkcode IMAP4TimeoutError}. No limit if undefined.
-   */
-  timeout?: number;
-  /** Aborting it closes the connection; pending and later commands throw `IMAP4TimeoutError`. */
-  signal?: AbortSignal;
-  /** TLS settings for IMAP4_SSL and STARTTLS; certificates are always verified. */
-  tls?: TlsOptions;
-  /**
-   * Require STARTTLS during connection: after the greeting, `starttls(tls)` runs before
-   * `connect()` returns, and a PREAUTH greeting is refused (it would skip TLS).
-   * @default {false}
-   */
-  starttls?: boolean;
-  /** Max bytes of one response line, CRLF included. @default {8_388_608} */
-  maxLineBytes?: number;
-  /** Max bytes of one literal. @default {134_217_728} */
-  maxLiteralBytes?: number;
-  /** Max bytes of one whole response, lines and literals together. @default {268_435_456} */
-  maxResponseBytes?: number;
-  /**
-   * Max bytes of response data held at once for the caller: what a command collects before its
-   * tagged reply plus unsolicited responses not yet taken with `response()`, and the queue of
-   * an IDLE not iterated. Exceeding it closes the connection with `IMAP4LimitError`; raise it
-   * for very large buffered FETCHes. @default {268_435_456}
-   */
-  maxStoredBytes?: number;
-  /**
-   * The time source of every deadline and timer of the connection; inject a fake one to test
-   * long IDLE scenarios quickly. @default {systemClock}
-   */
-  clock?: Clock;
-}
+export type { Arg } from "./imap4_args.ts";
+export type { ConnectOptions } from "./connect_options.ts";
 
 /** imaplib's `IMAP4_PORT`. */
 export const IMAP4_PORT = 143;
@@ -80,59 +45,8 @@ export const IMAP4_SSL_PORT = 993;
 // imaplib's `__version__`, shown at debug level 1.
 const VERSION = "2.58";
 
-// Python's repr of a tuple of str, for imaplib's debug messages.
-function pyTuple(items: readonly string[]): string {
-  const shown = items.map((item) => `'${item}'`);
-  return `(${shown.join(", ")}${shown.length === 1 ? "," : ""})`;
-}
-
 // imaplib's AllowedVersions, most recent first.
 const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4"];
-// imaplib's MapCRLF: any of CRLF, CR, LF becomes CRLF.
-function mapCrlf(message: Uint8Array): Uint8Array {
-  let extra = 0;
-  for (let i = 0; i < message.length; i++) {
-    const b = message[i];
-    if (b === 0x0d) {
-      if (message[i + 1] === 0x0a) i++;
-      else extra++;
-    } else if (b === 0x0a) extra++;
-  }
-  if (extra === 0) return message;
-  const out = new Uint8Array(message.length + extra);
-  let at = 0;
-  for (let i = 0; i < message.length; i++) {
-    const b = message[i];
-    if (b === 0x0d || b === 0x0a) {
-      out[at++] = 0x0d;
-      out[at++] = 0x0a;
-      if (b === 0x0d && message[i + 1] === 0x0a) i++;
-    } else {
-      out[at++] = b;
-    }
-  }
-  return out;
-}
-
-const raw = (value: Arg | null | undefined): Argument => ({ kind: "raw", value });
-const astring = (value: Arg | null | undefined): Argument => ({ kind: "astring", value });
-
-function text(value: Arg): string {
-  return typeof value === "string" ? value : decodeText(value);
-}
-
-// imaplib wraps flags and sort criteria in parentheses unless already enclosed.
-function parenthesized(value: Arg): Arg {
-  const s = text(value);
-  return s.startsWith("(") && s.endsWith(")") ? value : `(${s})`;
-}
-
-function lastText(data: Data[]): string {
-  const last = data[data.length - 1];
-  if (last === null || last === undefined) return "None";
-  return decodeText(last instanceof Uint8Array ? last : last[0]);
-}
-
 /**
  * An IMAP4rev1 client: CPython 3.14's `imaplib.IMAP4` on Web Streams.
  *
@@ -1408,71 +1322,4 @@ function busyError(name: string, busy: string): IMAP4Error {
     `${Object.hasOwn(COMMANDS, name) ? `command ${name}` : name} illegal while ${busy} holds ` +
       "the connection; finish or cancel it first",
   );
-}
-
-// FETCH or UID FETCH with its arguments.
-function fetchCommand(
-  set: Arg,
-  parts: Arg,
-  options: FetchStreamOptions,
-): [string, Argument[]] {
-  return options.uid ? ["UID", [raw("FETCH"), raw(set), raw(parts)]] : ["FETCH", [
-    raw(set),
-    raw(parts),
-  ]];
-}
-
-/**
- * An IMAP4 client over implicit TLS (imaplib's `IMAP4_SSL`), port 993 by default. The
- * certificate and host name are verified (against `options.tls.caCerts` in addition to the
- * runtime's roots).
- *
- * @example
- * ```ts ignore
- * import { IMAP4_SSL } from "@imaplib/imaplib";
- * await using M = await IMAP4_SSL.connect("imap.example.org");
- * ```
- */
-export class IMAP4_SSL extends IMAP4 {
-  readonly #tls: TlsOptions;
-  readonly #signal: AbortSignal | undefined;
-
-  /**
-   * Makes an unconnected client; use {@linkcode IMAP4_SSL.connect} instead.
-   * @param options See {@linkcode ConnectOptions}; `tls` configures the TLS connection.
-   * @throws {TypeError} if `options.starttls` is set (implicit TLS needs no STARTTLS).
-   */
-  constructor(options: ConnectOptions = {}) {
-    if (options.starttls) {
-      throw new TypeError("IMAP4_SSL uses implicit TLS; the starttls option does not apply");
-    }
-    super(options);
-    this.#tls = options.tls ?? {};
-    this.#signal = options.signal;
-  }
-
-  /**
-   * Connects to `host:port` over TLS; see {@linkcode IMAP4.connect}.
-   * @param port @default {993}
-   */
-  static override connect<T extends IMAP4>(
-    this: new (options?: ConnectOptions) => T,
-    host = "",
-    port: number = IMAP4_SSL_PORT,
-    options: ConnectOptions = {},
-  ): Promise<T> {
-    return IMAP4.connect.call(this, host, port, options) as Promise<T>;
-  }
-
-  /**
-   * Opens a TLS connection (imaplib's `IMAP4_SSL.open`).
-   * @throws {IMAP4TlsError} if the handshake or certificate verification fails.
-   */
-  override open(host = "", port: number = IMAP4_SSL_PORT, timeout?: number): Promise<Transport> {
-    return openTransport(
-      { hostname: host || "localhost", port, tls: this.#tls },
-      timeout,
-      this.#signal,
-    );
-  }
 }

@@ -7,7 +7,8 @@
 
 import { IMAP4Error } from "./errors.ts";
 import type { IdleOptions, Idler } from "./idler.ts";
-import { type ConnectOptions, IMAP4 } from "./imap4.ts";
+import type { ConnectOptions } from "./connect_options.ts";
+import { IMAP4 } from "./imap4.ts";
 import { spawnTransport } from "./runtime.ts";
 import type { Transport } from "./transport.ts";
 

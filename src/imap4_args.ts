@@ -1,0 +1,77 @@
+/**
+ * How imaplib's command arguments become encoder arguments, and the small text helpers of the
+ * imaplib surface (MapCRLF, Python reprs).
+ *
+ * @module
+ */
+
+import type { Argument } from "./encoder.ts";
+import type { FetchStreamOptions } from "./streaming.ts";
+import type { Data } from "./session.ts";
+import { decodeText } from "./repr.ts";
+
+/** A command argument: text (sent as UTF-8) or bytes. */
+export type Arg = string | Uint8Array;
+
+// Python's repr of a tuple of str, for imaplib's debug messages.
+export function pyTuple(items: readonly string[]): string {
+  const shown = items.map((item) => `'${item}'`);
+  return `(${shown.join(", ")}${shown.length === 1 ? "," : ""})`;
+}
+
+// imaplib's MapCRLF: any of CRLF, CR, LF becomes CRLF.
+export function mapCrlf(message: Uint8Array): Uint8Array {
+  let extra = 0;
+  for (let i = 0; i < message.length; i++) {
+    const b = message[i];
+    if (b === 0x0d) {
+      if (message[i + 1] === 0x0a) i++;
+      else extra++;
+    } else if (b === 0x0a) extra++;
+  }
+  if (extra === 0) return message;
+  const out = new Uint8Array(message.length + extra);
+  let at = 0;
+  for (let i = 0; i < message.length; i++) {
+    const b = message[i];
+    if (b === 0x0d || b === 0x0a) {
+      out[at++] = 0x0d;
+      out[at++] = 0x0a;
+      if (b === 0x0d && message[i + 1] === 0x0a) i++;
+    } else {
+      out[at++] = b;
+    }
+  }
+  return out;
+}
+
+export const raw = (value: Arg | null | undefined): Argument => ({ kind: "raw", value });
+export const astring = (value: Arg | null | undefined): Argument => ({ kind: "astring", value });
+
+export function text(value: Arg): string {
+  return typeof value === "string" ? value : decodeText(value);
+}
+
+// imaplib wraps flags and sort criteria in parentheses unless already enclosed.
+export function parenthesized(value: Arg): Arg {
+  const s = text(value);
+  return s.startsWith("(") && s.endsWith(")") ? value : `(${s})`;
+}
+
+export function lastText(data: Data[]): string {
+  const last = data[data.length - 1];
+  if (last === null || last === undefined) return "None";
+  return decodeText(last instanceof Uint8Array ? last : last[0]);
+}
+
+// FETCH or UID FETCH with its arguments.
+export function fetchCommand(
+  set: Arg,
+  parts: Arg,
+  options: FetchStreamOptions,
+): [string, Argument[]] {
+  return options.uid ? ["UID", [raw("FETCH"), raw(set), raw(parts)]] : ["FETCH", [
+    raw(set),
+    raw(parts),
+  ]];
+}
