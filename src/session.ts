@@ -144,6 +144,7 @@ const CANCEL_LINE = new Uint8Array([0x2a, 0x0d, 0x0a]);
 
 // Size of each reusable read buffer of a BYOB reader.
 const READ_BUFFER_BYTES = 256 * 1024;
+const NO_BUFFER = new Uint8Array(0);
 
 /** A reader of a transport's chunks: BYOB into a given buffer when the stream allows it. */
 interface ChunkReader {
@@ -445,8 +446,11 @@ export class Session {
   }
 
   #startRead(reader: ChunkReader, into?: Uint8Array): void {
+    // A default reader makes its own chunks: no buffer of ours to fill (nor to allocate).
     const view = into ??
-      new Uint8Array(this.#spareBuffers.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES));
+      (reader.byob
+        ? new Uint8Array(this.#spareBuffers.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES))
+        : NO_BUFFER);
     this.#pendingRead = reader.read(view);
     this.#pendingRead.catch(() => {});
   }

@@ -109,31 +109,53 @@ export async function openBody(
 ): Promise<BodyStream | null> {
   let controller!: ReadableByteStreamController;
   let started: { header: Uint8Array; sizeBytes: number } | null = null;
-  let written = 0;
   let ended = false;
   let discard = false;
-  // While a pull reads: the sink then leaves closing the stream to it.
+  // Bytes the decoder handed to the sink that no read has taken yet (copies: the sink's views
+  // are valid only during write). Kept here rather than enqueued, so that the stream's own
+  // queue is always empty and closing it never waits on a drain.
+  const leftovers: Uint8Array[] = [];
   let pulling: Promise<void> | null = null;
   // Settles when the literal's last byte was read (by the consumer or by a cancel's drain).
   let literalDone!: { resolve: () => void; reject: (error: unknown) => void };
   const literalEnded = new Promise<void>((resolve, reject) => literalDone = { resolve, reject });
   literalEnded.catch(() => {});
   const queue: FetchResponse[] = [];
-  // Fills the pending read's view: straight from the connection when it can, so a BYOB reader
-  // with one reused buffer streams with no copy and no allocation; else the sink enqueues.
+  // Answers the pending read (there is one whenever pull runs: the stream has no queue of its
+  // own and allocates for default readers). Straight from the connection when it can, so a
+  // BYOB reader with one reused buffer streams with no copy and no allocation; else from the
+  // bytes the decoder had already read.
   const fill = async (): Promise<void> => {
     const request = controller.byobRequest!;
-    const before = written;
-    for (;;) {
+    while (leftovers.length === 0 && !ended) {
       const filled = await session.readStreamedLiteral(request.view as Uint8Array);
+      if (discard) return;
       if (filled) {
-        // After a cancel the stream has no pending read left to answer.
-        if (!discard) request.respondWithNewView(filled);
-        break;
+        request.respondWithNewView(filled);
+        if (ended) controller.close();
+        return;
       }
-      if (written !== before || ended) break;
     }
-    if (ended && !discard) controller.close();
+    if (discard) return;
+    if (leftovers.length > 0) {
+      const view = request.view as Uint8Array;
+      let n = 0;
+      while (leftovers.length > 0 && n < view.length) {
+        const first = leftovers[0];
+        const take = Math.min(first.length, view.length - n);
+        view.set(first.subarray(0, take), n);
+        n += take;
+        if (take === first.length) leftovers.shift();
+        else leftovers[0] = first.subarray(take);
+      }
+      request.respond(n);
+    }
+    if (ended && leftovers.length === 0) {
+      controller.close();
+      // A read still pending after close gets its buffer back, empty (the streams spec
+      // leaves that to the source).
+      controller.byobRequest?.respond(0);
+    }
   };
   const body = new ReadableStream({
     type: "bytes",
@@ -181,14 +203,11 @@ export async function openBody(
       started = { header, sizeBytes };
       return {
         write: (bytes) => {
-          written++;
-          // A copy: the view is valid only during this call, and a byte stream's enqueue
-          // would transfer (detach) the read buffer it is part of.
-          if (!discard) controller.enqueue(bytes.slice());
+          if (!discard) leftovers.push(bytes.slice());
         },
         end: () => {
+          // The stream closes once a read has taken the last bytes (see fill).
           ended = true;
-          if (!discard && !pulling) controller.close();
           literalDone.resolve();
         },
       };

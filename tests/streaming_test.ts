@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { login, message, show, uniqueMailbox } from "./_dovecot.ts";
-import { serve, ServerSide } from "./_scripted.ts";
+import { serve, ServerSide, sleep } from "./_scripted.ts";
 
 async function withMailbox(
   count: number,
@@ -228,4 +228,77 @@ test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the c
   assert.equal((await M.noop())[0], "OK");
   await M.logout();
   await serving;
+});
+
+test("fetchBody: a literal read with its reply in one chunk comes out whole through small reads, then done", async () => {
+  for (const byteStream of [false, true]) {
+    const server = new ServerSide({ byteStream });
+    const serving = serve(server, {
+      handlers: {
+        FETCH: (s, c) => s.send(`* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n${c.tag} OK done\r\n`),
+      },
+    });
+    const M = await IMAP4.fromTransport(server.transport);
+    await M.login("u", "p");
+    await M.select();
+    const part = await M.fetchBody("1");
+    assert.ok(part);
+    const reader = part.body.getReader({ mode: "byob" });
+    const got: string[] = [];
+    let buffer = new Uint8Array(4);
+    for (;;) {
+      const { value, done } = await reader.read(buffer);
+      buffer = new Uint8Array(value!.buffer);
+      if (done) break;
+      got.push(new TextDecoder().decode(value));
+    }
+    assert.deepEqual(got, ["0123", "4567", "89"], `byteStream ${byteStream}`);
+    assert.equal((await part.done)[0], "OK");
+    const again = await M.fetchBody("1");
+    assert.equal(await new Response(again!.body).text(), "0123456789");
+    assert.equal((await again!.done)[0], "OK");
+    await M.logout();
+    await serving;
+  }
+});
+
+// Bun once left the last read pending for ever when the stream closed right after a read
+// had taken the literal's last bytes; every split of the literal below ends in done.
+test("fetchBody: however the literal is split across chunks, small BYOB reads end in done", async () => {
+  for (const split of [[4, 4], [3, 5], [8, 0], [0, 8], [2, 2, 2, 2]]) {
+    const server = new ServerSide();
+    const serving = serve(server, {
+      handlers: {
+        FETCH: async (s, c) => {
+          s.send("* 1 FETCH (BODY[] {8}\r\n");
+          let at = 0;
+          for (const n of split) {
+            await sleep(5);
+            s.send("01234567".slice(at, at + n));
+            at += n;
+          }
+          await sleep(5);
+          s.send(`)\r\n${c.tag} OK done\r\n`);
+        },
+      },
+    });
+    const M = await IMAP4.fromTransport(server.transport);
+    await M.login("u", "p");
+    await M.select();
+    const part = await M.fetchBody("1");
+    assert.ok(part);
+    const reader = part.body.getReader({ mode: "byob" });
+    let buffer = new Uint8Array(4);
+    let text = "";
+    for (;;) {
+      const { value, done } = await reader.read(buffer);
+      buffer = new Uint8Array(value!.buffer);
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    assert.equal(text, "01234567", `split ${split}`);
+    assert.equal((await part.done)[0], "OK");
+    await M.logout();
+    await serving;
+  }
 });
