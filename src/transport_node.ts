@@ -14,6 +14,10 @@ import { untilAborted } from "./abortable.ts";
 import { IMAP4TlsError } from "./errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
+// Bytes the socket may deliver ahead of the reader before it is paused: pausing and resuming
+// on every chunk costs a system call pair each (and ~10% of a bulk FETCH on Bun), while 1 MiB
+// keeps memory bounded.
+const QUEUE_LIMIT_BYTES = 1024 * 1024;
 const netModule = (): Promise<typeof net> => import("node:net");
 const tlsModule = (): Promise<typeof tls> => import("node:tls");
 
@@ -27,8 +31,9 @@ class NodeTransport implements Transport {
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
-    // Chunks the socket delivered that no reader has taken yet; the socket is paused while any
-    // wait here, so the kernel's buffer, not ours, holds what the client does not read.
+    // Chunks the socket delivered that no reader has taken yet; the socket is paused once they
+    // reach QUEUE_LIMIT_BYTES, so the kernel's buffer, not ours, holds what the client does not
+    // read.
     const queue: Uint8Array[] = [];
     let ended = false;
     let failure: Error | null = null;
@@ -41,7 +46,7 @@ class NodeTransport implements Transport {
     const onData = (chunk: Uint8Array) => {
       queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#queuedBytes += chunk.byteLength;
-      socket.pause();
+      if (this.#queuedBytes >= QUEUE_LIMIT_BYTES) socket.pause();
       notify();
     };
     const onEnd = () => {
