@@ -225,20 +225,16 @@ export class FrameDecoder {
       }
       const lf = chunk.indexOf(LF, pos);
       if (lf < 0) {
-        this.#addLinePart(chunk.subarray(pos));
+        // The line goes on in the next chunk: keep a copy of its start, since nothing may point
+        // into a chunk after push (the caller may reuse it for the next read). Each byte of a
+        // line is copied once here: linear in the line length.
+        this.#addLinePart(chunk.slice(pos));
         pos = length;
         continue;
       }
       this.#addLinePart(chunk.subarray(pos, lf + 1));
       pos = lf + 1;
       this.#endLine(this.#chunkOffset + lf, out);
-    }
-    // Keep nothing that points into the chunk: the caller may reuse it for the next read. Only
-    // the last part of a partial line can be a view of this chunk (earlier parts were copied at
-    // the end of earlier pushes), so each byte is copied once here: linear in the line length.
-    if (this.#parts.length > 0 && this.#literalRemaining < 0) {
-      const last = this.#parts.length - 1;
-      if (this.#parts[last].buffer === chunk.buffer) this.#parts[last] = this.#parts[last].slice();
     }
     this.#chunkOffset += length;
   }
