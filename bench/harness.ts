@@ -262,6 +262,17 @@ const CLIENTS: ClientDef[] = [
     argv: denoRun("deno_imaplib_stream.ts"),
   },
   {
+    // Diagnostic: without V8's background compiler and GC threads, which on a 2-core machine
+    // take CPU from the server on the other core (a remote server would not feel them).
+    id: "deno-imaplib-st",
+    label: "imaplib, Deno, V8 --single-threaded (diagnostic)",
+    runtime: "deno",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads: ["a", "b"],
+    argv: denoRun("deno_imaplib.ts", ["--v8-flags=--single-threaded"]),
+  },
+  {
     id: "deno-imaplib-body",
     label: "imaplib fetchBody() per message, BYOB, Deno",
     runtime: "deno",
@@ -287,6 +298,20 @@ const CLIENTS: ClientDef[] = [
     kind: "floor",
     modes: ["fetch"],
     argv: (job) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  },
+  {
+    id: "bun-floor-keep",
+    label: "raw socket keeping the bytes, Bun",
+    runtime: "bun",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads: ["a", "c"],
+    argv: (job) => [
+      bunBinary!,
+      `${BENCH}/clients/node_floor.mjs`,
+      JSON.stringify({ ...job, via: "keep" }),
+    ],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {

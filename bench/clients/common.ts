@@ -23,9 +23,9 @@ export interface Job {
   /** Floors only: save the FETCH response bytes (from the first byte to the tagged OK) here. */
   record?: string;
   /**
-   * Deno floor only: "readable" reads through conn.readable instead of conn.read(); "keep"
-   * reads like "read" and copies every byte once into memory it keeps, as any client that
-   * returns the bytes must (the floor for a buffered FETCH).
+   * Floors: "readable" (Deno) reads through conn.readable instead of conn.read(); "keep" holds
+   * every byte it reads (Deno: copied once into memory it keeps; Node/Bun: the runtime's fresh
+   * chunks kept), as any client that returns the bytes must (the floor for a buffered FETCH).
    */
   via?: "read" | "readable" | "keep";
   /** Library client under --cpu-prof: mark the FETCH window with named spins. */

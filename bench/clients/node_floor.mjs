@@ -70,10 +70,14 @@ const want = Buffer.from("F1 ");
 let window = Buffer.alloc(0);
 let wireBytes = 0;
 let status = "";
+// job.via "keep": the chunks (fresh buffers from the runtime) are kept rather than dropped, as
+// a client holding the result must (the floor for a buffered FETCH).
+const kept = [];
 const t0 = performance.now();
 await new Promise((resolve) => {
   onData = (chunk) => {
     wireBytes += chunk.length;
+    if (job.via === "keep") kept.push(chunk);
     window = chunk.length >= WINDOW
       ? chunk.subarray(chunk.length - WINDOW)
       : Buffer.concat([window, chunk]).subarray(-WINDOW);
