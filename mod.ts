@@ -22,7 +22,9 @@ export { type Arg, IMAP4, IMAP4_PORT, IMAP4_SSL_PORT } from "./src/imap4.ts";
 export { IMAP4_SSL } from "./src/imap4_ssl.ts";
 export type { ConnectOptions } from "./src/connect_options.ts";
 export type { IdleOptions, Idler, IdleResponse } from "./src/idler.ts";
-export { type Clock, type Data, type Result, type State, systemClock } from "./src/session.ts";
+export { type Data, type Result } from "./src/session.ts";
+export { type Clock, systemClock } from "./src/clock.ts";
+export type { State } from "./src/commands.ts";
 export { Int2AP, Internaldate2tuple, ParseFlags, Time2Internaldate } from "./src/functions.ts";
 export {
   IMAP4Abort,

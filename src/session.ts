@@ -25,83 +25,18 @@ import { Int2AP } from "./functions.ts";
 import { type Datum, parseFrame, type Response } from "./parser.ts";
 import { bytesRepr, dataRepr, decodeText } from "./repr.ts";
 import type { TlsOptions, Transport } from "./transport.ts";
+import { type ChunkReader, chunkReader } from "./chunk_reader.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { COMMANDS, type State } from "./commands.ts";
 
-/** imaplib's connection states, plus `IDLING` while an IDLE command runs (as CPython 3.14). */
-export type State = "LOGOUT" | "NONAUTH" | "AUTH" | "SELECTED" | "IDLING";
+export { type Clock, systemClock } from "./clock.ts";
+export { COMMANDS, type State } from "./commands.ts";
 
 /** One item of a command's result data: bytes, a `[header, literal]` pair, or `null`. */
 export type Data = Datum | null;
 
 /** A command's result, as imaplib returns it: `[type, data]`. */
 export type Result = [type: string, data: Data[]];
-
-/** Valid states per command: imaplib's `Commands` table (CPython 3.14). */
-export const COMMANDS: Readonly<Record<string, readonly State[]>> = {
-  APPEND: ["AUTH", "SELECTED"],
-  AUTHENTICATE: ["NONAUTH"],
-  CAPABILITY: ["NONAUTH", "AUTH", "SELECTED", "LOGOUT"],
-  CHECK: ["SELECTED"],
-  CLOSE: ["SELECTED"],
-  COPY: ["SELECTED"],
-  CREATE: ["AUTH", "SELECTED"],
-  DELETE: ["AUTH", "SELECTED"],
-  DELETEACL: ["AUTH", "SELECTED"],
-  ENABLE: ["AUTH"],
-  EXAMINE: ["AUTH", "SELECTED"],
-  EXPUNGE: ["SELECTED"],
-  FETCH: ["SELECTED"],
-  GETACL: ["AUTH", "SELECTED"],
-  GETANNOTATION: ["AUTH", "SELECTED"],
-  GETQUOTA: ["AUTH", "SELECTED"],
-  GETQUOTAROOT: ["AUTH", "SELECTED"],
-  IDLE: ["AUTH", "SELECTED"],
-  MYRIGHTS: ["AUTH", "SELECTED"],
-  LIST: ["AUTH", "SELECTED"],
-  LOGIN: ["NONAUTH"],
-  LOGOUT: ["NONAUTH", "AUTH", "SELECTED", "LOGOUT"],
-  LSUB: ["AUTH", "SELECTED"],
-  MOVE: ["SELECTED"],
-  NAMESPACE: ["AUTH", "SELECTED"],
-  NOOP: ["NONAUTH", "AUTH", "SELECTED", "LOGOUT"],
-  PARTIAL: ["SELECTED"],
-  PROXYAUTH: ["AUTH"],
-  RENAME: ["AUTH", "SELECTED"],
-  SEARCH: ["SELECTED"],
-  SELECT: ["AUTH", "SELECTED"],
-  SETACL: ["AUTH", "SELECTED"],
-  SETANNOTATION: ["AUTH", "SELECTED"],
-  SETQUOTA: ["AUTH", "SELECTED"],
-  SORT: ["SELECTED"],
-  STARTTLS: ["NONAUTH"],
-  STATUS: ["AUTH", "SELECTED"],
-  STORE: ["SELECTED"],
-  SUBSCRIBE: ["AUTH", "SELECTED"],
-  THREAD: ["SELECTED"],
-  UID: ["SELECTED"],
-  UNSELECT: ["SELECTED"],
-  UNSUBSCRIBE: ["AUTH", "SELECTED"],
-};
-
-/**
- * The time source of a connection: every deadline and timer (the `timeout` option, IDLE
- * durations, keep-alive and watchdog) goes through it. Tests inject a fake one to run minutes
- * of IDLE in milliseconds.
- */
-export interface Clock {
-  /** Milliseconds on a monotonic scale (the default is `performance.now()`). */
-  now(): number;
-  /** Calls `fn` after `ms` milliseconds; returns a handle for `clearTimer`. */
-  setTimer(fn: () => void, ms: number): unknown;
-  /** Cancels a timer made by `setTimer`. */
-  clearTimer(handle: unknown): void;
-}
-
-/** The real clock: `performance.now()` and the runtime's timers. */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  setTimer: (fn, ms) => setTimeout(fn, ms),
-  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** Connection-wide settings of a session. */
 export interface SessionOptions extends DecoderOptions {
@@ -145,41 +80,6 @@ const CANCEL_LINE = new Uint8Array([0x2a, 0x0d, 0x0a]);
 // Size of each reusable read buffer of a BYOB reader.
 const READ_BUFFER_BYTES = 256 * 1024;
 const NO_BUFFER = new Uint8Array(0);
-
-/** A reader of a transport's chunks: BYOB into a given buffer when the stream allows it. */
-interface ChunkReader {
-  /** Whether reads land in the buffer passed to `read` (which may then be reused). */
-  readonly byob: boolean;
-  /** Reads into `view` (transferring its buffer) on a BYOB reader; else the next chunk. */
-  read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>>;
-  cancel(): Promise<void>;
-  releaseLock(): void;
-}
-
-function chunkReader(readable: ReadableStream<Uint8Array>): ChunkReader {
-  let byob: ReadableStreamBYOBReader | null = null;
-  try {
-    byob = readable.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream: read the chunks it makes.
-  }
-  if (byob) {
-    const reader = byob;
-    return {
-      byob: true,
-      read: (view) => reader.read(view) as Promise<ReadableStreamReadResult<Uint8Array>>,
-      cancel: () => reader.cancel(),
-      releaseLock: () => reader.releaseLock(),
-    };
-  }
-  const reader = readable.getReader();
-  return {
-    byob: false,
-    read: () => reader.read(),
-    cancel: () => reader.cancel(),
-    releaseLock: () => reader.releaseLock(),
-  };
-}
 
 /** Default of {@linkcode SessionOptions.maxStoredBytes}: 256 MiB. */
 export const DEFAULT_MAX_STORED_BYTES = 268_435_456;
