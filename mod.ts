@@ -47,6 +47,7 @@ export {
   FrameDecoder,
   FrameDecoderStream,
   type LiteralSink,
+  STREAMED_LITERAL,
 } from "./src/decoder.ts";
 export {
   type ContinuationResponse,
@@ -69,4 +70,9 @@ export {
 } from "./src/encoder.ts";
 export { type Authenticator, cramMd5Auth, plainAuth, xoauth2Auth } from "./src/auth.ts";
 export { IMAP4_stream, type StreamOptions } from "./src/stream.ts";
-export type { BodyStream, FetchResponse, FetchStreamOptions } from "./src/streaming.ts";
+export type {
+  BodyStream,
+  FetchedBody,
+  FetchResponse,
+  FetchStreamOptions,
+} from "./src/streaming.ts";

@@ -273,13 +273,13 @@ const CLIENTS: ClientDef[] = [
     argv: denoRun("deno_imaplib.ts", ["--v8-flags=--single-threaded"]),
   },
   {
-    id: "deno-imaplib-body",
-    label: "imaplib fetchBody() per message, BYOB, Deno",
+    id: "deno-imaplib-bodies",
+    label: "imaplib fetchBodies(), BYOB, Deno",
     runtime: "deno",
     kind: "library",
     modes: ["fetch"],
     workloads: ["c"],
-    argv: denoRun("deno_imaplib_body.ts"),
+    argv: denoRun("deno_imaplib_bodies.ts"),
   },
   {
     // The same client file as on Deno: it uses only the library's public API.

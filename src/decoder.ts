@@ -35,6 +35,9 @@ export interface LiteralSink {
   end(): void;
 }
 
+/** What a frame holds in place of a literal that went to a {@linkcode LiteralSink}. */
+export const STREAMED_LITERAL: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
+
 /** Limits of a decoder. Every limit is per instance. */
 export interface DecoderOptions {
   /**
@@ -137,12 +140,15 @@ export class FrameDecoder {
   #sink: LiteralSink | null = null;
 
   /**
-   * Asked when a literal starts, with the first line of its response and its size: return a
-   * {@linkcode LiteralSink} to receive the literal's bytes as they arrive instead of buffering
-   * them (the frame then holds an empty placeholder for it). A streamed literal is not subject
-   * to `maxLiteralBytes`, since it is not held in memory. `null` (or no callback) buffers it.
+   * Asked when a literal starts, with the first line of its response, its size and its index
+   * in the response (0 for the first): return a {@linkcode LiteralSink} to receive the
+   * literal's bytes as they arrive instead of buffering them (the frame then holds
+   * {@linkcode STREAMED_LITERAL} in its place). A streamed literal is not subject to
+   * `maxLiteralBytes`, since it is not held in memory. `null` (or no callback) buffers it.
    */
-  streamLiteral: ((firstLine: Uint8Array, sizeBytes: number) => LiteralSink | null) | null = null;
+  streamLiteral:
+    | ((firstLine: Uint8Array, sizeBytes: number, literalIndex: number) => LiteralSink | null)
+    | null = null;
 
   /**
    * Makes a decoder at the start of a stream.
@@ -292,7 +298,7 @@ export class FrameDecoder {
       this.#responseBytes = 0;
       return;
     }
-    this.#sink = this.streamLiteral?.(this.#lines[0], size) ?? null;
+    this.#sink = this.streamLiteral?.(this.#lines[0], size, this.#literals.length) ?? null;
     if (!this.#sink) {
       if (size > this.#maxLiteralBytes) {
         throw new IMAP4LimitError("maxLiteralBytes", this.#maxLiteralBytes, size);
@@ -332,7 +338,7 @@ export class FrameDecoder {
   #endLiteral(): void {
     if (this.#sink) {
       // Streamed: the frame keeps an empty placeholder where the literal was.
-      this.#literals.push(new Uint8Array(0));
+      this.#literals.push(STREAMED_LITERAL);
       const sink = this.#sink;
       this.#sink = null;
       sink.end();

@@ -651,12 +651,12 @@ export class Session {
    * Ends capturing: the captured responses not yet taken move to the untagged store (those
    * `keep` accepts; all by default), in order, one fragment at a time as imaplib appends them.
    */
-  releaseCapture(keep: (type: string) => boolean = () => true): void {
+  releaseCapture(keep: (type: string, data: Datum[]) => boolean = () => true): void {
     const left: [string, Datum[]][] = [];
     for (let item = this.takeCaptured(); item; item = this.takeCaptured()) left.push(item);
     this.capture = null;
     for (const [type, data] of left) {
-      if (keep(type)) { for (const datum of data) this.appendUntagged(type, datum); }
+      if (keep(type, data)) { for (const datum of data) this.appendUntagged(type, datum); }
     }
   }
 

@@ -6,16 +6,13 @@
  * @module
  */
 
+import { STREAMED_LITERAL } from "./decoder.ts";
 import type { Argument } from "./encoder.ts";
 import { IMAP4Error } from "./errors.ts";
+import { type LiteralStream, literalStream } from "./literal_stream.ts";
 import type { Datum } from "./parser.ts";
 import { dataRepr, decodeText } from "./repr.ts";
 import type { Result, Session } from "./session.ts";
-
-// Chunk size of fetchBody()'s stream for a default reader. Below the C allocator's mmap
-// threshold (128 KiB), so dropped chunks are reused rather than returned to the OS and
-// faulted in again.
-const BODY_CHUNK_BYTES = 64 * 1024;
 
 /** One response delivered by `IMAP4.fetchIter()`: `[type, data]` as imaplib stores it. */
 export type FetchResponse = [type: string, data: Datum[]];
@@ -26,11 +23,8 @@ export interface FetchStreamOptions {
   uid?: boolean;
 }
 
-/**
- * A message part being received: its size, the FETCH header line, the bytes as a stream, and
- * the command's completion.
- */
-export interface BodyStream {
+/** A message part being received: its size, the FETCH header line, the bytes as a stream. */
+export interface FetchedBody {
   /** The announced size in bytes (the literal's `{N}`). */
   sizeBytes: number;
   /** The FETCH response line up to the literal, e.g. `b"1 (UID 7 BODY[] {52428800}"`. */
@@ -45,6 +39,10 @@ export interface BodyStream {
    * chunks of up to 64 KiB.
    */
   body: ReadableStream<Uint8Array>;
+}
+
+/** `IMAP4.fetchBody()`'s part: a {@linkcode FetchedBody} and the command's completion. */
+export interface BodyStream extends FetchedBody {
   /**
    * Settles when the FETCH command has completed, with its `[type, data]` (the tagged reply),
    * after the body was read or cancelled. Rejects with the connection's error if it failed.
@@ -100,6 +98,22 @@ export async function* iterateResponses(
   }
 }
 
+// A FETCH response's first line, `* N FETCH (...`, as imaplib's data header `N (...`.
+function fetchHeader(line: Uint8Array): Uint8Array | null {
+  if (!/^\* \d+ FETCH /i.test(decodeText(line.subarray(0, 40)))) return null;
+  const number = line.subarray(2, line.indexOf(0x20, 2));
+  const rest = line.subarray(2 + number.length + " FETCH".length);
+  const header = new Uint8Array(number.length + rest.length);
+  header.set(number, 0);
+  header.set(rest, number.length);
+  return header;
+}
+
+// A captured FETCH response whose literal went to a stream: its data is in the stream, so it
+// does not go to the untagged store.
+const notStreamed = (type: string, data: Datum[]): boolean =>
+  type !== "FETCH" || !data.some((d) => Array.isArray(d) && d[1] === STREAMED_LITERAL);
+
 /** @internal Starts `FETCH num (part)` and returns the body as a stream. */
 export async function openBody(
   session: Session,
@@ -107,113 +121,22 @@ export async function openBody(
   args: Argument[],
   release: () => void,
 ): Promise<BodyStream | null> {
-  let controller!: ReadableByteStreamController;
-  let started: { header: Uint8Array; sizeBytes: number } | null = null;
-  let ended = false;
-  let discard = false;
-  // Bytes the decoder handed to the sink that no read has taken yet (copies: the sink's views
-  // are valid only during write). Kept here rather than enqueued, so that the stream's own
-  // queue is always empty and closing it never waits on a drain.
-  const leftovers: Uint8Array[] = [];
-  let pulling: Promise<void> | null = null;
-  // Settles when the literal's last byte was read (by the consumer or by a cancel's drain).
-  let literalDone!: { resolve: () => void; reject: (error: unknown) => void };
-  const literalEnded = new Promise<void>((resolve, reject) => literalDone = { resolve, reject });
-  literalEnded.catch(() => {});
+  let part: (FetchedBody & { stream: LiteralStream }) | null = null;
   const queue: FetchResponse[] = [];
-  // Answers the pending read (there is one whenever pull runs: the stream has no queue of its
-  // own and allocates for default readers). Straight from the connection when it can, so a
-  // BYOB reader with one reused buffer streams with no copy and no allocation; else from the
-  // bytes the decoder had already read.
-  const fill = async (): Promise<void> => {
-    const request = controller.byobRequest!;
-    while (leftovers.length === 0 && !ended) {
-      const filled = await session.readStreamedLiteral(request.view as Uint8Array);
-      if (discard) return;
-      if (filled) {
-        request.respondWithNewView(filled);
-        if (ended) controller.close();
-        return;
-      }
-    }
-    if (discard) return;
-    if (leftovers.length > 0) {
-      const view = request.view as Uint8Array;
-      let n = 0;
-      while (leftovers.length > 0 && n < view.length) {
-        const first = leftovers[0];
-        const take = Math.min(first.length, view.length - n);
-        view.set(first.subarray(0, take), n);
-        n += take;
-        if (take === first.length) leftovers.shift();
-        else leftovers[0] = first.subarray(take);
-      }
-      request.respond(n);
-    }
-    if (ended && leftovers.length === 0) {
-      controller.close();
-      // A read still pending after close gets its buffer back, empty (the streams spec
-      // leaves that to the source).
-      controller.byobRequest?.respond(0);
-    }
-  };
-  const body = new ReadableStream({
-    type: "bytes",
-    // A default reader gets chunks of this size, read into directly.
-    autoAllocateChunkSize: BODY_CHUNK_BYTES,
-    start: (c) => {
-      controller = c;
-    },
-    pull: async () => {
-      pulling = fill();
-      try {
-        await pulling;
-      } catch (error) {
-        literalDone.reject(error);
-        throw error;
-      } finally {
-        pulling = null;
-      }
-    },
-    cancel: async () => {
-      discard = true;
-      try {
-        // A read in flight finishes first: two readers of one connection would both see it.
-        await pulling?.catch(() => {});
-        while (!ended) await session.pump();
-      } catch (error) {
-        literalDone.reject(error);
-      }
-    },
-  }, { highWaterMark: 0 });
-
   let tag: string;
   try {
     session.capture = queue;
-    session.streamLiteral = (line, sizeBytes) => {
+    session.streamLiteral = (line, sizeBytes, literalIndex) => {
       // Only the first literal of the first FETCH response is streamed.
-      if (started || !/^\* \d+ FETCH /i.test(decodeText(line.subarray(0, 40)))) return null;
+      const header = part || literalIndex > 0 ? null : fetchHeader(line);
+      if (!header) return null;
       session.streamLiteral = null;
-      // imaplib's header shape: `N rest`, without the word FETCH.
-      const number = line.subarray(2, line.indexOf(0x20, 2));
-      const rest = line.subarray(2 + number.length + " FETCH".length);
-      const header = new Uint8Array(number.length + rest.length);
-      header.set(number, 0);
-      header.set(rest, number.length);
-      started = { header, sizeBytes };
-      return {
-        write: (bytes) => {
-          if (!discard) leftovers.push(bytes.slice());
-        },
-        end: () => {
-          // The stream closes once a read has taken the last bytes (see fill).
-          ended = true;
-          literalDone.resolve();
-        },
-      };
+      const stream = literalStream(session);
+      part = { sizeBytes, header, body: stream.body, stream };
+      return stream.sink;
     };
     tag = await session.command(name, args);
-    while (!started) {
+    while (!part) {
       if (session.hasBufferedResponse) {
         await session.getResponse();
         if (session.tagged.get(tag)) {
@@ -238,27 +161,118 @@ export async function openBody(
     throw error;
   }
 
+  const { sizeBytes, header, body, stream } = part as FetchedBody & { stream: LiteralStream };
   const done = (async (): Promise<Result> => {
     try {
-      await literalEnded;
+      await stream.ended;
       const result = await session.commandComplete(name, tag);
-      // Drop the FETCH response whose literal was streamed; anything else goes to the store.
-      session.releaseCapture((type) => type !== "FETCH");
+      session.releaseCapture(notStreamed);
       return result;
     } catch (error) {
-      try {
-        controller.error(error);
-      } catch {
-        // already closed or errored
-      }
+      stream.fail(error);
       throw error;
     } finally {
-      if (session.capture === queue) session.releaseCapture((type) => type !== "FETCH");
+      if (session.capture === queue) session.releaseCapture(notStreamed);
       session.streamLiteral = null;
       release();
     }
   })();
   done.catch(() => {});
-  const { header, sizeBytes } = started as { header: Uint8Array; sizeBytes: number };
   return { sizeBytes, header, body, done };
 }
+
+/**
+ * @internal Runs a FETCH and yields the first literal of each FETCH response as a stream, in
+ * order, as the responses arrive. Asking for the next part drops what is left of the current
+ * one (its stream then errors, unless it was read to the end).
+ */
+export async function* iterateBodies(
+  session: Session,
+  name: string,
+  args: Argument[],
+  release: () => void,
+): AsyncGenerator<FetchedBody, void, undefined> {
+  // Parts whose literal has started and that were not handed over yet: several when small
+  // messages arrive in one read.
+  const started: (FetchedBody & { stream: LiteralStream })[] = [];
+  const queue: FetchResponse[] = [];
+  // Responses that are not streamed FETCH responses, for the untagged store at the end.
+  const others: FetchResponse[] = [];
+  let tag: string | null = null;
+  let current: LiteralStream | null = null;
+  let completed = false;
+  const skipped = () =>
+    new IMAP4Error(
+      "fetchBodies(): the next part was asked for before this body was read to its end; " +
+        "its rest was read and dropped",
+    );
+  const takeCaptured = () => {
+    for (let item = session.takeCaptured(); item; item = session.takeCaptured()) {
+      if (notStreamed(item[0], item[1])) others.push(item);
+    }
+  };
+  try {
+    session.capture = queue;
+    session.streamLiteral = (line, sizeBytes, literalIndex) => {
+      const header = literalIndex > 0 ? null : fetchHeader(line);
+      if (!header) return null;
+      const stream = literalStream(session);
+      started.push({ sizeBytes, header, body: stream.body, stream });
+      return stream.sink;
+    };
+    tag = await session.command(name, args);
+    for (;;) {
+      const part = started.shift();
+      if (part) {
+        current = part.stream;
+        yield { sizeBytes: part.sizeBytes, header: part.header, body: part.body };
+        // The consumer asked for the next part: what it left of this one is dropped.
+        await part.stream.drain(skipped());
+        current = null;
+        continue;
+      }
+      takeCaptured();
+      if (session.tagged.get(tag)) break;
+      session.checkBye();
+      if (session.hasBufferedResponse) await session.getResponse();
+      else await session.pump();
+    }
+    completed = true;
+    takeCaptured();
+    session.streamLiteral = null;
+    session.releaseCapture();
+    for (const [type, data] of others) {
+      for (const datum of data) session.appendUntagged(type, datum);
+    }
+    const [type, data] = await session.commandComplete(name, tag);
+    if (type !== "OK") {
+      throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
+    }
+  } finally {
+    if (!completed && tag !== null && !session.failure) {
+      // The caller stopped early: read and drop the rest, so the connection stays in step.
+      try {
+        if (current) await current.drain(skipped());
+        for (const part of started) await part.stream.drain(skipped());
+        session.streamLiteral = () => DROP;
+        while (!session.tagged.get(tag)) {
+          session.takeCaptured();
+          await session.getResponse();
+        }
+        session.tagged.delete(tag);
+      } catch {
+        // The connection failed while draining; it is closed and the failure is recorded.
+      }
+    }
+    if (session.failure) {
+      current?.fail(session.failure);
+      for (const part of started) part.stream.fail(session.failure);
+    }
+    session.streamLiteral = null;
+    if (session.capture === queue) session.releaseCapture(() => false);
+    release();
+  }
+}
+
+// A sink that drops a literal's bytes as they arrive (draining after an early exit).
+const DROP = { write: () => {}, end: () => {} };

@@ -302,3 +302,131 @@ test("fetchBody: however the literal is split across chunks, small BYOB reads en
     await serving;
   }
 });
+
+async function readAll(
+  body: ReadableStream<Uint8Array>,
+  bufferBytes = 65_537,
+): Promise<Uint8Array> {
+  const reader = body.getReader({ mode: "byob" });
+  const parts: Uint8Array[] = [];
+  let buffer = new Uint8Array(bufferBytes);
+  for (;;) {
+    const { value, done } = await reader.read(buffer);
+    buffer = new Uint8Array(value!.buffer);
+    if (done) break;
+    parts.push(value.slice());
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+test("fetchBodies: every message of a set streams in order from one FETCH; the connection goes on", async () => {
+  const sizes = [1024 * 1024, 300, 2 * 1024 * 1024 + 17, 5];
+  // Made once: message() gives each call a new Message-ID.
+  const texts = sizes.map((size, i) => message(`message ${i + 1}`, "x".repeat(size) + "\r\n"));
+  const make = (i: number) => texts[i - 1];
+  const expected = texts.map((t) => new TextEncoder().encode(t));
+  await withMailbox(sizes.length, async (M) => {
+    const seen: string[] = [];
+    for await (const part of M.fetchBodies("1:*")) {
+      await assert.rejects(M.noop(), /fetchBodies\(\) holds the connection/);
+      const n = Number(new TextDecoder().decode(part.header).split(" ")[0]);
+      seen.push(new TextDecoder().decode(part.header));
+      assert.equal(part.sizeBytes, expected[n - 1].length);
+      assert.deepEqual(await readAll(part.body), expected[n - 1], `message ${n}`);
+    }
+    assert.deepEqual(seen.map((h) => h.replace(/\{\d+\}$/, "{}")), [
+      "1 (BODY[] {}",
+      "2 (BODY[] {}",
+      "3 (BODY[] {}",
+      "4 (BODY[] {}",
+    ]);
+    assert.equal((await M.noop())[0], "OK");
+  }, make);
+});
+
+test("fetchBodies: a body skipped is dropped and errors; leaving early keeps the connection", async () => {
+  const texts = [1, 2, 3].map((i) => message(`message ${i}`, `${i}`.repeat(200_000) + "\r\n"));
+  const make = (i: number) => texts[i - 1];
+  await withMailbox(3, async (M) => {
+    const iterator = M.fetchBodies("1:*", "BODY.PEEK[]", { uid: true });
+    const first = (await iterator.next()).value!;
+    assert.match(new TextDecoder().decode(first.header), /^1 \(UID 1 BODY\[\] \{\d+\}$/);
+    // Message 1 is not read: asking for message 2 drops it.
+    const second = (await iterator.next()).value!;
+    await assert.rejects(readAll(first.body), /was read and dropped/);
+    const text = new TextDecoder().decode(await readAll(second.body));
+    assert.ok(text.includes("Subject: message 2"));
+    assert.equal(text, make(2));
+    // Leave the loop with message 3 unread.
+    await iterator.return();
+    assert.equal((await M.noop())[0], "OK");
+    assert.deepEqual(show(await M.fetch("3", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"))[1][0], [
+      "3 (BODY[HEADER.FIELDS (SUBJECT)] {22}",
+      "Subject: message 3\r\n\r\n",
+    ]);
+  }, make);
+});
+
+test("fetchBodies: small literals in one chunk, a NIL part and an EXISTS to the store, then NO throws", async () => {
+  const server = new ServerSide();
+  let calls = 0;
+  const serving = serve(server, {
+    handlers: {
+      FETCH: (s, c) => {
+        calls++;
+        if (calls === 2) return s.line(`${c.tag} NO [SERVERBUG] no bodies today`);
+        s.send(
+          "* 1 FETCH (BODY[] {3}\r\nabc)\r\n* 2 FETCH (BODY[] NIL)\r\n* 3 EXISTS\r\n" +
+            `* 3 FETCH (BODY[] {0}\r\n)\r\n* 4 FETCH (BODY[] {2}\r\nde)\r\n${c.tag} OK done\r\n`,
+        );
+      },
+    },
+  });
+  const M = await IMAP4.fromTransport(server.transport);
+  await M.login("u", "p");
+  await M.select();
+  const got: [string, string][] = [];
+  for await (const part of M.fetchBodies("1:4")) {
+    got.push([new TextDecoder().decode(part.header), await new Response(part.body).text()]);
+  }
+  assert.deepEqual(got, [["1 (BODY[] {3}", "abc"], ["3 (BODY[] {0}", ""], ["4 (BODY[] {2}", "de"]]);
+  assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["2", "3"]]);
+  assert.deepEqual(show(M.response("FETCH")), ["FETCH", ["2 (BODY[] NIL)"]]);
+  await assert.rejects(
+    (async () => {
+      for await (const _ of M.fetchBodies("1")) { /* none */ }
+    })(),
+    (error: unknown) => error instanceof IMAP4Error && /NO \[b'\[SERVERBUG\]/.test(error.message),
+  );
+  assert.equal((await M.noop())[0], "OK");
+  await M.logout();
+  await serving;
+});
+
+test("fetchBodies: a reset mid-literal errors the body and the iterator; nothing hangs", async () => {
+  const server = new ServerSide();
+  const serving = serve(server, {
+    handlers: {
+      FETCH: (s) => {
+        s.send("* 1 FETCH (BODY[] {1000000}\r\n", "x".repeat(1000));
+        setTimeout(() => s.reset(), 20);
+        return false;
+      },
+    },
+  });
+  const M = await IMAP4.fromTransport(server.transport);
+  await M.login("u", "p");
+  await M.select();
+  const iterator = M.fetchBodies("1:*");
+  const part = (await iterator.next()).value!;
+  await assert.rejects(new Response(part.body).arrayBuffer(), IMAP4ConnectionError);
+  await assert.rejects(iterator.next(), IMAP4ConnectionError);
+  assert.equal(M.state, "LOGOUT");
+  await serving;
+});
