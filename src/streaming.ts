@@ -211,6 +211,11 @@ export async function* iterateBodies(
       if (notStreamed(item[0], item[1])) others.push(item);
     }
   };
+  const storeOthers = () => {
+    for (const [type, data] of others.splice(0)) {
+      for (const datum of data) session.appendUntagged(type, datum);
+    }
+  };
   try {
     session.capture = queue;
     session.streamLiteral = (line, sizeBytes, literalIndex) => {
@@ -241,9 +246,7 @@ export async function* iterateBodies(
     takeCaptured();
     session.streamLiteral = null;
     session.releaseCapture();
-    for (const [type, data] of others) {
-      for (const datum of data) session.appendUntagged(type, datum);
-    }
+    storeOthers();
     const [type, data] = await session.commandComplete(name, tag);
     if (type !== "OK") {
       throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
@@ -256,7 +259,7 @@ export async function* iterateBodies(
         for (const part of started) await part.stream.drain(skipped());
         session.streamLiteral = () => DROP;
         while (!session.tagged.get(tag)) {
-          session.takeCaptured();
+          takeCaptured();
           await session.getResponse();
         }
         session.tagged.delete(tag);
@@ -269,7 +272,12 @@ export async function* iterateBodies(
       for (const part of started) part.stream.fail(session.failure);
     }
     session.streamLiteral = null;
-    if (session.capture === queue) session.releaseCapture(() => false);
+    if (session.capture === queue) {
+      takeCaptured();
+      session.releaseCapture(() => false);
+    }
+    // Responses that were not streamed bodies (an EXISTS, a NIL part) stay available.
+    if (!session.failure) storeOthers();
     release();
   }
 }

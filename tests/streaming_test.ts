@@ -430,3 +430,28 @@ test("fetchBodies: a reset mid-literal errors the body and the iterator; nothing
   assert.equal(M.state, "LOGOUT");
   await serving;
 });
+
+test("fetchBodies: leaving the loop early keeps the untagged responses that were not bodies", async () => {
+  const server = new ServerSide();
+  const serving = serve(server, {
+    handlers: {
+      FETCH: (s, c) =>
+        s.send(
+          "* 1 FETCH (BODY[] {3}\r\nabc)\r\n* 5 EXISTS\r\n* 2 FETCH (FLAGS (\\Seen))\r\n" +
+            `* 3 FETCH (BODY[] {2}\r\nde)\r\n${c.tag} OK done\r\n`,
+        ),
+    },
+  });
+  const M = await IMAP4.fromTransport(server.transport);
+  await M.login("u", "p");
+  await M.select();
+  for await (const part of M.fetchBodies("1:3")) {
+    assert.equal(await new Response(part.body).text(), "abc");
+    break;
+  }
+  assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["2", "5"]]);
+  assert.deepEqual(show(M.response("FETCH")), ["FETCH", ["2 (FLAGS (\\Seen))"]]);
+  assert.equal((await M.noop())[0], "OK");
+  await M.logout();
+  await serving;
+});
