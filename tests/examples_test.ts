@@ -410,3 +410,56 @@ test("examples: watch_mailbox ends IDLE and logs out cleanly on SIGINT", async (
     await deleteMailboxes(M, box);
   }
 }, denoOnly);
+
+// ---- backup_mailbox.ts ----
+
+// Deno only: the examples are Deno scripts, run with Deno.execPath().
+test(
+  "examples: backup_mailbox saves every message byte for byte, leaves them unseen, skips saved ones",
+  async () => {
+    const box = uniqueMailbox("Backup");
+    await using M = await login(BOB);
+    await M.create(box);
+    // A large one (several socket reads, past the reused buffer), a small one, an 8-bit one.
+    const bodies = [
+      message("big", "0123456789abcdef\r\n".repeat(200_000)),
+      message("small"),
+      message("8bit", "caf\u00e9 \u20ac\r\n"),
+    ].map((m) => new TextEncoder().encode(m));
+    for (const body of bodies) await M.append(box, null, null, body);
+    const outDir = await Deno.makeTempDir({ prefix: "imaplib-backup-" });
+    try {
+      const out = await runExample(
+        "backup_mailbox.ts",
+        exampleEnv({ MAILBOX: box, OUT_DIR: outDir }),
+      );
+      assert.match(out, /3 message\(s\) saved \(\d+ bytes\), 0 already there/);
+      const [, [validity]] = await (async () => {
+        await M.select(box, true);
+        return M.response("UIDVALIDITY");
+      })();
+      const prefix = text.decode(validity as Uint8Array);
+      for (let uid = 1; uid <= 3; uid++) {
+        const saved = await Deno.readFile(`${outDir}/${prefix}-${uid}.eml`);
+        assert.deepEqual(saved, bodies[uid - 1], `UID ${uid}`);
+      }
+      const names = [];
+      for await (const entry of Deno.readDir(outDir)) names.push(entry.name);
+      assert.equal(names.length, 3, `no partial files left: ${names}`);
+      // BODY.PEEK[] under EXAMINE: nothing became \Seen.
+      const [, flags] = await M.fetch("1:*", "(FLAGS)");
+      for (const line of flags) assert.ok(!text.decode(line as Uint8Array).includes("\\Seen"));
+      await M.unselect();
+      // A second run finds them saved.
+      const again = await runExample(
+        "backup_mailbox.ts",
+        exampleEnv({ MAILBOX: box, OUT_DIR: outDir }),
+      );
+      assert.match(again, /0 message\(s\) saved \(0 bytes\), 3 already there/);
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+      await deleteMailboxes(M, box);
+    }
+  },
+  denoOnly,
+);
