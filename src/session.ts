@@ -660,6 +660,21 @@ export class Session {
     }
   }
 
+  /**
+   * Removes the captured responses that `drop` selects, releasing their bytes from the count;
+   * the others stay captured, in order (and counted: a flood of them meets `maxStoredBytes`).
+   */
+  dropCaptured(drop: (type: string, data: Datum[]) => boolean): void {
+    const capture = this.capture;
+    if (!capture) return;
+    let kept = 0;
+    for (const item of capture) {
+      if (drop(item[0], item[1])) this.#storedBytes -= dataBytes(item[1]);
+      else capture[kept++] = item;
+    }
+    capture.length = kept;
+  }
+
   /** Takes the first response of the IDLE queue, releasing its bytes from the count. */
   takeCaptured(): [string, Datum[]] | undefined {
     const item = this.capture?.shift();

@@ -196,8 +196,6 @@ export async function* iterateBodies(
   // messages arrive in one read.
   const started: (FetchedBody & { stream: LiteralStream })[] = [];
   const queue: FetchResponse[] = [];
-  // Responses that are not streamed FETCH responses, for the untagged store at the end.
-  const others: FetchResponse[] = [];
   let tag: string | null = null;
   let current: LiteralStream | null = null;
   let completed = false;
@@ -206,16 +204,9 @@ export async function* iterateBodies(
       "fetchBodies(): the next part was asked for before this body was read to its end; " +
         "its rest was read and dropped",
     );
-  const takeCaptured = () => {
-    for (let item = session.takeCaptured(); item; item = session.takeCaptured()) {
-      if (notStreamed(item[0], item[1])) others.push(item);
-    }
-  };
-  const storeOthers = () => {
-    for (const [type, data] of others.splice(0)) {
-      for (const datum of data) session.appendUntagged(type, datum);
-    }
-  };
+  // The FETCH responses whose literal went to a stream leave the capture as they arrive; the
+  // others (an EXISTS, a NIL part) stay in it, counted, for the untagged store at the end.
+  const dropStreamed = () => session.dropCaptured((type, data) => !notStreamed(type, data));
   try {
     session.capture = queue;
     session.streamLiteral = (line, sizeBytes, literalIndex) => {
@@ -236,17 +227,16 @@ export async function* iterateBodies(
         current = null;
         continue;
       }
-      takeCaptured();
+      dropStreamed();
       if (session.tagged.get(tag)) break;
       session.checkBye();
       if (session.hasBufferedResponse) await session.getResponse();
       else await session.pump();
     }
     completed = true;
-    takeCaptured();
+    dropStreamed();
     session.streamLiteral = null;
     session.releaseCapture();
-    storeOthers();
     const [type, data] = await session.commandComplete(name, tag);
     if (type !== "OK") {
       throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
@@ -259,7 +249,7 @@ export async function* iterateBodies(
         for (const part of started) await part.stream.drain(skipped());
         session.streamLiteral = () => DROP;
         while (!session.tagged.get(tag)) {
-          takeCaptured();
+          dropStreamed();
           await session.getResponse();
         }
         session.tagged.delete(tag);
@@ -272,12 +262,8 @@ export async function* iterateBodies(
       for (const part of started) part.stream.fail(session.failure);
     }
     session.streamLiteral = null;
-    if (session.capture === queue) {
-      takeCaptured();
-      session.releaseCapture(() => false);
-    }
     // Responses that were not streamed bodies (an EXISTS, a NIL part) stay available.
-    if (!session.failure) storeOthers();
+    if (session.capture === queue) session.releaseCapture(notStreamed);
     release();
   }
 }

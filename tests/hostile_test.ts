@@ -508,6 +508,39 @@ test("limits: unsolicited responses streamed without end hit maxStoredBytes", as
   await serving;
 });
 
+test("limits: a flood of unsolicited responses during fetchBodies() hits maxStoredBytes", async () => {
+  // The streamed bodies leave the count as they are handed over; what is kept for the untagged
+  // store is counted, so a server flooding between bodies meets the limit.
+  const { M, server, serving } = await open(
+    {
+      FETCH: async (s) => {
+        s.send("* 1 FETCH (BODY[] {3}\r\nabc)\r\n");
+        for (let i = 0; i < 2000 && !s.closedByClient; i++) {
+          s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
+          if (i % 100 === 0) await sleep(0);
+        }
+        return false;
+      },
+    },
+    "",
+    { maxStoredBytes: 100_000 },
+  );
+  await M.login("u", "p");
+  await M.select();
+  await assert.rejects(
+    (async () => {
+      for await (const part of M.fetchBodies("1:*")) await part.body.cancel();
+    })(),
+    (e: Error) => {
+      assert.ok(e instanceof IMAP4LimitError);
+      assert.equal(e.limitName, "maxStoredBytes");
+      return true;
+    },
+  );
+  assert.ok(server.closedByClient);
+  await serving;
+});
+
 test("limits: maxStoredBytes counts what is taken out: a long session does not creep up", async () => {
   const { M, serving } = await open(
     {
