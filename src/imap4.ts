@@ -760,7 +760,8 @@ export class IMAP4 implements AsyncDisposable {
    * rest of it, and reading that body afterwards fails with {@linkcode IMAP4Error}. Leaving the
    * loop early drops the rest of the command's responses, so the connection stays usable;
    * other commands called meanwhile fail at once. FETCH responses without a literal (e.g. a
-   * part that is NIL) and other untagged responses go to the untagged store.
+   * part that is NIL), those with a second literal (when `message_part` names two parts: the
+   * second is buffered) and other untagged responses go to the untagged store.
    *
    * @param message_set Sequence set (UIDs with `{ uid: true }`), e.g. `"1:*"`.
    * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BINARY.PEEK[1]"`.

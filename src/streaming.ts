@@ -109,10 +109,12 @@ function fetchHeader(line: Uint8Array): Uint8Array | null {
   return header;
 }
 
-// A captured FETCH response whose literal went to a stream: its data is in the stream, so it
-// does not go to the untagged store.
+// A captured FETCH response whose literals all went to streams has its data there, so it does
+// not go to the untagged store; one that also holds a buffered literal (a second part named in
+// the same FETCH) does, so that literal is not lost.
 const notStreamed = (type: string, data: Datum[]): boolean =>
-  type !== "FETCH" || !data.some((d) => Array.isArray(d) && d[1] === STREAMED_LITERAL);
+  type !== "FETCH" || !data.some((d) => Array.isArray(d) && d[1] === STREAMED_LITERAL) ||
+  data.some((d) => Array.isArray(d) && d[1] !== STREAMED_LITERAL);
 
 /** @internal Starts `FETCH num (part)` and returns the body as a stream. */
 export async function openBody(
