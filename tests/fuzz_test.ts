@@ -1,4 +1,5 @@
-// Property-based tests (fast-check) for the wire decoder, the response parser and the encoder.
+// Property-based tests (fast-check) for the wire decoder, the response parser, the encoder and the
+// streamed literals of fetchBodies().
 //
 // Deno only: fast-check comes through an `npm:` specifier, which Bun's test runner does not
 // resolve; `deno task test` runs this file under Deno and leaves it out of its `bun test` step.
@@ -23,6 +24,7 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import { test } from "./_harness.ts";
+import { serve, ServerSide, sleep } from "./_scripted.ts";
 import {
   type Argument,
   type DecoderOptions,
@@ -30,6 +32,7 @@ import {
   type Fragment,
   type Frame,
   FrameDecoder,
+  IMAP4,
   IMAP4LimitError,
   IMAP4ProtocolError,
   parseFrame,
@@ -81,6 +84,11 @@ if (RUNS !== DEFAULT_RUNS || SEED !== DEFAULT_SEED) {
 /** fc.assert with the run's seed and count; fast-check's failure report names seed and path. */
 function check<T>(property: fc.IProperty<T>, runs = RUNS): void {
   fc.assert(property, { seed: SEED, numRuns: runs, ...(PATH ? { path: PATH } : {}) });
+}
+
+/** The same for async properties. */
+async function checkAsync<T>(property: fc.IAsyncProperty<T>, runs = RUNS): Promise<void> {
+  await fc.assert(property, { seed: SEED, numRuns: runs, ...(PATH ? { path: PATH } : {}) });
 }
 
 // --- Bytes --------------------------------------------------------------------------------------
@@ -797,4 +805,90 @@ test("fuzz: parseResponseCode never throws and matches imaplib's Response_code",
     const shown = code && { type: code.type, data: code.data && str(code.data) };
     assert.deepEqual(shown, referenceResponseCode(str(text)));
   }));
+});
+
+// --- Streamed literals ---------------------------------------------------------------------------
+
+/** A body read to its end through one reused BYOB buffer of `bufferBytes`. */
+async function readAll(body: ReadableStream<Uint8Array>, bufferBytes: number): Promise<Uint8Array> {
+  const reader = body.getReader({ mode: "byob" });
+  const parts: Uint8Array[] = [];
+  let buffer = new Uint8Array(bufferBytes);
+  for (;;) {
+    const { value, done } = await reader.read(buffer);
+    buffer = new Uint8Array(value!.buffer);
+    if (done) break;
+    parts.push(value.slice());
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+test("fuzz: fetchBodies() hands over every literal exactly, whatever the chunking, reads and skips", async () => {
+  await checkAsync(
+    fc.asyncProperty(
+      fc.array(fc.uint8Array({ maxLength: 3000 }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.integer({ min: 1, max: 4000 }), { minLength: 1, maxLength: 20 }),
+      fc.integer({ min: 1, max: 5000 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.array(fc.constantFrom("read", "cancel", "skip"), { minLength: 1, maxLength: 5 }),
+      async (literals, cuts, bufferBytes, byteStream, trickle, actions) => {
+        // The response bytes: one FETCH response per literal, then the tagged OK.
+        const pieces: Uint8Array[] = [];
+        literals.forEach((literal, i) => {
+          pieces.push(utf8.encode(`* ${i + 1} FETCH (BODY[] {${literal.length}}\r\n`), literal);
+          pieces.push(utf8.encode(")\r\n"));
+        });
+        const wire = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of pieces) {
+          wire.set(p, at);
+          at += p.length;
+        }
+        const server = new ServerSide({ byteStream });
+        const serving = serve(server, {
+          handlers: {
+            FETCH: async (s, c) => {
+              // Cut where `cuts` says (cycled), all at once or one chunk per turn.
+              for (let from = 0, i = 0; from < wire.length; i++) {
+                const to = Math.min(wire.length, from + cuts[i % cuts.length]);
+                s.send(wire.subarray(from, to));
+                from = to;
+                if (trickle) await sleep(0);
+              }
+              s.line(`${c.tag} OK done`);
+            },
+          },
+        });
+        const M = await IMAP4.fromTransport(server.transport);
+        await M.login("u", "p");
+        await M.select();
+        // Each body is read, cancelled or left alone (the next one drops it), as `actions` says.
+        const got: string[] = [];
+        const want: string[] = [];
+        let i = 0;
+        for await (const part of M.fetchBodies("1:*")) {
+          const action = actions[i % actions.length];
+          if (action === "read") {
+            got.push(str(await readAll(part.body, bufferBytes)));
+            want.push(str(literals[i]));
+          } else if (action === "cancel") await part.body.cancel();
+          i++;
+        }
+        assert.equal(i, literals.length);
+        assert.deepEqual(got, want);
+        assert.equal((await M.noop())[0], "OK");
+        await M.logout();
+        await serving;
+      },
+    ),
+    // Each run is a whole session: fewer in the suite, all of them in `deno task fuzz`.
+    RUNS === DEFAULT_RUNS ? 100 : RUNS,
+  );
 });
