@@ -53,6 +53,45 @@ test("dovecot TLS: IMAP4_SSL verifies the certificate against the fixture CA", a
   assert.equal((await M.login(info.users[0].user, info.users[0].password))[0], "OK");
 });
 
+test("dovecot TLS: fetchBodies() streams large messages over IMAP4_SSL byte for byte", async () => {
+  const info = dovecot();
+  await using M = await IMAP4_SSL.connect(info.host, info.imapsPort, {
+    tls: { caCerts: [info.caCertPem] },
+    timeout: 10,
+  });
+  await M.login(info.users[1].user, info.users[1].password);
+  const box = uniqueMailbox("TlsBodies");
+  await M.create(box);
+  const sent = [3 * 1024 * 1024, 70_000].map((n, i) =>
+    new TextEncoder().encode(message(`tls ${i}`, "t".repeat(n) + "\r\n"))
+  );
+  for (const m of sent) await M.append(box, null, null, m);
+  await M.select(box);
+  try {
+    let i = 0;
+    let buffer = new Uint8Array(100_000);
+    for await (const part of M.fetchBodies("1:*")) {
+      const reader = part.body.getReader({ mode: "byob" });
+      const got = new Uint8Array(part.sizeBytes);
+      let at = 0;
+      for (;;) {
+        const { value, done } = await reader.read(buffer);
+        buffer = new Uint8Array(value!.buffer);
+        if (done) break;
+        got.set(value, at);
+        at += value.length;
+      }
+      assert.equal(at, sent[i].length);
+      assert.deepEqual(got, sent[i], `message ${i + 1}`);
+      i++;
+    }
+    assert.equal(i, 2);
+  } finally {
+    await M.close();
+    await M.delete(box);
+  }
+});
+
 test("dovecot TLS: starttls() upgrades, discards what was learned in clear, asks again", async () => {
   const info = dovecot();
   await using M = await IMAP4.connect(info.host, info.imapPort, { timeout: 10 });
