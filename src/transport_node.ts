@@ -120,12 +120,15 @@ class NodeTransport implements Transport {
     this.#detach();
     this.#socket.pause();
     this.#closed = true;
-    const { connect } = await tlsModule();
+    const [{ connect }, { isIP }] = await Promise.all([tlsModule(), netModule()]);
     const connectOptions: tls.ConnectionOptions = {
       socket: this.#socket,
-      servername: options.hostname,
+      // The name the certificate must match; also sent as SNI unless it is an address (RFC
+      // 6066 section 3 forbids that, and Bun refuses it).
+      host: options.hostname,
       ca: caList(options),
     };
+    if (!isIP(options.hostname)) connectOptions.servername = options.hostname;
     // UNSAFE and explicit: the chain is still verified, only the name check is skipped.
     if (options.unsafelyDisableHostnameVerification) {
       connectOptions.checkServerIdentity = () => undefined;

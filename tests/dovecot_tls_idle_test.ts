@@ -53,6 +53,23 @@ test("dovecot TLS: IMAP4_SSL verifies the certificate against the fixture CA", a
   assert.equal((await M.login(info.users[0].user, info.users[0].password))[0], "OK");
 });
 
+test("dovecot TLS: IMAP4_SSL and STARTTLS to an address verify the certificate's IP name", async () => {
+  // No SNI may carry an address (RFC 6066 section 3; Bun refuses to send one): the certificate
+  // is checked against the address itself (the fixture's names 127.0.0.1).
+  const info = dovecot();
+  await using M = await IMAP4_SSL.connect(info.address, info.imapsPort, {
+    tls: { caCerts: [info.caCertPem] },
+    timeout: 10,
+  });
+  assert.equal(M.state, "NONAUTH");
+  await using S = await IMAP4.connect(info.address, info.imapPort, {
+    starttls: true,
+    tls: { caCerts: [info.caCertPem] },
+    timeout: 10,
+  });
+  assert.ok(!S.capabilities.includes("STARTTLS"));
+});
+
 test("dovecot TLS: fetchBodies() streams large messages over IMAP4_SSL byte for byte", async () => {
   const info = dovecot();
   await using M = await IMAP4_SSL.connect(info.host, info.imapsPort, {
