@@ -100,6 +100,8 @@ interface FetchWorkload {
   query: Record<string, boolean>;
   /** Payload compared across clients: message literals, or the sum of RFC822.SIZE. */
   check: "payload" | "sizes";
+  /** Over implicit TLS (the fixture's IMAPS port); only clients marked `tls` take part. */
+  tls?: boolean;
 }
 
 const FETCH_WORKLOADS: FetchWorkload[] = [
@@ -135,8 +137,17 @@ const FETCH_WORKLOADS: FetchWorkload[] = [
     query: { source: true },
     check: "payload",
   },
+  {
+    id: "g",
+    title: "FETCH 1:* (BODY.PEEK[]) on B over implicit TLS ((c) as most users connect)",
+    mailbox: "B",
+    items: "(BODY.PEEK[])",
+    query: { source: true },
+    check: "payload",
+    tls: true,
+  },
 ];
-const ALL_WORKLOADS = ["a", "b", "c", "d", "e", "f"];
+const ALL_WORKLOADS = ["a", "b", "c", "d", "e", "f", "g"];
 const selected = (id: string) => ONLY === null || ONLY.has(id);
 for (const id of ONLY ?? []) {
   if (!ALL_WORKLOADS.includes(id)) {
@@ -160,6 +171,8 @@ interface ClientDef {
   modes: ("fetch" | "idle")[];
   /** The FETCH workloads it runs (all of them if unset). */
   workloads?: string[];
+  /** It can connect over implicit TLS (`job.tls`), so it runs the TLS workloads too. */
+  tls?: boolean;
   argv(job: Job): string[];
   /** null when usable, else why not (the client is then skipped, and said so). */
   unavailable?(): Promise<string | null>;
@@ -178,6 +191,7 @@ const denoRun = (script: string, extra: string[] = []) => (job: Job) => [
 const CLIENTS: ClientDef[] = [
   {
     id: "deno-imaplib",
+    tls: true,
     label: "imaplib (this library), Deno",
     runtime: "deno",
     kind: "library",
@@ -186,6 +200,7 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "deno-floor",
+    tls: true,
     label: "raw socket floor, Deno",
     runtime: "deno",
     kind: "floor",
@@ -211,6 +226,7 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "node-imapflow",
+    tls: true,
     label: "imapflow, Node",
     runtime: "node",
     kind: "peer",
@@ -225,6 +241,7 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "node-floor",
+    tls: true,
     label: "raw socket floor, Node",
     runtime: "node",
     kind: "floor",
@@ -235,6 +252,7 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "python-imaplib",
+    tls: true,
     label: "CPython imaplib",
     runtime: "python",
     kind: "peer",
@@ -245,6 +263,7 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "python-floor",
+    tls: true,
     label: "raw socket floor, Python",
     runtime: "python",
     kind: "floor",
@@ -255,6 +274,7 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "deno-imaplib-stream",
+    tls: true,
     label: "imaplib fetchIter() (streaming), Deno",
     runtime: "deno",
     kind: "library",
@@ -274,16 +294,18 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "deno-imaplib-bodies",
+    tls: true,
     label: "imaplib fetchBodies(), BYOB, Deno",
     runtime: "deno",
     kind: "library",
     modes: ["fetch"],
-    workloads: ["c"],
+    workloads: ["c", "g"],
     argv: denoRun("deno_imaplib_bodies.ts"),
   },
   {
     // The same client file as on Deno: it uses only the library's public API.
     id: "bun-imaplib",
+    tls: true,
     label: "imaplib (this library), Bun",
     runtime: "bun",
     kind: "library",
@@ -293,6 +315,7 @@ const CLIENTS: ClientDef[] = [
   },
   {
     id: "bun-floor",
+    tls: true,
     label: "raw socket floor, Bun",
     runtime: "bun",
     kind: "floor",
@@ -508,6 +531,11 @@ function jobFor(
     items: "",
     ...extra,
   };
+}
+
+// The job fields of a TLS workload: the IMAPS port and the fixture's CA.
+function tlsJob(w: FetchWorkload): Partial<Job> {
+  return w.tls ? { port: fixture!.imapsPort, tls: { caFile: fixture!.caCertPath } } : {};
 }
 
 async function runClient(
@@ -944,7 +972,7 @@ async function main(): Promise<number> {
     const w = FETCH_WORKLOADS.find((x) => x.id === id)!;
     const s = await runClient(
       floor,
-      jobFor(floor, w.id, w.mailbox, { items: w.items }),
+      jobFor(floor, w.id, w.mailbox, { items: w.items, ...tlsJob(w) }),
       0,
     );
     console.error(
@@ -968,12 +996,14 @@ async function main(): Promise<number> {
   const fetchClients = clients.filter((c) => c.modes.includes("fetch"));
   for (let round = 1; round <= ROUNDS && workloads.length > 0; round++) {
     for (const w of workloads) {
-      const runs = fetchClients.filter((c) => !c.workloads || c.workloads.includes(w.id));
+      const runs = fetchClients.filter((c) =>
+        (!c.workloads || c.workloads.includes(w.id)) && (!w.tls || c.tls)
+      );
       const order = runs.map((_, i) => runs[(i + round - 1) % runs.length]);
       for (const c of order) {
         const s = await runClient(
           c,
-          jobFor(c, w.id, w.mailbox, { items: w.items, query: w.query }),
+          jobFor(c, w.id, w.mailbox, { items: w.items, query: w.query, ...tlsJob(w) }),
           round,
         );
         samples.get(w.id)!.push(s);
@@ -1167,7 +1197,7 @@ async function main(): Promise<number> {
     "",
     `Started ${env.date}. Machine: ${env.nproc} cores (${env.cpu}), ${env.memoryGiB} GiB, Linux ` +
     `${env.kernel}. Deno ${env.deno}, Node ${env.node}, Python ${env.python}, Dovecot ` +
-    `${env.dovecot}, imapflow ${env.imapflow}. Loopback TCP, no TLS, LOGIN; every client in its ` +
+    `${env.dovecot}, imapflow ${env.imapflow}. Loopback TCP (implicit TLS for (g), plain otherwise), LOGIN; every client in its ` +
     `own process; ${ROUNDS} interleaved rounds (client order rotated each round); FETCH time ` +
     `measured inside each client from sending FETCH to the tagged OK; MB/s = bytes on the wire ` +
     `(as read by the floors) / median s; peak RSS = ${env.rssFrom}, max over rounds; process ` +

@@ -30,6 +30,11 @@ export interface Job {
   via?: "read" | "readable" | "keep";
   /** Library client under --cpu-prof: mark the FETCH window with named spins. */
   profileMarks?: boolean;
+  /**
+   * Implicit TLS (IMAPS) to `port`, verified against the CA in `caFile` (the fixture's; its
+   * certificate names 127.0.0.1). Unset: plain TCP.
+   */
+  tls?: { caFile: string };
 }
 
 /** The one JSON line a client prints. */
@@ -81,6 +86,14 @@ export async function statusKiB(field: "VmHWM" | "VmRSS"): Promise<number> {
   }
 }
 
+/** The PEM of `job.tls.caFile` (Deno or Node API, whichever is here). */
+export async function caPem(job: Job): Promise<string> {
+  if (!job.tls) throw new Error("caPem: the job has no tls");
+  return deno
+    ? deno.readTextFileSync(job.tls.caFile)
+    : (await import("node:fs")).readFileSync(job.tls.caFile, "utf8");
+}
+
 export function vmHwmKiB(): Promise<number> {
   return statusKiB("VmHWM");
 }
@@ -104,17 +117,24 @@ export function sizeIn(text: string): number {
  * responses only (the FETCH floor reads on its own, see deno_floor.ts).
  */
 export class RawImap {
-  readonly conn: Deno.TcpConn;
+  readonly conn: Deno.Conn;
   readonly buf = new Uint8Array(256 * 1024);
   #pending = "";
   #tag = 0;
 
-  private constructor(conn: Deno.TcpConn) {
+  private constructor(conn: Deno.Conn) {
     this.conn = conn;
   }
 
-  static async connect(host: string, port: number): Promise<RawImap> {
-    const raw = new RawImap(await Deno.connect({ hostname: host, port }));
+  static async connect(host: string, port: number, tls?: Job["tls"]): Promise<RawImap> {
+    const conn = tls
+      ? await Deno.connectTls({
+        hostname: host,
+        port,
+        caCerts: [Deno.readTextFileSync(tls.caFile)],
+      })
+      : await Deno.connect({ hostname: host, port });
+    const raw = new RawImap(conn);
     await raw.readUntil((text) => text.indexOf("\r\n"));
     return raw;
   }

@@ -14,7 +14,7 @@ const job = readJob();
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
 
-const raw = await RawImap.connect(job.host, job.port);
+const raw = await RawImap.connect(job.host, job.port, job.tls);
 await raw.login(job.user, job.password);
 const exists = await raw.select(job.mailbox);
 

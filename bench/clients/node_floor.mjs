@@ -3,6 +3,7 @@
 // tagged line (the last bytes are carried across chunks). Prints one JSON line.
 import { readFileSync } from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 
 function vmHwmKiB() {
   try {
@@ -17,9 +18,14 @@ function vmHwmKiB() {
 const quote = (s) => `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 
 const job = JSON.parse(process.argv[2]);
-const sock = net.connect({ host: job.host, port: job.port });
+// job.tls: implicit TLS, verified against the fixture's CA (its certificate names the address).
+const sock = job.tls
+  ? tls.connect({ host: job.host, port: job.port, ca: readFileSync(job.tls.caFile, "utf8") })
+  : net.connect({ host: job.host, port: job.port });
 sock.setNoDelay(true);
-await new Promise((resolve, reject) => sock.once("connect", resolve).once("error", reject));
+await new Promise((resolve, reject) =>
+  sock.once(job.tls ? "secureConnect" : "connect", resolve).once("error", reject)
+);
 
 // Small responses: collect text until the wanted line.
 let onData = null;

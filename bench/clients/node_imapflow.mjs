@@ -22,7 +22,9 @@ const job = JSON.parse(process.argv[2]);
 const client = new ImapFlow({
   host: job.host,
   port: job.port,
-  secure: false,
+  // job.tls: implicit TLS, verified against the fixture's CA.
+  secure: Boolean(job.tls),
+  ...(job.tls ? { tls: { ca: [readFileSync(job.tls.caFile, "utf8")] } } : {}),
   doSTARTTLS: false,
   auth: { user: job.user, pass: job.password, loginMethod: "LOGIN" },
   logger: false,

@@ -5,6 +5,7 @@ chunk for the tagged line (the last bytes are carried across chunks). Prints one
 import json
 import re
 import socket
+import ssl
 import sys
 import time
 
@@ -24,6 +25,10 @@ def quote(s):
 
 job = json.loads(sys.argv[1])
 sock = socket.create_connection((job["host"], job["port"]))
+if job.get("tls"):
+    # Implicit TLS, verified against the fixture's CA (its certificate names the address).
+    ctx = ssl.create_default_context(cafile=job["tls"]["caFile"])
+    sock = ctx.wrap_socket(sock, server_hostname=job["host"])
 pending = b""
 
 

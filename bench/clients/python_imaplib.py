@@ -5,6 +5,7 @@ Prints one JSON line (see bench/clients/common.ts, ClientResult).
 """
 import imaplib
 import json
+import ssl
 import re
 import sys
 import time
@@ -20,7 +21,12 @@ def vm_hwm_kib():
 
 
 job = json.loads(sys.argv[1])
-M = imaplib.IMAP4(job["host"], job["port"])
+if job.get("tls"):
+    # Implicit TLS, verified against the fixture's CA (its certificate names the address).
+    ctx = ssl.create_default_context(cafile=job["tls"]["caFile"])
+    M = imaplib.IMAP4_SSL(job["host"], job["port"], ssl_context=ctx)
+else:
+    M = imaplib.IMAP4(job["host"], job["port"])
 M.login(job["user"], job["password"])
 typ, selected = M.select(job["mailbox"])
 exists = int(selected[0])
