@@ -686,24 +686,33 @@ export class IMAP4 implements AsyncDisposable {
     options: FetchStreamOptions = {},
   ): AsyncGenerator<FetchResponse, void, undefined> {
     const [name, args] = fetchCommand(message_set, message_parts, options);
-    return this.#iterate(name, args, options.uid ? "UID" : "FETCH");
+    return this.#stream("fetchIter()", name, args, options, iterateResponses);
   }
 
-  async *#iterate(
+  // A streaming FETCH: holds the connection (other commands fail at once) for as long as
+  // `run` yields, after the state check; `run` releases it.
+  async *#stream<T>(
+    busy: "fetchIter()" | "fetchBodies()",
     name: string,
     args: Argument[],
-    stateName: string,
-  ): AsyncGenerator<FetchResponse, void, undefined> {
+    options: FetchStreamOptions,
+    run: (
+      session: Session,
+      name: string,
+      args: Argument[],
+      release: () => void,
+    ) => AsyncGenerator<T, void, undefined>,
+  ): AsyncGenerator<T, void, undefined> {
     if (this.#busy) throw busyError(name, this.#busy);
-    this.#busy = "fetchIter()";
+    this.#busy = busy;
     const release = await this.#hold();
     try {
-      this.#session.checkState(stateName);
+      this.#session.checkState(options.uid ? "UID" : "FETCH");
     } catch (error) {
       release();
       throw error;
     }
-    yield* iterateResponses(this.#session, name, args, release);
+    yield* run(this.#session, name, args, release);
   }
 
   /**
@@ -793,24 +802,7 @@ export class IMAP4 implements AsyncDisposable {
     options: FetchStreamOptions = {},
   ): AsyncGenerator<FetchedBody, void, undefined> {
     const [name, args] = fetchCommand(message_set, `(${text(message_part)})`, options);
-    return this.#iterateBodies(name, args, options.uid ? "UID" : "FETCH");
-  }
-
-  async *#iterateBodies(
-    name: string,
-    args: Argument[],
-    stateName: string,
-  ): AsyncGenerator<FetchedBody, void, undefined> {
-    if (this.#busy) throw busyError(name, this.#busy);
-    this.#busy = "fetchBodies()";
-    const release = await this.#hold();
-    try {
-      this.#session.checkState(stateName);
-    } catch (error) {
-      release();
-      throw error;
-    }
-    yield* iterateBodies(this.#session, name, args, release);
+    return this.#stream("fetchBodies()", name, args, options, iterateBodies);
   }
 
   /**

@@ -25,6 +25,7 @@ import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import { test } from "./_harness.ts";
 import { serve, ServerSide, sleep } from "./_scripted.ts";
+import { readAll } from "./_streams.ts";
 import {
   type Argument,
   type DecoderOptions,
@@ -808,26 +809,6 @@ test("fuzz: parseResponseCode never throws and matches imaplib's Response_code",
 });
 
 // --- Streamed literals ---------------------------------------------------------------------------
-
-/** A body read to its end through one reused BYOB buffer of `bufferBytes`. */
-async function readAll(body: ReadableStream<Uint8Array>, bufferBytes: number): Promise<Uint8Array> {
-  const reader = body.getReader({ mode: "byob" });
-  const parts: Uint8Array[] = [];
-  let buffer = new Uint8Array(bufferBytes);
-  for (;;) {
-    const { value, done } = await reader.read(buffer);
-    buffer = new Uint8Array(value!.buffer);
-    if (done) break;
-    parts.push(value.slice());
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 test("fuzz: fetchBodies() hands over every literal exactly, whatever the chunking, reads and skips", async () => {
   await checkAsync(

@@ -7,6 +7,7 @@ import { IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { login, message, show, uniqueMailbox } from "./_dovecot.ts";
 import { serve, ServerSide, sleep } from "./_scripted.ts";
+import { readAll } from "./_streams.ts";
 
 async function withMailbox(
   count: number,
@@ -302,28 +303,6 @@ test("fetchBody: however the literal is split across chunks, small BYOB reads en
     await serving;
   }
 });
-
-async function readAll(
-  body: ReadableStream<Uint8Array>,
-  bufferBytes = 65_537,
-): Promise<Uint8Array> {
-  const reader = body.getReader({ mode: "byob" });
-  const parts: Uint8Array[] = [];
-  let buffer = new Uint8Array(bufferBytes);
-  for (;;) {
-    const { value, done } = await reader.read(buffer);
-    buffer = new Uint8Array(value!.buffer);
-    if (done) break;
-    parts.push(value.slice());
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 test("fetchBodies: every message of a set streams in order from one FETCH; the connection goes on", async () => {
   const sizes = [1024 * 1024, 300, 2 * 1024 * 1024 + 17, 5];

@@ -5,16 +5,14 @@
 // mode "idle": select, `idle()`, and per sample: a second connection (common.ts Appender)
 //   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
 
-import { IMAP4, IMAP4_SSL } from "../../mod.ts";
-import { Appender, caPem, emit, readJob, sizeIn, statusKiB } from "./common.ts";
+import { connectLibrary } from "./library.ts";
+import { Appender, emit, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
 
 // Default options, as a user of imaplib would start (no timeout: imaplib's default).
-const M = job.tls
-  ? await IMAP4_SSL.connect(job.host, job.port, { tls: { caCerts: [await caPem(job)] } })
-  : await IMAP4.connect(job.host, job.port);
+const M = await connectLibrary(job);
 await M.login(job.user, job.password);
 const [, selected] = await M.select(job.mailbox);
 const exists = Number(latin1.decode(selected[0] as Uint8Array));

@@ -2,15 +2,13 @@
 // hands over each FETCH response as it arrives, so memory is bounded by one response; the
 // client counts and drops them, as a program that processes messages one by one would.
 
-import { IMAP4, IMAP4_SSL } from "../../mod.ts";
-import { caPem, emit, readJob, sizeIn, statusKiB } from "./common.ts";
+import { connectLibrary } from "./library.ts";
+import { emit, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
 
-const M = job.tls
-  ? await IMAP4_SSL.connect(job.host, job.port, { tls: { caCerts: [await caPem(job)] } })
-  : await IMAP4.connect(job.host, job.port);
+const M = await connectLibrary(job);
 await M.login(job.user, job.password);
 const [, selected] = await M.select(job.mailbox);
 const exists = Number(latin1.decode(selected[0] as Uint8Array));
