@@ -51,6 +51,29 @@ export interface BodyStream extends FetchedBody {
   done: Promise<Result>;
 }
 
+// The tagged reply of a streaming FETCH: NO and BAD throw, as imaplib's fetch() would.
+async function completeOk(session: Session, name: string, tag: string): Promise<void> {
+  const [type, data] = await session.commandComplete(name, tag);
+  if (type !== "OK") {
+    throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
+  }
+}
+
+// After the caller stopped early: reads the rest of the command's responses up to its tagged
+// reply, calling `between` before each (to drop what was captured), so the connection stays
+// in step. A failure while draining is recorded by the session, which is then closed.
+async function drainTo(session: Session, tag: string, between: () => void): Promise<void> {
+  try {
+    while (!session.tagged.get(tag)) {
+      between();
+      await session.getResponse();
+    }
+    session.tagged.delete(tag);
+  } catch {
+    // The connection failed while draining; it is closed and the failure is recorded.
+  }
+}
+
 /** @internal Runs the command and yields every untagged response as it arrives. */
 export async function* iterateResponses(
   session: Session,
@@ -76,22 +99,10 @@ export async function* iterateResponses(
     }
     completed = true;
     session.releaseCapture();
-    const [type, data] = await session.commandComplete(name, tag);
-    if (type !== "OK") {
-      throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
-    }
+    await completeOk(session, name, tag);
   } finally {
     if (!completed && tag !== null && !session.failure) {
-      // The caller stopped early: read and drop the rest, so the connection stays in step.
-      try {
-        while (!session.tagged.get(tag)) {
-          session.takeCaptured();
-          await session.getResponse();
-        }
-        session.tagged.delete(tag);
-      } catch {
-        // The connection failed while draining; it is closed and the failure is recorded.
-      }
+      await drainTo(session, tag, () => session.takeCaptured());
     }
     if (session.capture === queue) session.releaseCapture(() => false);
     release();
@@ -145,10 +156,7 @@ export async function openBody(
           // Completed without a literal: nothing to stream.
           session.releaseCapture();
           session.streamLiteral = null;
-          const [type, data] = await session.commandComplete(name, tag);
-          if (type !== "OK") {
-            throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
-          }
+          await completeOk(session, name, tag);
           release();
           return null;
         }
@@ -239,25 +247,19 @@ export async function* iterateBodies(
     dropStreamed();
     session.streamLiteral = null;
     session.releaseCapture();
-    const [type, data] = await session.commandComplete(name, tag);
-    if (type !== "OK") {
-      throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
-    }
+    await completeOk(session, name, tag);
   } finally {
     if (!completed && tag !== null && !session.failure) {
-      // The caller stopped early: read and drop the rest, so the connection stays in step.
+      // The caller stopped early: what is left of the bodies handed out or started is read
+      // and dropped, then the rest of the command (its literals dropped as they arrive).
       try {
         if (current) await current.drain(skipped());
         for (const part of started) await part.stream.drain(skipped());
-        session.streamLiteral = () => DROP;
-        while (!session.tagged.get(tag)) {
-          dropStreamed();
-          await session.getResponse();
-        }
-        session.tagged.delete(tag);
       } catch {
-        // The connection failed while draining; it is closed and the failure is recorded.
+        // The connection failed; it is closed and the failure is recorded.
       }
+      session.streamLiteral = () => DROP;
+      if (!session.failure) await drainTo(session, tag, dropStreamed);
     }
     if (session.failure) {
       current?.fail(session.failure);

@@ -5,17 +5,13 @@
 // mode "idle": select, `idle()`, and per sample: a second connection (common.ts Appender)
 //   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
 
-import { connectLibrary } from "./library.ts";
+import { openMailbox } from "./library.ts";
 import { Appender, emit, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
 
-// Default options, as a user of imaplib would start (no timeout: imaplib's default).
-const M = await connectLibrary(job);
-await M.login(job.user, job.password);
-const [, selected] = await M.select(job.mailbox);
-const exists = Number(latin1.decode(selected[0] as Uint8Array));
+const { M, exists } = await openMailbox(job);
 
 // Under --cpu-prof (job.profileMarks), 20 ms spins in these two named functions mark the FETCH
 // window in the profile, so the harness can count only the samples between them.

@@ -3,16 +3,12 @@
 // into one reused 256 KiB buffer and dropped, as a program saving or scanning big messages
 // would. Memory stays near the idle RSS whatever the message sizes.
 
-import { connectLibrary } from "./library.ts";
+import { openMailbox } from "./library.ts";
 import { emit, readJob, statusKiB } from "./common.ts";
 
 const job = readJob();
-const latin1 = new TextDecoder("latin1");
 
-const M = await connectLibrary(job);
-await M.login(job.user, job.password);
-const [, selected] = await M.select(job.mailbox);
-const exists = Number(latin1.decode(selected[0] as Uint8Array));
+const { M, exists } = await openMailbox(job);
 const part = /BODY\.PEEK\[[^\]]*\]/.exec(job.items)?.[0];
 if (!part) throw new Error(`fetchBodies client: no BODY.PEEK[...] in ${job.items}`);
 

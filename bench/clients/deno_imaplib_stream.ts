@@ -2,16 +2,13 @@
 // hands over each FETCH response as it arrives, so memory is bounded by one response; the
 // client counts and drops them, as a program that processes messages one by one would.
 
-import { connectLibrary } from "./library.ts";
+import { openMailbox } from "./library.ts";
 import { emit, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
 
-const M = await connectLibrary(job);
-await M.login(job.user, job.password);
-const [, selected] = await M.select(job.mailbox);
-const exists = Number(latin1.decode(selected[0] as Uint8Array));
+const { M, exists } = await openMailbox(job);
 
 const idleRssKiB = await statusKiB("VmRSS");
 const t0 = performance.now();
