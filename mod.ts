@@ -18,13 +18,13 @@
  * @module
  */
 
-export { type Arg, IMAP4, IMAP4_PORT, IMAP4_SSL_PORT } from "./src/imap4.ts";
-export { IMAP4_SSL } from "./src/imap4_ssl.ts";
-export type { ConnectOptions } from "./src/connect_options.ts";
-export type { IdleOptions, Idler, IdleResponse } from "./src/idler.ts";
-export { type Data, type Result } from "./src/session.ts";
-export { type Clock, systemClock } from "./src/clock.ts";
-export type { State } from "./src/commands.ts";
+export { type Arg, IMAP4, IMAP4_PORT, IMAP4_SSL_PORT } from "./src/client/imap4.ts";
+export { IMAP4_SSL } from "./src/client/imap4_ssl.ts";
+export type { ConnectOptions } from "./src/client/options.ts";
+export type { IdleOptions, Idler, IdleResponse } from "./src/client/idler.ts";
+export { type Data, type Result } from "./src/session/session.ts";
+export { type Clock, systemClock } from "./src/session/clock.ts";
+export type { State } from "./src/session/states.ts";
 export { Int2AP, Internaldate2tuple, ParseFlags, Time2Internaldate } from "./src/functions.ts";
 export {
   IMAP4Abort,
@@ -37,7 +37,7 @@ export {
   IMAP4TimeoutError,
   IMAP4TlsError,
 } from "./src/errors.ts";
-export type { OpenOptions, TlsOptions, Transport } from "./src/transport.ts";
+export type { OpenOptions, TlsOptions, Transport } from "./src/transport/transport.ts";
 export {
   type DecoderOptions,
   DEFAULT_MAX_LINE_BYTES,
@@ -48,7 +48,7 @@ export {
   FrameDecoderStream,
   type LiteralSink,
   STREAMED_LITERAL,
-} from "./src/decoder.ts";
+} from "./src/wire/decoder.ts";
 export {
   type ContinuationResponse,
   type Datum,
@@ -58,7 +58,7 @@ export {
   type ResponseCode,
   type TaggedResponse,
   type UntaggedResponse,
-} from "./src/parser.ts";
+} from "./src/wire/parser.ts";
 export {
   type Argument,
   type ArgumentKind,
@@ -67,12 +67,12 @@ export {
   type Fragment,
   type LineFragment,
   type LiteralFragment,
-} from "./src/encoder.ts";
+} from "./src/wire/encoder.ts";
 export { type Authenticator, cramMd5Auth, plainAuth, xoauth2Auth } from "./src/auth.ts";
-export { IMAP4_stream, type StreamOptions } from "./src/stream.ts";
+export { IMAP4_stream, type StreamOptions } from "./src/client/imap4_stream.ts";
 export type {
   BodyStream,
   FetchedBody,
   FetchResponse,
   FetchStreamOptions,
-} from "./src/streaming.ts";
+} from "./src/client/fetch_stream.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { IMAP4LimitError, IMAP4ProtocolError } from "./errors.ts";
+import { IMAP4LimitError, IMAP4ProtocolError } from "../errors.ts";
 
 /**
  * One complete server response: its lines (CRLF removed) and the literals they announce.

@@ -11,7 +11,7 @@
  */
 
 import type { Frame } from "./decoder.ts";
-import { IMAP4ProtocolError } from "./errors.ts";
+import { IMAP4ProtocolError } from "../errors.ts";
 
 /** One imaplib data item: bytes, or a `[header, literal]` pair. */
 export type Datum = Uint8Array | [header: Uint8Array, literal: Uint8Array];

@@ -7,7 +7,7 @@
  */
 
 import { untilAborted } from "./abortable.ts";
-import { IMAP4TlsError } from "./errors.ts";
+import { IMAP4TlsError } from "../errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
 const DEFAULT_READ_BYTES = 64 * 1024;

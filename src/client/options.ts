@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Clock } from "./session.ts";
-import type { TlsOptions } from "./transport.ts";
+import type { Clock } from "../session/session.ts";
+import type { TlsOptions } from "../transport/transport.ts";
 
 /** Options of `IMAP4.connect()`, `IMAP4_SSL.connect()` and `IMAP4.fromTransport()`. */
 export interface ConnectOptions {

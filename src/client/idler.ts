@@ -5,10 +5,10 @@
  * @module
  */
 
-import { IMAP4Abort, IMAP4Error, IMAP4TimeoutError } from "./errors.ts";
-import type { Datum } from "./parser.ts";
-import { dataRepr, decodeText } from "./repr.ts";
-import type { Session, State } from "./session.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4TimeoutError } from "../errors.ts";
+import type { Datum } from "../wire/parser.ts";
+import { dataRepr, decodeText } from "../wire/bytes.ts";
+import type { Session, State } from "../session/session.ts";
 
 /** One untagged response delivered during IDLE: `[type, data]`, e.g. `["EXISTS", [b"4"]]`. */
 export type IdleResponse = [type: string, data: Datum[]];

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { IMAP4Error } from "./errors.ts";
+import { IMAP4Error } from "../errors.ts";
 import type { IdleOptions, Idler } from "./idler.ts";
-import type { ConnectOptions } from "./connect_options.ts";
+import type { ConnectOptions } from "./options.ts";
 import { IMAP4 } from "./imap4.ts";
-import { spawnTransport } from "./runtime.ts";
-import type { Transport } from "./transport.ts";
+import { spawnTransport } from "../transport/open.ts";
+import type { Transport } from "../transport/transport.ts";
 
 /** Options of {@linkcode IMAP4_stream.connect}. */
 export interface StreamOptions extends ConnectOptions {

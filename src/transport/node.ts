@@ -11,7 +11,7 @@
 import type * as net from "node:net";
 import type * as tls from "node:tls";
 import { untilAborted } from "./abortable.ts";
-import { IMAP4TlsError } from "./errors.ts";
+import { IMAP4TlsError } from "../errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
 // Bytes the socket may deliver ahead of the reader before it is paused: pausing and resuming

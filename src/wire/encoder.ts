@@ -11,7 +11,7 @@
  * @module
  */
 
-import { IMAP4ArgumentError } from "./errors.ts";
+import { IMAP4ArgumentError } from "../errors.ts";
 
 /** A command line, CRLF included; if a literal follows, it ends with the literal's marker. */
 export interface LineFragment {

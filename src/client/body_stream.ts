@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { LiteralSink } from "./decoder.ts";
-import type { Session } from "./session.ts";
+import type { LiteralSink } from "../wire/decoder.ts";
+import type { Session } from "../session/session.ts";
 
 // Chunk size of a body stream for a default reader. Below the C allocator's mmap threshold
 // (128 KiB), so dropped chunks are reused rather than returned to the OS and faulted in again.

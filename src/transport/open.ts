@@ -5,7 +5,7 @@
  * @module
  */
 
-import { IMAP4ConnectionError, IMAP4Error, IMAP4TimeoutError } from "./errors.ts";
+import { IMAP4ConnectionError, IMAP4Error, IMAP4TimeoutError } from "../errors.ts";
 import { untilAborted } from "./abortable.ts";
 import type { OpenOptions, Transport } from "./transport.ts";
 
@@ -16,8 +16,8 @@ const hasNodeApi = () =>
 
 // Deno's own APIs on Deno; the Node API (node:net, node:tls) on Bun and Node.
 async function opener(): Promise<(options: OpenOptions) => Promise<Transport>> {
-  if (isDeno()) return (await import("./transport_deno.ts")).openDeno;
-  if (hasNodeApi()) return (await import("./transport_node.ts")).openNode;
+  if (isDeno()) return (await import("./deno.ts")).openDeno;
+  if (hasNodeApi()) return (await import("./node.ts")).openNode;
   throw new IMAP4Error(
     "no built-in transport for this runtime; pass a stream pair to IMAP4.fromTransport()",
   );
@@ -73,8 +73,8 @@ export async function spawnTransport(
   stderr: "inherit" | "null",
 ): Promise<Transport> {
   try {
-    if (isDeno()) return (await import("./transport_deno.ts")).spawnDeno(command, stderr);
-    if (hasNodeApi()) return await (await import("./transport_node.ts")).spawnNode(command, stderr);
+    if (isDeno()) return (await import("./deno.ts")).spawnDeno(command, stderr);
+    if (hasNodeApi()) return await (await import("./node.ts")).spawnNode(command, stderr);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new IMAP4ConnectionError(`cannot run ${JSON.stringify(command)}: ${detail}`, {

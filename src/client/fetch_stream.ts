@@ -6,13 +6,13 @@
  * @module
  */
 
-import { STREAMED_LITERAL } from "./decoder.ts";
-import type { Argument } from "./encoder.ts";
-import { IMAP4Error } from "./errors.ts";
-import { type LiteralStream, literalStream } from "./literal_stream.ts";
-import type { Datum } from "./parser.ts";
-import { dataRepr, decodeText } from "./repr.ts";
-import type { Result, Session } from "./session.ts";
+import { STREAMED_LITERAL } from "../wire/decoder.ts";
+import type { Argument } from "../wire/encoder.ts";
+import { IMAP4Error } from "../errors.ts";
+import { type LiteralStream, literalStream } from "./body_stream.ts";
+import type { Datum } from "../wire/parser.ts";
+import { dataRepr, decodeText } from "../wire/bytes.ts";
+import type { Result, Session } from "../session/session.ts";
 
 /** One response delivered by `IMAP4.fetchIter()`: `[type, data]` as imaplib stores it. */
 export type FetchResponse = [type: string, data: Datum[]];

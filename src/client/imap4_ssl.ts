@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { ConnectOptions } from "./connect_options.ts";
+import type { ConnectOptions } from "./options.ts";
 import { IMAP4, IMAP4_SSL_PORT } from "./imap4.ts";
-import { openTransport } from "./runtime.ts";
-import type { TlsOptions, Transport } from "./transport.ts";
+import { openTransport } from "../transport/open.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
 
 /**
  * An IMAP4 client over implicit TLS (imaplib's `IMAP4_SSL`), port 993 by default. The

@@ -5,12 +5,12 @@
  * @module
  */
 
-import type { Argument } from "./encoder.ts";
-import { IMAP4Abort, IMAP4Error, IMAP4Readonly, IMAP4TlsError } from "./errors.ts";
-import { type Authenticator, cramMd5Auth, processor } from "./auth.ts";
-import { Time2Internaldate } from "./functions.ts";
+import type { Argument } from "../wire/encoder.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4Readonly, IMAP4TlsError } from "../errors.ts";
+import { type Authenticator, cramMd5Auth, processor } from "../auth.ts";
+import { Time2Internaldate } from "../functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
-import { decodeText } from "./repr.ts";
+import { decodeText } from "../wire/bytes.ts";
 import {
   type BodyStream,
   type FetchedBody,
@@ -19,11 +19,11 @@ import {
   iterateBodies,
   iterateResponses,
   openBody,
-} from "./streaming.ts";
-import { COMMANDS, type Data, type Result, Session, type State, timestamped } from "./session.ts";
-import { openTransport } from "./runtime.ts";
-import type { TlsOptions, Transport } from "./transport.ts";
-import type { ConnectOptions } from "./connect_options.ts";
+} from "./fetch_stream.ts";
+import { COMMANDS, type Data, type Result, Session, type State, timestamped } from "../session/session.ts";
+import { openTransport } from "../transport/open.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { ConnectOptions } from "./options.ts";
 import {
   type Arg,
   astring,
@@ -34,10 +34,10 @@ import {
   pyTuple,
   raw,
   text,
-} from "./imap4_args.ts";
+} from "./args.ts";
 
-export type { Arg } from "./imap4_args.ts";
-export type { ConnectOptions } from "./connect_options.ts";
+export type { Arg } from "./args.ts";
+export type { ConnectOptions } from "./options.ts";
 
 /** imaplib's `IMAP4_PORT`. */
 export const IMAP4_PORT = 143;

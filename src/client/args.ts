@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Argument } from "./encoder.ts";
-import type { FetchStreamOptions } from "./streaming.ts";
-import type { Data } from "./session.ts";
-import { decodeText } from "./repr.ts";
+import type { Argument } from "../wire/encoder.ts";
+import type { FetchStreamOptions } from "./fetch_stream.ts";
+import type { Data } from "../session/session.ts";
+import { decodeText } from "../wire/bytes.ts";
 
 /** A command argument: text (sent as UTF-8) or bytes. */
 export type Arg = string | Uint8Array;

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { type Frame, FrameDecoder } from "./decoder.ts";
-import type { DecoderOptions } from "./decoder.ts";
-import { type Argument, encodeCommand } from "./encoder.ts";
+import { type Frame, FrameDecoder } from "../wire/decoder.ts";
+import type { DecoderOptions } from "../wire/decoder.ts";
+import { type Argument, encodeCommand } from "../wire/encoder.ts";
 import {
   IMAP4Abort,
   IMAP4ConnectionError,
@@ -20,17 +20,17 @@ import {
   IMAP4Readonly,
   IMAP4TimeoutError,
   IMAP4TlsError,
-} from "./errors.ts";
-import { Int2AP } from "./functions.ts";
-import { type Datum, parseFrame, type Response } from "./parser.ts";
-import { bytesRepr, dataRepr, decodeText } from "./repr.ts";
-import type { TlsOptions, Transport } from "./transport.ts";
+} from "../errors.ts";
+import { Int2AP } from "../functions.ts";
+import { type Datum, parseFrame, type Response } from "../wire/parser.ts";
+import { bytesRepr, dataRepr, decodeText } from "../wire/bytes.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { type ChunkReader, chunkReader } from "./chunk_reader.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { COMMANDS, type State } from "./commands.ts";
+import { COMMANDS, type State } from "./states.ts";
 
 export { type Clock, systemClock } from "./clock.ts";
-export { COMMANDS, type State } from "./commands.ts";
+export { COMMANDS, type State } from "./states.ts";
 
 /** One item of a command's result data: bytes, a `[header, literal]` pair, or `null`. */
 export type Data = Datum | null;
