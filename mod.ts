@@ -19,6 +19,8 @@
  */
 
 export { type Arg, IMAP4, IMAP4_PORT, IMAP4_SSL_PORT } from "./src/client/imap4.ts";
+export { IMAP4Aliases } from "./src/client/aliases.ts";
+export { IMAP4Streaming } from "./src/client/streaming.ts";
 export { IMAP4_SSL } from "./src/client/imap4_ssl.ts";
 export type { ConnectOptions } from "./src/client/options.ts";
 export type { IdleOptions, Idler, IdleResponse } from "./src/client/idler.ts";
@@ -46,6 +48,7 @@ export {
   type Frame,
   FrameDecoder,
   FrameDecoderStream,
+  type LiteralAcceptor,
   type LiteralSink,
   STREAMED_LITERAL,
 } from "./src/wire/decoder.ts";
@@ -75,4 +78,4 @@ export type {
   FetchedBody,
   FetchResponse,
   FetchStreamOptions,
-} from "./src/client/fetch_stream.ts";
+} from "./src/client/streaming_run.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { Argument } from "../wire/encoder.ts";
-import type { FetchStreamOptions } from "./fetch_stream.ts";
+import type { FetchStreamOptions } from "./streaming_run.ts";
 import type { Data } from "../session/session.ts";
 import { decodeText } from "../wire/bytes.ts";
 

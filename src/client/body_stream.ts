@@ -6,7 +6,7 @@
  */
 
 import type { LiteralSink } from "../wire/decoder.ts";
-import type { Session } from "../session/session.ts";
+import type { Connection } from "../session/connection.ts";
 
 // Chunk size of a body stream for a default reader. Below the C allocator's mmap threshold
 // (128 KiB), so dropped chunks are reused rather than returned to the OS and faulted in again.
@@ -34,7 +34,7 @@ export interface LiteralStream {
 }
 
 /** @internal Makes the stream of the literal that the decoder is about to start. */
-export function literalStream(session: Session): LiteralStream {
+export function literalStream(connection: Connection): LiteralStream {
   let controller!: ReadableByteStreamController;
   let ended = false;
   let discard = false;
@@ -63,7 +63,7 @@ export function literalStream(session: Session): LiteralStream {
   const fill = async (): Promise<void> => {
     const request = controller.byobRequest!;
     while (leftovers.length === 0 && !ended) {
-      const filled = await session.readStreamedLiteral(request.view as Uint8Array);
+      const filled = await connection.readStreamedLiteral(request.view as Uint8Array);
       if (discard) return;
       if (filled) {
         request.respondWithNewView(filled);
@@ -92,7 +92,7 @@ export function literalStream(session: Session): LiteralStream {
     leftovers.length = 0;
     // A read in flight finishes first: two readers of one connection would both see it.
     await pulling?.catch(() => {});
-    while (!ended) await session.pump();
+    while (!ended) await connection.pump();
   };
 
   const body = new ReadableStream({

@@ -8,7 +8,9 @@
 import { IMAP4Abort, IMAP4Error, IMAP4TimeoutError } from "../errors.ts";
 import type { Datum } from "../wire/parser.ts";
 import { dataRepr, decodeText } from "../wire/bytes.ts";
-import type { Session, State } from "../session/session.ts";
+import type { Command } from "../session/command.ts";
+import type { Session } from "../session/session.ts";
+import type { State } from "../session/states.ts";
 
 /** One untagged response delivered during IDLE: `[type, data]`, e.g. `["EXISTS", [b"4"]]`. */
 export type IdleResponse = [type: string, data: Datum[]];
@@ -83,20 +85,18 @@ export interface Idler extends AsyncIterable<IdleResponse>, AsyncDisposable {
   done(): Promise<void>;
 }
 
-/** @internal What the idler needs from its connection. */
-export interface IdleHost {
-  session: Session;
-  /** Lets the next queued command run. */
-  release(): void;
-  /** Sends bytes through the overridable `send()`. */
-  send(bytes: Uint8Array): Promise<void>;
-}
-
 const DONE = new TextEncoder().encode("DONE\r\n");
 
-/** @internal Starts IDLE on a session that the caller has exclusive use of. */
-export async function startIdle(host: IdleHost, options: IdleOptions): Promise<Idler> {
-  const { session } = host;
+/**
+ * @internal Starts IDLE on `session` (whose queue the caller holds; `release` lets the next
+ * command run once the IDLE is done).
+ * @throws {IMAP4Error} without the IDLE capability, or when the server answers NO.
+ */
+export async function startIdle(
+  session: Session,
+  release: () => void,
+  options: IdleOptions,
+): Promise<Idler> {
   if (!session.capabilities.includes("IDLE")) {
     throw new IMAP4Error("Server does not support IMAP4 IDLE");
   }
@@ -106,33 +106,22 @@ export async function startIdle(host: IdleHost, options: IdleOptions): Promise<I
       throw new RangeError(`${name} must be a number of seconds >= 0, got ${value}`);
     }
   }
-  const queue: [string, Datum[]][] = [];
-  // Capture untagged responses before sending IDLE, so that those arriving before the
-  // continuation request are delivered through iteration too.
-  session.capture = queue;
-  let tag: string;
-  try {
-    tag = await sendIdle(session);
-  } catch (error) {
-    session.releaseCapture();
-    throw error;
-  }
-  return new IdlerImpl(host, tag, queue, options);
+  return new IdlerImpl(session, release, await sendIdle(session), options);
 }
 
-// Sends IDLE and reads until the server's `+`; returns the tag.
-async function sendIdle(session: Session): Promise<string> {
-  const tag = await session.command("IDLE", []);
-  for (;;) {
-    const response = await session.getResponse();
-    if (response?.kind === "continuation") return tag;
-    const result = session.tagged.get(tag);
-    if (result) {
-      session.tagged.delete(tag);
-      const text = dataRepr(result[1] as Uint8Array[]);
-      if (result[0] === "NO") throw new IMAP4Error(`idle denied: ${text}`);
-      throw session.fail(new IMAP4Abort(`unexpected status response: ${result[0]} ${text}`));
-    }
+// Sends IDLE and reads until the server's `+`. Untagged responses are captured from before
+// IDLE is sent, so that those arriving before the `+` are delivered through iteration too.
+async function sendIdle(session: Session): Promise<Command> {
+  const command = await session.start("IDLE", [], { capture: true });
+  try {
+    if (await command.waitContinuation()) return command;
+    const [status, data] = await command.reply();
+    const text = dataRepr(data as Uint8Array[]);
+    if (status === "NO") throw new IMAP4Error(`idle denied: ${text}`);
+    throw session.fail(new IMAP4Abort(`unexpected status response: ${status} ${text}`));
+  } catch (error) {
+    command.end();
+    throw error;
   }
 }
 
@@ -143,9 +132,9 @@ function earliest(...times: (number | undefined)[]): number | undefined {
 }
 
 class IdlerImpl implements Idler {
-  readonly #host: IdleHost;
-  #tag: string;
-  readonly #queue: [string, Datum[]][];
+  readonly #session: Session;
+  readonly #release: () => void;
+  #command: Command;
   readonly #untilMs: number | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #restartMs: number | undefined;
@@ -157,12 +146,12 @@ class IdlerImpl implements Idler {
   #phase: "idling" | "ended" | "done" = "idling";
   #finishing: Promise<void> | null = null;
 
-  constructor(host: IdleHost, tag: string, queue: [string, Datum[]][], options: IdleOptions) {
-    this.#host = host;
-    this.#tag = tag;
-    this.#queue = queue;
+  constructor(session: Session, release: () => void, command: Command, options: IdleOptions) {
+    this.#session = session;
+    this.#release = release;
+    this.#command = command;
     this.#signal = options.signal;
-    const now = host.session.clock.now();
+    const now = session.connection.clock.now();
     this.#untilMs = options.duration === undefined ? undefined : now + options.duration * 1000;
     this.#restartMs = options.idleRestartSeconds === undefined
       ? undefined
@@ -171,8 +160,8 @@ class IdlerImpl implements Idler {
     this.#watchdogMs = options.watchdogSeconds === undefined
       ? undefined
       : options.watchdogSeconds * 1000;
-    this.#savedState = host.session.state;
-    host.session.state = "IDLING";
+    this.#savedState = session.state;
+    session.setState("IDLING");
   }
 
   next(): Promise<IdleResponse | null> {
@@ -182,24 +171,25 @@ class IdlerImpl implements Idler {
   // CPython's `_pop`: a queued response, or one read before `untilMs`; null when the wait ends.
   // Keep-alive restarts and the watchdog run inside the same wait.
   async #pop(untilMs: number | undefined): Promise<IdleResponse | null> {
-    const session = this.#host.session;
+    const session = this.#session;
+    const connection = session.connection;
     for (;;) {
-      const queued = session.takeCaptured();
+      const queued = this.#command.take();
       if (queued) return queued;
       if (this.#phase !== "idling") return null;
       if (this.#signal?.aborted) return null;
       const watchdogAtMs = this.#watchdogMs === undefined
         ? undefined
-        : session.lastReadMs + this.#watchdogMs;
+        : connection.lastReadMs + this.#watchdogMs;
       const waitUntilMs = earliest(untilMs, this.#restartAtMs, watchdogAtMs);
       let response;
       try {
-        response = await session.getResponse({ untilMs: waitUntilMs, signal: this.#signal });
+        response = await this.#command.read({ untilMs: waitUntilMs, signal: this.#signal });
         if (response === null) {
-          const now = session.clock.now();
+          const now = connection.clock.now();
           if (untilMs !== undefined && now >= untilMs) return null;
           if (this.#signal?.aborted) return null;
-          if (watchdogAtMs !== undefined && now >= session.lastReadMs + this.#watchdogMs!) {
+          if (watchdogAtMs !== undefined && now >= connection.lastReadMs + this.#watchdogMs!) {
             throw session.fail(
               new IMAP4TimeoutError(
                 `no data from the server for ${this.#watchdogMs! / 1000} s during IDLE`,
@@ -214,18 +204,17 @@ class IdlerImpl implements Idler {
         this.#restore();
         throw error;
       }
-      if (response.kind === "tagged" || session.tagged.get(this.#tag)) {
+      if (this.#command.done) {
         // The server ended IDLE by itself; nothing more will come.
         this.#phase = "ended";
-        session.tagged.delete(this.#tag);
         this.#restore();
         continue;
       }
       // A second `+` during IDLE carries nothing to deliver; CPython crashes on it.
       if (response.kind === "continuation") continue;
-      if (response.type === "BYE") {
+      if (response.kind === "untagged" && response.type === "BYE") {
         // Reads deliver one response at a time: the queue holds just this BYE.
-        const bye = session.takeCaptured();
+        const bye = this.#command.take();
         const text = bye ? decodeText(bye[1][0] as Uint8Array) : "";
         this.#phase = "ended";
         this.#restore();
@@ -235,20 +224,21 @@ class IdlerImpl implements Idler {
   }
 
   // The keep-alive: DONE, the tagged reply, IDLE, the `+`. Responses in between stay captured
-  // for iteration. The connection's `timeout` bounds each wait, so a dead peer fails here too.
+  // for iteration (the new IDLE goes on with the same capture). The connection's `timeout`
+  // bounds each wait, so a dead peer fails here too.
   async #restart(): Promise<void> {
-    const session = this.#host.session;
-    await this.#host.send(DONE);
-    const [status, data] = await session.getTaggedResponse(this.#tag);
+    const session = this.#session;
+    await session.send(DONE);
+    const [status, data] = await this.#command.reply();
     if (status !== "OK") {
       throw session.fail(
         new IMAP4Abort(`IDLE restart: DONE answered ${status} ${dataRepr(data as Uint8Array[])}`),
       );
     }
-    session.state = this.#savedState;
-    this.#tag = await sendIdle(session);
-    session.state = "IDLING";
-    this.#restartAtMs = session.clock.now() + this.#restartMs!;
+    session.setState(this.#savedState);
+    this.#command = await sendIdle(session);
+    session.setState("IDLING");
+    this.#restartAtMs = session.connection.clock.now() + this.#restartMs!;
   }
 
   async *burst(interval = 0.1): AsyncGenerator<IdleResponse, void, undefined> {
@@ -257,7 +247,7 @@ class IdlerImpl implements Idler {
     if (!first) return;
     yield first;
     for (;;) {
-      const response = await this.#pop(this.#host.session.clock.now() + interval * 1000);
+      const response = await this.#pop(this.#session.connection.clock.now() + interval * 1000);
       if (!response) return;
       yield response;
     }
@@ -280,26 +270,26 @@ class IdlerImpl implements Idler {
     return this.done();
   }
 
+  // Captured responses not delivered go to the untagged store; the state is what it was.
   #restore(): void {
-    const session = this.#host.session;
-    if (session.capture === this.#queue) session.releaseCapture();
-    if (session.state === "IDLING") session.state = this.#savedState;
+    this.#command.end();
+    if (this.#session.state === "IDLING") this.#session.setState(this.#savedState);
   }
 
   async #finish(): Promise<void> {
-    const session = this.#host.session;
+    const session = this.#session;
     try {
       if (this.#phase === "idling") {
         this.#restore();
         if (!session.failure) {
-          await this.#host.send(DONE);
-          await session.commandComplete("IDLE", this.#tag);
+          await session.send(DONE);
+          await this.#command.complete();
         }
       }
       this.#restore();
       this.#phase = "done";
     } finally {
-      this.#host.release();
+      this.#release();
     }
   }
 }

@@ -6,35 +6,19 @@
  */
 
 import type { Argument } from "../wire/encoder.ts";
-import { IMAP4Abort, IMAP4Error, IMAP4Readonly, IMAP4TlsError } from "../errors.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4Readonly } from "../errors.ts";
 import { type Authenticator, cramMd5Auth, processor } from "../auth.ts";
 import { Time2Internaldate } from "../functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "../wire/bytes.ts";
-import {
-  type BodyStream,
-  type FetchedBody,
-  type FetchResponse,
-  type FetchStreamOptions,
-  iterateBodies,
-  iterateResponses,
-  openBody,
-} from "./fetch_stream.ts";
-import { COMMANDS, type Data, type Result, Session, type State, timestamped } from "../session/session.ts";
+import { ClientCore } from "./core.ts";
+import { IMAP4Streaming } from "./streaming.ts";
+import { type Data, illegalState, type Result } from "../session/session.ts";
+import { COMMANDS, type State } from "../session/states.ts";
 import { openTransport } from "../transport/open.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ConnectOptions } from "./options.ts";
-import {
-  type Arg,
-  astring,
-  fetchCommand,
-  lastText,
-  mapCrlf,
-  parenthesized,
-  pyTuple,
-  raw,
-  text,
-} from "./args.ts";
+import { type Arg, astring, lastText, mapCrlf, parenthesized, raw, text } from "./args.ts";
 
 export type { Arg } from "./args.ts";
 export type { ConnectOptions } from "./options.ts";
@@ -44,11 +28,6 @@ export const IMAP4_PORT = 143;
 /** imaplib's `IMAP4_SSL_PORT`. */
 export const IMAP4_SSL_PORT = 993;
 
-// imaplib's `__version__`, shown at debug level 1.
-const VERSION = "2.58";
-
-// imaplib's AllowedVersions, most recent first.
-const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4"];
 /**
  * An IMAP4rev1 client: CPython 3.14's `imaplib.IMAP4` on Web Streams.
  *
@@ -87,7 +66,7 @@ const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4"];
  * }
  * ```
  */
-export class IMAP4 implements AsyncDisposable {
+export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   /** imaplib's `IMAP4.error`: a logical error; see {@linkcode IMAP4Error}. */
   static readonly error: typeof IMAP4Error = IMAP4Error;
   /** imaplib's `IMAP4.abort`: the connection is gone; see {@linkcode IMAP4Abort}. */
@@ -112,11 +91,8 @@ export class IMAP4 implements AsyncDisposable {
    */
   debug = 0;
 
-  readonly #session: Session;
+  readonly #core: ClientCore;
   readonly #options: ConnectOptions;
-  #tlsEstablished = false;
-  // What holds the connection across calls (IDLE, a FETCH stream); other commands fail at once.
-  #busy: "IDLE" | "fetchIter()" | "fetchBody()" | "fetchBodies()" | null = null;
 
   /**
    * Makes an unconnected client; use {@linkcode IMAP4.connect} or
@@ -125,11 +101,13 @@ export class IMAP4 implements AsyncDisposable {
    * @throws {RangeError} for a bad `timeout` or limit.
    */
   constructor(options: ConnectOptions = {}) {
+    super();
     this.#options = options;
-    this.#session = new Session(options);
-    this.#session.sendHook = (bytes) => this.send(bytes);
-    this.#session.debugLevel = () => this.debug;
-    this.#session.mesg = (text) => this.logger(timestamped(text));
+    this.#core = new ClientCore(this, options, {
+      send: (bytes) => this.send(bytes),
+      debugLevel: () => this.debug,
+      log: (line) => this.logger(line),
+    });
   }
 
   /**
@@ -199,82 +177,9 @@ export class IMAP4 implements AsyncDisposable {
   }
 
   async #start(transport: Transport): Promise<void> {
-    const session = this.#session;
-    session.host = this.host || "localhost";
-    session.attach(transport);
-    try {
-      await this.#connect();
-    } catch (error) {
-      await session.close();
-      throw error;
-    }
-  }
-
-  // imaplib's `_connect`.
-  async #connect(): Promise<void> {
-    const session = this.#session;
-    if (this.debug >= 1) {
-      session.mesg(`imaplib version ${VERSION}`);
-      session.mesg(`new IMAP4 connection, tag=${session.tagPrefix}`);
-    }
-    const greeting = await session.getResponse();
-    if (greeting?.kind !== "untagged") {
-      const line = greeting ? decodeText(greeting.line) : "";
-      throw session.fail(
-        new IMAP4Abort(`unexpected greeting (not an IMAP4 server?): ${JSON.stringify(line)}`),
-      );
-    }
-    this.welcome = greeting.line;
-    if (Object.hasOwn(session.untagged, "PREAUTH")) {
-      if (this.#options.starttls) {
-        throw session.fail(
-          new IMAP4TlsError("PREAUTH greeting on a connection that requires STARTTLS refused"),
-        );
-      }
-      session.state = "AUTH";
-    } else if (Object.hasOwn(session.untagged, "OK")) {
-      session.state = "NONAUTH";
-    } else {
-      throw new IMAP4Error(decodeText(this.welcome));
-    }
-    await this.#getCapabilities();
-    if (this.debug >= 3) session.mesg(`CAPABILITIES: ${pyTuple(session.capabilities)}`);
-    const version = ALLOWED_VERSIONS.find((v) => session.capabilities.includes(v));
-    if (!version) throw new IMAP4Error("server not IMAP4 compliant");
-    this.PROTOCOL_VERSION = version;
-    if (this.#options.starttls) await this.#starttls(this.#options.tls ?? {});
-  }
-
-  async #getCapabilities(): Promise<void> {
-    const session = this.#session;
-    const [type, data] = await session.simple("CAPABILITY");
-    const [, caps] = session.untaggedResponse(type, data, "CAPABILITY");
-    this.#setCapabilities(caps);
-  }
-
-  #setCapabilities(caps: Data[]): void {
-    const last = caps[caps.length - 1];
-    if (!(last instanceof Uint8Array)) {
-      throw new IMAP4Error("no CAPABILITY response from server");
-    }
-    this.#session.capabilities = decodeText(last).toUpperCase().split(/\s+/).filter(Boolean);
-  }
-
-  // Runs a command body exclusively, in call order; refuses at once while IDLE is active.
-  #run<T>(name: string, body: (session: Session) => Promise<T>): Promise<T> {
-    if (this.#busy) return Promise.reject(busyError(name, this.#busy));
-    return this.#session.exclusive(() => body(this.#session));
-  }
-
-  #simple(name: string, args: Argument[] = []): Promise<Result> {
-    return this.#run(name, (session) => session.simple(name, args));
-  }
-
-  #untagged(name: string, args: Argument[], responseName = name): Promise<Result> {
-    return this.#run(name, async (session) => {
-      const [type, data] = await session.simple(name, args);
-      return session.untaggedResponse(type, data, responseName);
-    });
+    const greeting = await this.#core.start(transport, this.host || "localhost");
+    this.welcome = greeting.welcome;
+    this.PROTOCOL_VERSION = greeting.protocolVersion;
   }
 
   // ---- Overridable low-level methods (imaplib's "Overridable methods") ----
@@ -299,7 +204,7 @@ export class IMAP4 implements AsyncDisposable {
    * @throws {IMAP4ConnectionError} if the write fails (the connection is closed).
    */
   send(data: Uint8Array): Promise<void> {
-    return this.#session.write(data);
+    return this.#core.session.connection.write(data);
   }
 
   /**
@@ -312,7 +217,7 @@ export class IMAP4 implements AsyncDisposable {
     if (!Number.isSafeInteger(size) || size < 0) {
       return Promise.reject(new RangeError(`size must be an integer >= 0, got ${size}`));
     }
-    return this.#run("read()", (session) => session.readRaw(size));
+    return this.#core.run("read()", (session) => session.connection.readRaw(size));
   }
 
   /**
@@ -320,7 +225,7 @@ export class IMAP4 implements AsyncDisposable {
    * @throws {IMAP4Error} as {@linkcode IMAP4.read}.
    */
   readline(): Promise<Uint8Array> {
-    return this.#run("readline()", (session) => session.readRaw("line"));
+    return this.#core.run("readline()", (session) => session.connection.readRaw("line"));
   }
 
   /**
@@ -328,56 +233,54 @@ export class IMAP4 implements AsyncDisposable {
    * {@linkcode IMAP4.logger}, oldest first (credentials redacted).
    */
   print_log(): void {
-    const kept = this.#session.interactions;
-    this.logger(timestamped(`last ${kept.length} IMAP4 interactions:`));
-    for (const { text, atMs } of kept) this.logger(timestamped(text(), atMs));
+    this.#core.session.trace.printLog();
   }
 
   /** Closes the connection (imaplib's `shutdown()`) without LOGOUT. Idempotent. */
   shutdown(): Promise<void> {
-    return this.#session.close();
+    return this.#core.session.close();
   }
 
   /** The transport in use (imaplib's `socket()`), or `null` once closed. */
   socket(): Transport | null {
-    return this.#session.transport;
+    return this.#core.session.connection.transport;
   }
 
   // ---- Attributes ----
 
   /** imaplib's `capabilities`: the server's capabilities, upper case. */
   get capabilities(): readonly string[] {
-    return this.#session.capabilities;
+    return this.#core.session.capabilities;
   }
 
   /** imaplib's `state`: `LOGOUT`, `NONAUTH`, `AUTH`, `SELECTED`, or `IDLING`. */
   get state(): State {
-    return this.#session.state;
+    return this.#core.session.state;
   }
 
   /** imaplib's `untagged_responses`: `{type: [data, ...]}`, cleared by `select()`. */
   get untagged_responses(): Record<string, Data[]> {
-    return this.#session.untagged;
+    return this.#core.session.store.responses;
   }
 
   /** imaplib's `utf8_enabled`: true after the server accepted `ENABLE UTF8=ACCEPT`. */
   get utf8_enabled(): boolean {
-    return this.#session.utf8;
+    return this.#core.session.utf8;
   }
 
   /** imaplib's `is_readonly`: the mailbox was selected with `readonly`. */
   get is_readonly(): boolean {
-    return this.#session.isReadonly;
+    return this.#core.session.isReadonly;
   }
 
   /** imaplib's `continuation_response`: the text of the last `+` request (`null` for bare `+`). */
   get continuation_response(): Uint8Array | null {
-    return this.#session.continuation;
+    return this.#core.session.continuation;
   }
 
   /** imaplib's `tagged_commands`: tag -> `null` while pending, `[status, [text]]` when done. */
   get tagged_commands(): ReadonlyMap<string, Result | null> {
-    return this.#session.tagged;
+    return this.#core.session.tagged;
   }
 
   // ---- Commands ----
@@ -414,7 +317,7 @@ export class IMAP4 implements AsyncDisposable {
       raw(date_time ? Time2Internaldate(date_time) : null),
       { kind: "message", value: mapCrlf(bytes) },
     ];
-    return this.#simple("APPEND", args);
+    return this.#core.simple("APPEND", args);
   }
 
   /**
@@ -435,12 +338,12 @@ export class IMAP4 implements AsyncDisposable {
    * ```
    */
   authenticate(mechanism: string, authobject: Authenticator): Promise<Result> {
-    return this.#run("AUTHENTICATE", async (session) => {
+    return this.#core.run("AUTHENTICATE", async (session) => {
       const mech = mechanism.toUpperCase();
       const [type, data] = await session.simple("AUTHENTICATE", [raw(mech)], processor(authobject));
       if (type !== "OK") throw new IMAP4Error(lastText(data));
-      session.state = "AUTH";
-      await this.#refreshCapabilities();
+      session.setState("AUTH");
+      await this.#core.refreshCapabilities();
       return [type, data];
     });
   }
@@ -463,12 +366,12 @@ export class IMAP4 implements AsyncDisposable {
    * ```
    */
   capability(): Promise<Result> {
-    return this.#untagged("CAPABILITY", []);
+    return this.#core.untagged("CAPABILITY", []);
   }
 
   /** CHECK (RFC 3501 section 6.4.1): checkpoint the mailbox. @returns `["OK", [text]]`. */
   check(): Promise<Result> {
-    return this.#simple("CHECK");
+    return this.#core.simple("CHECK");
   }
 
   /**
@@ -477,11 +380,11 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [text]]`.
    */
   close(): Promise<Result> {
-    return this.#run("CLOSE", async (session) => {
+    return this.#core.run("CLOSE", async (session) => {
       try {
         return await session.simple("CLOSE");
       } finally {
-        if (session.state !== "LOGOUT") session.state = "AUTH";
+        if (session.state !== "LOGOUT") session.setState("AUTH");
       }
     });
   }
@@ -492,17 +395,17 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [text]]`; COPYUID is in `response("COPYUID")`.
    */
   copy(message_set: Arg, new_mailbox: Arg): Promise<Result> {
-    return this.#simple("COPY", [raw(message_set), astring(new_mailbox)]);
+    return this.#core.simple("COPY", [raw(message_set), astring(new_mailbox)]);
   }
 
   /** CREATE (RFC 3501 section 6.3.3). @param mailbox The new mailbox. */
   create(mailbox: Arg): Promise<Result> {
-    return this.#simple("CREATE", [astring(mailbox)]);
+    return this.#core.simple("CREATE", [astring(mailbox)]);
   }
 
   /** DELETE (RFC 3501 section 6.3.4). @param mailbox The mailbox to delete. */
   delete(mailbox: Arg): Promise<Result> {
-    return this.#simple("DELETE", [astring(mailbox)]);
+    return this.#core.simple("DELETE", [astring(mailbox)]);
   }
 
   /**
@@ -510,7 +413,7 @@ export class IMAP4 implements AsyncDisposable {
    * @param mailbox Mailbox name. @param who Identifier, e.g. `"bob"`.
    */
   deleteacl(mailbox: Arg, who: Arg): Promise<Result> {
-    return this.#simple("DELETEACL", [astring(mailbox), astring(who)]);
+    return this.#core.simple("DELETEACL", [astring(mailbox), astring(who)]);
   }
 
   /**
@@ -522,16 +425,16 @@ export class IMAP4 implements AsyncDisposable {
    * @throws {IMAP4Error} "Server does not support ENABLE" without the ENABLE capability.
    */
   enable(capability: Arg): Promise<Result> {
-    return this.#run("ENABLE", async (session) => {
+    return this.#core.run("ENABLE", async (session) => {
       if (!session.capabilities.includes("ENABLE")) {
         throw new IMAP4Error("Server does not support ENABLE");
       }
       const [type, data] = await session.simple("ENABLE", [raw(capability)]);
       const wanted = text(capability).toUpperCase().includes("UTF8=ACCEPT");
       if (type === "OK" && wanted) {
-        const enabled = (session.untagged["ENABLED"] ?? [])
+        const enabled = (session.store.peek("ENABLED") ?? [])
           .some((d) => d instanceof Uint8Array && /\bUTF8=ACCEPT\b/i.test(decodeText(d)));
-        if (enabled || session.capabilities.includes("UTF8=ACCEPT")) session.utf8 = true;
+        if (enabled || session.capabilities.includes("UTF8=ACCEPT")) session.enableUtf8();
       }
       return [type, data];
     });
@@ -542,7 +445,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [numbers...]]`: the EXPUNGE responses in order, or `[null]` if none.
    */
   expunge(): Promise<Result> {
-    return this.#untagged("EXPUNGE", []);
+    return this.#core.untagged("EXPUNGE", []);
   }
 
   /**
@@ -558,7 +461,7 @@ export class IMAP4 implements AsyncDisposable {
    * ```
    */
   fetch(message_set: Arg, message_parts: Arg): Promise<Result> {
-    return this.#untagged("FETCH", [raw(message_set), raw(message_parts)]);
+    return this.#core.untagged("FETCH", [raw(message_set), raw(message_parts)]);
   }
 
   /**
@@ -567,7 +470,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [b'INBOX alice lrwstipekxacd']]`.
    */
   getacl(mailbox: Arg): Promise<Result> {
-    return this.#untagged("GETACL", [astring(mailbox)], "ACL");
+    return this.#core.untagged("GETACL", [astring(mailbox)], "ACL");
   }
 
   /**
@@ -577,7 +480,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [annotation data...]]`.
    */
   getannotation(mailbox: Arg, entry: Arg, attribute: Arg): Promise<Result> {
-    return this.#untagged(
+    return this.#core.untagged(
       "GETANNOTATION",
       [astring(mailbox), raw(entry), raw(attribute)],
       "ANNOTATION",
@@ -590,7 +493,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [b'"User quota" (STORAGE 10 102400)']]`.
    */
   getquota(root: Arg): Promise<Result> {
-    return this.#untagged("GETQUOTA", [astring(root)], "QUOTA");
+    return this.#core.untagged("GETQUOTA", [astring(root)], "QUOTA");
   }
 
   /**
@@ -599,7 +502,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns imaplib's two lists: `["OK", [[QUOTAROOT data...], [QUOTA data...]]]`.
    */
   getquotaroot(mailbox: Arg): Promise<[type: string, data: [Data[], Data[]]]> {
-    return this.#run("GETQUOTAROOT", async (session) => {
+    return this.#core.run("GETQUOTAROOT", async (session) => {
       const [type, data] = await session.simple("GETQUOTAROOT", [astring(mailbox)]);
       const [, quota] = session.untaggedResponse(type, data, "QUOTA");
       const [typ, quotaroot] = session.untaggedResponse(type, data, "QUOTAROOT");
@@ -627,182 +530,15 @@ export class IMAP4 implements AsyncDisposable {
    * ```
    */
   idle(options: IdleOptions = {}): Promise<Idler> {
-    if (this.#busy) return Promise.reject(busyError("IDLE", this.#busy));
-    this.#busy = "IDLE";
     return (async () => {
-      const releaseOnce = await this.#hold();
+      const release = await this.#core.hold("IDLE", "IDLE");
       try {
-        return await startIdle({
-          session: this.#session,
-          release: releaseOnce,
-          send: (bytes) => this.send(bytes),
-        }, options);
-      } catch (error) {
-        releaseOnce();
-        throw error;
-      }
-    })();
-  }
-
-  // Takes the connection for a command that outlives its call (IDLE, streams): waits for the
-  // queue, then returns a release function that is safe to call more than once.
-  async #hold(): Promise<() => void> {
-    const release = await this.#session.acquire();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#busy = null;
-      release();
-    };
-  }
-
-  /**
-   * FETCH whose responses are delivered as they arrive (beyond imaplib; what imapflow's
-   * `fetch()` and go-imap's `FetchCommand.Next()` offer): each untagged response, FETCH or not,
-   * is one `[type, data]` item in imaplib's shape, and memory is bounded by one response.
-   *
-   * The command holds the connection while iterating: other commands called meanwhile fail at
-   * once (do them after the loop). Leaving the loop early (`break`, an exception) reads and
-   * drops the remaining responses, so the connection stays usable.
-   *
-   * @param message_set Sequence set (UIDs with `{ uid: true }`).
-   * @param message_parts Fetch items, e.g. `"(UID FLAGS RFC822.SIZE)"`.
-   * @param options `uid`: send UID FETCH.
-   * @returns An async iterator of `[type, data]`, e.g. `["FETCH", [b"1 (UID 7 FLAGS ())"]]`.
-   * @throws {IMAP4Error} from the iterator when the server answers NO or BAD, or in the
-   *   wrong state; {@linkcode IMAP4Abort} when the connection fails.
-   *
-   * @example Flags of a whole mailbox without holding them all
-   * ```ts ignore
-   * for await (const [type, data] of M.fetchIter("1:*", "(UID FLAGS)")) {
-   *   if (type === "FETCH") console.log(new TextDecoder().decode(data[0] as Uint8Array));
-   * }
-   * ```
-   */
-  fetchIter(
-    message_set: Arg,
-    message_parts: Arg,
-    options: FetchStreamOptions = {},
-  ): AsyncGenerator<FetchResponse, void, undefined> {
-    const [name, args] = fetchCommand(message_set, message_parts, options);
-    return this.#stream("fetchIter()", name, args, options, iterateResponses);
-  }
-
-  // A streaming FETCH: holds the connection (other commands fail at once) for as long as
-  // `run` yields, after the state check; `run` releases it.
-  async *#stream<T>(
-    busy: "fetchIter()" | "fetchBodies()",
-    name: string,
-    args: Argument[],
-    options: FetchStreamOptions,
-    run: (
-      session: Session,
-      name: string,
-      args: Argument[],
-      release: () => void,
-    ) => AsyncGenerator<T, void, undefined>,
-  ): AsyncGenerator<T, void, undefined> {
-    if (this.#busy) throw busyError(name, this.#busy);
-    this.#busy = busy;
-    const release = await this.#hold();
-    try {
-      this.#session.checkState(options.uid ? "UID" : "FETCH");
-    } catch (error) {
-      release();
-      throw error;
-    }
-    yield* run(this.#session, name, args, release);
-  }
-
-  /**
-   * Fetches one message part as a `ReadableStream<Uint8Array>` (beyond imaplib): the bytes of
-   * the literal are read from the connection only as the stream is consumed, so a 50 MB
-   * message never sits in memory whole, and `maxLiteralBytes` does not apply to it.
-   *
-   * Read `body` to its end or cancel it (cancelling drains the rest; the connection stays
-   * usable); other commands fail at once until then. `done` gives the tagged reply.
-   *
-   * @param message_num One message number (a UID with `{ uid: true }`).
-   * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BODY.PEEK[2]"`, `"BINARY.PEEK[1]"`.
-   *   @default {"BODY.PEEK[]"}
-   * @param options `uid`: send UID FETCH.
-   * @returns The stream with its size and FETCH header, or `null` if the server returned no
-   *   literal (no such message, or an empty NIL part).
-   * @throws {IMAP4Error} on NO or BAD, or in the wrong state.
-   *
-   * @example Saving a large message to a file
-   * ```ts ignore
-   * const part = await M.fetchBody("1");
-   * if (part) await part.body.pipeTo((await Deno.create("message.eml")).writable);
-   * ```
-   */
-  fetchBody(
-    message_num: Arg,
-    message_part: Arg = "BODY.PEEK[]",
-    options: FetchStreamOptions = {},
-  ): Promise<BodyStream | null> {
-    if (this.#busy) return Promise.reject(busyError("FETCH", this.#busy));
-    this.#busy = "fetchBody()";
-    const [name, args] = fetchCommand(message_num, `(${text(message_part)})`, options);
-    return (async () => {
-      const release = await this.#hold();
-      try {
-        this.#session.checkState(options.uid ? "UID" : "FETCH");
+        return await startIdle(this.#core.session, release, options);
       } catch (error) {
         release();
         throw error;
       }
-      return await openBody(this.#session, name, args, release);
     })();
-  }
-
-  /**
-   * FETCH of one part of many messages, each part handed over as a stream as its response
-   * arrives (beyond imaplib; what go-imap's `FetchCommand.Next()` and MailKit's streaming
-   * fetches give): one command for the whole set, the bytes read from the connection only as
-   * each body is consumed. With a BYOB reader and one reused buffer, a mailbox of any size
-   * streams in bounded memory with no copy of the bodies.
-   *
-   * Each item is the first literal of one FETCH response, in order. Read its `body` to the
-   * end (or cancel it) before asking for the next item: asking earlier reads and drops the
-   * rest of it, and reading that body afterwards fails with {@linkcode IMAP4Error}. Leaving the
-   * loop early drops the rest of the command's responses, so the connection stays usable;
-   * other commands called meanwhile fail at once. FETCH responses without a literal (e.g. a
-   * part that is NIL), those with a second literal (when `message_part` names two parts: the
-   * second is buffered) and other untagged responses go to the untagged store.
-   *
-   * @param message_set Sequence set (UIDs with `{ uid: true }`), e.g. `"1:*"`.
-   * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BINARY.PEEK[1]"`.
-   *   @default {"BODY.PEEK[]"}
-   * @param options `uid`: send UID FETCH.
-   * @returns An async iterator of {@linkcode FetchedBody} (`sizeBytes`, `header`, `body`).
-   * @throws {IMAP4Error} from the iterator when the server answers NO or BAD, or in the wrong
-   *   state; {@linkcode IMAP4Abort} when the connection fails (a body being read errors too).
-   *
-   * @example Saving every message of a mailbox, one reused buffer
-   * ```ts ignore
-   * let buffer = new Uint8Array(256 * 1024);
-   * for await (const part of M.fetchBodies("1:*")) {
-   *   const file = await Deno.create(`${new TextDecoder().decode(part.header).split(" ")[0]}.eml`);
-   *   const reader = part.body.getReader({ mode: "byob" });
-   *   for (;;) {
-   *     const { value, done } = await reader.read(buffer);
-   *     buffer = new Uint8Array(value!.buffer); // the read hands the buffer back
-   *     if (done) break;
-   *     await file.write(value);
-   *   }
-   *   file.close();
-   * }
-   * ```
-   */
-  fetchBodies(
-    message_set: Arg,
-    message_part: Arg = "BODY.PEEK[]",
-    options: FetchStreamOptions = {},
-  ): AsyncGenerator<FetchedBody, void, undefined> {
-    const [name, args] = fetchCommand(message_set, `(${text(message_part)})`, options);
-    return this.#stream("fetchBodies()", name, args, options, iterateBodies);
   }
 
   /**
@@ -812,7 +548,10 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [b'(\\HasNoChildren) "." INBOX', ...]]`.
    */
   list(directory: Arg = '""', pattern: Arg = "*"): Promise<Result> {
-    return this.#untagged("LIST", [astring(directory), { kind: "list-mailbox", value: pattern }]);
+    return this.#core.untagged("LIST", [astring(directory), {
+      kind: "list-mailbox",
+      value: pattern,
+    }]);
   }
 
   /**
@@ -826,7 +565,7 @@ export class IMAP4 implements AsyncDisposable {
    *   anything if the server advertises LOGINDISABLED.
    */
   login(user: Arg, password: Arg): Promise<Result> {
-    return this.#run("LOGIN", async (session) => {
+    return this.#core.run("LOGIN", async (session) => {
       session.checkState("LOGIN");
       if (session.capabilities.includes("LOGINDISABLED")) {
         throw new IMAP4Error("LOGIN command disabled by server (LOGINDISABLED)");
@@ -836,18 +575,10 @@ export class IMAP4 implements AsyncDisposable {
         { kind: "password", value: password },
       ]);
       if (type !== "OK") throw new IMAP4Error(lastText(data));
-      session.state = "AUTH";
-      await this.#refreshCapabilities();
+      session.setState("AUTH");
+      await this.#core.refreshCapabilities();
       return [type, data];
     });
-  }
-
-  // After authentication the server may offer more (gh-63121): use its CAPABILITY code or ask.
-  async #refreshCapabilities(): Promise<void> {
-    const session = this.#session;
-    const [, fromCode] = session.untaggedResponse("OK", [], "CAPABILITY");
-    if (fromCode[fromCode.length - 1] instanceof Uint8Array) this.#setCapabilities(fromCode);
-    else await this.#getCapabilities();
   }
 
   /**
@@ -856,8 +587,8 @@ export class IMAP4 implements AsyncDisposable {
    *   reply.
    */
   logout(): Promise<Result> {
-    return this.#run("LOGOUT", async (session) => {
-      session.state = "LOGOUT";
+    return this.#core.run("LOGOUT", async (session) => {
+      session.setState("LOGOUT");
       try {
         return await session.simple("LOGOUT");
       } finally {
@@ -872,7 +603,10 @@ export class IMAP4 implements AsyncDisposable {
    * @param pattern Mailbox pattern. @default {"*"}
    */
   lsub(directory: Arg = '""', pattern: Arg = "*"): Promise<Result> {
-    return this.#untagged("LSUB", [astring(directory), { kind: "list-mailbox", value: pattern }]);
+    return this.#core.untagged("LSUB", [astring(directory), {
+      kind: "list-mailbox",
+      value: pattern,
+    }]);
   }
 
   /**
@@ -881,17 +615,17 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [b'INBOX lrwstipekxacd']]`.
    */
   myrights(mailbox: Arg): Promise<Result> {
-    return this.#untagged("MYRIGHTS", [astring(mailbox)], "MYRIGHTS");
+    return this.#core.untagged("MYRIGHTS", [astring(mailbox)], "MYRIGHTS");
   }
 
   /** NAMESPACE (RFC 2342). @returns `["OK", [b'(("" ".")) NIL NIL']]`. */
   namespace(): Promise<Result> {
-    return this.#untagged("NAMESPACE", []);
+    return this.#core.untagged("NAMESPACE", []);
   }
 
   /** NOOP (RFC 3501 section 6.1.2): lets the server report changes into the untagged store. */
   noop(): Promise<Result> {
-    return this.#simple("NOOP");
+    return this.#core.simple("NOOP");
   }
 
   /**
@@ -901,7 +635,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [fetch data...]]`.
    */
   partial(message_num: Arg, message_part: Arg, start: Arg, length: Arg): Promise<Result> {
-    return this.#untagged(
+    return this.#core.untagged(
       "PARTIAL",
       [raw(message_num), raw(message_part), raw(start), raw(length)],
       "FETCH",
@@ -913,7 +647,7 @@ export class IMAP4 implements AsyncDisposable {
    * @param user The user to act as.
    */
   proxyauth(user: Arg): Promise<Result> {
-    return this.#simple("PROXYAUTH", [astring(user)]);
+    return this.#core.simple("PROXYAUTH", [astring(user)]);
   }
 
   /**
@@ -921,7 +655,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [counts...]]`, or `["OK", [null]]` if none.
    */
   recent(): Promise<Result> {
-    return this.#run("NOOP", async (session) => {
+    return this.#core.run("NOOP", async (session) => {
       const stored = session.untaggedResponse("OK", [null], "RECENT");
       if (stored[1][stored[1].length - 1]) return stored;
       const [type, data] = await session.simple("NOOP");
@@ -931,7 +665,7 @@ export class IMAP4 implements AsyncDisposable {
 
   /** RENAME (RFC 3501 section 6.3.5). @param oldmailbox From. @param newmailbox To. */
   rename(oldmailbox: Arg, newmailbox: Arg): Promise<Result> {
-    return this.#simple("RENAME", [astring(oldmailbox), astring(newmailbox)]);
+    return this.#core.simple("RENAME", [astring(oldmailbox), astring(newmailbox)]);
   }
 
   /**
@@ -945,7 +679,7 @@ export class IMAP4 implements AsyncDisposable {
    * ```
    */
   response(code: string): Result {
-    return this.#session.untaggedResponse(code, [null], code.toUpperCase());
+    return this.#core.session.untaggedResponse(code, [null], code.toUpperCase());
   }
 
   /**
@@ -956,7 +690,7 @@ export class IMAP4 implements AsyncDisposable {
    * @throws {IMAP4Error} "Non-None charset not valid in UTF8 mode".
    */
   search(charset: Arg | null, ...criteria: Arg[]): Promise<Result> {
-    return this.#run("SEARCH", async (session) => {
+    return this.#core.run("SEARCH", async (session) => {
       const args = criteria.map(raw);
       if (charset) {
         if (session.utf8) throw new IMAP4Error("Non-None charset not valid in UTF8 mode");
@@ -979,20 +713,20 @@ export class IMAP4 implements AsyncDisposable {
    */
   select(mailbox: Arg = "INBOX", readonly = false): Promise<Result> {
     const name = readonly ? "EXAMINE" : "SELECT";
-    return this.#run(name, async (session) => {
+    return this.#core.run(name, async (session) => {
       session.checkState(name);
-      session.untagged = {};
-      session.isReadonly = readonly;
+      session.store.clear();
+      session.setReadonly(readonly);
       const [type, data] = await session.simple(name, [astring(mailbox)]);
       if (type !== "OK") {
-        session.state = "AUTH";
+        session.setState("AUTH");
         return [type, data];
       }
-      session.state = "SELECTED";
-      if (Object.hasOwn(session.untagged, "READ-ONLY") && !readonly) {
+      session.setState("SELECTED");
+      if (session.store.has("READ-ONLY") && !readonly) {
         throw new IMAP4Readonly(`${text(mailbox)} is not writable`);
       }
-      return [type, session.untagged["EXISTS"] ?? [null]];
+      return [type, session.store.peek("EXISTS") ?? [null]];
     });
   }
 
@@ -1002,7 +736,7 @@ export class IMAP4 implements AsyncDisposable {
    *   `"+w"`.
    */
   setacl(mailbox: Arg, who: Arg, what: Arg): Promise<Result> {
-    return this.#simple("SETACL", [astring(mailbox), astring(who), astring(what)]);
+    return this.#core.simple("SETACL", [astring(mailbox), astring(who), astring(what)]);
   }
 
   /**
@@ -1011,7 +745,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [annotation data...]]`.
    */
   setannotation(mailbox: Arg, ...args: Arg[]): Promise<Result> {
-    return this.#untagged("SETANNOTATION", [astring(mailbox), ...args.map(raw)], "ANNOTATION");
+    return this.#core.untagged("SETANNOTATION", [astring(mailbox), ...args.map(raw)], "ANNOTATION");
   }
 
   /**
@@ -1020,7 +754,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [quota data...]]`.
    */
   setquota(root: Arg, limits: Arg): Promise<Result> {
-    return this.#untagged("SETQUOTA", [astring(root), raw(limits)], "QUOTA");
+    return this.#core.untagged("SETQUOTA", [astring(root), raw(limits)], "QUOTA");
   }
 
   /**
@@ -1030,7 +764,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [b"3 1 2"]]`.
    */
   sort(sort_criteria: Arg, charset: Arg, ...search_criteria: Arg[]): Promise<Result> {
-    return this.#untagged("SORT", [
+    return this.#core.untagged("SORT", [
       raw(parenthesized(sort_criteria)),
       raw(charset),
       ...search_criteria.map(raw),
@@ -1050,44 +784,7 @@ export class IMAP4 implements AsyncDisposable {
    *   verification fails. The connection is closed then, so nothing else goes out in clear.
    */
   starttls(tls?: TlsOptions): Promise<Result> {
-    return this.#run("STARTTLS", () => this.#starttls(tls ?? this.#options.tls ?? {}));
-  }
-
-  async #starttls(tls: TlsOptions): Promise<Result> {
-    const session = this.#session;
-    session.checkState("STARTTLS");
-    if (this.#tlsEstablished) {
-      throw session.fail(new IMAP4TlsError("TLS session already established"));
-    }
-    if (!session.capabilities.includes("STARTTLS")) {
-      throw session.fail(new IMAP4TlsError("TLS not supported by server"));
-    }
-    // Nothing may be read past STARTTLS's tagged OK: a byte there is either TLS or an attack.
-    session.readAhead = false;
-    const tag = await session.command("STARTTLS", []);
-    let result: Result | null | undefined;
-    while (!(result = session.tagged.get(tag))) {
-      session.checkBye();
-      const response = await session.getResponse();
-      // A `+` cannot answer STARTTLS; going on would leave the connection in clear.
-      if (response?.kind === "continuation") {
-        throw session.fail(new IMAP4TlsError("STARTTLS answered with a continuation request"));
-      }
-    }
-    session.tagged.delete(tag);
-    if (result[0] !== "OK") {
-      throw session.fail(
-        new IMAP4TlsError(`Couldn't establish TLS session: server answered ${result[0]}`),
-      );
-    }
-    await session.startTls(tls);
-    session.readAhead = true;
-    this.#tlsEstablished = true;
-    // Nothing received in clear can be trusted (capabilities, injected untagged responses).
-    session.untagged = {};
-    session.capabilities = [];
-    await this.#getCapabilities();
-    return session.untaggedResponse(result[0], result[1], "STARTTLS");
+    return this.#core.run("STARTTLS", () => this.#core.starttls(tls ?? this.#options.tls ?? {}));
   }
 
   /**
@@ -1096,7 +793,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [b'INBOX (MESSAGES 3 UNSEEN 1)']]`.
    */
   status(mailbox: Arg, names: Arg): Promise<Result> {
-    return this.#untagged("STATUS", [astring(mailbox), raw(names)]);
+    return this.#core.untagged("STATUS", [astring(mailbox), raw(names)]);
   }
 
   /**
@@ -1106,7 +803,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [fetch data...]]`, the FETCH responses with the new flags.
    */
   store(message_set: Arg, command: Arg, flags: Arg): Promise<Result> {
-    return this.#untagged(
+    return this.#core.untagged(
       "STORE",
       [raw(message_set), raw(command), raw(parenthesized(flags))],
       "FETCH",
@@ -1115,7 +812,7 @@ export class IMAP4 implements AsyncDisposable {
 
   /** SUBSCRIBE (RFC 3501 section 6.3.6). @param mailbox The mailbox. */
   subscribe(mailbox: Arg): Promise<Result> {
-    return this.#simple("SUBSCRIBE", [astring(mailbox)]);
+    return this.#core.simple("SUBSCRIBE", [astring(mailbox)]);
   }
 
   /**
@@ -1125,7 +822,7 @@ export class IMAP4 implements AsyncDisposable {
    * @returns `["OK", [b"(1 2)(3)"]]`.
    */
   thread(threading_algorithm: Arg, charset: Arg, ...search_criteria: Arg[]): Promise<Result> {
-    return this.#untagged("THREAD", [
+    return this.#core.untagged("THREAD", [
       raw(threading_algorithm),
       raw(charset),
       ...search_criteria.map(raw),
@@ -1147,18 +844,12 @@ export class IMAP4 implements AsyncDisposable {
    */
   uid(command: string, ...args: Arg[]): Promise<Result> {
     const name = command.toUpperCase();
-    return this.#run("UID", async (session) => {
+    return this.#core.run("UID", async (session) => {
       if (!Object.hasOwn(COMMANDS, name)) {
         throw new IMAP4Error(`Unknown IMAP4 UID command: ${name}`);
       }
       const states = COMMANDS[name];
-      if (!states.includes(session.state)) {
-        throw new IMAP4Error(
-          `command ${name} illegal in state ${session.state}, only allowed in states ${
-            states.join(", ")
-          }`,
-        );
-      }
+      if (!states.includes(session.state)) throw illegalState(name, session.state, states);
       const typed = args.map(raw);
       if ((name === "COPY" || name === "MOVE") && typed.length > 0) {
         typed[typed.length - 1] = astring(args[args.length - 1]);
@@ -1176,18 +867,18 @@ export class IMAP4 implements AsyncDisposable {
    * the command fails, as imaplib does.
    */
   unselect(): Promise<Result> {
-    return this.#run("UNSELECT", async (session) => {
+    return this.#core.run("UNSELECT", async (session) => {
       try {
         return await session.simple("UNSELECT");
       } finally {
-        if (session.state !== "LOGOUT") session.state = "AUTH";
+        if (session.state !== "LOGOUT") session.setState("AUTH");
       }
     });
   }
 
   /** UNSUBSCRIBE (RFC 3501 section 6.3.7). @param mailbox The mailbox. */
   unsubscribe(mailbox: Arg): Promise<Result> {
-    return this.#simple("UNSUBSCRIBE", [astring(mailbox)]);
+    return this.#core.simple("UNSUBSCRIBE", [astring(mailbox)]);
   }
 
   /**
@@ -1199,10 +890,8 @@ export class IMAP4 implements AsyncDisposable {
    */
   xatom(name: string, ...args: Arg[]): Promise<Result> {
     const command = name.toUpperCase();
-    return this.#run(command, (session) => {
-      if (!Object.hasOwn(COMMANDS, command) && !Object.hasOwn(session.extraCommands, command)) {
-        session.extraCommands[command] = [session.state];
-      }
+    return this.#core.run(command, (session) => {
+      session.addCommand(command, [session.state]);
       return session.simple(command, args.map(raw));
     });
   }
@@ -1211,174 +900,7 @@ export class IMAP4 implements AsyncDisposable {
    * Sends LOGOUT unless already logged out, as imaplib's `__exit__`; connection errors are
    * ignored. Used by `await using`.
    */
-  async [Symbol.asyncDispose](): Promise<void> {
-    if (this.state === "LOGOUT") {
-      await this.#session.close();
-      return;
-    }
-    try {
-      await this.logout();
-    } catch (error) {
-      if (!(error instanceof IMAP4Abort)) throw error;
-    } finally {
-      await this.#session.close();
-    }
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#core.dispose(() => this.logout());
   }
-}
-
-/**
- * imaplib"s upper-case command names (`M.FETCH(...)`), which its `__getattr__` maps to the
- * lower-case methods. Each is the bound method of the same name in lower case.
- */
-export interface IMAP4 {
-  /** Upper-case alias of {@linkcode IMAP4.append} (imaplib"s `__getattr__`). */
-  APPEND: IMAP4["append"];
-  /** Upper-case alias of {@linkcode IMAP4.authenticate} (imaplib"s `__getattr__`). */
-  AUTHENTICATE: IMAP4["authenticate"];
-  /** Upper-case alias of {@linkcode IMAP4.capability} (imaplib"s `__getattr__`). */
-  CAPABILITY: IMAP4["capability"];
-  /** Upper-case alias of {@linkcode IMAP4.check} (imaplib"s `__getattr__`). */
-  CHECK: IMAP4["check"];
-  /** Upper-case alias of {@linkcode IMAP4.close} (imaplib"s `__getattr__`). */
-  CLOSE: IMAP4["close"];
-  /** Upper-case alias of {@linkcode IMAP4.copy} (imaplib"s `__getattr__`). */
-  COPY: IMAP4["copy"];
-  /** Upper-case alias of {@linkcode IMAP4.create} (imaplib"s `__getattr__`). */
-  CREATE: IMAP4["create"];
-  /** Upper-case alias of {@linkcode IMAP4.delete} (imaplib"s `__getattr__`). */
-  DELETE: IMAP4["delete"];
-  /** Upper-case alias of {@linkcode IMAP4.deleteacl} (imaplib"s `__getattr__`). */
-  DELETEACL: IMAP4["deleteacl"];
-  /** Upper-case alias of {@linkcode IMAP4.enable} (imaplib"s `__getattr__`). */
-  ENABLE: IMAP4["enable"];
-  /** Upper-case alias of {@linkcode IMAP4.expunge} (imaplib"s `__getattr__`). */
-  EXPUNGE: IMAP4["expunge"];
-  /** Upper-case alias of {@linkcode IMAP4.fetch} (imaplib"s `__getattr__`). */
-  FETCH: IMAP4["fetch"];
-  /** Upper-case alias of {@linkcode IMAP4.getacl} (imaplib"s `__getattr__`). */
-  GETACL: IMAP4["getacl"];
-  /** Upper-case alias of {@linkcode IMAP4.getannotation} (imaplib"s `__getattr__`). */
-  GETANNOTATION: IMAP4["getannotation"];
-  /** Upper-case alias of {@linkcode IMAP4.getquota} (imaplib"s `__getattr__`). */
-  GETQUOTA: IMAP4["getquota"];
-  /** Upper-case alias of {@linkcode IMAP4.getquotaroot} (imaplib"s `__getattr__`). */
-  GETQUOTAROOT: IMAP4["getquotaroot"];
-  /** Upper-case alias of {@linkcode IMAP4.idle} (imaplib"s `__getattr__`). */
-  IDLE: IMAP4["idle"];
-  /** Upper-case alias of {@linkcode IMAP4.list} (imaplib"s `__getattr__`). */
-  LIST: IMAP4["list"];
-  /** Upper-case alias of {@linkcode IMAP4.login} (imaplib"s `__getattr__`). */
-  LOGIN: IMAP4["login"];
-  /** Upper-case alias of {@linkcode IMAP4.logout} (imaplib"s `__getattr__`). */
-  LOGOUT: IMAP4["logout"];
-  /** Upper-case alias of {@linkcode IMAP4.lsub} (imaplib"s `__getattr__`). */
-  LSUB: IMAP4["lsub"];
-  /** Upper-case alias of {@linkcode IMAP4.myrights} (imaplib"s `__getattr__`). */
-  MYRIGHTS: IMAP4["myrights"];
-  /** Upper-case alias of {@linkcode IMAP4.namespace} (imaplib"s `__getattr__`). */
-  NAMESPACE: IMAP4["namespace"];
-  /** Upper-case alias of {@linkcode IMAP4.noop} (imaplib"s `__getattr__`). */
-  NOOP: IMAP4["noop"];
-  /** Upper-case alias of {@linkcode IMAP4.partial} (imaplib"s `__getattr__`). */
-  PARTIAL: IMAP4["partial"];
-  /** Upper-case alias of {@linkcode IMAP4.proxyauth} (imaplib"s `__getattr__`). */
-  PROXYAUTH: IMAP4["proxyauth"];
-  /** Upper-case alias of {@linkcode IMAP4.rename} (imaplib"s `__getattr__`). */
-  RENAME: IMAP4["rename"];
-  /** Upper-case alias of {@linkcode IMAP4.search} (imaplib"s `__getattr__`). */
-  SEARCH: IMAP4["search"];
-  /** Upper-case alias of {@linkcode IMAP4.select} (imaplib"s `__getattr__`). */
-  SELECT: IMAP4["select"];
-  /** Upper-case alias of {@linkcode IMAP4.setacl} (imaplib"s `__getattr__`). */
-  SETACL: IMAP4["setacl"];
-  /** Upper-case alias of {@linkcode IMAP4.setannotation} (imaplib"s `__getattr__`). */
-  SETANNOTATION: IMAP4["setannotation"];
-  /** Upper-case alias of {@linkcode IMAP4.setquota} (imaplib"s `__getattr__`). */
-  SETQUOTA: IMAP4["setquota"];
-  /** Upper-case alias of {@linkcode IMAP4.sort} (imaplib"s `__getattr__`). */
-  SORT: IMAP4["sort"];
-  /** Upper-case alias of {@linkcode IMAP4.starttls} (imaplib"s `__getattr__`). */
-  STARTTLS: IMAP4["starttls"];
-  /** Upper-case alias of {@linkcode IMAP4.status} (imaplib"s `__getattr__`). */
-  STATUS: IMAP4["status"];
-  /** Upper-case alias of {@linkcode IMAP4.store} (imaplib"s `__getattr__`). */
-  STORE: IMAP4["store"];
-  /** Upper-case alias of {@linkcode IMAP4.subscribe} (imaplib"s `__getattr__`). */
-  SUBSCRIBE: IMAP4["subscribe"];
-  /** Upper-case alias of {@linkcode IMAP4.thread} (imaplib"s `__getattr__`). */
-  THREAD: IMAP4["thread"];
-  /** Upper-case alias of {@linkcode IMAP4.uid} (imaplib"s `__getattr__`). */
-  UID: IMAP4["uid"];
-  /** Upper-case alias of {@linkcode IMAP4.unselect} (imaplib"s `__getattr__`). */
-  UNSELECT: IMAP4["unselect"];
-  /** Upper-case alias of {@linkcode IMAP4.unsubscribe} (imaplib"s `__getattr__`). */
-  UNSUBSCRIBE: IMAP4["unsubscribe"];
-}
-
-const ALIASES: readonly string[] = [
-  "APPEND",
-  "AUTHENTICATE",
-  "CAPABILITY",
-  "CHECK",
-  "CLOSE",
-  "COPY",
-  "CREATE",
-  "DELETE",
-  "DELETEACL",
-  "ENABLE",
-  "EXPUNGE",
-  "FETCH",
-  "GETACL",
-  "GETANNOTATION",
-  "GETQUOTA",
-  "GETQUOTAROOT",
-  "IDLE",
-  "LIST",
-  "LOGIN",
-  "LOGOUT",
-  "LSUB",
-  "MYRIGHTS",
-  "NAMESPACE",
-  "NOOP",
-  "PARTIAL",
-  "PROXYAUTH",
-  "RENAME",
-  "SEARCH",
-  "SELECT",
-  "SETACL",
-  "SETANNOTATION",
-  "SETQUOTA",
-  "SORT",
-  "STARTTLS",
-  "STATUS",
-  "STORE",
-  "SUBSCRIBE",
-  "THREAD",
-  "UID",
-  "UNSELECT",
-  "UNSUBSCRIBE",
-];
-for (const alias of ALIASES) {
-  const method = alias.toLowerCase();
-  Object.defineProperty(IMAP4.prototype, alias, {
-    get(this: Record<string, (...args: unknown[]) => unknown>) {
-      return this[method].bind(this);
-    },
-    configurable: true,
-  });
-}
-
-// A command called while IDLE or a stream holds the connection: refused at once (waiting
-// would deadlock a caller who awaits it inside the loop).
-function busyError(name: string, busy: string): IMAP4Error {
-  if (busy === "IDLE" && Object.hasOwn(COMMANDS, name)) {
-    const states = COMMANDS[name] ?? [];
-    return new IMAP4Error(
-      `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
-    );
-  }
-  return new IMAP4Error(
-    `${Object.hasOwn(COMMANDS, name) ? `command ${name}` : name} illegal while ${busy} holds ` +
-      "the connection; finish or cancel it first",
-  );
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Clock } from "../session/session.ts";
+import type { Clock } from "../session/clock.ts";
 import type { TlsOptions } from "../transport/transport.ts";
 
 /** Options of `IMAP4.connect()`, `IMAP4_SSL.connect()` and `IMAP4.fromTransport()`. */

@@ -35,6 +35,17 @@ export interface LiteralSink {
   end(): void;
 }
 
+/**
+ * Decides, when a literal starts, where its bytes go: given the first line of its response, its
+ * size and its index in the response (0 for the first), returns a {@linkcode LiteralSink} to
+ * stream it to, or `null` to buffer it.
+ */
+export type LiteralAcceptor = (
+  firstLine: Uint8Array,
+  sizeBytes: number,
+  literalIndex: number,
+) => LiteralSink | null;
+
 /** What a frame holds in place of a literal that went to a {@linkcode LiteralSink}. */
 export const STREAMED_LITERAL: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
@@ -146,16 +157,16 @@ export class FrameDecoder {
    * {@linkcode STREAMED_LITERAL} in its place). A streamed literal is not subject to
    * `maxLiteralBytes`, since it is not held in memory. `null` (or no callback) buffers it.
    */
-  streamLiteral:
-    | ((firstLine: Uint8Array, sizeBytes: number, literalIndex: number) => LiteralSink | null)
-    | null = null;
+  streamLiteral: LiteralAcceptor | null = null;
 
   /**
    * Makes a decoder at the start of a stream.
    * @param options Limits; see {@linkcode DecoderOptions}.
+   * @param streamLiteral The initial {@linkcode FrameDecoder.streamLiteral}. @default {null}
    * @throws {RangeError} if a limit is not a positive integer.
    */
-  constructor(options: DecoderOptions = {}) {
+  constructor(options: DecoderOptions = {}, streamLiteral: LiteralAcceptor | null = null) {
+    this.streamLiteral = streamLiteral;
     this.#maxLineBytes = checkLimit("maxLineBytes", options.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
     this.#maxLiteralBytes = checkLimit(
       "maxLiteralBytes",

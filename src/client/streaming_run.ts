@@ -12,6 +12,7 @@ import { IMAP4Error } from "../errors.ts";
 import { type LiteralStream, literalStream } from "./body_stream.ts";
 import type { Datum } from "../wire/parser.ts";
 import { dataRepr, decodeText } from "../wire/bytes.ts";
+import type { Command } from "../session/command.ts";
 import type { Result, Session } from "../session/session.ts";
 
 /** One response delivered by `IMAP4.fetchIter()`: `[type, data]` as imaplib stores it. */
@@ -52,26 +53,15 @@ export interface BodyStream extends FetchedBody {
 }
 
 // The tagged reply of a streaming FETCH: NO and BAD throw, as imaplib's fetch() would.
-async function completeOk(session: Session, name: string, tag: string): Promise<void> {
-  const [type, data] = await session.commandComplete(name, tag);
+async function completeOk(
+  command: Command,
+  keep?: (type: string, data: Datum[]) => boolean,
+): Promise<Result> {
+  const [type, data] = await command.complete(keep);
   if (type !== "OK") {
-    throw new IMAP4Error(`${name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
+    throw new IMAP4Error(`${command.name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
   }
-}
-
-// After the caller stopped early: reads the rest of the command's responses up to its tagged
-// reply, calling `between` before each (to drop what was captured), so the connection stays
-// in step. A failure while draining is recorded by the session, which is then closed.
-async function drainTo(session: Session, tag: string, between: () => void): Promise<void> {
-  try {
-    while (!session.tagged.get(tag)) {
-      between();
-      await session.getResponse();
-    }
-    session.tagged.delete(tag);
-  } catch {
-    // The connection failed while draining; it is closed and the failure is recorded.
-  }
+  return [type, data];
 }
 
 /** @internal Runs the command and yields every untagged response as it arrives. */
@@ -81,30 +71,17 @@ export async function* iterateResponses(
   args: Argument[],
   release: () => void,
 ): AsyncGenerator<FetchResponse, void, undefined> {
-  const queue: FetchResponse[] = [];
-  let tag: string | null = null;
+  let command: Command | null = null;
   let completed = false;
   try {
-    session.capture = queue;
-    tag = await session.command(name, args);
-    for (;;) {
-      const item = session.takeCaptured();
-      if (item) {
-        yield item;
-        continue;
-      }
-      if (session.tagged.get(tag)) break;
-      session.checkBye();
-      await session.getResponse();
-    }
+    command = await session.start(name, args, { capture: true });
+    yield* command.responses();
     completed = true;
-    session.releaseCapture();
-    await completeOk(session, name, tag);
+    await completeOk(command);
   } finally {
-    if (!completed && tag !== null && !session.failure) {
-      await drainTo(session, tag, () => session.takeCaptured());
-    }
-    if (session.capture === queue) session.releaseCapture(() => false);
+    // Left early: the rest of the command's responses are read and dropped.
+    if (!completed && command && !session.failure) await command.drain();
+    command?.end(() => false);
     release();
   }
 }
@@ -126,6 +103,9 @@ function fetchHeader(line: Uint8Array): Uint8Array | null {
 const notStreamed = (type: string, data: Datum[]): boolean =>
   type !== "FETCH" || !data.some((d) => Array.isArray(d) && d[1] === STREAMED_LITERAL) ||
   data.some((d) => Array.isArray(d) && d[1] !== STREAMED_LITERAL);
+const streamed = (type: string, data: Datum[]): boolean => !notStreamed(type, data);
+
+type Part = FetchedBody & { stream: LiteralStream };
 
 /** @internal Starts `FETCH num (part)` and returns the body as a stream. */
 export async function openBody(
@@ -134,56 +114,43 @@ export async function openBody(
   args: Argument[],
   release: () => void,
 ): Promise<BodyStream | null> {
-  let part: (FetchedBody & { stream: LiteralStream }) | null = null;
-  const queue: FetchResponse[] = [];
-  let tag: string;
+  let part = null as Part | null;
+  let command: Command | null = null;
   try {
-    session.capture = queue;
-    session.streamLiteral = (line, sizeBytes, literalIndex) => {
+    command = await session.start(name, args, {
+      capture: true,
       // Only the first literal of the first FETCH response is streamed.
-      const header = part || literalIndex > 0 ? null : fetchHeader(line);
-      if (!header) return null;
-      session.streamLiteral = null;
-      const stream = literalStream(session);
-      part = { sizeBytes, header, body: stream.body, stream };
-      return stream.sink;
-    };
-    tag = await session.command(name, args);
-    while (!part) {
-      if (session.hasBufferedResponse) {
-        await session.getResponse();
-        if (session.tagged.get(tag)) {
-          // Completed without a literal: nothing to stream.
-          session.releaseCapture();
-          session.streamLiteral = null;
-          await completeOk(session, name, tag);
-          release();
-          return null;
-        }
-      } else {
-        await session.pump();
-      }
+      streamLiteral: (line, sizeBytes, literalIndex) => {
+        const header = part || literalIndex > 0 ? null : fetchHeader(line);
+        if (!header) return null;
+        const stream = literalStream(session.connection);
+        part = { sizeBytes, header, body: stream.body, stream };
+        return stream.sink;
+      },
+    });
+    if (!(await command.stepUntil(() => part !== null))) {
+      // Completed without a literal: nothing to stream.
+      await completeOk(command);
+      release();
+      return null;
     }
   } catch (error) {
-    if (session.capture === queue) session.releaseCapture();
-    session.streamLiteral = null;
+    command?.end();
     release();
     throw error;
   }
 
-  const { sizeBytes, header, body, stream } = part as FetchedBody & { stream: LiteralStream };
+  const running = command;
+  const { sizeBytes, header, body, stream } = part!;
   const done = (async (): Promise<Result> => {
     try {
       await stream.ended;
-      const result = await session.commandComplete(name, tag);
-      session.releaseCapture(notStreamed);
-      return result;
+      return await running.complete(notStreamed);
     } catch (error) {
       stream.fail(error);
       throw error;
     } finally {
-      if (session.capture === queue) session.releaseCapture(notStreamed);
-      session.streamLiteral = null;
+      running.end(notStreamed);
       release();
     }
   })();
@@ -204,9 +171,8 @@ export async function* iterateBodies(
 ): AsyncGenerator<FetchedBody, void, undefined> {
   // Parts whose literal has started and that were not handed over yet: several when small
   // messages arrive in one read.
-  const started: (FetchedBody & { stream: LiteralStream })[] = [];
-  const queue: FetchResponse[] = [];
-  let tag: string | null = null;
+  const started: Part[] = [];
+  let command: Command | null = null;
   let current: LiteralStream | null = null;
   let completed = false;
   const skipped = () =>
@@ -214,42 +180,33 @@ export async function* iterateBodies(
       "fetchBodies(): the next part was asked for before this body was read to its end; " +
         "its rest was read and dropped",
     );
-  // The FETCH responses whose literal went to a stream leave the capture as they arrive; the
-  // others (an EXISTS, a NIL part) stay in it, counted, for the untagged store at the end.
-  const dropStreamed = () => session.dropCaptured((type, data) => !notStreamed(type, data));
   try {
-    session.capture = queue;
-    session.streamLiteral = (line, sizeBytes, literalIndex) => {
-      const header = literalIndex > 0 ? null : fetchHeader(line);
-      if (!header) return null;
-      const stream = literalStream(session);
-      started.push({ sizeBytes, header, body: stream.body, stream });
-      return stream.sink;
-    };
-    tag = await session.command(name, args);
-    for (;;) {
-      const part = started.shift();
-      if (part) {
+    command = await session.start(name, args, {
+      capture: true,
+      streamLiteral: (line, sizeBytes, literalIndex) => {
+        const header = literalIndex > 0 ? null : fetchHeader(line);
+        if (!header) return null;
+        const stream = literalStream(session.connection);
+        started.push({ sizeBytes, header, body: stream.body, stream });
+        return stream.sink;
+      },
+    });
+    for await (const _ of command.steps()) {
+      for (let part = started.shift(); part; part = started.shift()) {
         current = part.stream;
         yield { sizeBytes: part.sizeBytes, header: part.header, body: part.body };
         // The consumer asked for the next part: what it left of this one is dropped.
         await part.stream.drain(skipped());
         current = null;
-        continue;
       }
-      dropStreamed();
-      if (session.tagged.get(tag)) break;
-      session.checkBye();
-      if (session.hasBufferedResponse) await session.getResponse();
-      else await session.pump();
+      // The FETCH responses whose literal went to a stream leave the capture as they arrive;
+      // the others (an EXISTS, a NIL part) stay in it, counted, for the untagged store.
+      command.drop(streamed);
     }
     completed = true;
-    dropStreamed();
-    session.streamLiteral = null;
-    session.releaseCapture();
-    await completeOk(session, name, tag);
+    await completeOk(command);
   } finally {
-    if (!completed && tag !== null && !session.failure) {
+    if (!completed && command && !session.failure) {
       // The caller stopped early: what is left of the bodies handed out or started is read
       // and dropped, then the rest of the command (its literals dropped as they arrive).
       try {
@@ -258,19 +215,14 @@ export async function* iterateBodies(
       } catch {
         // The connection failed; it is closed and the failure is recorded.
       }
-      session.streamLiteral = () => DROP;
-      if (!session.failure) await drainTo(session, tag, dropStreamed);
+      if (!session.failure) await command.drain(streamed);
     }
     if (session.failure) {
       current?.fail(session.failure);
       for (const part of started) part.stream.fail(session.failure);
     }
-    session.streamLiteral = null;
     // Responses that were not streamed bodies (an EXISTS, a NIL part) stay available.
-    if (session.capture === queue) session.releaseCapture(notStreamed);
+    command?.end(notStreamed);
     release();
   }
 }
-
-// A sink that drops a literal's bytes as they arrive (draining after an early exit).
-const DROP = { write: () => {}, end: () => {} };

@@ -1,0 +1,263 @@
+/**
+ * The machinery behind `IMAP4`'s commands: the session, the greeting and capabilities, running
+ * commands in call order, holding the connection for IDLE and FETCH streams, STARTTLS and
+ * LOGOUT on scope exit. `IMAP4` keeps only the imaplib commands.
+ *
+ * @module
+ */
+
+import type { Argument } from "../wire/encoder.ts";
+import { decodeText } from "../wire/bytes.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4TlsError } from "../errors.ts";
+import { type Data, type Result, Session, type SessionHost } from "../session/session.ts";
+import { COMMANDS } from "../session/states.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { ConnectOptions } from "./options.ts";
+import { pyTuple } from "./args.ts";
+
+// imaplib's `__version__`, shown at debug level 1.
+const VERSION = "2.58";
+
+// imaplib's AllowedVersions, most recent first.
+const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4"];
+
+/** What holds the connection across calls; other commands fail at once meanwhile. */
+export type Holder = "IDLE" | "fetchIter()" | "fetchBody()" | "fetchBodies()";
+
+/** What the greeting told: imaplib's `welcome` and `PROTOCOL_VERSION`. */
+export interface Greeting {
+  welcome: Uint8Array;
+  protocolVersion: string;
+}
+
+// The core of each client, for the methods that live in base classes of `IMAP4` (streaming
+// FETCH): they reach it through coreOf() instead of a field the public API would show.
+const cores = new WeakMap<object, ClientCore>();
+
+/**
+ * The core of `client`, made by its constructor.
+ * @throws {TypeError} if `client` was not made by `IMAP4`'s constructor.
+ */
+export function coreOf(client: object): ClientCore {
+  const core = cores.get(client);
+  if (!core) throw new TypeError("not an IMAP4 client");
+  return core;
+}
+
+/** One client's connection machinery. */
+export class ClientCore {
+  /** The protocol engine. */
+  readonly session: Session;
+  readonly #options: ConnectOptions;
+  #tlsEstablished = false;
+  #holder: Holder | null = null;
+
+  /**
+   * Makes the core of `client` (see {@linkcode coreOf}).
+   * @throws {RangeError} for a bad `timeout` or limit.
+   */
+  constructor(client: object, options: ConnectOptions, host: SessionHost) {
+    this.#options = options;
+    this.session = new Session(options, host);
+    cores.set(client, this);
+  }
+
+  /**
+   * Starts the session on `transport` (imaplib's `_connect`): reads the greeting, asks
+   * CAPABILITY and, with the `starttls` option, upgrades to TLS. Closes the transport if any
+   * of it fails.
+   */
+  async start(transport: Transport, serverName: string): Promise<Greeting> {
+    const session = this.session;
+    session.attach(transport, serverName);
+    try {
+      return await this.#greet();
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  }
+
+  async #greet(): Promise<Greeting> {
+    const session = this.session;
+    const trace = session.trace;
+    if (trace.level >= 1) {
+      trace.mesg(`imaplib version ${VERSION}`);
+      trace.mesg(`new IMAP4 connection, tag=${session.tagPrefix}`);
+    }
+    const greeting = await session.getResponse();
+    if (greeting?.kind !== "untagged") {
+      const line = greeting ? decodeText(greeting.line) : "";
+      throw session.fail(
+        new IMAP4Abort(`unexpected greeting (not an IMAP4 server?): ${JSON.stringify(line)}`),
+      );
+    }
+    const welcome = greeting.line;
+    if (session.store.has("PREAUTH")) {
+      if (this.#options.starttls) {
+        throw session.fail(
+          new IMAP4TlsError("PREAUTH greeting on a connection that requires STARTTLS refused"),
+        );
+      }
+      session.setState("AUTH");
+    } else if (session.store.has("OK")) {
+      session.setState("NONAUTH");
+    } else {
+      throw new IMAP4Error(decodeText(welcome));
+    }
+    await this.getCapabilities();
+    if (trace.level >= 3) trace.mesg(`CAPABILITIES: ${pyTuple(session.capabilities)}`);
+    const protocolVersion = ALLOWED_VERSIONS.find((v) => session.capabilities.includes(v));
+    if (!protocolVersion) throw new IMAP4Error("server not IMAP4 compliant");
+    if (this.#options.starttls) await this.starttls(this.#options.tls ?? {});
+    return { welcome, protocolVersion };
+  }
+
+  /** Asks CAPABILITY and records the answer. */
+  async getCapabilities(): Promise<void> {
+    const [type, data] = await this.session.simple("CAPABILITY");
+    const [, caps] = this.session.untaggedResponse(type, data, "CAPABILITY");
+    this.#setCapabilities(caps);
+  }
+
+  /**
+   * After authentication the server may offer more (gh-63121): use the CAPABILITY code of its
+   * OK, left in the store for `capability()`/`response()` as imaplib leaves it, or ask.
+   */
+  async refreshCapabilities(): Promise<void> {
+    const fromCode = this.session.store.peek("CAPABILITY") ?? [];
+    if (fromCode[fromCode.length - 1] instanceof Uint8Array) this.#setCapabilities(fromCode);
+    else await this.getCapabilities();
+  }
+
+  #setCapabilities(caps: Data[]): void {
+    const last = caps[caps.length - 1];
+    if (!(last instanceof Uint8Array)) throw new IMAP4Error("no CAPABILITY response from server");
+    this.session.setCapabilities(decodeText(last).split(/\s+/).filter(Boolean));
+  }
+
+  /** Runs a command body exclusively, in call order; refuses at once while held. */
+  run<T>(name: string, body: (session: Session) => Promise<T>): Promise<T> {
+    if (this.#holder) return Promise.reject(heldError(name, this.#holder));
+    return this.session.exclusive(() => body(this.session));
+  }
+
+  /** imaplib's `_simple_command`, in call order. */
+  simple(name: string, args: Argument[] = []): Promise<Result> {
+    return this.run(name, (session) => session.simple(name, args));
+  }
+
+  /** A simple command whose result is the stored untagged data of `responseName`. */
+  untagged(name: string, args: Argument[], responseName: string = name): Promise<Result> {
+    return this.run(name, async (session) => {
+      const [type, data] = await session.simple(name, args);
+      return session.untaggedResponse(type, data, responseName);
+    });
+  }
+
+  /**
+   * Takes the connection for a command that outlives its call (IDLE, streams): refuses at
+   * once if something holds it, waits for the queue, checks that `commandName` is legal, then
+   * returns a release function that is safe to call more than once.
+   */
+  async hold(holder: Holder, commandName: string): Promise<() => void> {
+    if (this.#holder) throw heldError(commandName, this.#holder);
+    this.#holder = holder;
+    let release: () => void;
+    try {
+      release = await this.session.acquire();
+    } catch (error) {
+      this.#holder = null;
+      throw error;
+    }
+    let released = false;
+    const releaseOnce = () => {
+      if (released) return;
+      released = true;
+      this.#holder = null;
+      release();
+    };
+    try {
+      this.session.checkState(commandName);
+    } catch (error) {
+      releaseOnce();
+      throw error;
+    }
+    return releaseOnce;
+  }
+
+  /**
+   * A streaming FETCH: holds the connection (other commands fail at once) for as long as `run`
+   * yields; `run` releases it.
+   */
+  async *stream<T>(
+    holder: Holder,
+    name: string,
+    args: Argument[],
+    run: (
+      session: Session,
+      name: string,
+      args: Argument[],
+      release: () => void,
+    ) => AsyncGenerator<T, void, undefined>,
+  ): AsyncGenerator<T, void, undefined> {
+    const release = await this.hold(holder, name);
+    yield* run(this.session, name, args, release);
+  }
+
+  /**
+   * STARTTLS (RFC 3501 section 6.2.1) within a queued command: nothing is read past the tagged
+   * OK, then the transport is upgraded and everything learned in clear is dropped.
+   */
+  async starttls(tls: TlsOptions): Promise<Result> {
+    const session = this.session;
+    session.checkState("STARTTLS");
+    if (this.#tlsEstablished) {
+      throw session.fail(new IMAP4TlsError("TLS session already established"));
+    }
+    if (!session.capabilities.includes("STARTTLS")) {
+      throw session.fail(new IMAP4TlsError("TLS not supported by server"));
+    }
+    const command = await session.start("STARTTLS", [], { stopAtCompletion: true });
+    const result = await command.reply();
+    command.end();
+    if (result[0] !== "OK") {
+      throw session.fail(
+        new IMAP4TlsError(`Couldn't establish TLS session: server answered ${result[0]}`),
+      );
+    }
+    await session.startTls(tls);
+    this.#tlsEstablished = true;
+    // Nothing received in clear can be trusted (capabilities, injected untagged responses).
+    session.store.clear();
+    session.setCapabilities([]);
+    await this.getCapabilities();
+    return session.untaggedResponse(result[0], result[1], "STARTTLS");
+  }
+
+  /** Sends LOGOUT unless logged out (connection errors ignored), then closes. */
+  async dispose(logout: () => Promise<Result>): Promise<void> {
+    try {
+      if (this.session.state !== "LOGOUT") await logout();
+    } catch (error) {
+      if (!(error instanceof IMAP4Abort)) throw error;
+    } finally {
+      await this.session.close();
+    }
+  }
+}
+
+// A command called while IDLE or a stream holds the connection: refused at once (waiting
+// would deadlock a caller who awaits it inside the loop).
+function heldError(name: string, holder: Holder): IMAP4Error {
+  if (holder === "IDLE" && Object.hasOwn(COMMANDS, name)) {
+    const states = COMMANDS[name] ?? [];
+    return new IMAP4Error(
+      `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
+    );
+  }
+  return new IMAP4Error(
+    `${Object.hasOwn(COMMANDS, name) ? `command ${name}` : name} illegal while ${holder} holds ` +
+      "the connection; finish or cancel it first",
+  );
+}

@@ -1,0 +1,467 @@
+/**
+ * All byte I/O of one connection: the transport's reader and writer, the frame decoder, read
+ * ahead and BYOB buffer reuse, every timeout on the {@linkcode Clock}, the connection signal,
+ * failure (first error wins, then closed) and the STARTTLS swap of transports.
+ *
+ * @module
+ */
+
+import {
+  type DecoderOptions,
+  type Frame,
+  FrameDecoder,
+  type LiteralAcceptor,
+} from "../wire/decoder.ts";
+import {
+  type IMAP4Abort,
+  IMAP4ConnectionError,
+  IMAP4Error,
+  IMAP4TimeoutError,
+  IMAP4TlsError,
+} from "../errors.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
+import { type ChunkReader, chunkReader } from "./chunk_reader.ts";
+import { type Clock, systemClock } from "./clock.ts";
+
+/** Connection-wide settings. */
+export interface ConnectionOptions extends DecoderOptions {
+  /** The time source. @default {systemClock} */
+  clock?: Clock;
+  /** Seconds any single wait (a read, a write, a TLS upgrade) may take; none if undefined. */
+  timeout?: number;
+  /** Aborting it closes the connection and fails every pending and later wait. */
+  signal?: AbortSignal;
+}
+
+/** A wait that ends quietly (the read returns `null`) instead of failing the connection. */
+export interface SoftLimit {
+  /** {@linkcode Clock.now} value after which the read gives up. */
+  untilMs?: number;
+  /** Gives up when aborted. */
+  signal?: AbortSignal;
+}
+
+type WaitOutcome<T> =
+  | { kind: "done"; result: T }
+  | { kind: "error"; error: unknown }
+  | { kind: "soft" }
+  | { kind: "timeout" }
+  | { kind: "aborted"; reason: unknown };
+
+// Size of each reusable read buffer of a BYOB reader.
+const READ_BUFFER_BYTES = 256 * 1024;
+const NO_BUFFER = new Uint8Array(0);
+
+/** Human text of an error value, for messages. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The byte side of a session. */
+export class Connection {
+  /** The connection's time source. */
+  readonly clock: Clock;
+  readonly #options: ConnectionOptions;
+  readonly #timeoutMs: number | undefined;
+  #lastReadMs: number;
+  #transport: Transport | null = null;
+  #reader: ChunkReader | null = null;
+  // Read buffers for a BYOB reader, reused once the decoder is done with them (two: one being
+  // decoded while the read-ahead fills the other).
+  #spareBuffers: ArrayBuffer[] = [];
+  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  #decoder: FrameDecoder;
+  #acceptor: LiteralAcceptor | null = null;
+  #frames: Frame[] = [];
+  #frameIndex = 0;
+  #pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  // Bytes that `readRaw` read past what it returned; the decoder gets them first.
+  #rawRest: Uint8Array | null = null;
+  #readAhead = true;
+  #failure: IMAP4Abort | null = null;
+  // Settles when the transport's close() has finished (a child process has exited).
+  #closed: Promise<void> = Promise.resolve();
+  #onSignal = () =>
+    this.fail(
+      new IMAP4TimeoutError("connection aborted by signal", {
+        cause: this.#options.signal?.reason,
+      }),
+    );
+
+  /** @throws {RangeError} for a bad `timeout` or decoder limit. */
+  constructor(options: ConnectionOptions = {}) {
+    this.#options = options;
+    if (options.timeout !== undefined && !(options.timeout > 0)) {
+      throw new RangeError(`timeout must be a positive number of seconds, got ${options.timeout}`);
+    }
+    this.#timeoutMs = options.timeout === undefined ? undefined : options.timeout * 1000;
+    this.clock = options.clock ?? systemClock;
+    this.#lastReadMs = this.clock.now();
+    this.#decoder = this.#newDecoder();
+  }
+
+  #newDecoder(): FrameDecoder {
+    return new FrameDecoder(this.#options, (line, size, index) => {
+      return this.#acceptor?.(line, size, index) ?? null;
+    });
+  }
+
+  /** The transport in use, or `null` once closed. */
+  get transport(): Transport | null {
+    return this.#transport;
+  }
+
+  /** The error that ended the connection, if one did. */
+  get failure(): IMAP4Abort | null {
+    return this.#failure;
+  }
+
+  /** {@linkcode Clock.now} when the last bytes arrived from the server. */
+  get lastReadMs(): number {
+    return this.#lastReadMs;
+  }
+
+  /** True if a complete response is decoded and waiting, so `readFrame()` will not read. */
+  get hasBufferedFrame(): boolean {
+    return this.#frameIndex < this.#frames.length;
+  }
+
+  /** Starts using `transport`. */
+  attach(transport: Transport): void {
+    this.#transport = transport;
+    this.#reader = chunkReader(transport.readable);
+    this.#writer = transport.writable.getWriter();
+    const signal = this.#options.signal;
+    if (signal && !this.#failure) {
+      if (signal.aborted) this.#onSignal();
+      else signal.addEventListener("abort", this.#onSignal, { once: true });
+    }
+  }
+
+  /** Streams the literals that `accept` accepts (see `FrameDecoder.streamLiteral`). */
+  streamLiterals(accept: LiteralAcceptor | null): void {
+    this.#acceptor = accept;
+  }
+
+  /**
+   * Whether a read is started as soon as a chunk arrives. STARTTLS turns it off: nothing may be
+   * read past its tagged OK.
+   */
+  setReadAhead(on: boolean): void {
+    this.#readAhead = on;
+  }
+
+  /** Ends the connection with `error` (first error wins), closing the transport. */
+  fail(error: IMAP4Abort): IMAP4Abort {
+    if (!this.#failure) {
+      this.#failure = error;
+      this.close();
+    }
+    return this.#failure;
+  }
+
+  /** Throws the connection's failure, if any. */
+  throwIfFailed(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Closes the transport (imaplib's `shutdown()`); idempotent; settles once it is closed. */
+  close(): Promise<void> {
+    this.#options.signal?.removeEventListener("abort", this.#onSignal);
+    const transport = this.#transport;
+    if (!transport) return this.#closed;
+    this.#transport = null;
+    this.#reader?.cancel().catch(() => {});
+    this.#writer?.abort().catch(() => {});
+    this.#reader = null;
+    this.#writer = null;
+    try {
+      this.#closed = Promise.resolve(transport.close()).catch(() => {});
+    } catch {
+      // Closing a broken connection may throw; it is closed either way.
+    }
+    return this.#closed;
+  }
+
+  /** Writes bytes to the server; a failure or timeout ends the connection. */
+  async write(bytes: Uint8Array): Promise<void> {
+    this.throwIfFailed();
+    const writer = this.#writer;
+    if (!writer) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+    const writing = writer.write(bytes);
+    writing.catch(() => {});
+    const outcome = await this.#race(writing, undefined);
+    if (outcome.kind === "error") {
+      throw this.fail(
+        new IMAP4ConnectionError(`socket error: ${describe(outcome.error)}`, {
+          cause: outcome.error,
+        }),
+      );
+    }
+    this.#raiseWaitFailure(outcome, "write");
+  }
+
+  /**
+   * Reads the next complete response as a frame. With `soft`, returns `null` when its deadline
+   * or signal ends the wait, keeping any partial response buffered; without it, the `timeout`
+   * option bounds the wait and a timeout ends the connection.
+   */
+  async readFrame(soft?: SoftLimit): Promise<Frame | null> {
+    for (;;) {
+      this.throwIfFailed();
+      if (this.#frameIndex < this.#frames.length) {
+        const frame = this.#frames[this.#frameIndex++];
+        if (this.#frameIndex === this.#frames.length) {
+          this.#frames = [];
+          this.#frameIndex = 0;
+        }
+        return frame;
+      }
+      if (!(await this.#decodeNext(soft))) return null;
+    }
+  }
+
+  /**
+   * Reads one chunk from the transport into the decoder (which may stream it to a literal
+   * sink), bounded by the `timeout` option. Failures end the connection.
+   */
+  async pump(): Promise<void> {
+    this.throwIfFailed();
+    await this.#decodeNext(undefined);
+  }
+
+  // Feeds the decoder the bytes left by readRaw, or the next chunk; false on a soft limit.
+  async #decodeNext(soft: SoftLimit | undefined): Promise<boolean> {
+    const rest = this.#rawRest;
+    this.#rawRest = null;
+    const chunk = rest ?? await this.#readChunk(soft, "response");
+    if (chunk === null) return false;
+    try {
+      this.#decoder.push(chunk, this.#frames);
+    } catch (error) {
+      throw this.fail(error as IMAP4Abort);
+    }
+    if (!rest) this.#recycle(chunk);
+    return true;
+  }
+
+  /**
+   * While a literal streams to a sink (see `streamLiterals`): reads its next bytes from the
+   * transport straight into `view`, so a consumer's buffer is filled with no copy and no read
+   * buffer of ours in between; never reads past the literal. Returns the filled view (over
+   * `view`'s memory, whose buffer the read transferred: use the returned view), or `null`
+   * when the bytes went through the decoder to the sink instead, as `pump()` does: when some
+   * were already read (a read ahead in flight, bytes left by `readRaw`) or the transport's
+   * stream has no BYOB reader. Bounded by the `timeout` option; failures end the connection.
+   */
+  async readStreamedLiteral(view: Uint8Array): Promise<Uint8Array | null> {
+    this.throwIfFailed();
+    const remaining = this.#decoder.streamedLiteralRemainingBytes;
+    if (
+      remaining === 0 || this.#rawRest || this.#pendingRead || !this.#reader?.byob ||
+      view.length === 0
+    ) {
+      await this.pump();
+      return null;
+    }
+    const into = view.length > remaining ? view.subarray(0, remaining) : view;
+    const chunk = (await this.#readChunk(undefined, "response", into))!;
+    this.#decoder.skipStreamedLiteral(chunk.length);
+    return chunk;
+  }
+
+  /**
+   * imaplib's `read(size)` / `readline()`: raw bytes from the connection, bypassing the decoder.
+   * Only possible between responses (nothing decoded or half-decoded is waiting), since bytes
+   * taken here are not seen by the protocol.
+   * @param until `size` bytes, or up to and including the next LF (`"line"`).
+   * @throws {IMAP4Error} if a response is partly received or decoded but not yet read.
+   */
+  async readRaw(until: number | "line"): Promise<Uint8Array> {
+    this.throwIfFailed();
+    if (this.#decoder.bufferedBytes > 0 || this.#frameIndex < this.#frames.length) {
+      throw new IMAP4Error("read() and readline() work only between responses");
+    }
+    let have = this.#rawRest ?? new Uint8Array(0);
+    this.#rawRest = null;
+    for (;;) {
+      const end = until === "line" ? have.indexOf(0x0a) + 1 : have.length >= until ? until : 0;
+      if (end > 0 || until === 0) {
+        if (end < have.length) this.#rawRest = have.slice(end);
+        return have.slice(0, end);
+      }
+      const chunk = (await this.#readChunk(undefined, "data"))!;
+      const next = new Uint8Array(have.length + chunk.length);
+      next.set(have, 0);
+      next.set(chunk, have.length);
+      this.#recycle(chunk);
+      have = next;
+    }
+  }
+
+  #startRead(reader: ChunkReader, into?: Uint8Array): void {
+    // A default reader makes its own chunks: no buffer of ours to fill (nor to allocate).
+    const view = into ??
+      (reader.byob
+        ? new Uint8Array(this.#spareBuffers.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES))
+        : NO_BUFFER);
+    this.#pendingRead = reader.read(view);
+    this.#pendingRead.catch(() => {});
+  }
+
+  // The decoder keeps nothing that points into a chunk after push(), and a literal sink may
+  // use its views only during write() (see FrameDecoder), so a BYOB read buffer can serve the
+  // next read.
+  #recycle(chunk: Uint8Array): void {
+    if (!this.#reader?.byob) return;
+    if (this.#spareBuffers.length < 2 && chunk.buffer.byteLength === READ_BUFFER_BYTES) {
+      this.#spareBuffers.push(chunk.buffer as ArrayBuffer);
+    }
+  }
+
+  // The next chunk from the transport; null when the soft limit ended the wait (the read stays
+  // pending and its bytes go to the next call). EOF, errors and hard timeouts end the connection.
+  // With `into`, the read goes into that view and nothing is read ahead.
+  async #readChunk(
+    soft: SoftLimit | undefined,
+    what: string,
+    into?: Uint8Array,
+  ): Promise<Uint8Array | null> {
+    for (;;) {
+      const reader = this.#reader;
+      if (!reader) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+      if (!this.#pendingRead) this.#startRead(reader, into);
+      const outcome = await this.#race(this.#pendingRead!, soft);
+      if (outcome.kind === "soft") return null;
+      this.#pendingRead = null;
+      if (outcome.kind === "error") {
+        throw this.fail(
+          new IMAP4ConnectionError(`socket error: ${describe(outcome.error)}`, {
+            cause: outcome.error,
+          }),
+        );
+      }
+      this.#raiseWaitFailure(outcome, what);
+      if (outcome.kind !== "done") continue;
+      if (outcome.result.done) throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
+      this.#lastReadMs = this.clock.now();
+      // Read ahead: the next read runs while this chunk is decoded, so the socket never sits
+      // full while the client works (a third of a bulk FETCH's time otherwise). STARTTLS turns
+      // it off, since nothing may be read after its tagged OK. Nor while a literal streams
+      // over a BYOB reader: its bytes then go straight into the consumer's buffers
+      // (readStreamedLiteral).
+      if (this.#readAhead && !into && !(reader.byob && this.#decoder.streaming)) {
+        this.#startRead(reader);
+      }
+      const value = outcome.result.value;
+      if (value.length > 0) return value;
+      // An empty read transferred the buffer of `into` too: go on in the returned one.
+      if (into) into = new Uint8Array(value.buffer, value.byteOffset, into.length);
+    }
+  }
+
+  #raiseWaitFailure(outcome: WaitOutcome<unknown>, what: string): void {
+    if (outcome.kind === "timeout") {
+      throw this.fail(
+        new IMAP4TimeoutError(`timed out after ${this.#options.timeout} s waiting for ${what}`),
+      );
+    }
+    if (outcome.kind === "aborted") {
+      throw this.fail(
+        new IMAP4TimeoutError("connection aborted by signal", { cause: outcome.reason }),
+      );
+    }
+  }
+
+  // Waits for `pending`, the hard timeout, the connection signal or the soft limit.
+  #race<T>(pending: Promise<T>, soft: SoftLimit | undefined): Promise<WaitOutcome<T>> {
+    return new Promise<WaitOutcome<T>>((resolve) => {
+      const clock = this.clock;
+      const timers: unknown[] = [];
+      const signals: [AbortSignal, () => void][] = [];
+      let settled = false;
+      const settle = (out: WaitOutcome<T>) => {
+        if (settled) return;
+        settled = true;
+        for (const timer of timers) clock.clearTimer(timer);
+        for (const [signal, listener] of signals) signal.removeEventListener("abort", listener);
+        resolve(out);
+      };
+      const listen = (signal: AbortSignal | undefined, out: () => WaitOutcome<T>) => {
+        if (!signal) return;
+        if (signal.aborted) return settle(out());
+        const listener = () => settle(out());
+        signal.addEventListener("abort", listener, { once: true });
+        signals.push([signal, listener]);
+      };
+      const connectionSignal = this.#options.signal;
+      listen(connectionSignal, () => ({ kind: "aborted", reason: connectionSignal?.reason }));
+      if (soft) {
+        listen(soft.signal, () => ({ kind: "soft" }));
+        if (soft.untilMs !== undefined) {
+          const delay = soft.untilMs - clock.now();
+          if (delay <= 0) return settle({ kind: "soft" });
+          timers.push(clock.setTimer(() => settle({ kind: "soft" }), delay));
+        }
+      } else if (this.#timeoutMs !== undefined) {
+        timers.push(clock.setTimer(() => settle({ kind: "timeout" }), this.#timeoutMs));
+      }
+      pending.then(
+        (result) => settle({ kind: "done", result }),
+        (error) => settle({ kind: "error", error }),
+      );
+    });
+  }
+
+  /**
+   * Upgrades the connection to TLS right after the tagged OK of STARTTLS.
+   * @throws {IMAP4TlsError} if any byte arrived after that OK (an injection attempt: RFC 3501
+   *   section 6.2.1 and CVE-2011-0411-style attacks), if the transport cannot upgrade, or if
+   *   the handshake or certificate verification fails. The connection is closed then.
+   */
+  async startTls(options: TlsOptions & { hostname: string }): Promise<void> {
+    const transport = this.#transport;
+    if (!transport) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+    const leftover = this.#decoder.bufferedBytes + (this.#frames.length - this.#frameIndex) +
+      (this.#rawRest?.length ?? 0);
+    if (leftover > 0 || this.#pendingRead) {
+      throw this.fail(
+        new IMAP4TlsError(
+          "STARTTLS: the server sent data in clear after its tagged OK; possible injection",
+        ),
+      );
+    }
+    if (!transport.startTls) {
+      throw this.fail(new IMAP4TlsError("STARTTLS: this transport cannot upgrade to TLS"));
+    }
+    this.#reader?.releaseLock();
+    this.#writer?.releaseLock();
+    this.#reader = null;
+    this.#writer = null;
+    this.#transport = null;
+    const upgrading = transport.startTls(options);
+    upgrading.catch(() => {});
+    const outcome = await this.#race(upgrading, undefined);
+    if (outcome.kind === "done") {
+      this.#decoder = this.#newDecoder();
+      this.#transport = outcome.result;
+      this.#reader = chunkReader(outcome.result.readable);
+      this.#writer = outcome.result.writable.getWriter();
+      return;
+    }
+    upgrading.then((late) => late.close(), () => {});
+    try {
+      transport.close();
+    } catch {
+      // The upgrade consumed or broke it.
+    }
+    if (outcome.kind === "error") {
+      throw this.fail(
+        new IMAP4TlsError(`TLS handshake failed: ${describe(outcome.error)}`, {
+          cause: outcome.error,
+        }),
+      );
+    }
+    this.#raiseWaitFailure(outcome, "TLS handshake");
+  }
+}
