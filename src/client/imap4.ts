@@ -196,7 +196,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @throws {IMAP4TimeoutError} if `timeout` passes or the `signal` option aborts.
    */
   open(host = "", port: number = IMAP4_PORT, timeout?: number): Promise<Transport> {
-    return openTransport({ hostname: host || "localhost", port }, timeout, this.#options.signal);
+    const { signal, clock } = this.#options;
+    return openTransport({ hostname: host || "localhost", port }, timeout, signal, clock);
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { ConnectOptions } from "./options.ts";
 import { IMAP4, IMAP4_SSL_PORT } from "./imap4.ts";
 import { openTransport } from "../transport/open.ts";
+import type { Clock } from "../session/clock.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 
 /**
@@ -23,6 +24,7 @@ import type { TlsOptions, Transport } from "../transport/transport.ts";
 export class IMAP4_SSL extends IMAP4 {
   readonly #tls: TlsOptions;
   readonly #signal: AbortSignal | undefined;
+  readonly #clock: Clock | undefined;
 
   /**
    * Makes an unconnected client; use {@linkcode IMAP4_SSL.connect} instead.
@@ -36,6 +38,7 @@ export class IMAP4_SSL extends IMAP4 {
     super(options);
     this.#tls = options.tls ?? {};
     this.#signal = options.signal;
+    this.#clock = options.clock;
   }
 
   /**
@@ -60,6 +63,7 @@ export class IMAP4_SSL extends IMAP4 {
       { hostname: host || "localhost", port, tls: this.#tls },
       timeout,
       this.#signal,
+      this.#clock,
     );
   }
 }

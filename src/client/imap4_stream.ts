@@ -94,11 +94,16 @@ export class IMAP4_stream extends IMAP4 {
       throw new IMAP4Error("duration requires a socket connection");
     }
     const idler = await super.idle(options);
-    // A generator, as imaplib's: the error comes at the first next(), not at the call.
-    // deno-lint-ignore require-yield
-    idler.burst = async function* () {
-      throw new IMAP4Error("burst() requires a socket connection");
+    return {
+      next: () => idler.next(),
+      // A generator, as imaplib's: the error comes at the first next(), not at the call.
+      // deno-lint-ignore require-yield
+      burst: async function* () {
+        throw new IMAP4Error("burst() requires a socket connection");
+      },
+      done: () => idler.done(),
+      [Symbol.asyncIterator]: () => idler[Symbol.asyncIterator](),
+      [Symbol.asyncDispose]: () => idler[Symbol.asyncDispose](),
     };
-    return idler;
   }
 }

@@ -6,12 +6,7 @@
  * @module
  */
 
-import {
-  type DecoderOptions,
-  type Frame,
-  FrameDecoder,
-  type LiteralAcceptor,
-} from "../wire/decoder.ts";
+import { type Frame, FrameDecoder, type LiteralAcceptor } from "../wire/decoder.ts";
 import {
   type IMAP4Abort,
   IMAP4ConnectionError,
@@ -22,16 +17,7 @@ import {
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { type ChunkReader, chunkReader } from "./chunk_reader.ts";
 import { type Clock, systemClock } from "./clock.ts";
-
-/** Connection-wide settings. */
-export interface ConnectionOptions extends DecoderOptions {
-  /** The time source. @default {systemClock} */
-  clock?: Clock;
-  /** Seconds any single wait (a read, a write, a TLS upgrade) may take; none if undefined. */
-  timeout?: number;
-  /** Aborting it closes the connection and fails every pending and later wait. */
-  signal?: AbortSignal;
-}
+import type { SessionOptions } from "./options.ts";
 
 /** A wait that ends quietly (the read returns `null`) instead of failing the connection. */
 export interface SoftLimit {
@@ -61,7 +47,7 @@ export function describe(error: unknown): string {
 export class Connection {
   /** The connection's time source. */
   readonly clock: Clock;
-  readonly #options: ConnectionOptions;
+  readonly #options: SessionOptions;
   readonly #timeoutMs: number | undefined;
   #lastReadMs: number;
   #transport: Transport | null = null;
@@ -89,7 +75,7 @@ export class Connection {
     );
 
   /** @throws {RangeError} for a bad `timeout` or decoder limit. */
-  constructor(options: ConnectionOptions = {}) {
+  constructor(options: SessionOptions = {}) {
     this.#options = options;
     if (options.timeout !== undefined && !(options.timeout > 0)) {
       throw new RangeError(`timeout must be a positive number of seconds, got ${options.timeout}`);

@@ -18,7 +18,8 @@ import { IMAP4Abort, IMAP4ConnectionError, IMAP4Error, IMAP4Readonly } from "../
 import { Int2AP } from "../functions.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { Command, type CommandPolicy, type ContinuationHandler } from "./command.ts";
-import { Connection, type ConnectionOptions, type SoftLimit } from "./connection.ts";
+import { Connection, type SoftLimit } from "./connection.ts";
+import type { SessionOptions } from "./options.ts";
 import { COMMANDS, type State } from "./states.ts";
 import { Trace, type TraceHost } from "./trace.ts";
 import { UntaggedStore } from "./untagged_store.ts";
@@ -28,12 +29,6 @@ export type Data = Datum | null;
 
 /** A command's result, as imaplib returns it: `[type, data]`. */
 export type Result = [type: string, data: Data[]];
-
-/** Connection-wide settings of a session. */
-export interface SessionOptions extends ConnectionOptions {
-  /** Bytes the untagged store and a capture queue may hold together. @default {268_435_456} */
-  maxStoredBytes?: number;
-}
 
 /** What the session needs from its client: how bytes are sent, where the trace goes. */
 export interface SessionHost extends TraceHost {

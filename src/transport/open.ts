@@ -14,6 +14,17 @@ const isDeno = () =>
 const hasNodeApi = () =>
   Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
 
+/** Timers for the connect timeout: the session's `Clock` (structurally), or the runtime's. */
+export interface Timers {
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+const globalTimers: Timers = {
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 // Deno's own APIs on Deno; the Node API (node:net, node:tls) on Bun and Node.
 async function opener(): Promise<(options: OpenOptions) => Promise<Transport>> {
   if (isDeno()) return (await import("./deno.ts")).openDeno;
@@ -34,13 +45,14 @@ export async function openTransport(
   options: OpenOptions,
   timeout?: number,
   signal?: AbortSignal,
+  timers: Timers = globalTimers,
 ): Promise<Transport> {
   const open = await opener();
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   if (signal?.aborted) onAbort();
-  const timer = timeout === undefined ? undefined : setTimeout(
+  const timer = timeout === undefined ? undefined : timers.setTimer(
     () => controller.abort(new IMAP4TimeoutError(`connect timed out after ${timeout} s`)),
     timeout * 1000,
   );
@@ -58,7 +70,7 @@ export async function openTransport(
     const detail = error instanceof Error ? error.message : String(error);
     throw new IMAP4ConnectionError(`cannot connect to ${where}: ${detail}`, { cause: error });
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) timers.clearTimer(timer);
     signal?.removeEventListener("abort", onAbort);
   }
 }

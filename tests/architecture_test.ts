@@ -1,0 +1,109 @@
+// The shape of the code base, checked: the layers as folders, files of one job, modules that
+// own their state, no side effects at load (a wire-only bundle carries no client), and a public
+// surface that only grows (tests/exported_names.txt: every name `deno doc --json mod.ts` listed
+// before the folders were introduced).
+
+import assert from "node:assert/strict";
+import { IMAP4 } from "../mod.ts";
+import { denoOnly, test } from "./_harness.ts";
+
+const root = new URL("../", import.meta.url);
+const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+
+function sourceFiles(dir: URL): URL[] {
+  const out: URL[] = [];
+  for (const entry of deno!.readDirSync(dir)) {
+    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+    if (entry.isDirectory) out.push(...sourceFiles(url));
+    else if (entry.name.endsWith(".ts")) out.push(url);
+  }
+  return out;
+}
+
+const relative = (url: URL) => url.pathname.slice(root.pathname.length);
+
+// Reads the file system and runs `deno doc` / `deno bundle`: Deno APIs.
+test("architecture: src/ is the layers, one folder each", () => {
+  const folders = [...deno!.readDirSync(new URL("src/", root))]
+    .filter((e) => e.isDirectory).map((e) => e.name).sort();
+  assert.deepEqual(folders.filter((f) => f !== "typed"), [
+    "client",
+    "session",
+    "transport",
+    "wire",
+  ]);
+}, denoOnly);
+
+test("architecture: no file in src/ over 700 lines; the IMAP4 class file under 1,000", () => {
+  for (const file of sourceFiles(new URL("src/", root))) {
+    const lines = deno!.readTextFileSync(file).split("\n").length - 1;
+    const limit = relative(file) === "src/client/imap4.ts" ? 999 : 700;
+    assert.ok(lines <= limit, `${relative(file)} has ${lines} lines (limit ${limit})`);
+  }
+}, denoOnly);
+
+test("architecture: no module assigns the fields of another module's objects", () => {
+  // The objects that cross module boundaries, by the names the code gives them.
+  const shared =
+    /\b(session|connection|store|trace|decoder|command|core|idler|host|transport)\.[A-Za-z_$][\w$]*\s*(=(?!=)|\+=|-=|\+\+|--)/;
+  const found: string[] = [];
+  for (const file of sourceFiles(new URL("src/", root))) {
+    deno!.readTextFileSync(file).split("\n").forEach((line, i) => {
+      if (/^\s*(\/\/|\*)/.test(line)) return;
+      if (shared.test(line)) found.push(`${relative(file)}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(found, []);
+}, denoOnly);
+
+test("architecture: mod.ts still exports every name it exported before", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--json", "mod.ts"],
+    cwd: root.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+  const nodes = Object.values(doc.nodes) as { symbols: { name: string }[] }[];
+  const names = new Set(nodes.flatMap((n) => n.symbols.map((s) => s.name)));
+  const before = deno!.readTextFileSync(new URL("tests/exported_names.txt", root))
+    .split("\n").filter(Boolean);
+  assert.ok(before.length > 60);
+  assert.deepEqual(before.filter((name) => !names.has(name)), []);
+}, denoOnly);
+
+test("architecture: a wire-only bundle is under 10 KB, the whole library under 60 KB", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const sizes: Record<string, number> = {};
+    for (
+      const [name, entry] of [
+        ["wire", `export { FrameDecoder, parseFrame } from "${root.href}mod.ts";`],
+        ["full", `export * from "${root.href}mod.ts";`],
+      ]
+    ) {
+      await Deno.writeTextFile(`${dir}/${name}.ts`, entry);
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["bundle", "--quiet", "--minify", "-o", `${dir}/${name}.js`, `${dir}/${name}.ts`],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      sizes[name] = (await Deno.stat(`${dir}/${name}.js`)).size;
+    }
+    assert.ok(sizes.wire < 10_000, `wire-only bundle: ${sizes.wire} bytes`);
+    assert.ok(sizes.full < 60_000, `full bundle: ${sizes.full} bytes`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}, denoOnly);
+
+test("aliases: upper-case names are bound methods, and no prototype is written at load", () => {
+  assert.equal(Object.hasOwn(IMAP4.prototype, "FETCH"), false);
+  const M = new IMAP4();
+  const fetch = M.FETCH;
+  assert.equal(typeof fetch, "function");
+  assert.equal(fetch.name, "bound fetch");
+  assert.equal(M.UID.name, "bound uid");
+});
