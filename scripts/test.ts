@@ -1,7 +1,8 @@
 // The runner behind `deno task test`: installs Dovecot when missing, starts the private
-// fixture, then runs fmt --check, lint, check, doc --lint, the doc examples and the tests (with
-// IMAPLIB_FIXTURE set), then the runtime smokes (Bun, Node on the built package, workerd), and
-// stops the fixture whatever happens. Exits with the first failing step's code.
+// fixture, then runs fmt --check, lint, check, the README's code blocks (type-checked), doc
+// --lint, the doc examples and the tests (with IMAPLIB_FIXTURE set), then the runtime smokes
+// (Bun, Node on the built package, workerd), and stops the fixture whatever happens. Exits with
+// the first failing step's code.
 //
 //   deno run -A scripts/test.ts                      # everything, tests/ for the tests
 //   deno run -A scripts/test.ts tests/x_test.ts      # only that file (an existing path given)
@@ -145,6 +146,9 @@ async function main(extra: string[]): Promise<number> {
     ];
     const targets = await checkTargets();
     if (targets.length > 0) steps.push(["check", ["check", ...targets]]);
+    // Every ```ts block of the README type-checks on its own, as a reader would copy it
+    // ("@imaplib/imaplib" resolves to mod.ts through deno.json's name); nothing runs.
+    steps.push(["readme blocks", ["check", "--doc-only", "README.md"]]);
     // Every public symbol documented (JSR), and every runnable doc example passes.
     steps.push(["doc lint", ["doc", "--lint", "mod.ts"]]);
     if (testPaths.length === 0) steps.push(["doc tests", ["test", "--doc", "mod.ts", "src/"]]);
