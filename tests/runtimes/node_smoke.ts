@@ -134,7 +134,10 @@ function scriptedServer(): { port: number; close(): Promise<void> } {
 }
 
 const nodeVersion = (await output("node", ["--version"])).trim();
-console.log(`     ${nodeVersion}, ${TYPESCRIPT}, ${TYPES_NODE}`);
+console.log(`     Node ${nodeVersion}, ${TYPESCRIPT}, ${TYPES_NODE}`);
+if (Number(/^v(\d+)/.exec(nodeVersion)?.[1]) < 20) {
+  throw new Error(`Node ${nodeVersion} on PATH; the package needs Node 20 or later`);
+}
 const tmp = await Deno.makeTempDir({ prefix: "imaplib-node-" });
 const project = `${tmp}/project`;
 const dist = `${root}/dist`;
