@@ -6,6 +6,7 @@
  */
 
 import { IMAP4Error } from "./errors.ts";
+import { fromBase64, toBase64, toBytes } from "./wire/bytes.ts";
 
 /**
  * imaplib's `authobject`: called with each server challenge (base64-decoded bytes, empty for a
@@ -19,10 +20,6 @@ export type Authenticator = (
 const encoder = new TextEncoder();
 const CANCEL = encoder.encode("*");
 
-function toBytes(value: Uint8Array | string): Uint8Array {
-  return typeof value === "string" ? encoder.encode(value) : value;
-}
-
 /**
  * Wraps an {@linkcode Authenticator} as imaplib's `_Authenticator.process`: decodes the
  * challenge, encodes the answer, `null` becomes `*`.
@@ -35,7 +32,7 @@ export function processor(
     let challenge: Uint8Array;
     try {
       challenge = data && data.length
-        ? Uint8Array.fromBase64(new TextDecoder().decode(data).replace(/\s+/g, ""))
+        ? fromBase64(new TextDecoder().decode(data).replace(/\s+/g, ""))
         : new Uint8Array(0);
     } catch {
       // A challenge that is not base64: cancel rather than answer something undefined.
@@ -43,7 +40,7 @@ export function processor(
     }
     const answer = await authobject(challenge);
     if (answer === null) return CANCEL;
-    return encoder.encode(toBytes(answer).toBase64());
+    return encoder.encode(toBase64(toBytes(answer)));
   };
 }
 

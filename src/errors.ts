@@ -172,3 +172,8 @@ export class IMAP4TlsError extends IMAP4Abort {}
  * ```
  */
 export class IMAP4ArgumentError extends IMAP4Error {}
+
+/** @internal The text of any thrown value, for messages (`Error.message`, else `String()`). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -9,11 +9,18 @@
 import type { Argument } from "../wire/encoder.ts";
 import { decodeText } from "../wire/bytes.ts";
 import { IMAP4Abort, IMAP4Error, IMAP4TlsError } from "../errors.ts";
-import { type Data, type Result, Session, type SessionHost } from "../session/session.ts";
+import {
+  type Data,
+  illegalState,
+  type Result,
+  Session,
+  type SessionHost,
+} from "../session/session.ts";
 import { COMMANDS } from "../session/states.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ConnectOptions } from "./options.ts";
 import { pyTuple } from "./args.ts";
+import type { StreamStart } from "./streaming_run.ts";
 
 // imaplib's `__version__`, shown at debug level 1.
 const VERSION = "2.58";
@@ -155,6 +162,17 @@ export class ClientCore {
     });
   }
 
+  /** CLOSE or UNSELECT: the state becomes AUTH whatever the reply, as imaplib does. */
+  leaveMailbox(name: "CLOSE" | "UNSELECT"): Promise<Result> {
+    return this.run(name, async (session) => {
+      try {
+        return await session.simple(name);
+      } finally {
+        if (session.state !== "LOGOUT") session.setState("AUTH");
+      }
+    });
+  }
+
   /**
    * Takes the connection for a command that outlives its call (IDLE, streams): refuses at
    * once if something holds it, waits for the queue, checks that `commandName` is legal, then
@@ -194,15 +212,10 @@ export class ClientCore {
     holder: Holder,
     name: string,
     args: Argument[],
-    run: (
-      session: Session,
-      name: string,
-      args: Argument[],
-      release: () => void,
-    ) => AsyncGenerator<T, void, undefined>,
+    run: (start: StreamStart) => AsyncGenerator<T, void, undefined>,
   ): AsyncGenerator<T, void, undefined> {
     const release = await this.hold(holder, name);
-    yield* run(this.session, name, args, release);
+    yield* run({ session: this.session, name, args, release });
   }
 
   /**
@@ -251,10 +264,7 @@ export class ClientCore {
 // would deadlock a caller who awaits it inside the loop).
 function heldError(name: string, holder: Holder): IMAP4Error {
   if (holder === "IDLE" && Object.hasOwn(COMMANDS, name)) {
-    const states = COMMANDS[name] ?? [];
-    return new IMAP4Error(
-      `command ${name} illegal in state IDLING, only allowed in states ${states.join(", ")}`,
-    );
+    return illegalState(name, "IDLING", COMMANDS[name]);
   }
   return new IMAP4Error(
     `${Object.hasOwn(COMMANDS, name) ? `command ${name}` : name} illegal while ${holder} holds ` +

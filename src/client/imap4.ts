@@ -381,13 +381,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @returns `["OK", [text]]`.
    */
   close(): Promise<Result> {
-    return this.#core.run("CLOSE", async (session) => {
-      try {
-        return await session.simple("CLOSE");
-      } finally {
-        if (session.state !== "LOGOUT") session.setState("AUTH");
-      }
-    });
+    return this.#core.leaveMailbox("CLOSE");
   }
 
   /**
@@ -868,13 +862,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * the command fails, as imaplib does.
    */
   unselect(): Promise<Result> {
-    return this.#core.run("UNSELECT", async (session) => {
-      try {
-        return await session.simple("UNSELECT");
-      } finally {
-        if (session.state !== "LOGOUT") session.setState("AUTH");
-      }
-    });
+    return this.#core.leaveMailbox("UNSELECT");
   }
 
   /** UNSUBSCRIBE (RFC 3501 section 6.3.7). @param mailbox The mailbox. */

@@ -86,7 +86,7 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
     const [name, args] = fetchCommand(message_num, `(${text(message_part)})`, options);
     return (async () => {
       const release = await coreOf(this).hold("fetchBody()", name);
-      return await openBody(coreOf(this).session, name, args, release);
+      return await openBody({ session: coreOf(this).session, name, args, release });
     })();
   }
 

@@ -52,6 +52,17 @@ export interface BodyStream extends FetchedBody {
   done: Promise<Result>;
 }
 
+/**
+ * @internal A streaming FETCH about to start: the session (whose queue is held), the command
+ * and its arguments, and the function that lets the next command run once it is over.
+ */
+export interface StreamStart {
+  session: Session;
+  name: string;
+  args: Argument[];
+  release: () => void;
+}
+
 // The tagged reply of a streaming FETCH: NO and BAD throw, as imaplib's fetch() would.
 async function completeOk(
   command: Command,
@@ -66,10 +77,7 @@ async function completeOk(
 
 /** @internal Runs the command and yields every untagged response as it arrives. */
 export async function* iterateResponses(
-  session: Session,
-  name: string,
-  args: Argument[],
-  release: () => void,
+  { session, name, args, release }: StreamStart,
 ): AsyncGenerator<FetchResponse, void, undefined> {
   let command: Command | null = null;
   let completed = false;
@@ -109,10 +117,7 @@ type Part = FetchedBody & { stream: LiteralStream };
 
 /** @internal Starts `FETCH num (part)` and returns the body as a stream. */
 export async function openBody(
-  session: Session,
-  name: string,
-  args: Argument[],
-  release: () => void,
+  { session, name, args, release }: StreamStart,
 ): Promise<BodyStream | null> {
   let part = null as Part | null;
   let command: Command | null = null;
@@ -164,10 +169,7 @@ export async function openBody(
  * one (its stream then errors, unless it was read to the end).
  */
 export async function* iterateBodies(
-  session: Session,
-  name: string,
-  args: Argument[],
-  release: () => void,
+  { session, name, args, release }: StreamStart,
 ): AsyncGenerator<FetchedBody, void, undefined> {
   // Parts whose literal has started and that were not handed over yet: several when small
   // messages arrive in one read.

@@ -8,6 +8,7 @@
 
 import { type Frame, FrameDecoder, type LiteralAcceptor } from "../wire/decoder.ts";
 import {
+  errorMessage,
   type IMAP4Abort,
   IMAP4ConnectionError,
   IMAP4Error,
@@ -37,11 +38,6 @@ type WaitOutcome<T> =
 // Size of each reusable read buffer of a BYOB reader.
 const READ_BUFFER_BYTES = 256 * 1024;
 const NO_BUFFER = new Uint8Array(0);
-
-/** Human text of an error value, for messages. */
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The byte side of a session. */
 export class Connection {
@@ -179,7 +175,7 @@ export class Connection {
     const outcome = await this.#race(writing, undefined);
     if (outcome.kind === "error") {
       throw this.fail(
-        new IMAP4ConnectionError(`socket error: ${describe(outcome.error)}`, {
+        new IMAP4ConnectionError(`socket error: ${errorMessage(outcome.error)}`, {
           cause: outcome.error,
         }),
       );
@@ -322,7 +318,7 @@ export class Connection {
       this.#pendingRead = null;
       if (outcome.kind === "error") {
         throw this.fail(
-          new IMAP4ConnectionError(`socket error: ${describe(outcome.error)}`, {
+          new IMAP4ConnectionError(`socket error: ${errorMessage(outcome.error)}`, {
             cause: outcome.error,
           }),
         );
@@ -443,7 +439,7 @@ export class Connection {
     }
     if (outcome.kind === "error") {
       throw this.fail(
-        new IMAP4TlsError(`TLS handshake failed: ${describe(outcome.error)}`, {
+        new IMAP4TlsError(`TLS handshake failed: ${errorMessage(outcome.error)}`, {
           cause: outcome.error,
         }),
       );

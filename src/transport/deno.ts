@@ -7,7 +7,7 @@
  */
 
 import { untilAborted } from "./abortable.ts";
-import { IMAP4TlsError } from "../errors.ts";
+import { errorMessage, IMAP4TlsError } from "../errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
 const DEFAULT_READ_BYTES = 64 * 1024;
@@ -97,7 +97,7 @@ function denoTlsOptions(options: TlsOptions & { hostname: string }): Deno.StartT
 const close = (conn: Deno.Conn) => conn.close();
 
 function tlsError(error: unknown, hostname: string): IMAP4TlsError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   return new IMAP4TlsError(`TLS handshake with ${hostname} failed: ${detail}`, { cause: error });
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { IMAP4ConnectionError, IMAP4Error, IMAP4TimeoutError } from "../errors.ts";
+import { errorMessage, IMAP4ConnectionError, IMAP4Error, IMAP4TimeoutError } from "../errors.ts";
 import { untilAborted } from "./abortable.ts";
 import type { OpenOptions, Transport } from "./transport.ts";
 
@@ -67,7 +67,7 @@ export async function openTransport(
       if (reason instanceof IMAP4TimeoutError) throw reason;
       throw new IMAP4TimeoutError(`connect to ${where} aborted by signal`, { cause: reason });
     }
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     throw new IMAP4ConnectionError(`cannot connect to ${where}: ${detail}`, { cause: error });
   } finally {
     if (timer !== undefined) timers.clearTimer(timer);
@@ -88,7 +88,7 @@ export async function spawnTransport(
     if (isDeno()) return (await import("./deno.ts")).spawnDeno(command, stderr);
     if (hasNodeApi()) return await (await import("./node.ts")).spawnNode(command, stderr);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     throw new IMAP4ConnectionError(`cannot run ${JSON.stringify(command)}: ${detail}`, {
       cause: error,
     });

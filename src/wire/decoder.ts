@@ -9,6 +9,7 @@
  */
 
 import { IMAP4LimitError, IMAP4ProtocolError } from "../errors.ts";
+import { concat } from "./bytes.ts";
 
 /**
  * One complete server response: its lines (CRLF removed) and the literals they announce.
@@ -98,16 +99,6 @@ const MARKER_LOOKBACK_BYTES = 40;
 // just text at the end of a line, not a marker.
 const NUMBERISH = /^(?:|[\s0-9a-fA-FxX.+\-]*[0-9][\s0-9a-fA-FxX.+\-]*)$/;
 const VALID_MARKER = /^([0-9]+)\+?$/;
-
-function concat(parts: Uint8Array[], totalBytes: number): Uint8Array {
-  const out = new Uint8Array(totalBytes);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /**
  * The synchronous core of the decoder: feed chunks, collect frames.

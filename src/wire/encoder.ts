@@ -12,6 +12,7 @@
  */
 
 import { IMAP4ArgumentError } from "../errors.ts";
+import { concat, toBytes } from "./bytes.ts";
 
 /** A command line, CRLF included; if a literal follows, it ends with the literal's marker. */
 export interface LineFragment {
@@ -55,15 +56,9 @@ export interface EncodeOptions {
   utf8?: boolean;
 }
 
-const encoder = new TextEncoder();
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CRLF = new Uint8Array([0x0d, 0x0a]);
-
-/** Encodes a string as UTF-8; bytes are returned as they are. */
-export function toBytes(value: string | Uint8Array): Uint8Array {
-  return typeof value === "string" ? encoder.encode(value) : value;
-}
 
 function checkNoCrLfNul(bytes: Uint8Array, what: string): void {
   for (let i = 0; i < bytes.length; i++) {
@@ -202,7 +197,7 @@ export function encodeCommand(
   checkNoCrLfNul(line[2], `command name ${JSON.stringify(name)}`);
   const flush = (tail: Uint8Array) => {
     line.push(tail);
-    fragments.push({ kind: "line", bytes: join(line) });
+    fragments.push({ kind: "line", bytes: concat(line) });
     line = [];
   };
   args.forEach((arg, index) => {
@@ -225,16 +220,4 @@ export function encodeCommand(
   });
   flush(CRLF);
   return fragments;
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -14,7 +14,7 @@ declare const process: { env: Record<string, string | undefined>; exit(code: num
 // "@imaplib/imaplib", the package installed from dist/). A variable, so that bundling this
 // file leaves the import alone.
 const specifier = process.env.IMAPLIB_SMOKE_MODULE ?? "../../mod.ts";
-const { IMAP4, IMAP4_SSL, IMAP4_stream, IMAP4TlsError } = await import(
+const { cramMd5Auth, IMAP4, IMAP4_SSL, IMAP4_stream, IMAP4TlsError, plainAuth } = await import(
   specifier
 ) as typeof import("../../mod.ts");
 
@@ -129,6 +129,24 @@ if (info) {
       refused = error instanceof IMAP4TlsError;
     }
     assert(refused, "a certificate from an unknown CA was accepted");
+  });
+
+  // Base64 in both directions (Node 20 has no Uint8Array.prototype.toBase64/fromBase64).
+  await check("AUTHENTICATE PLAIN and CRAM-MD5 over IMAP4_SSL", async () => {
+    const exchanges = [["PLAIN", plainAuth(user, password)], [
+      "CRAM-MD5",
+      cramMd5Auth(user, password),
+    ]] as const;
+    for (const [mechanism, auth] of exchanges) {
+      const S = await IMAP4_SSL.connect(info.host, info.imapsPort, { tls, timeout: 10 });
+      try {
+        const [type] = await S.authenticate(mechanism, auth);
+        assert(type === "OK", `AUTHENTICATE ${mechanism} answered ${type}`);
+        assert(S.state === "AUTH", `state ${S.state} after AUTHENTICATE ${mechanism}`);
+      } finally {
+        await S.logout();
+      }
+    }
   });
 
   await check("IMAP4_stream over Dovecot's preauthenticated imap binary", async () => {
