@@ -1,7 +1,7 @@
-// The runner behind `deno task test`: installs Dovecot when missing, starts the private
-// fixture, then runs fmt --check, lint, check, doc --lint, the doc examples and the tests (with
-// IMAPLIB_FIXTURE set), and
-// stops the fixture whatever happens. Exits with the first failing step's code.
+// The runner behind `deno task test`: prepares Dovecot (downloaded and unpacked into the
+// checkout's `.fixture/`, never installed), starts the private fixture, then runs fmt --check,
+// lint, check, doc --lint, the doc examples and the tests (with IMAPLIB_FIXTURE set), and stops
+// the fixture whatever happens. Exits with the first failing step's code.
 //
 //   deno run -A scripts/test.ts                      # everything, tests/ for the tests
 //   deno run -A scripts/test.ts tests/x_test.ts      # only that file (an existing path given)
@@ -10,12 +10,14 @@
 // Extra arguments go to `deno test`; `tests/` is added unless one of them is an existing path.
 import {
   type DovecotFixture,
-  ensureDovecot,
   FIXTURE_ENV,
   fixtureToEnv,
+  prepareDovecot,
   shellQuote,
   startDovecot,
 } from "./dovecot.ts";
+import { opensslCommand } from "./_dovecot_config.ts";
+import { which } from "./_process.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 // Bun for the runtime smoke tests, from the npm registry (pinned).
@@ -132,11 +134,17 @@ async function main(extra: string[]): Promise<number> {
   const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => [sig, onSignal(sig)] as const);
   for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
   try {
-    console.error("==> dovecot: ensure installed, start the fixture");
-    await ensureDovecot();
+    console.error("==> dovecot: prepare (download and unpack into .fixture/ when needed), start");
+    await prepareDovecot();
     if (interrupted) return 130;
     fixture = await startDovecot();
     if (interrupted) return 130;
+    // Tests run openssl too: without a system one, the fixture's unpacked one (a wrapper script).
+    const fixtureEnv: Record<string, string> = { [FIXTURE_ENV]: fixtureToEnv(fixture) };
+    if (!await which("openssl")) {
+      const openssl = await opensslCommand();
+      fixtureEnv.PATH = `${openssl.slice(0, openssl.lastIndexOf("/"))}:${Deno.env.get("PATH")}`;
+    }
 
     const testPaths = [];
     for (const a of extra) if (!a.startsWith("-") && await exists(a)) testPaths.push(a);
@@ -149,7 +157,6 @@ async function main(extra: string[]): Promise<number> {
     // Every public symbol documented (JSR), and every runnable doc example passes.
     steps.push(["doc lint", ["doc", "--lint", "mod.ts"]]);
     if (testPaths.length === 0) steps.push(["doc tests", ["test", "--doc", "mod.ts", "src/"]]);
-    const fixtureEnv = { [FIXTURE_ENV]: fixtureToEnv(fixture) };
     steps.push([
       "test",
       ["test", "-A", ...extra, ...(testPaths.length > 0 ? [] : ["tests/"])],
