@@ -1,9 +1,11 @@
 // The runner behind `deno task demo`: prepares Dovecot (downloaded and unpacked into the
 // checkout's `.fixture/`, never installed), starts a private instance, seeds alice's INBOX with a
-// few messages, runs examples/demo.ts against it, stops the server.
+// few messages, runs examples/demo.ts against it, stops the server, then checks that the machine
+// is as it was before (scripts/_machine.ts) and fails if it is not.
 
 import { IMAP4 } from "../mod.ts";
 import { type DovecotFixture, startDovecot } from "./dovecot.ts";
+import { checkMachineUnchanged, snapshotMachine } from "./_machine.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -62,6 +64,7 @@ async function demo(fixture: DovecotFixture): Promise<number> {
   return (await child.status).code;
 }
 
+const machine = await snapshotMachine();
 let code = 1;
 try {
   const fixture = await startDovecot();
@@ -73,4 +76,5 @@ try {
 } catch (e) {
   console.error(`[demo] ${e instanceof Error ? e.message : String(e)}`);
 }
+if (!await checkMachineUnchanged(machine, "deno task demo") && code === 0) code = 1;
 Deno.exit(code);

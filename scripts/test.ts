@@ -1,7 +1,8 @@
 // The runner behind `deno task test`: prepares Dovecot (downloaded and unpacked into the
 // checkout's `.fixture/`, never installed), starts the private fixture, then runs fmt --check,
 // lint, check, doc --lint, the doc examples and the tests (with IMAPLIB_FIXTURE set), and stops
-// the fixture whatever happens. Exits with the first failing step's code.
+// the fixture whatever happens. Exits with the first failing step's code. Last, it checks that
+// the machine is as it was before (scripts/_machine.ts) and fails the run if it is not.
 //
 //   deno run -A scripts/test.ts                      # everything, tests/ for the tests
 //   deno run -A scripts/test.ts tests/x_test.ts      # only that file (an existing path given)
@@ -17,6 +18,7 @@ import {
   startDovecot,
 } from "./dovecot.ts";
 import { opensslCommand } from "./_dovecot_config.ts";
+import { checkMachineUnchanged, snapshotMachine } from "./_machine.ts";
 import { which } from "./_process.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -209,12 +211,14 @@ async function main(extra: string[]): Promise<number> {
 }
 
 let exitCode: number;
+const machine = await snapshotMachine();
 try {
   exitCode = await main(Deno.args);
 } catch (e) {
   console.error(`==> error: ${e instanceof Error ? e.message : String(e)}`);
   exitCode = 1;
 }
+if (!await checkMachineUnchanged(machine, "deno task test") && exitCode === 0) exitCode = 1;
 // One plain closing line over every test step (unit, doc and integration tests).
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
 Deno.exit(exitCode);
