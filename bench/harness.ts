@@ -17,7 +17,9 @@
 // Every process it starts (the fixture, the clients) is stopped by pid on exit, on errors and
 // on SIGINT/SIGTERM.
 
-import { type DovecotFixture, ensureDovecot, startDovecot } from "../scripts/dovecot.ts";
+import { type DovecotFixture, dovecotVersion, startDovecot } from "../scripts/dovecot.ts";
+import { unpackPackages } from "../scripts/_packages.ts";
+import { exists, killTreeNow as killTree, output } from "../scripts/_process.ts";
 import { mailboxA, mailboxB } from "./lib/corpus.ts";
 import type { ClientResult, Job } from "./clients/common.ts";
 import { percentile } from "./clients/common.ts";
@@ -310,7 +312,9 @@ const CLIENTS: ClientDef[] = [
     runtime: "bun",
     kind: "library",
     modes: ["fetch"],
-    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib.ts`, JSON.stringify(job)],
+    argv: (
+      job,
+    ) => [bunBinary!, `${BENCH}/clients/deno_imaplib.ts`, JSON.stringify(job)],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
@@ -320,7 +324,9 @@ const CLIENTS: ClientDef[] = [
     runtime: "bun",
     kind: "floor",
     modes: ["fetch"],
-    argv: (job) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
+    argv: (
+      job,
+    ) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
@@ -344,7 +350,13 @@ const CLIENTS: ClientDef[] = [
     runtime: "bun-connect",
     kind: "floor",
     modes: ["fetch"],
-    argv: (job) => [bunBinary!, `${BENCH}/clients/bun_connect_floor.ts`, JSON.stringify(job)],
+    argv: (
+      job,
+    ) => [
+      bunBinary!,
+      `${BENCH}/clients/bun_connect_floor.ts`,
+      JSON.stringify(job),
+    ],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
 ];
@@ -359,39 +371,8 @@ const running = new Map<number, Deno.ChildProcess>();
 let fixture: DovecotFixture | null = null;
 let workDir = "";
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function childPids(pid: number): number[] {
-  const out: number[] = [];
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) out.push(Number(e.name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-/** Kills a child we started and, first, its own children (e.g. under /usr/bin/time). */
-function killTree(pid: number): void {
-  for (const child of childPids(pid)) killTree(child);
-  try {
-    Deno.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
+// exists(), output() and killTree() (a child we started and, first, its own children, e.g. under
+// /usr/bin/time) come from scripts/_process.ts, shared with the fixture.
 
 let cleaning: Promise<void> | null = null;
 function cleanUp(): Promise<void> {
@@ -485,20 +466,6 @@ async function run(
   } finally {
     clearTimeout(timer);
     running.delete(child.pid);
-  }
-}
-
-async function output(cmd: string, args: string[]): Promise<string> {
-  try {
-    const out = await new Deno.Command(cmd, {
-      args,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    return new TextDecoder().decode(out.stdout).trim() ||
-      new TextDecoder().decode(out.stderr).trim();
-  } catch {
-    return "";
   }
 }
 
@@ -795,7 +762,9 @@ function summariseProfile(profile: CpuProfile, n = 12): ProfileSummary {
 
 // What fresh memory costs here (page faults, zeroing, and on a VM the host's faults): the first
 // and second write of a new 128 MiB buffer, in a new Deno process, ms per MiB (median of 3).
-async function freshMemoryCost(): Promise<{ firstWriteMsPerMiB: number; rewriteMsPerMiB: number }> {
+async function freshMemoryCost(): Promise<
+  { firstWriteMsPerMiB: number; rewriteMsPerMiB: number }
+> {
   const code = `const r = [];
     for (let i = 0; i < 3; i++) {
       const a = new Uint8Array(128 << 20);
@@ -861,22 +830,22 @@ async function main(): Promise<number> {
 
   // Tools.
   if (await exists("/usr/bin/time")) timeBinary = "/usr/bin/time";
-  else if (Deno.uid() === 0) {
-    console.error("[bench] /usr/bin/time missing: apt-get install -y time");
-    const r = await run([
-      "apt-get",
-      "install",
-      "-y",
-      "--no-install-recommends",
-      "time",
-    ], {
-      timeoutS: 300,
-    });
-    if (r.code === 0 && await exists("/usr/bin/time")) {
-      timeBinary = "/usr/bin/time";
-    } else {console.error(
-        "[bench] could not install time; peak RSS from the clients' VmHWM",
-      );}
+  else {
+    // Debian's `time`, unpacked into the checkout's .fixture/ (never installed): it needs only
+    // libc, so it runs from there as it is.
+    console.error(
+      "[bench] /usr/bin/time missing: unpacking Debian's time into .fixture/time",
+    );
+    try {
+      const { root } = await unpackPackages({
+        name: "time",
+        packages: ["time"],
+        need: ["usr/bin/time"],
+      });
+      timeBinary = `${root}/usr/bin/time`;
+    } catch (e) {
+      console.error(`[bench] no time (${e}); peak RSS from the clients' VmHWM`);
+    }
   }
   if (!await exists(`${BENCH}/node_modules/imapflow/package.json`)) {
     console.error("[bench] installing imapflow under bench/ (npm ci)");
@@ -916,7 +885,7 @@ async function main(): Promise<number> {
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
     node: await output(NODE, ["--version"]),
     python: (await output(PYTHON, ["--version"])).replace(/^Python /, ""),
-    dovecot: await output("/usr/sbin/dovecot", ["--version"]),
+    dovecot: await dovecotVersion(),
     imapflow: JSON.parse(
       await Deno.readTextFile(`${BENCH}/node_modules/imapflow/package.json`)
         .catch(() => "{}"),
@@ -931,8 +900,7 @@ async function main(): Promise<number> {
   console.error(`[bench] ${JSON.stringify(env)}`);
 
   // Fixture and seeding.
-  await ensureDovecot();
-  env.dovecot ||= await output("/usr/sbin/dovecot", ["--version"]);
+  env.dovecot ||= await dovecotVersion();
   fixture = await startDovecot({ users: USERS });
   const seedStart = performance.now();
   const a = mailboxA(A_COUNT);
@@ -1003,7 +971,11 @@ async function main(): Promise<number> {
       for (const c of order) {
         const s = await runClient(
           c,
-          jobFor(c, w.id, w.mailbox, { items: w.items, query: w.query, ...tlsJob(w) }),
+          jobFor(c, w.id, w.mailbox, {
+            items: w.items,
+            query: w.query,
+            ...tlsJob(w),
+          }),
           round,
         );
         samples.get(w.id)!.push(s);
@@ -1040,7 +1012,9 @@ async function main(): Promise<number> {
       );
       const xs = s.samplesMs ?? [];
       if (xs.length !== IDLE_SAMPLES) {
-        throw new Error(`${c.id} on (d): ${xs.length} samples, not ${IDLE_SAMPLES}`);
+        throw new Error(
+          `${c.id} on (d): ${xs.length} samples, not ${IDLE_SAMPLES}`,
+        );
       }
       idle.push({
         client: c.id,

@@ -1,8 +1,11 @@
-// The runner behind `deno task demo`: installs Dovecot when missing, starts a private instance,
-// seeds alice's INBOX with a few messages, runs examples/demo.ts against it, stops the server.
+// The runner behind `deno task demo`: prepares Dovecot (downloaded and unpacked into the
+// checkout's `.fixture/`, never installed), starts a private instance, seeds alice's INBOX with a
+// few messages, runs examples/demo.ts against it, stops the server, then checks that the machine
+// is as it was before (scripts/_machine.ts) and fails if it is not.
 
 import { IMAP4 } from "../mod.ts";
-import { ensureDovecot, startDovecot } from "./dovecot.ts";
+import { type DovecotFixture, startDovecot } from "./dovecot.ts";
+import { checkMachineUnchanged, snapshotMachine } from "./_machine.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -14,10 +17,7 @@ function seedMessage(n: number, subject: string, from: string, date: string): Ui
   );
 }
 
-await ensureDovecot();
-const fixture = await startDovecot();
-let code = 1;
-try {
+async function demo(fixture: DovecotFixture): Promise<number> {
   const alice = fixture.users[0];
   await fixture.seed(alice.user, "INBOX", [
     seedMessage(
@@ -61,8 +61,20 @@ try {
     },
     stdin: "null",
   }).spawn();
-  code = (await child.status).code;
-} finally {
-  await fixture.stop();
+  return (await child.status).code;
 }
+
+const machine = await snapshotMachine();
+let code = 1;
+try {
+  const fixture = await startDovecot();
+  try {
+    code = await demo(fixture);
+  } finally {
+    await fixture.stop();
+  }
+} catch (e) {
+  console.error(`[demo] ${e instanceof Error ? e.message : String(e)}`);
+}
+if (!await checkMachineUnchanged(machine, "deno task demo") && code === 0) code = 1;
 Deno.exit(code);

@@ -1,16 +1,38 @@
-// A private, self-contained Dovecot for the real-server tests.
+// A private, self-contained Dovecot for the real-server tests, which changes nothing on the
+// machine: Debian's dovecot-core and dovecot-imapd are downloaded and unpacked into the checkout's
+// cache (scripts/_packages.ts), never installed, and run in a private mount namespace that overlays
+// the unpacked usr/ on /usr.
 //
-// As a module: ensureDovecot() installs Debian's dovecot-imapd when it is missing, startDovecot()
-// runs a Dovecot of our own in a fresh temporary directory (loopback only, random free ports,
-// throwaway CA, users with known passwords, ACL and QUOTA plugins) and returns a DovecotFixture.
-// The test runner hands the fixture to the test processes as JSON in the IMAPLIB_FIXTURE
-// environment variable (fixtureToEnv / fixtureFromEnv).
+// As a module: prepareDovecot() fetches and unpacks the packages unless the cache already holds
+// them, startDovecot() runs a Dovecot of our own in a fresh temporary directory (loopback only,
+// random free ports, throwaway CA, users with known passwords, ACL and QUOTA plugins) and returns a
+// DovecotFixture. The test runner hands the fixture to the test processes as JSON in the
+// IMAPLIB_FIXTURE environment variable (fixtureToEnv / fixtureFromEnv).
 //
-// As a CLI (`deno run -A scripts/dovecot.ts`): ensures Dovecot, starts the fixture, prints the
+// As a CLI (`deno run -A scripts/dovecot.ts`): prepares Dovecot, starts the fixture, prints the
 // FixtureInfo JSON on one stdout line and stays up until SIGINT or SIGTERM.
 //
 // Only fixtureFromEnv, streamCommandFor and shellQuote are runtime-neutral (tests may run under
-// Bun); everything else uses Deno APIs and must run as root (Dovecot's master needs it).
+// Bun); everything else uses Deno APIs and must run as root (Dovecot's master, unshare, mount).
+// The parts: scripts/_packages.ts (download, unpack, overlay), scripts/_dovecot_config.ts
+// (dovecot.conf, certificates, accounts), scripts/_ports.ts (ports, greetings), scripts/_process.ts.
+
+import { dovecotConf, lookupId, makeCertificates, mutf7 } from "./_dovecot_config.ts";
+import { freePorts, ipv6LoopbackUsable, probe, probeTcp } from "./_ports.ts";
+import { overlayArgv, overlayScript, type Unpacked, unpackPackages } from "./_packages.ts";
+import {
+  alive,
+  allPids,
+  exists,
+  killChildTree,
+  processTree,
+  readProc,
+  run,
+  sameProcessAlive,
+  signal,
+  sleep,
+  waitFor,
+} from "./_process.ts";
 
 /** A mail account of the fixture. */
 export interface TestUser {
@@ -106,9 +128,9 @@ export const DEFAULT_USERS: readonly TestUser[] = Object.freeze([
   Object.freeze({ user: "bob", password: 'bob "quoted" back\\slash pass' }),
 ]);
 
+// Paths as the packages install them: valid inside the overlay namespace.
 const DOVECOT = "/usr/sbin/dovecot";
 const IMAP_BINARY = "/usr/lib/dovecot/imap";
-const POLICY_RC_D = "/usr/sbin/policy-rc.d";
 const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
 
@@ -141,7 +163,7 @@ export function fixtureToEnv(fixture: DovecotFixture | FixtureInfo): string {
     users: f.users.map(({ user, password }) => ({ user, password })),
     dir: f.dir,
     configPath: f.configPath,
-    streamCommandTemplate: f.streamCommandTemplate ?? streamTemplate(f.configPath),
+    streamCommandTemplate: f.streamCommandTemplate ?? streamTemplate(f.dir, f.configPath),
   };
   return JSON.stringify(info);
 }
@@ -185,514 +207,49 @@ function readEnv(name: string): string | undefined {
   return g.process?.env[name];
 }
 
-function streamTemplate(configPath: string): string {
-  return `${IMAP_BINARY} -c ${shellQuote(configPath)} -u {user}`;
+/** Runs `<dir>/imap.sh` (see startDovecot()) through sh, so that a noexec /tmp does not matter. */
+function streamTemplate(dir: string, configPath: string): string {
+  return `/bin/sh ${shellQuote(`${dir}/imap.sh`)} -c ${shellQuote(configPath)} -u {user}`;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Installing.
+// Preparing.
 
 function log(message: string): void {
   console.error(`[dovecot] ${message}`);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-async function which(name: string): Promise<boolean> {
-  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
-    if (dir && await exists(`${dir}/${name}`)) return true;
-  }
-  return false;
-}
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  opts: { env?: Record<string, string>; inherit?: boolean; cwd?: string } = {},
-): Promise<RunResult> {
-  const out = await new Deno.Command(cmd, {
-    args,
-    env: opts.env,
-    cwd: opts.cwd,
-    stdin: "null",
-    stdout: opts.inherit ? "inherit" : "piped",
-    stderr: opts.inherit ? "inherit" : "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: opts.inherit ? "" : dec.decode(out.stdout),
-    stderr: opts.inherit ? "" : dec.decode(out.stderr),
-  };
-}
-
-async function runOk(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
-  const r = await run(cmd, args, opts);
-  if (r.code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
-  }
-  return r.stdout;
-}
+let prepared: Promise<Unpacked> | null = null;
 
 /**
- * Installs Debian's dovecot-imapd (and openssl) when missing, without letting the package start
- * the system service; stops a system Dovecot the install started anyway.
+ * Downloads Debian's dovecot-core and dovecot-imapd, and whatever of their dependencies this system
+ * lacks, and unpacks them into `.fixture/dovecot/root` of the checkout (scripts/_packages.ts);
+ * fast when the cache already holds them. Installs nothing. Returns the unpacked tree.
  */
-export async function ensureDovecot(): Promise<void> {
-  const haveDovecot = await exists(DOVECOT) && await exists(IMAP_BINARY);
-  const haveOpenssl = await which("openssl");
-  if (haveDovecot && haveOpenssl) return;
-  const packages = [...(haveDovecot ? [] : ["dovecot-imapd"]), ...(haveOpenssl ? [] : ["openssl"])];
-  if (Deno.uid() !== 0) {
-    throw new Error(`${packages.join(" and ")} missing and not running as root to install them`);
-  }
-  const before = new Set(await dovecotPids());
-  if (!await exists(POLICY_RC_D)) {
-    log(`writing ${POLICY_RC_D} (exit 101) so the package does not start the system service`);
-    await Deno.writeTextFile(POLICY_RC_D, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
-    await Deno.chmod(POLICY_RC_D, 0o755);
-  }
-  const env = { DEBIAN_FRONTEND: "noninteractive" };
-  log("apt-get update");
-  let r = await run("apt-get", ["update"], { env, inherit: true });
-  if (r.code !== 0) throw new Error(`apt-get update failed (exit ${r.code})`);
-  log(`apt-get install -y --no-install-recommends ${packages.join(" ")}`);
-  r = await run("apt-get", ["install", "-y", "--no-install-recommends", ...packages], {
-    env,
-    inherit: true,
+export function prepareDovecot(): Promise<Unpacked> {
+  prepared ??= unpackPackages({
+    name: "dovecot",
+    packages: ["dovecot-core", "dovecot-imapd"],
+    need: [DOVECOT, IMAP_BINARY, "/usr/bin/doveconf"].map((p) => p.slice(1)),
+  }).catch((e) => {
+    prepared = null;
+    throw e;
   });
-  if (r.code !== 0) {
-    throw new Error(`apt-get install ${packages.join(" ")} failed (exit ${r.code})`);
-  }
-  if (!await exists(DOVECOT) || !await exists(IMAP_BINARY)) {
-    throw new Error(`installed dovecot-imapd but ${DOVECOT} or ${IMAP_BINARY} is still missing`);
-  }
-  // The package should not have started anything, but make sure: stop a system master (one
-  // using the system config, not a private fixture that happened to start meanwhile).
-  const masters: ProcStat[][] = [];
-  for (const pid of await dovecotPids()) {
-    if (before.has(pid)) continue;
-    const argv = (await readProc(pid, "cmdline"))?.split("\0") ?? [];
-    if (!argv[0]?.endsWith("/dovecot") && argv[0] !== "dovecot") continue;
-    const c = argv.indexOf("-c");
-    if (c >= 0 && !argv[c + 1]?.startsWith("/etc/dovecot/")) continue;
-    masters.push(await processTree(pid));
-  }
-  if (masters.length > 0) {
-    log(`the install started a system Dovecot (pid ${masters.map((t) => t[0].pid)}); stopping it`);
-    await run("systemctl", ["stop", "dovecot"]).catch(() => undefined);
-    for (const tree of masters) signal(tree[0].pid, "SIGTERM");
-    const procs = masters.flat();
-    const gone = async () => !(await Promise.all(procs.map(sameProcessAlive))).some(Boolean);
-    if (!await waitFor(gone, STOP_GRACE_MS)) {
-      for (const p of procs) if (await sameProcessAlive(p)) signal(p.pid, "SIGKILL");
-    }
-  }
-  log("dovecot-imapd installed");
+  return prepared;
 }
 
-// ---------------------------------------------------------------------------------------------
-// /proc helpers (Linux).
-
-async function readProc(pid: number, file: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(`/proc/${pid}/${file}`);
-  } catch {
-    return null;
-  }
+/** `dovecot --version` of the unpacked Dovecot, e.g. "2.3.19.1 (9b53102964)". */
+export async function dovecotVersion(): Promise<string> {
+  const { root } = await prepareDovecot();
+  const [cmd, ...args] = overlayArgv(root, DOVECOT, ["--version"]);
+  const r = await run(cmd, args);
+  return r.code === 0 ? r.stdout.trim() : "";
 }
-
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  startTime: string;
-  state: string;
-}
-
-async function procStat(pid: number): Promise<ProcStat | null> {
-  const s = await readProc(pid, "stat");
-  if (s === null) return null;
-  const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
-  // Fields after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-  // utime stime cutime cstime priority nice num_threads itrealvalue starttime ...
-  return { pid, state: rest[0], ppid: Number(rest[1]), startTime: rest[19] };
-}
-
-async function allPids(): Promise<number[]> {
-  const pids = [];
-  for await (const e of Deno.readDir("/proc")) {
-    if (/^\d+$/.test(e.name)) pids.push(Number(e.name));
-  }
-  return pids;
-}
-
-/** Pids of processes running a Dovecot executable. */
-async function dovecotPids(): Promise<number[]> {
-  const out = [];
-  for (const pid of await allPids()) {
-    let exe = "";
-    try {
-      exe = await Deno.readLink(`/proc/${pid}/exe`);
-    } catch {
-      continue;
-    }
-    if (exe === DOVECOT || exe.startsWith("/usr/lib/dovecot/")) out.push(pid);
-  }
-  return out;
-}
-
-/** The process tree under `root` (root included), with start times to detect pid reuse. */
-async function processTree(root: number): Promise<ProcStat[]> {
-  const stats = (await Promise.all((await allPids()).map(procStat))).filter((s) => s !== null);
-  const children = new Map<number, ProcStat[]>();
-  for (const s of stats) {
-    const list = children.get(s.ppid) ?? [];
-    list.push(s);
-    children.set(s.ppid, list);
-  }
-  const out: ProcStat[] = [];
-  const rootStat = stats.find((s) => s.pid === root);
-  const queue = rootStat ? [rootStat] : [];
-  while (queue.length > 0) {
-    const s = queue.shift()!;
-    out.push(s);
-    queue.push(...(children.get(s.pid) ?? []));
-  }
-  return out;
-}
-
-async function alive(pid: number): Promise<boolean> {
-  const s = await procStat(pid);
-  return s !== null && s.state !== "Z";
-}
-
-async function sameProcessAlive(p: ProcStat): Promise<boolean> {
-  const s = await procStat(p.pid);
-  return s !== null && s.state !== "Z" && s.startTime === p.startTime;
-}
-
-function signal(pid: number, sig: Deno.Signal): void {
-  try {
-    Deno.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** SIGKILLs a master and everything under it, and reaps the master. */
-async function killTree(proc: Deno.ChildProcess): Promise<void> {
-  const tree = await processTree(proc.pid);
-  for (const p of tree) signal(p.pid, "SIGKILL");
-  await proc.status;
-  await waitFor(async () => !(await Promise.all(tree.map(sameProcessAlive))).some(Boolean), 2000);
-}
-
-async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (true) {
-    if (await cond()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(50);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Accounts of the system.
-
-async function lookupId(file: "/etc/passwd" | "/etc/group", name: string): Promise<number> {
-  const text = await Deno.readTextFile(file);
-  for (const line of text.split("\n")) {
-    const f = line.split(":");
-    if (f[0] === name) return Number(f[2]);
-  }
-  throw new Error(`${name} not found in ${file}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Certificates.
-
-async function makeCertificates(
-  dir: string,
-): Promise<{ caPath: string; cert: string; key: string }> {
-  const tls = `${dir}/tls`;
-  await Deno.mkdir(tls, { mode: 0o700 });
-  const caKey = `${tls}/ca.key`, caPath = `${tls}/ca.pem`;
-  const key = `${tls}/server.key`, csr = `${tls}/server.csr`, cert = `${tls}/server.pem`;
-  const ext = `${tls}/server.ext`;
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await runOk("openssl", [
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    caKey,
-    "-out",
-    caPath,
-    "-days",
-    "30",
-    "-subj",
-    "/CN=imaplib test CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-    "-addext",
-    "subjectKeyIdentifier=hash",
-  ]);
-  await runOk("openssl", [
-    "req",
-    "-new",
-    ...ec,
-    "-keyout",
-    key,
-    "-out",
-    csr,
-    "-subj",
-    "/CN=localhost",
-  ]);
-  await Deno.writeTextFile(
-    ext,
-    [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature,keyEncipherment",
-      "extendedKeyUsage=serverAuth",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-      "subjectKeyIdentifier=hash",
-      "authorityKeyIdentifier=keyid,issuer",
-      "",
-    ].join("\n"),
-  );
-  await runOk("openssl", [
-    "x509",
-    "-req",
-    "-in",
-    csr,
-    "-CA",
-    caPath,
-    "-CAkey",
-    caKey,
-    "-CAcreateserial",
-    "-out",
-    cert,
-    "-days",
-    "30",
-    "-extfile",
-    ext,
-  ]);
-  await Deno.chmod(caPath, 0o644);
-  return { caPath, cert, key };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ports and greetings.
-
-function freePorts(n: number, v6: boolean): number[] {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const listeners: Deno.Listener[] = [];
-    try {
-      for (let i = 0; i < n; i++) {
-        const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-        listeners.push(l);
-        if (v6) {
-          listeners.push(Deno.listen({ hostname: "::1", port: (l.addr as Deno.NetAddr).port }));
-        }
-      }
-      return listeners
-        .map((l) => (l.addr as Deno.NetAddr))
-        .filter((a) => a.hostname === "127.0.0.1")
-        .map((a) => a.port);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AddrInUse)) throw e;
-    } finally {
-      for (const l of listeners) l.close();
-    }
-  }
-  throw new Error("could not find free ports");
-}
-
-function ipv6LoopbackUsable(): boolean {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function readGreeting(conn: Deno.Conn): Promise<string> {
-  const buf = new Uint8Array(4096);
-  let text = "";
-  while (!text.includes("\r\n")) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    text += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return text;
-}
-
-async function probeTcp(port: number): Promise<string | null> {
-  try {
-    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-    return "";
-  } catch {
-    return null;
-  }
-}
-
-async function probe(port: number, tls: { caCerts: string[] } | null): Promise<string | null> {
-  let conn: Deno.Conn | null = null;
-  try {
-    const tcp = await Deno.connect({ hostname: "127.0.0.1", port });
-    conn = tcp;
-    if (tls) conn = await Deno.startTls(tcp, { hostname: "localhost", caCerts: tls.caCerts });
-    const greeting = await readGreeting(conn);
-    return greeting.startsWith("* OK") ? greeting : null;
-  } catch (e) {
-    if (e instanceof Deno.errors.ConnectionRefused) return null;
-    if (tls && e instanceof Deno.errors.InvalidData) throw e; // certificate trouble: say so
-    return null;
-  } finally {
-    try {
-      conn?.close();
-    } catch {
-      // closed
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Configuration.
-
-interface ConfigParts {
-  dir: string;
-  listen: string;
-  imapPort: number;
-  imapsPort: number;
-  cert: string;
-  key: string;
-  passwd: string;
-  instance: string;
-}
-
-function dovecotConf(p: ConfigParts): string {
-  return `# Generated by scripts/dovecot.ts: a private Dovecot for the imaplib tests.
-instance_name = ${p.instance}
-base_dir = ${p.dir}/run
-state_dir = ${p.dir}/state
-log_path = ${p.dir}/dovecot.log
-info_log_path = ${p.dir}/dovecot.log
-debug_log_path = ${p.dir}/dovecot.log
-auth_verbose = yes
-
-protocols = imap
-listen = ${p.listen}
-login_greeting = Dovecot ready.
-
-ssl = yes
-ssl_cert = <${p.cert}
-ssl_key = <${p.key}
-
-disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5
-# Tests try bad passwords on purpose: no 2 s failure delay (failures still wait for the auth
-# process's 0.5 s timer tick) and no per-IP penalty (which grows to 15 s per further failure).
-auth_failure_delay = 0
-service anvil {
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
-
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${p.passwd}
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=${p.dir}/home/%u
-}
-
-mail_location = maildir:~/Maildir
-namespace inbox {
-  inbox = yes
-}
-mail_plugins = $mail_plugins acl quota
-
-service imap-login {
-  inet_listener imap {
-    port = ${p.imapPort}
-  }
-  inet_listener imaps {
-    port = ${p.imapsPort}
-    ssl = yes
-  }
-}
-
-protocol imap {
-  mail_plugins = $mail_plugins imap_acl imap_quota
-  mail_max_userip_connections = 100
-}
-
-plugin {
-  acl = vfile
-  quota = maildir:User quota
-  quota_rule = *:storage=100M
-}
-`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Maildir seeding.
-
-/** IMAP modified UTF-7 (RFC 3501 section 5.1.3), as Dovecot names maildir folders on disk. */
-function mutf7(name: string): string {
-  let out = "";
-  let pending: number[] = [];
-  const flush = () => {
-    if (pending.length === 0) return;
-    const bytes = new Uint8Array(pending.length * 2);
-    pending.forEach((u, i) => {
-      bytes[2 * i] = u >> 8;
-      bytes[2 * i + 1] = u & 0xff;
-    });
-    out += "&" + btoa(String.fromCharCode(...bytes)).replace(/=+$/, "").replaceAll("/", ",") + "-";
-    pending = [];
-  };
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 0x20 && c <= 0x7e) {
-      flush();
-      out += c === 0x26 ? "&-" : name[i];
-    } else {
-      pending.push(c);
-    }
-  }
-  flush();
-  return out;
-}
-
-let seedCounter = 0;
 
 // ---------------------------------------------------------------------------------------------
 // Starting.
+
+let seedCounter = 0;
 
 /**
  * Starts a private Dovecot in a fresh temporary directory and waits until both ports greet.
@@ -705,10 +262,11 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
     if (/[:\r\n\0]/.test(password)) throw new Error(`password of ${user} has ':', CR, LF or NUL`);
   }
   if (Deno.uid() !== 0) throw new Error("startDovecot() must run as root");
+  const { root } = await prepareDovecot();
   const t0 = performance.now();
+  // Every Dovecot process that drops root runs as nobody:nogroup (see _dovecot_config.ts).
   const uid = await lookupId("/etc/passwd", "nobody");
   const gid = await lookupId("/etc/group", "nogroup");
-  const dovecotGid = await lookupId("/etc/group", "dovecot");
 
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "imaplib-dovecot-" }));
   let child: Deno.ChildProcess | null = null;
@@ -721,14 +279,16 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       await Deno.mkdir(home, { mode: 0o700 });
       await Deno.chown(home, uid, gid);
     }
-    // The auth process runs as the dovecot user and reads the passwd-file.
+    // The auth process (nobody:nogroup) reads the passwd-file.
     const passwd = `${dir}/passwd`;
     await Deno.writeTextFile(
       passwd,
       users.map(({ user, password }) => `${user}:{PLAIN}${password}::::::\n`).join(""),
       { mode: 0o640 },
     );
-    await Deno.chown(passwd, 0, dovecotGid);
+    await Deno.chown(passwd, 0, gid);
+    // The preauthenticated imap of streamCommand(), in its own overlay namespace.
+    await Deno.writeTextFile(`${dir}/imap.sh`, overlayScript(root, IMAP_BINARY), { mode: 0o755 });
     const made = await makeCertificates(dir);
     const { caPath } = made;
     let { cert, key } = made;
@@ -762,8 +322,10 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
           instance,
         }),
       );
-      child = new Deno.Command(DOVECOT, {
-        args: ["-F", "-c", configPath],
+      // unshare execs sh, which execs dovecot: the child's pid is the master's.
+      const [cmd, ...args] = overlayArgv(root, DOVECOT, ["-F", "-c", configPath]);
+      child = new Deno.Command(cmd, {
+        args,
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
@@ -790,7 +352,7 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       if (up && !exited) break;
       const logTail = await tail(logPath);
       child = null;
-      await killTree(proc);
+      await killChildTree(proc);
       await Promise.race([drained, sleep(1000)]);
       const why = `${logTail}\n${stderrTail}`;
       if (attempt < 3 && /Address already in use/.test(why)) {
@@ -805,7 +367,13 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
     }
     const proc = child!;
     const pid = proc.pid;
-    const template = streamTemplate(configPath);
+    // The pid we track and stop must be the master itself, in its overlay namespace.
+    const argv0 = (await readProc(pid, "cmdline"))?.split("\0")[0];
+    const ns = await mountNamespace(pid);
+    if (argv0 !== DOVECOT || ns === null || ns === await mountNamespace("self")) {
+      throw new Error(`pid ${pid} is not a Dovecot master in its own mount namespace (${argv0})`);
+    }
+    const template = streamTemplate(dir, configPath);
     let stopping: Promise<void> | null = null;
 
     const fixture: DovecotFixture = {
@@ -861,7 +429,7 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
         }
       },
       stop() {
-        stopping ??= stopFixture(proc, dir, drained);
+        stopping ??= stopFixture(proc, ns, dir, drained);
         return stopping;
       },
     };
@@ -871,7 +439,7 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
     );
     return fixture;
   } catch (e) {
-    if (child) await killTree(child);
+    if (child) await killChildTree(child);
     await Deno.remove(dir, { recursive: true }).catch(() => undefined);
     throw e;
   }
@@ -896,8 +464,37 @@ async function tail(path: string): Promise<string> {
     distinct.slice(-10).join("\n");
 }
 
+/** The mount namespace of a process ("mnt:[4026532173]"), or null when it is gone. */
+function mountNamespace(pid: number | "self"): Promise<string | null> {
+  return Deno.readLink(`/proc/${pid}/ns/mnt`).catch(() => null);
+}
+
+/**
+ * Processes left in the master's namespace, and processes in another namespace than ours that
+ * run from `dir` (a stream imap of imap.sh whose caller never closed its stdin).
+ */
+async function leftovers(masterNs: string, dir: string): Promise<number[]> {
+  const ours = await mountNamespace("self");
+  const out = [];
+  for (const pid of await allPids()) {
+    const ns = await mountNamespace(pid);
+    if (ns === null || ns === ours) continue;
+    const cmdline = (await readProc(pid, "cmdline")) ?? "";
+    const cwd = await Deno.readLink(`/proc/${pid}/cwd`).catch(() => "");
+    if (ns === masterNs || cmdline.includes(dir) || cwd.startsWith(dir)) {
+      if (await alive(pid)) out.push(pid);
+    }
+  }
+  return out;
+}
+
+/**
+ * SIGTERM to the master, SIGKILL to whatever of its tree, its namespace or its directory remains;
+ * then no process holds the namespace, so its overlay mount is gone too. Removes `dir`.
+ */
 async function stopFixture(
   proc: Deno.ChildProcess,
+  masterNs: string,
   dir: string,
   drained: Promise<void>,
 ): Promise<void> {
@@ -918,15 +515,12 @@ async function stopFixture(
   }
   const left = [];
   for (const p of tree) if (await sameProcessAlive(p)) left.push(p.pid);
-  // Any other process (not a master's child) still running from our directory, e.g. a stream
-  // imap started with streamCommand() whose caller never closed its stdin.
-  for (const pid of await dovecotPids()) {
-    const cmdline = (await readProc(pid, "cmdline")) ?? "";
-    const cwd = await Deno.readLink(`/proc/${pid}/cwd`).catch(() => "");
-    if (cmdline.includes(dir) || cwd.startsWith(dir)) {
-      signal(pid, "SIGKILL");
-      if (!left.includes(pid)) left.push(pid);
-    }
+  for (const pid of await leftovers(masterNs, dir)) {
+    signal(pid, "SIGKILL");
+    if (!left.includes(pid)) left.push(pid);
+  }
+  if (!await waitFor(async () => (await leftovers(masterNs, dir)).length === 0, 2000)) {
+    log(`processes of ${dir} survive SIGKILL: ${await leftovers(masterNs, dir)}`);
   }
   await Promise.race([drained, sleep(1000)]);
   await Deno.remove(dir, { recursive: true });
@@ -951,7 +545,6 @@ if (import.meta.main) {
   Deno.addSignalListener("SIGTERM", onSignal);
   let fixture: DovecotFixture;
   try {
-    await ensureDovecot();
     fixture = await startDovecot();
   } catch (e) {
     log(e instanceof Error ? e.message : String(e));

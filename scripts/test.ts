@@ -1,8 +1,10 @@
-// The runner behind `deno task test`: installs Dovecot when missing, starts the private
-// fixture, then runs fmt --check, lint, check, the README's code blocks (type-checked), doc
-// --lint, the doc examples and the tests (with IMAPLIB_FIXTURE set), then the runtime smokes
-// (Bun, Node on the built package, workerd), and stops the fixture whatever happens. Exits with
-// the first failing step's code.
+// The runner behind `deno task test`: prepares Dovecot (downloaded and unpacked into the
+// checkout's `.fixture/`, never installed), starts the private fixture, then runs fmt --check,
+// lint, check, the README's code blocks (type-checked), doc --lint, the doc examples and the
+// tests (with IMAPLIB_FIXTURE set), then the runtime smokes (Bun, Node on the built package,
+// workerd), and stops the fixture whatever happens. Exits with the first failing step's code.
+// Last, it checks that the machine is as it was before (scripts/_machine.ts) and fails the run
+// if it is not.
 //
 //   deno run -A scripts/test.ts                      # everything, tests/ for the tests
 //   deno run -A scripts/test.ts tests/x_test.ts      # only that file (an existing path given)
@@ -11,12 +13,15 @@
 // Extra arguments go to `deno test`; `tests/` is added unless one of them is an existing path.
 import {
   type DovecotFixture,
-  ensureDovecot,
   FIXTURE_ENV,
   fixtureToEnv,
+  prepareDovecot,
   shellQuote,
   startDovecot,
 } from "./dovecot.ts";
+import { opensslCommand } from "./_dovecot_config.ts";
+import { checkMachineUnchanged, snapshotMachine } from "./_machine.ts";
+import { which } from "./_process.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 // Bun for the runtime smoke tests, from the npm registry (pinned).
@@ -132,11 +137,17 @@ async function main(extra: string[]): Promise<number> {
   const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => [sig, onSignal(sig)] as const);
   for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
   try {
-    console.error("==> dovecot: ensure installed, start the fixture");
-    await ensureDovecot();
+    console.error("==> dovecot: prepare (download and unpack into .fixture/ when needed), start");
+    await prepareDovecot();
     if (interrupted) return 130;
     fixture = await startDovecot();
     if (interrupted) return 130;
+    // Tests run openssl too: without a system one, the fixture's unpacked one (a wrapper script).
+    const fixtureEnv: Record<string, string> = { [FIXTURE_ENV]: fixtureToEnv(fixture) };
+    if (!await which("openssl")) {
+      const openssl = await opensslCommand();
+      fixtureEnv.PATH = `${openssl.slice(0, openssl.lastIndexOf("/"))}:${Deno.env.get("PATH")}`;
+    }
 
     const testPaths = [];
     for (const a of extra) if (!a.startsWith("-") && await exists(a)) testPaths.push(a);
@@ -152,7 +163,6 @@ async function main(extra: string[]): Promise<number> {
     // Every public symbol documented (JSR), and every runnable doc example passes.
     steps.push(["doc lint", ["doc", "--lint", "mod.ts"]]);
     if (testPaths.length === 0) steps.push(["doc tests", ["test", "--doc", "mod.ts", "src/"]]);
-    const fixtureEnv = { [FIXTURE_ENV]: fixtureToEnv(fixture) };
     steps.push([
       "test",
       ["test", "-A", ...extra, ...(testPaths.length > 0 ? [] : ["tests/"])],
@@ -198,12 +208,14 @@ async function main(extra: string[]): Promise<number> {
 }
 
 let exitCode: number;
+const machine = await snapshotMachine();
 try {
   exitCode = await main(Deno.args);
 } catch (e) {
   console.error(`==> error: ${e instanceof Error ? e.message : String(e)}`);
   exitCode = 1;
 }
+if (!await checkMachineUnchanged(machine, "deno task test") && exitCode === 0) exitCode = 1;
 // One plain closing line over every test step (unit, doc and integration tests).
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed`);
 Deno.exit(exitCode);
