@@ -33,6 +33,7 @@ import { type ConnectOptions, IMAP4, IMAP4_SSL, IMAP4TlsError } from "../mod.ts"
 import { EC, makeCa, openssl } from "./_certs.ts";
 import { test } from "./_harness.ts";
 import { ServerSide, str } from "./_scripted.ts";
+import { concat } from "./_streams.ts";
 import {
   assertRaises,
   fixtures,
@@ -162,17 +163,6 @@ function nextTurn(): { promise: Promise<typeof TURN>; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const promise = new Promise<typeof TURN>((resolve) => timer = setTimeout(() => resolve(TURN)));
   return { promise, cancel: () => clearTimeout(timer) };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 /**

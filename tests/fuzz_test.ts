@@ -25,7 +25,7 @@ import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import { test } from "./_harness.ts";
 import { serve, ServerSide, sleep } from "./_scripted.ts";
-import { readAll } from "./_streams.ts";
+import { concat, readAll } from "./_streams.ts";
 import {
   type Argument,
   type DecoderOptions,
@@ -114,16 +114,6 @@ function raw(binary: string): Uint8Array {
 
 /** Text as its UTF-8 bytes, in binary-string form. */
 const bin = (text: string): string => str(utf8.encode(text));
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** `input` cut at `cuts` (any naturals, taken modulo the length; empty chunks included). */
 function split(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
@@ -306,7 +296,7 @@ const SOUP_TOKENS = [
 
 /** Flat soup: tokens in any order, for input that is mostly broken. */
 function soupArb(maxTokens: number, maxRun: number): fc.Arbitrary<Uint8Array> {
-  return fc.array(tokenArb(maxRun), { maxLength: maxTokens, size: "medium" }).map(join);
+  return fc.array(tokenArb(maxRun), { maxLength: maxTokens, size: "medium" }).map(concat);
 }
 
 /** A soup token; `inLine` leaves out CR and LF, so lines mostly end where they were built to. */
@@ -347,8 +337,8 @@ function lineSoupArb(maxLines: number, sizes: number[], maxRun: number): fc.Arbi
     start,
     fc.array(tokenArb(maxRun, true), { maxLength: 6 }),
     fc.oneof({ weight: 3, arbitrary: plainEnd }, { weight: 2, arbitrary: literalEnd }),
-  ).map(([s, tokens, end]) => join([s, ...tokens, end]));
-  return fc.array(line, { maxLength: maxLines, size: "medium" }).map(join);
+  ).map(([s, tokens, end]) => concat([s, ...tokens, end]));
+  return fc.array(line, { maxLength: maxLines, size: "medium" }).map(concat);
 }
 
 const randomInputArb = fc.oneof(
@@ -826,12 +816,7 @@ test("fuzz: fetchBodies() hands over every literal exactly, whatever the chunkin
           pieces.push(utf8.encode(`* ${i + 1} FETCH (BODY[] {${literal.length}}\r\n`), literal);
           pieces.push(utf8.encode(")\r\n"));
         });
-        const wire = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-        let at = 0;
-        for (const p of pieces) {
-          wire.set(p, at);
-          at += p.length;
-        }
+        const wire = concat(pieces);
         const server = new ServerSide({ byteStream });
         const serving = serve(server, {
           handlers: {
