@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type ConnectOptions,
   IMAP4,
   IMAP4Abort,
   IMAP4ArgumentError,
@@ -19,17 +20,22 @@ import {
   xoauth2Auth,
 } from "../mod.ts";
 import { denoOnly, rssBytes, test } from "./_harness.ts";
-import { type CommandHandler, readCommand, serve, ServerSide, sleep, str } from "./_scripted.ts";
+import {
+  type CommandHandler,
+  connectScripted,
+  readCommand,
+  ServerSide,
+  sleep,
+  str,
+} from "./_scripted.ts";
 
-async function open(
+/** A client on a scripted server with `handlers` and `capabilities`, with the client's `options`. */
+function open(
   handlers: Record<string, CommandHandler> = {},
   capabilities = "",
-  options: Parameters<typeof IMAP4.fromTransport>[1] = {},
+  options: ConnectOptions = {},
 ) {
-  const server = new ServerSide();
-  const serving = serve(server, { capabilities, handlers });
-  const M = await IMAP4.fromTransport(server.transport, options);
-  return { M, server, serving };
+  return connectScripted({ handlers, capabilities, client: options });
 }
 
 // ---- Error model -----------------------------------------------------------------------------
@@ -483,22 +489,19 @@ test("framing: a reset inside a literal is an abort; the partial response is not
   await serving;
 });
 
+/** Floods the client with 2000 untagged EXISTS of 1 KB each (or until it closes), then stops. */
+const flood: CommandHandler = async (s) => {
+  for (let i = 0; i < 2000 && !s.closedByClient; i++) {
+    s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
+    if (i % 100 === 0) await sleep(0);
+  }
+  return false;
+};
+
 test("limits: unsolicited responses streamed without end hit maxStoredBytes", async () => {
   // Policy: everything the client holds for the caller (the untagged store and the IDLE queue)
   // is bounded by maxStoredBytes; past it the connection is closed with IMAP4LimitError.
-  const { M, server, serving } = await open(
-    {
-      NOOP: async (s) => {
-        for (let i = 0; i < 2000 && !s.closedByClient; i++) {
-          s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
-          if (i % 100 === 0) await sleep(0);
-        }
-        return false;
-      },
-    },
-    "",
-    { maxStoredBytes: 100_000 },
-  );
+  const { M, server, serving } = await open({ NOOP: flood }, "", { maxStoredBytes: 100_000 });
   await assert.rejects(M.noop(), (e: Error) => {
     assert.ok(e instanceof IMAP4LimitError);
     assert.equal(e.limitName, "maxStoredBytes");
@@ -513,13 +516,9 @@ test("limits: a flood of unsolicited responses during fetchBodies() hits maxStor
   // store is counted, so a server flooding between bodies meets the limit.
   const { M, server, serving } = await open(
     {
-      FETCH: async (s) => {
+      FETCH: (s, c) => {
         s.send("* 1 FETCH (BODY[] {3}\r\nabc)\r\n");
-        for (let i = 0; i < 2000 && !s.closedByClient; i++) {
-          s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
-          if (i % 100 === 0) await sleep(0);
-        }
-        return false;
+        return flood(s, c);
       },
     },
     "",

@@ -2,9 +2,9 @@
 // CPython crashes on, which must end cleanly here.
 
 import assert from "node:assert/strict";
-import { IMAP4, IMAP4Abort, IMAP4Error } from "../mod.ts";
+import { IMAP4Abort, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { type CommandHandler, serve, ServerSide, sleep, str } from "./_scripted.ts";
+import { type CommandHandler, connectScripted, sleep, str } from "./_scripted.ts";
 
 type Shown = [string, (string | string[])[]];
 
@@ -12,20 +12,9 @@ function show([type, data]: [string, (Uint8Array | Uint8Array[] | null)[]]): Sho
   return [type, data.map((d) => Array.isArray(d) ? d.map(str) : str(d))];
 }
 
-async function connect(
-  handlers: Record<string, CommandHandler>,
-  capabilities = "IDLE",
-): Promise<{ M: IMAP4; server: ServerSide; serving: Promise<void> }> {
-  const server = new ServerSide();
-  const serving = serve(server, { capabilities, handlers });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("user", "pass");
-  return { M, server, serving };
-}
-
-async function finish(M: IMAP4, serving: Promise<void>): Promise<void> {
-  await M.logout();
-  await serving;
+/** A client logged in as user/pass to a scripted server; `done()` logs out and ends it. */
+function connect(handlers: Record<string, CommandHandler>, capabilities = "IDLE") {
+  return connectScripted({ handlers, capabilities, state: "AUTH", login: ["user", "pass"] });
 }
 
 // CPython's IdleCmdHandler: one response before `+`, a simple one, a fragmented one (literal),
@@ -50,17 +39,17 @@ const idleHandler = (laterMs: number): CommandHandler => async (s, c) => {
 };
 
 test("IMAP4.idle() without the IDLE capability throws 'does not support IMAP4 IDLE'", async () => {
-  const { M, serving } = await connect({}, "");
+  const { M, done } = await connect({}, "");
   await assert.rejects(M.idle(), (e: Error) => {
     assert.ok(e instanceof IMAP4Error);
     assert.match(e.message, /does not support IMAP4 IDLE/);
     return true;
   });
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() iteration yields responses before and after '+', literals whole", async () => {
-  const { M, serving } = await connect({ IDLE: idleHandler(300) });
+  const { M, done } = await connect({ IDLE: idleHandler(300) });
   {
     await using idler = await M.idle();
     assert.equal(M.state, "IDLING");
@@ -76,24 +65,24 @@ test("IMAP4.idle() iteration yields responses before and after '+', literals who
   // Iterated responses were consumed; RECENT was never iterated and 9 came after DONE.
   assert.deepEqual(M.response("EXISTS"), ["EXISTS", [null]]);
   assert.deepEqual(show(M.response("RECENT")), ["RECENT", ["1", "9"]]);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() burst() yields the 4 queued responses and leaves later ones", async () => {
-  const { M, serving } = await connect({ IDLE: idleHandler(500) });
+  const { M, done } = await connect({ IDLE: idleHandler(500) });
   {
     await using idler = await M.idle();
     const batch = await Array.fromAsync(idler.burst());
     assert.equal(batch.length, 4);
   }
   assert.deepEqual(show(M.response("RECENT")), ["RECENT", ["1", "9"]]);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() duration ends iteration without corrupting a delayed packet", async () => {
   // CPython's IdleCmdDelayedPacketHandler: one response line in three packets, the last
   // arriving after the duration has passed.
-  const { M, serving } = await connect({
+  const { M, done } = await connect({
     IDLE: async (s, c) => {
       s.line("+ idling");
       s.send("* 1 EX");
@@ -101,8 +90,8 @@ test("IMAP4.idle() duration ends iteration without corrupting a delayed packet",
       s.send("IS");
       await sleep(500);
       s.send("TS\r\n");
-      const done = await s.readLine();
-      s.line(done === "DONE" ? `${c.tag} OK Idle completed` : `${c.tag} BAD Expected DONE`);
+      const reply = await s.readLine();
+      s.line(reply === "DONE" ? `${c.tag} OK Idle completed` : `${c.tag} BAD Expected DONE`);
     },
   });
   {
@@ -114,11 +103,11 @@ test("IMAP4.idle() duration ends iteration without corrupting a delayed packet",
   }
   // The line completed after DONE and went to the store, intact.
   assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["1"]]);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() signal ends iteration like a duration", async () => {
-  const { M, serving } = await connect({
+  const { M, done } = await connect({
     IDLE: async (s, c) => {
       s.line("+ idling");
       await s.readLine();
@@ -133,11 +122,11 @@ test("IMAP4.idle() signal ends iteration like a duration", async () => {
     assert.deepEqual(items, []);
   }
   assert.equal(M.state, "AUTH");
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() refused with NO throws error 'idle denied', queued responses kept", async () => {
-  const { M, serving } = await connect({
+  const { M, done } = await connect({
     IDLE: (s, c) => {
       s.line("* 5 EXISTS");
       s.line(`${c.tag} NO not now`);
@@ -151,18 +140,14 @@ test("IMAP4.idle() refused with NO throws error 'idle denied', queued responses 
   assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["5"]]);
   assert.equal(M.state, "AUTH");
   assert.equal((await M.noop())[0], "OK");
-  await finish(M, serving);
+  await done();
 });
 
 for (const status of ["BAD", "OK"]) {
   test(`IMAP4.idle() answered ${status} instead of '+' throws abort and closes`, async () => {
-    const server = new ServerSide();
-    const serving = serve(server, {
-      capabilities: "IDLE",
-      handlers: { IDLE: (s, c) => s.line(`${c.tag} ${status} no idling here`) },
+    const { M, server, serving } = await connect({
+      IDLE: (s, c) => s.line(`${c.tag} ${status} no idling here`),
     });
-    const M = await IMAP4.fromTransport(server.transport);
-    await M.login("user", "pass");
     await assert.rejects(M.idle(), IMAP4Abort);
     assert.equal(M.state, "LOGOUT");
     assert.ok(server.closedByClient);
@@ -171,7 +156,7 @@ for (const status of ["BAD", "OK"]) {
 }
 
 test("IMAP4.idle() a server that ends IDLE by itself ends iteration; no DONE sent", async () => {
-  const { M, server, serving } = await connect({
+  const { M, server, done } = await connect({
     IDLE: (s, c) => {
       s.line("+ idling");
       s.line("* 4 EXISTS");
@@ -185,11 +170,11 @@ test("IMAP4.idle() a server that ends IDLE by itself ends iteration; no DONE sen
   }
   assert.equal(M.state, "AUTH");
   assert.ok(!server.receivedText.includes("DONE"));
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() a second '+' during IDLE is ignored (CPython crashes)", async () => {
-  const { M, serving } = await connect({
+  const { M, done } = await connect({
     IDLE: async (s, c) => {
       s.line("+ idling");
       s.line("+ still idling");
@@ -202,25 +187,19 @@ test("IMAP4.idle() a second '+' during IDLE is ignored (CPython crashes)", async
     await using idler = await M.idle();
     assert.deepEqual(show((await idler.next())!), ["EXISTS", ["7"]]);
   }
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() BYE while idling ends iteration with abort and no DONE", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
-    capabilities: "IDLE",
-    handlers: {
-      IDLE: (s) => {
-        s.line("+ idling");
-        s.line("* 3 EXISTS");
-        s.line("* BYE server shutting down");
-        s.end();
-        return false;
-      },
+  const { M, server, serving } = await connect({
+    IDLE: (s) => {
+      s.line("+ idling");
+      s.line("* 3 EXISTS");
+      s.line("* BYE server shutting down");
+      s.end();
+      return false;
     },
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("user", "pass");
   const idler = await M.idle();
   assert.deepEqual(show((await idler.next())!), ["EXISTS", ["3"]]);
   await assert.rejects(idler.next(), (e: Error) => {
@@ -235,7 +214,7 @@ test("IMAP4.idle() BYE while idling ends iteration with abort and no DONE", asyn
 });
 
 test("IMAP4.idle() other commands fail at once while idling, and work after", async () => {
-  const { M, server, serving } = await connect({
+  const { M, server, done } = await connect({
     IDLE: async (s, c) => {
       s.line("+ idling");
       await s.readLine();
@@ -252,11 +231,11 @@ test("IMAP4.idle() other commands fail at once while idling, and work after", as
   }
   assert.equal((await M.noop())[0], "OK");
   assert.equal(server.receivedText.match(/DONE/g)?.length, 1);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() done() sends DONE exactly once however often it is called", async () => {
-  const { M, server, serving } = await connect({
+  const { M, server, done } = await connect({
     IDLE: async (s, c) => {
       s.line("+ idling");
       await s.readLine();
@@ -266,5 +245,5 @@ test("IMAP4.idle() done() sends DONE exactly once however often it is called", a
   const idler = await M.idle();
   await Promise.all([idler.done(), idler.done(), idler[Symbol.asyncDispose]()]);
   assert.equal(server.receivedText.match(/DONE/g)?.length, 1);
-  await finish(M, serving);
+  await done();
 });

@@ -4,29 +4,17 @@
 // AUTHENTICATE wire exchange.
 
 import assert from "node:assert/strict";
-import { IMAP4, IMAP4Error, plainAuth, xoauth2Auth } from "../mod.ts";
+import { IMAP4Error, plainAuth, xoauth2Auth } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { type CommandHandler, serve, ServerSide, str } from "./_scripted.ts";
+import { type CommandHandler, connectScripted, str } from "./_scripted.ts";
 
 function show(data: unknown[]): unknown[] {
   return data.map((d) => Array.isArray(d) ? d.map(str) : d === null ? null : str(d));
 }
 
-async function session(
-  handlers: Record<string, CommandHandler>,
-  capabilities = "",
-): Promise<{ M: IMAP4; server: ServerSide; done: () => Promise<void> }> {
-  const server = new ServerSide();
-  const serving = serve(server, { capabilities, handlers });
-  const M = await IMAP4.fromTransport(server.transport);
-  return {
-    M,
-    server,
-    done: async () => {
-      await M.logout();
-      await serving;
-    },
-  };
+/** A client on a scripted server with `handlers` and `capabilities`; `done()` logs out. */
+function session(handlers: Record<string, CommandHandler>, capabilities = "") {
+  return connectScripted({ handlers, capabilities });
 }
 
 test("getannotation/setannotation: Cyrus ANNOTATEMORE replies", async () => {
