@@ -1,17 +1,7 @@
-// Bytes in pieces the way the tests need them: chunks joined into one array, and a body stream
-// read to its end through one reused BYOB buffer, as a caller with bounded memory does.
+// Reading a body stream the way the streaming tests need: to its end, through one reused BYOB
+// buffer, as a caller with bounded memory does.
 
-/** `chunks` joined into one array (the chunk itself when there is only one). */
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
+import { concat } from "./_bytes.ts";
 
 /** The whole of `body`, read through one reused BYOB buffer of `bufferBytes`. */
 export async function readAll(

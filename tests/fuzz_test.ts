@@ -25,7 +25,8 @@ import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import { test } from "./_harness.ts";
 import { serve, ServerSide, sleep } from "./_scripted.ts";
-import { concat, readAll } from "./_streams.ts";
+import { readAll } from "./_streams.ts";
+import { concat, oneByteChunks, utf8 } from "./_bytes.ts";
 import {
   type Argument,
   type DecoderOptions,
@@ -94,8 +95,6 @@ async function checkAsync<T>(property: fc.IAsyncProperty<T>, runs = RUNS): Promi
 
 // --- Bytes --------------------------------------------------------------------------------------
 
-const utf8 = new TextEncoder();
-
 /** Bytes as a binary string, one char (U+0000..U+00FF) per byte: exact, and readable in diffs. */
 function str(bytes: Uint8Array): string {
   let out = "";
@@ -127,9 +126,6 @@ function split(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   chunks.push(input.subarray(at));
   return chunks;
 }
-
-const oneByteChunks = (input: Uint8Array): Uint8Array[] =>
-  Array.from({ length: input.length }, (_, i) => input.subarray(i, i + 1));
 
 // --- Decoding outcomes --------------------------------------------------------------------------
 
