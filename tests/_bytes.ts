@@ -1,4 +1,7 @@
-// Bytes for the tests: text to bytes and back, and chunks joined or cut apart.
+// Bytes for the tests: text to bytes and back, results shown as text, and chunks joined or cut
+// apart.
+
+import type { Data, Result } from "../mod.ts";
 
 /** UTF-8 encoding, for `utf8.encode(text)`. */
 export const utf8: TextEncoder = new TextEncoder();
@@ -11,6 +14,24 @@ export const bytes = (s: string): Uint8Array => utf8.encode(s);
 
 /** `s` as one byte per character (U+0000..U+00FF): 8-bit bytes that are not UTF-8. */
 export const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+const latin1Text = new TextDecoder("latin1");
+
+/** A result's data with bytes shown as text: `["1 (FLAGS (\\Seen))", ["hdr", "lit"], null]`. */
+export function showData(data: Data[]): (string | string[] | null)[] {
+  return data.map((d) =>
+    d === null
+      ? null
+      : d instanceof Uint8Array
+      ? latin1Text.decode(d)
+      : d.map((x) => latin1Text.decode(x))
+  );
+}
+
+/** A result with bytes shown as text: `["OK", ["1 (FLAGS (\\Seen))", ["hdr", "lit"]]]`. */
+export function show([type, data]: Result): [string, (string | string[] | null)[]] {
+  return [type, showData(data)];
+}
 
 /** `chunks` joined into one array (the chunk itself when there is only one). */
 export function concat(chunks: Uint8Array[]): Uint8Array {

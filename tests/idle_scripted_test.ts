@@ -4,13 +4,8 @@
 import assert from "node:assert/strict";
 import { IMAP4Abort, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { type CommandHandler, connectScripted, sleep, str } from "./_scripted.ts";
-
-type Shown = [string, (string | string[])[]];
-
-function show([type, data]: [string, (Uint8Array | Uint8Array[] | null)[]]): Shown {
-  return [type, data.map((d) => Array.isArray(d) ? d.map(str) : str(d))];
-}
+import { show } from "./_bytes.ts";
+import { type CommandHandler, connectScripted, sleep } from "./_scripted.ts";
 
 /** A client logged in as user/pass to a scripted server; `done()` logs out and ends it. */
 function connect(handlers: Record<string, CommandHandler>, capabilities = "IDLE") {

@@ -6,11 +6,8 @@
 import assert from "node:assert/strict";
 import { IMAP4Error, plainAuth, xoauth2Auth } from "../mod.ts";
 import { test } from "./_harness.ts";
+import { showData } from "./_bytes.ts";
 import { type CommandHandler, connectScripted, str } from "./_scripted.ts";
-
-function show(data: unknown[]): unknown[] {
-  return data.map((d) => Array.isArray(d) ? d.map(str) : d === null ? null : str(d));
-}
 
 /** A client on a scripted server with `handlers` and `capabilities`; `done()` logs out. */
 function session(handlers: Record<string, CommandHandler>, capabilities = "") {
@@ -28,7 +25,7 @@ test("getannotation/setannotation: Cyrus ANNOTATEMORE replies", async () => {
   await M.login("u", "p");
   const [type, data] = await M.getannotation("INBOX", '"/comment"', '"value.shared"');
   assert.equal(type, "OK");
-  assert.deepEqual(show(data), ['"INBOX" "/comment" ("value.shared" "My comment")']);
+  assert.deepEqual(showData(data), ['"INBOX" "/comment" ("value.shared" "My comment")']);
   assert.deepEqual(
     await M.setannotation("INBOX", '"/comment"', '("value.shared" "New")'),
     ["OK", [null]],
@@ -47,7 +44,7 @@ test("proxyauth: Cyrus PROXYAUTH, legal only in AUTH", async () => {
   });
   await assert.rejects(M.proxyauth("bob"), /command PROXYAUTH illegal in state NONAUTH/);
   await M.login("admin", "p");
-  assert.deepEqual(show((await M.proxyauth("bob"))[1]), ["Completed"]);
+  assert.deepEqual(showData((await M.proxyauth("bob"))[1]), ["Completed"]);
   assert.match(server.receivedText, / PROXYAUTH bob\r\n/);
   await done();
 });
@@ -64,7 +61,7 @@ test("partial: PARTIAL returns the FETCH data with its literal", async () => {
   await M.select();
   const [type, data] = await M.partial("1", "BODY[]", "0", "10");
   assert.equal(type, "OK");
-  assert.deepEqual(show(data), [["1 (BODY[]<0> {10}", "0123456789"], ")"]);
+  assert.deepEqual(showData(data), [["1 (BODY[]<0> {10}", "0123456789"], ")"]);
   assert.match(server.receivedText, / PARTIAL 1 BODY\[\] 0 10\r\n/);
   await done();
 });
@@ -77,7 +74,7 @@ test("setquota: a server that allows it returns the new QUOTA", async () => {
     },
   }, "QUOTA QUOTASET");
   await M.login("admin", "p");
-  assert.deepEqual(show((await M.setquota("User quota", "(STORAGE 512)"))[1]), [
+  assert.deepEqual(showData((await M.setquota("User quota", "(STORAGE 512)"))[1]), [
     '"User quota" (STORAGE 10 512)',
   ]);
   assert.match(server.receivedText, / SETQUOTA "User quota" \(STORAGE 512\)\r\n/);

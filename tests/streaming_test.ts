@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { type IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { login, message, show, uniqueMailbox } from "./_dovecot.ts";
+import { login, message, uniqueMailbox } from "./_dovecot.ts";
+import { show } from "./_bytes.ts";
 import { type CommandHandler, connectScripted, sleep } from "./_scripted.ts";
 import { readAll } from "./_streams.ts";
 
