@@ -1,7 +1,7 @@
 // What tests/cpython_test.ts (the in-memory transport) and tests/cpython_tls_test.ts (real TLS)
 // share: a port of CPython's SimpleIMAPHandler and the handler classes of Lib/test/test_imaplib.py,
 // the fixtures NewIMAPTestsMixin._setup and ThreadedNetworkedTests.reaped_pair over a transport
-// each file provides, and assertRaises. It registers no tests.
+// each file provides. It registers no tests.
 //
 // A handler runs on a scripted `ServerSide` (tests/_scripted.ts): in-memory, that ServerSide is
 // the connection; over TLS, a bridge relays an accepted TLS connection to it.
@@ -203,22 +203,6 @@ export function fixtures<S extends Served>(
   // afterwards) and ThreadedNetworkedTests (client logged out afterwards, reaped_pair).
   const CLASSES = [[names[0], withSetup], [names[1], withPair]] as const;
   return { withSetup, withPair, CLASSES };
-}
-
-/** `assertRaises(cls)` plus an optional `assertRaisesRegex` pattern, for a promise. */
-export async function assertRaises(
-  promise: Promise<unknown>,
-  cls: abstract new (...args: never[]) => Error,
-  pattern?: RegExp,
-): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof cls, `expected ${cls.name}, got ${caught}`);
-  if (pattern) assert.match((caught as Error).message, pattern);
-  return caught as Error;
 }
 
 // ---- Handlers and authobjects shared by several tests ----------------------------------------

@@ -19,12 +19,11 @@ import {
   IMAP4ProtocolError,
   IMAP4TimeoutError,
 } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { assertRaises, test } from "./_harness.ts";
 import { type ServerSide, str } from "./_scripted.ts";
 import { show } from "./_bytes.ts";
 import {
   AbortedAuthServer,
-  assertRaises,
   assertTruncatedLiteralAbort,
   authenticators,
   AuthHandler_CRAM_MD5,

@@ -68,10 +68,9 @@ import {
   IMAP4Error,
   type Transport,
 } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { assertRaises, test } from "./_harness.ts";
 import { ServerSide, str } from "./_scripted.ts";
 import {
-  assertRaises,
   AuthHandler_CRAM_MD5,
   CRAM_MD5_CHALLENGE,
   fixtures,

@@ -31,11 +31,10 @@
 import assert from "node:assert/strict";
 import { type ConnectOptions, IMAP4, IMAP4_SSL, IMAP4TlsError } from "../mod.ts";
 import { EC, makeCa, openssl } from "./_certs.ts";
-import { test } from "./_harness.ts";
+import { assertRaises, test } from "./_harness.ts";
 import { ServerSide, str } from "./_scripted.ts";
 import { concat } from "./_bytes.ts";
 import {
-  assertRaises,
   fixtures,
   type HandlerClass,
   handlerOn,

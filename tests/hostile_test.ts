@@ -19,7 +19,7 @@ import {
   type Result,
   xoauth2Auth,
 } from "../mod.ts";
-import { denoOnly, rssBytes, test } from "./_harness.ts";
+import { assertRaises, denoOnly, rssBytes, test } from "./_harness.ts";
 import {
   type CommandHandler,
   connectScripted,
@@ -119,11 +119,7 @@ test("STARTTLS: untagged responses injected before the OK are discarded, capabil
 
 test("STARTTLS: a '+' instead of a status is refused; nothing else is sent", async () => {
   const { M, server, serving } = await open({ STARTTLS: (s) => s.line("+ go on") }, "STARTTLS");
-  await assert.rejects(M.starttls(), (e: Error) => {
-    assert.ok(e instanceof IMAP4TlsError);
-    assert.match(e.message, /continuation/);
-    return true;
-  });
+  await assertRaises(M.starttls(), IMAP4TlsError, /continuation/);
   await assert.rejects(M.login("u", "p"), IMAP4Abort);
   assert.equal(server.upgrades, 0);
   assert.ok(!server.receivedText.includes("LOGIN"));
@@ -181,11 +177,7 @@ test("STARTTLS: an OK followed by silence (no handshake) times out and closes", 
   const started = performance.now();
   const { port } = listener.addr as Deno.NetAddr;
   const M = await IMAP4.connect("127.0.0.1", port, { timeout: 0.3 });
-  await assert.rejects(M.starttls({ hostname: "localhost" }), (e: Error) => {
-    assert.ok(e instanceof IMAP4TimeoutError);
-    assert.match(e.message, /TLS handshake/);
-    return true;
-  });
+  await assertRaises(M.starttls({ hostname: "localhost" }), IMAP4TimeoutError, /TLS handshake/);
   assert.ok(performance.now() - started < 3000);
   assert.equal(M.state, "LOGOUT");
   assert.equal(M.socket(), null);
@@ -324,11 +316,7 @@ test("tags: a second completion for a finished tag is an abort", async () => {
     },
   });
   assert.equal((await M.noop())[0], "OK");
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /unexpected tagged response/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4Abort, /unexpected tagged response/);
   await serving;
 });
 
@@ -371,11 +359,8 @@ test("limits: an announced {99999999999} literal is a limit error, nothing alloc
   });
   await M.login("u", "p");
   await M.select();
-  await assert.rejects(M.fetch("1", "(RFC822)"), (e: Error) => {
-    assert.ok(e instanceof IMAP4LimitError);
-    assert.equal(e.sizeBytes, 99999999999);
-    return true;
-  });
+  const error = await assertRaises(M.fetch("1", "(RFC822)"), IMAP4LimitError);
+  assert.equal(error.sizeBytes, 99999999999);
   assert.equal(M.state, "LOGOUT");
   await serving;
 });
@@ -438,11 +423,7 @@ test("limits: a literal within the limit arriving slowly grows memory only as by
 
 test("framing: a bare LF line ending is an abort (imaplib: unterminated line)", async () => {
   const { M, serving } = await open({ NOOP: (s) => s.send("* 1 EXISTS\n") });
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4ProtocolError);
-    assert.match(e.message, /bare LF/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4ProtocolError, /bare LF/);
   await serving;
 });
 
@@ -467,11 +448,7 @@ test("framing: EOF inside the greeting is an abort, nothing delivered", async ()
   const server = new ServerSide();
   server.send("* OK half a greet");
   server.end();
-  await assert.rejects(IMAP4.fromTransport(server.transport), (e: Error) => {
-    assert.ok(e instanceof IMAP4ConnectionError);
-    assert.match(e.message, /EOF/);
-    return true;
-  });
+  await assertRaises(IMAP4.fromTransport(server.transport), IMAP4ConnectionError, /EOF/);
 });
 
 test("framing: a reset inside a literal is an abort; the partial response is not delivered", async () => {
@@ -502,11 +479,8 @@ test("limits: unsolicited responses streamed without end hit maxStoredBytes", as
   // Policy: everything the client holds for the caller (the untagged store and the IDLE queue)
   // is bounded by maxStoredBytes; past it the connection is closed with IMAP4LimitError.
   const { M, server, serving } = await open({ NOOP: flood }, "", { maxStoredBytes: 100_000 });
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4LimitError);
-    assert.equal(e.limitName, "maxStoredBytes");
-    return true;
-  });
+  const error = await assertRaises(M.noop(), IMAP4LimitError);
+  assert.equal(error.limitName, "maxStoredBytes");
   assert.ok(server.closedByClient);
   await serving;
 });
@@ -526,16 +500,13 @@ test("limits: a flood of unsolicited responses during fetchBodies() hits maxStor
   );
   await M.login("u", "p");
   await M.select();
-  await assert.rejects(
+  const error = await assertRaises(
     (async () => {
       for await (const part of M.fetchBodies("1:*")) await part.body.cancel();
     })(),
-    (e: Error) => {
-      assert.ok(e instanceof IMAP4LimitError);
-      assert.equal(e.limitName, "maxStoredBytes");
-      return true;
-    },
+    IMAP4LimitError,
   );
+  assert.equal(error.limitName, "maxStoredBytes");
   assert.ok(server.closedByClient);
   await serving;
 });
@@ -578,11 +549,8 @@ test("limits: IDLE holds at most what was not iterated; a flood before '+' is bo
     { maxStoredBytes: 50_000 },
   );
   await M.login("u", "p");
-  await assert.rejects(M.idle(), (e: Error) => {
-    assert.ok(e instanceof IMAP4LimitError);
-    assert.equal(e.limitName, "maxStoredBytes");
-    return true;
-  });
+  const error = await assertRaises(M.idle(), IMAP4LimitError);
+  assert.equal(error.limitName, "maxStoredBytes");
   assert.equal(M.state, "LOGOUT");
   await serving;
 });

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { IMAP4TimeoutError } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { assertRaises, test } from "./_harness.ts";
 import { FakeClock, settle } from "./_clock.ts";
 import { connectScripted, type ServerSide, str } from "./_scripted.ts";
 
@@ -98,11 +98,7 @@ test("IDLE watchdog: no byte within watchdogSeconds is a timeout that closes the
   await settle();
   assert.equal(settled, false, "the watchdog fired early");
   await clock.advance(1);
-  await assert.rejects(silent, (e: Error) => {
-    assert.ok(e instanceof IMAP4TimeoutError);
-    assert.match(e.message, /no data from the server for 300 s during IDLE/);
-    return true;
-  });
+  await assertRaises(silent, IMAP4TimeoutError, /no data from the server for 300 s during IDLE/);
   assert.equal(M.state, "LOGOUT");
   assert.ok(server.closedByClient);
   await idler.done();

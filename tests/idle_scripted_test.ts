@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { IMAP4Abort, IMAP4Error } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { assertRaises, test } from "./_harness.ts";
 import { show } from "./_bytes.ts";
 import { type CommandHandler, connectScripted, sleep } from "./_scripted.ts";
 
@@ -35,11 +35,7 @@ const idleHandler = (laterMs: number): CommandHandler => async (s, c) => {
 
 test("IMAP4.idle() without the IDLE capability throws 'does not support IMAP4 IDLE'", async () => {
   const { M, done } = await connect({}, "");
-  await assert.rejects(M.idle(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error);
-    assert.match(e.message, /does not support IMAP4 IDLE/);
-    return true;
-  });
+  await assertRaises(M.idle(), IMAP4Error, /does not support IMAP4 IDLE/);
   await done();
 });
 
@@ -127,11 +123,8 @@ test("IMAP4.idle() refused with NO throws error 'idle denied', queued responses 
       s.line(`${c.tag} NO not now`);
     },
   });
-  await assert.rejects(M.idle(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error && !(e instanceof IMAP4Abort));
-    assert.match(e.message, /idle denied/);
-    return true;
-  });
+  const error = await assertRaises(M.idle(), IMAP4Error, /idle denied/);
+  assert.ok(!(error instanceof IMAP4Abort));
   assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["5"]]);
   assert.equal(M.state, "AUTH");
   assert.equal((await M.noop())[0], "OK");
@@ -197,11 +190,8 @@ test("IMAP4.idle() BYE while idling ends iteration with abort and no DONE", asyn
   });
   const idler = await M.idle();
   assert.deepEqual(show((await idler.next())!), ["EXISTS", ["3"]]);
-  await assert.rejects(idler.next(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.equal(e.message, "server shutting down");
-    return true;
-  });
+  const error = await assertRaises(idler.next(), IMAP4Abort);
+  assert.equal(error.message, "server shutting down");
   await idler[Symbol.asyncDispose]();
   assert.ok(!server.receivedText.includes("DONE"));
   assert.equal(M.state, "LOGOUT");

@@ -12,7 +12,7 @@ import {
   IMAP4TlsError,
   type Transport,
 } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { assertRaises, test } from "./_harness.ts";
 import { connectScripted, readCommand, serve, ServerSide, str } from "./_scripted.ts";
 
 test("greeting: OK gives NONAUTH, PREAUTH gives AUTH, BYE throws error", async () => {
@@ -25,11 +25,9 @@ test("greeting: OK gives NONAUTH, PREAUTH gives AUTH, BYE throws error", async (
   }
   const server = new ServerSide();
   server.line("* BYE too busy");
-  await assert.rejects(IMAP4.fromTransport(server.transport), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error && !(e instanceof IMAP4Abort));
-    assert.equal(e.message, "* BYE too busy");
-    return true;
-  });
+  const error = await assertRaises(IMAP4.fromTransport(server.transport), IMAP4Error);
+  assert.ok(!(error instanceof IMAP4Abort));
+  assert.equal(error.message, "* BYE too busy");
   assert.ok(server.closedByClient);
 });
 
@@ -37,11 +35,11 @@ test("greeting: an SMTP banner or a continuation is a clear abort", async () => 
   for (const banner of ["220 mail.example.org ESMTP Postfix", "+ hello"]) {
     const server = new ServerSide();
     server.line(banner);
-    await assert.rejects(IMAP4.fromTransport(server.transport), (e: Error) => {
-      assert.ok(e instanceof IMAP4Abort, String(e));
-      assert.match(e.message, /unexpected (greeting|response)/);
-      return true;
-    });
+    await assertRaises(
+      IMAP4.fromTransport(server.transport),
+      IMAP4Abort,
+      /unexpected (greeting|response)/,
+    );
     assert.ok(server.closedByClient);
   }
 });
@@ -80,11 +78,7 @@ test("tags: a tagged response for a tag never sent is an abort", async () => {
   const { server, M, serving } = await connectScripted({
     handlers: { NOOP: (s) => s.line("ZZZZ99 OK forged") },
   });
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /unexpected tagged response/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4Abort, /unexpected tagged response/);
   assert.equal(M.state, "LOGOUT");
   await assert.rejects(M.noop(), IMAP4Abort);
   server.end();
@@ -175,16 +169,11 @@ test("errors: BAD throws 'X command error: BAD [...]'; NO from LOGIN throws its 
       NOOP: (s, c) => s.line(`${c.tag} BAD Unknown command`),
     },
   });
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error && !(e instanceof IMAP4Abort));
-    assert.equal(e.message, "NOOP command error: BAD [b'Unknown command']");
-    return true;
-  });
-  await assert.rejects(M.login("u", "wrong"), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error);
-    assert.equal(e.message, "[AUTHENTICATIONFAILED] Authentication failed.");
-    return true;
-  });
+  const bad = await assertRaises(M.noop(), IMAP4Error);
+  assert.ok(!(bad instanceof IMAP4Abort));
+  assert.equal(bad.message, "NOOP command error: BAD [b'Unknown command']");
+  const no = await assertRaises(M.login("u", "wrong"), IMAP4Error);
+  assert.equal(no.message, "[AUTHENTICATIONFAILED] Authentication failed.");
   await assert.rejects(
     M.check(),
     /command CHECK illegal in state NONAUTH, only allowed in states SELECTED/,
@@ -206,11 +195,8 @@ test("select: READ-ONLY on SELECT throws readonly; EXAMINE does not", async () =
     },
     state: "AUTH",
   });
-  await assert.rejects(M.select("Shared"), (e: Error) => {
-    assert.ok(e instanceof IMAP4Readonly);
-    assert.equal(e.message, "Shared is not writable");
-    return true;
-  });
+  const error = await assertRaises(M.select("Shared"), IMAP4Readonly);
+  assert.equal(error.message, "Shared is not writable");
   const [type, data] = await M.select("Shared", true);
   assert.deepEqual([type, data.map(str)], ["OK", ["1"]]);
   assert.ok(M.is_readonly);
@@ -227,11 +213,7 @@ test("BYE during a command is an abort carrying the BYE text", async () => {
       },
     },
   });
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /Autologout; idle for too long/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4Abort, /Autologout; idle for too long/);
   assert.equal(M.state, "LOGOUT");
   await serving;
 });
@@ -266,10 +248,7 @@ test("signal: aborting the connection signal fails pending commands", async () =
   });
   const pending = M.noop();
   setTimeout(() => controller.abort(new Error("user gave up")), 20);
-  await assert.rejects(pending, (e: Error) => {
-    assert.ok(e instanceof IMAP4TimeoutError);
-    return true;
-  });
+  await assertRaises(pending, IMAP4TimeoutError);
   assert.ok(server.closedByClient);
   await serving;
 });
@@ -285,11 +264,7 @@ test("EOF in the middle of a literal is an abort; the partial response is not de
     },
     state: "SELECTED",
   });
-  await assert.rejects(M.fetch("1", "(RFC822)"), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /EOF/);
-    return true;
-  });
+  await assertRaises(M.fetch("1", "(RFC822)"), IMAP4Abort, /EOF/);
   assert.ok(!Object.hasOwn(M.untagged_responses, "FETCH"));
   await serving;
 });
@@ -319,11 +294,7 @@ test("STARTTLS: bytes injected after the tagged OK are refused before any handsh
   });
   const transport = upgradable(server);
   const M = await IMAP4.fromTransport(transport);
-  await assert.rejects(M.starttls(), (e: Error) => {
-    assert.ok(e instanceof IMAP4TlsError);
-    assert.match(e.message, /in clear after its tagged OK/);
-    return true;
-  });
+  await assertRaises(M.starttls(), IMAP4TlsError, /in clear after its tagged OK/);
   assert.equal(transport.upgraded, false);
   assert.ok(!M.capabilities.includes("AUTH=PLAIN"));
   await assert.rejects(M.login("u", "p"), IMAP4Abort);
