@@ -148,6 +148,30 @@ export interface Served {
   server: ServerState;
 }
 
+/**
+ * The end of ThreadedNetworkedTests.reaped_server: after `body`, `close()` ends the connection
+ * and the handler's run (`serving()`) is awaited; its error fails the test unless `body` failed
+ * first.
+ */
+export async function reap(
+  body: () => Promise<void>,
+  close: () => void | Promise<void>,
+  serving: () => Promise<void>,
+): Promise<void> {
+  let failed = false;
+  try {
+    await body();
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    await close();
+    await serving().catch((error) => {
+      if (!failed) throw error;
+    });
+  }
+}
+
 /** A served connection and the client connected to it. */
 export type Setup<S extends Served> = S & { client: IMAP4 };
 

@@ -33,7 +33,7 @@ import {
   encoder,
   EOFHandler,
   fake,
-  type fixtures,
+  fixtures,
   InvalidAuthServer,
   LsubCmd,
   MyAuthServer,
@@ -52,7 +52,9 @@ import {
 } from "./_cpython.ts";
 
 /** What the scenarios need of a transport, and how its runs differ. */
-export interface ScenarioTransport<S extends Served> extends ReturnType<typeof fixtures<S>> {
+export interface ScenarioTransport<S extends Served> {
+  /** The names of the two classes: NewIMAPTests' first, ThreadedNetworkedTests' second. */
+  names: readonly [string, string];
   /** The TLS runs: "TLS" in every test name. */
   tls: boolean;
   /** The options of every test (the TLS runs need Deno). */
@@ -75,8 +77,13 @@ export interface ScenarioTransport<S extends Served> extends ReturnType<typeof f
   greetingTimeout: number;
 }
 
-/** Registers every scenario over `t`. */
-export function cpythonScenarios<S extends Served>(t: ScenarioTransport<S>): void {
+/**
+ * Registers every scenario over `t`, with the fixtures of CPython's two classes (`fixtures`),
+ * and returns those fixtures for the file's own tests.
+ */
+export function cpythonScenarios<S extends Served>(
+  t: ScenarioTransport<S>,
+): ReturnType<typeof fixtures<S>> {
   /** `base (TLS, cls): what`, the parts in parentheses where they apply. */
   const named = (base: string, cls: string | null, what: string) => {
     const tags = [...(t.tls ? ["TLS"] : []), ...(cls ? [cls] : [])];
@@ -88,7 +95,9 @@ export function cpythonScenarios<S extends Served>(t: ScenarioTransport<S>): voi
     what: string,
     fn: () => Promise<void>,
   ) => test(named(base, cls, what), fn, t.options);
-  const { withServer, imapClass, withSetup, withPair, CLASSES } = t;
+  const { withServer, imapClass } = t;
+  const classes = fixtures(withServer, (served) => imapClass(served), t.names);
+  const { withSetup, withPair, CLASSES } = classes;
   const classNames = CLASSES.map(([name]) => name);
 
   // ---- Connecting: greetings and framing -----------------------------------------------------
@@ -592,4 +601,5 @@ export function cpythonScenarios<S extends Served>(t: ScenarioTransport<S>): voi
       });
     },
   );
+  return classes;
 }

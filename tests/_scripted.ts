@@ -228,6 +228,13 @@ export type CommandHandler = (
   command: ClientCommand,
 ) => void | boolean | Promise<void | boolean>;
 
+/** A handler that answers with `lines`, in order; `{tag}` in a line stands for the command's tag. */
+export function replies(...lines: string[]): CommandHandler {
+  return (s, c) => {
+    for (const line of lines) s.line(line.replaceAll("{tag}", c.tag));
+  };
+}
+
 /** Options of {@linkcode serve}: CPython's SimpleIMAPHandler, made scriptable. */
 export interface ServeOptions {
   /** The greeting line. @default {"* OK IMAP4rev1"} */

@@ -68,20 +68,18 @@ import {
   IMAP4Error,
   type Transport,
 } from "../mod.ts";
-import { assertRaises, test } from "./_harness.ts";
+import { assertRaises, denoOnly, test } from "./_harness.ts";
 import { ServerSide, str } from "./_scripted.ts";
 import {
   AuthHandler_CRAM_MD5,
   CRAM_MD5_CHALLENGE,
-  fixtures,
   type HandlerClass,
   handlerOn,
+  reap,
   type Served as ServedBase,
   SimpleIMAPHandler,
 } from "./_cpython.ts";
 import { cpythonScenarios } from "./_cpython_scenarios.ts";
-
-const deno = (globalThis as { Deno?: typeof Deno }).Deno;
 
 // ---- The in-memory transport: one ServerSide a connection ------------------------------------
 
@@ -101,20 +99,9 @@ function serveWith(handler: HandlerClass): Served {
  * ThreadedNetworkedTests.reaped_server(handler): a server; `body` makes the connection. The
  * transport is closed afterwards (a failed connect has closed it already).
  */
-async function withServer(handler: HandlerClass, body: (served: Served) => Promise<void>) {
+function withServer(handler: HandlerClass, body: (served: Served) => Promise<void>) {
   const served = serveWith(handler);
-  let failed = false;
-  try {
-    await body(served);
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    served.s.transport.close();
-    await served.serving.catch((error) => {
-      if (!failed) throw error;
-    });
-  }
+  return reap(() => body(served), () => served.s.transport.close(), () => served.serving);
 }
 
 /** `imap_class(*server.server_address)` for the constructor tests. */
@@ -122,18 +109,12 @@ function imapClass(served: Served, options?: Parameters<typeof IMAP4.fromTranspo
   return IMAP4.fromTransport(served.s.transport, options);
 }
 
-// NewIMAPTestsMixin._setup (client shut down afterwards) and ThreadedNetworkedTests.reaped_pair
-// (client logged out afterwards), and the two classes that run the same scenarios with them.
-const classes = fixtures(withServer, (served) => imapClass(served), [
-  "NewIMAPTests",
-  "ThreadedNetworkedTests",
-]);
-const { withSetup } = classes;
-
 // ---- The scenarios of NewIMAPTests and ThreadedNetworkedTests --------------------------------
 
-cpythonScenarios({
-  ...classes,
+// NewIMAPTests (NewIMAPTestsMixin._setup: client shut down afterwards) and ThreadedNetworkedTests
+// (reaped_pair: client logged out afterwards); `withSetup` serves this file's own tests too.
+const { withSetup } = cpythonScenarios({
+  names: ["NewIMAPTests", "ThreadedNetworkedTests"],
   tls: false,
   withServer,
   imapClass,
@@ -177,7 +158,8 @@ test(
       String(error.cause),
     );
   },
-  { ignore: deno === undefined },
+  // Deno.connect and Deno.errors: Deno only.
+  denoOnly,
 );
 
 // ---- Timeouts --------------------------------------------------------------------------------

@@ -35,9 +35,9 @@ import { assertRaises, test } from "./_harness.ts";
 import { ServerSide, str } from "./_scripted.ts";
 import { concat } from "./_bytes.ts";
 import {
-  fixtures,
   type HandlerClass,
   handlerOn,
+  reap,
   type Served as ServedBase,
   SimpleIMAPHandler,
 } from "./_cpython.ts";
@@ -270,13 +270,7 @@ async function withServer(
       return s.closedByClient;
     },
   };
-  let failed = false;
-  try {
-    await body(served);
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
+  const close = async () => {
     try {
       listener.close();
     } catch {
@@ -294,10 +288,8 @@ async function withServer(
         await done;
       }
     }
-    await serving.catch((error) => {
-      if (!failed) throw error;
-    });
-  }
+  };
+  await reap(() => body(served), close, () => serving);
 }
 
 /** `imap_class("localhost", port, ssl_context=...)`: IMAP4_SSL verifying against the test CA. */
@@ -314,10 +306,7 @@ function imapClass(served: Served, options: ConnectOptions = {}) {
 // NewIMAPSSLTests (client shut down afterwards) and ThreadedNetworkedTestsSSL (client logged out
 // afterwards, reaped_pair): the TLS classes of CPython, with their fixtures.
 cpythonScenarios({
-  ...fixtures(withServer, (served) => imapClass(served), [
-    "NewIMAPSSLTests",
-    "ThreadedNetworkedTestsSSL",
-  ]),
+  names: ["NewIMAPSSLTests", "ThreadedNetworkedTestsSSL"],
   tls: true,
   // Deno.listenTls and openssl: Deno only.
   options: { ignore },

@@ -24,6 +24,7 @@ import {
   type CommandHandler,
   connectScripted,
   readCommand,
+  replies,
   ServerSide,
   sleep,
   str,
@@ -90,13 +91,13 @@ test("error model: failures while nothing is awaited never become unhandled reje
 test("STARTTLS: untagged responses injected before the OK are discarded, capabilities re-asked", async () => {
   let capabilityCalls = 0;
   const { M, server, serving } = await open({
-    STARTTLS: (s, c) => {
-      s.line('* LIST () "." INBOX');
-      s.line("* 54321 EXISTS");
-      s.line("* OK [ALERT] Your password expired, visit http://evil.example/");
-      s.line("* CAPABILITY IMAP4rev1 AUTH=PLAIN");
-      s.line(`${c.tag} OK Begin TLS negotiation now`);
-    },
+    STARTTLS: replies(
+      '* LIST () "." INBOX',
+      "* 54321 EXISTS",
+      "* OK [ALERT] Your password expired, visit http://evil.example/",
+      "* CAPABILITY IMAP4rev1 AUTH=PLAIN",
+      "{tag} OK Begin TLS negotiation now",
+    ),
     CAPABILITY: (s, c) => {
       capabilityCalls++;
       s.line(
@@ -235,7 +236,7 @@ const CALLS: [string, (M: IMAP4, bad: string) => Promise<unknown>][] = [
 
 test("injection: NUL, CR or LF in any argument of any command throws before a byte is written", async () => {
   const { M, server, serving } = await open({
-    ENABLE: (s, c) => s.line(`${c.tag} OK`),
+    ENABLE: replies("{tag} OK"),
   }, "ENABLE");
   for (const [name, call] of CALLS) {
     for (const bad of BAD) {
@@ -310,10 +311,7 @@ test("literal: {N} is the byte length written (UTF-8, bare LF normalised, traili
 
 test("tags: a second completion for a finished tag is an abort", async () => {
   const { M, serving } = await open({
-    NOOP: (s, c) => {
-      s.line(`${c.tag} OK NOOP done`);
-      s.line(`${c.tag} OK NOOP done again`);
-    },
+    NOOP: replies("{tag} OK NOOP done", "{tag} OK NOOP done again"),
   });
   assert.equal((await M.noop())[0], "OK");
   await assertRaises(M.noop(), IMAP4Abort, /unexpected tagged response/);
@@ -336,7 +334,7 @@ test("tags: a completion for a tag whose literal is not yet written is ignored o
   // The server answers APPEND's tag before sending `+`: the literal is never written and the
   // command completes with that answer (RFC 3501 7.5: NO/BAD instead of a continuation).
   const { M, server, serving } = await open({
-    APPEND: (s, c) => s.line(`${c.tag} BAD no literal wanted`),
+    APPEND: replies("{tag} BAD no literal wanted"),
   });
   await M.login("u", "p");
   await assert.rejects(M.append("INBOX", null, null, "SECRET-BODY"), /APPEND command error: BAD/);
@@ -371,14 +369,8 @@ test("limits: a 4 MB SEARCH line and a 64 KiB CAPABILITY line work with the defa
   const bigCaps = Array.from({ length: 7000 }, (_, i) => `X-CAP-${i}`).join(" ");
   assert.ok(bigCaps.length > 65_536);
   const { M, serving } = await open({
-    CAPABILITY: (s, c) => {
-      s.line(`* CAPABILITY IMAP4rev1 ${bigCaps}`);
-      s.line(`${c.tag} OK done`);
-    },
-    SEARCH: (s, c) => {
-      s.line(`* SEARCH ${ids}`);
-      s.line(`${c.tag} OK done`);
-    },
+    CAPABILITY: replies(`* CAPABILITY IMAP4rev1 ${bigCaps}`, "{tag} OK done"),
+    SEARCH: replies(`* SEARCH ${ids}`, "{tag} OK done"),
   });
   assert.equal(M.capabilities.length, 7001);
   await M.login("u", "p");
@@ -514,10 +506,7 @@ test("limits: a flood of unsolicited responses during fetchBodies() hits maxStor
 test("limits: maxStoredBytes counts what is taken out: a long session does not creep up", async () => {
   const { M, serving } = await open(
     {
-      NOOP: (s, c) => {
-        s.line(`* 1 EXISTS ${"y".repeat(500)}`);
-        s.line(`${c.tag} OK NOOP ${"z".repeat(500)}`);
-      },
+      NOOP: replies(`* 1 EXISTS ${"y".repeat(500)}`, `{tag} OK NOOP ${"z".repeat(500)}`),
     },
     "",
     { maxStoredBytes: 10_000 },
@@ -559,12 +548,12 @@ test("limits: IDLE holds at most what was not iterated; a flood before '+' is bo
 
 test("semantics: unknown response codes, response types and capabilities are not fatal", async () => {
   const { M, serving } = await open({
-    NOOP: (s, c) => {
-      s.line("* OK [X-FUTURE-CODE 1 2 3] fine");
-      s.line("* XFUTURE something new");
-      s.line("* 3 XCOUNT");
-      s.line(`${c.tag} OK [X-OTHER] NOOP done`);
-    },
+    NOOP: replies(
+      "* OK [X-FUTURE-CODE 1 2 3] fine",
+      "* XFUTURE something new",
+      "* 3 XCOUNT",
+      "{tag} OK [X-OTHER] NOOP done",
+    ),
   }, "X-FUTURE=1 ANOTHER");
   assert.ok(M.capabilities.includes("X-FUTURE=1"));
   assert.equal((await M.noop())[0], "OK");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { IMAP4Abort, IMAP4Error } from "../mod.ts";
 import { assertRaises, test } from "./_harness.ts";
 import { show } from "./_bytes.ts";
-import { type CommandHandler, connectScripted, sleep } from "./_scripted.ts";
+import { type CommandHandler, connectScripted, replies, sleep } from "./_scripted.ts";
 
 /** A client logged in as user/pass to a scripted server; `done()` logs out and ends it. */
 function connect(handlers: Record<string, CommandHandler>, capabilities = "IDLE") {
@@ -118,10 +118,7 @@ test("IMAP4.idle() signal ends iteration like a duration", async () => {
 
 test("IMAP4.idle() refused with NO throws error 'idle denied', queued responses kept", async () => {
   const { M, done } = await connect({
-    IDLE: (s, c) => {
-      s.line("* 5 EXISTS");
-      s.line(`${c.tag} NO not now`);
-    },
+    IDLE: replies("* 5 EXISTS", "{tag} NO not now"),
   });
   const error = await assertRaises(M.idle(), IMAP4Error, /idle denied/);
   assert.ok(!(error instanceof IMAP4Abort));
@@ -134,7 +131,7 @@ test("IMAP4.idle() refused with NO throws error 'idle denied', queued responses 
 for (const status of ["BAD", "OK"]) {
   test(`IMAP4.idle() answered ${status} instead of '+' throws abort and closes`, async () => {
     const { M, server, serving } = await connect({
-      IDLE: (s, c) => s.line(`${c.tag} ${status} no idling here`),
+      IDLE: replies(`{tag} ${status} no idling here`),
     });
     await assert.rejects(M.idle(), IMAP4Abort);
     assert.equal(M.state, "LOGOUT");
@@ -145,11 +142,7 @@ for (const status of ["BAD", "OK"]) {
 
 test("IMAP4.idle() a server that ends IDLE by itself ends iteration; no DONE sent", async () => {
   const { M, server, done } = await connect({
-    IDLE: (s, c) => {
-      s.line("+ idling");
-      s.line("* 4 EXISTS");
-      s.line(`${c.tag} OK IDLE terminated (timeout)`);
-    },
+    IDLE: replies("+ idling", "* 4 EXISTS", "{tag} OK IDLE terminated (timeout)"),
   });
   {
     await using idler = await M.idle();

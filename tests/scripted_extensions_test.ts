@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { IMAP4Error, plainAuth, xoauth2Auth } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { showData } from "./_bytes.ts";
-import { type CommandHandler, connectScripted, str } from "./_scripted.ts";
+import { type CommandHandler, connectScripted, replies, str } from "./_scripted.ts";
 
 /** A client on a scripted server with `handlers` and `capabilities`; `done()` logs out. */
 function session(handlers: Record<string, CommandHandler>, capabilities = "") {
@@ -16,11 +16,11 @@ function session(handlers: Record<string, CommandHandler>, capabilities = "") {
 
 test("getannotation/setannotation: Cyrus ANNOTATEMORE replies", async () => {
   const { M, server, done } = await session({
-    GETANNOTATION: (s, c) => {
-      s.line('* ANNOTATION "INBOX" "/comment" ("value.shared" "My comment")');
-      s.line(`${c.tag} OK Completed`);
-    },
-    SETANNOTATION: (s, c) => s.line(`${c.tag} OK Completed`),
+    GETANNOTATION: replies(
+      '* ANNOTATION "INBOX" "/comment" ("value.shared" "My comment")',
+      "{tag} OK Completed",
+    ),
+    SETANNOTATION: replies("{tag} OK Completed"),
   }, "ANNOTATEMORE");
   await M.login("u", "p");
   const [type, data] = await M.getannotation("INBOX", '"/comment"', '"value.shared"');
@@ -40,7 +40,7 @@ test("getannotation/setannotation: Cyrus ANNOTATEMORE replies", async () => {
 
 test("proxyauth: Cyrus PROXYAUTH, legal only in AUTH", async () => {
   const { M, server, done } = await session({
-    PROXYAUTH: (s, c) => s.line(`${c.tag} OK Completed`),
+    PROXYAUTH: replies("{tag} OK Completed"),
   });
   await assert.rejects(M.proxyauth("bob"), /command PROXYAUTH illegal in state NONAUTH/);
   await M.login("admin", "p");
@@ -68,10 +68,7 @@ test("partial: PARTIAL returns the FETCH data with its literal", async () => {
 
 test("setquota: a server that allows it returns the new QUOTA", async () => {
   const { M, server, done } = await session({
-    SETQUOTA: (s, c) => {
-      s.line('* QUOTA "User quota" (STORAGE 10 512)');
-      s.line(`${c.tag} OK Setquota completed`);
-    },
+    SETQUOTA: replies('* QUOTA "User quota" (STORAGE 10 512)', "{tag} OK Setquota completed"),
   }, "QUOTA QUOTASET");
   await M.login("admin", "p");
   assert.deepEqual(showData((await M.setquota("User quota", "(STORAGE 512)"))[1]), [

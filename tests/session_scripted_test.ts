@@ -13,7 +13,7 @@ import {
   type Transport,
 } from "../mod.ts";
 import { assertRaises, test } from "./_harness.ts";
-import { connectScripted, readCommand, serve, ServerSide, str } from "./_scripted.ts";
+import { connectScripted, readCommand, replies, serve, ServerSide, str } from "./_scripted.ts";
 
 test("greeting: OK gives NONAUTH, PREAUTH gives AUTH, BYE throws error", async () => {
   for (const [greeting, state] of [["* OK ready", "NONAUTH"], ["* PREAUTH hi", "AUTH"]]) {
@@ -48,10 +48,7 @@ test("greeting: a server without IMAP4rev1 is 'server not IMAP4 compliant'", asy
   const server = new ServerSide();
   const serving = serve(server, {
     handlers: {
-      CAPABILITY: (s, c) => {
-        s.line("* CAPABILITY POP3");
-        s.line(`${c.tag} OK done`);
-      },
+      CAPABILITY: replies("* CAPABILITY POP3", "{tag} OK done"),
     },
   });
   await assert.rejects(IMAP4.fromTransport(server.transport), /server not IMAP4 compliant/);
@@ -92,10 +89,7 @@ test("concurrency: commands called without await run in call order, each gets it
         s.line(`* SEARCH ${c.args.length}`);
         s.line(`${c.tag} OK SEARCH done`);
       },
-      SELECT: (s, c) => {
-        s.line("* 9 EXISTS");
-        s.line(`${c.tag} OK SELECT done`);
-      },
+      SELECT: replies("* 9 EXISTS", "{tag} OK SELECT done"),
     },
   });
   const results = await Promise.all([
@@ -165,8 +159,8 @@ test("arguments: CR/LF/NUL throw IMAP4ArgumentError before a byte is written", a
 test("errors: BAD throws 'X command error: BAD [...]'; NO from LOGIN throws its text", async () => {
   const { M, done } = await connectScripted({
     handlers: {
-      LOGIN: (s, c) => s.line(`${c.tag} NO [AUTHENTICATIONFAILED] Authentication failed.`),
-      NOOP: (s, c) => s.line(`${c.tag} BAD Unknown command`),
+      LOGIN: replies("{tag} NO [AUTHENTICATIONFAILED] Authentication failed."),
+      NOOP: replies("{tag} BAD Unknown command"),
     },
   });
   const bad = await assertRaises(M.noop(), IMAP4Error);
@@ -184,14 +178,8 @@ test("errors: BAD throws 'X command error: BAD [...]'; NO from LOGIN throws its 
 test("select: READ-ONLY on SELECT throws readonly; EXAMINE does not", async () => {
   const { M, done } = await connectScripted({
     handlers: {
-      SELECT: (s, c) => {
-        s.line("* 1 EXISTS");
-        s.line(`${c.tag} OK [READ-ONLY] SELECT completed`);
-      },
-      EXAMINE: (s, c) => {
-        s.line("* 1 EXISTS");
-        s.line(`${c.tag} OK [READ-ONLY] EXAMINE completed`);
-      },
+      SELECT: replies("* 1 EXISTS", "{tag} OK [READ-ONLY] SELECT completed"),
+      EXAMINE: replies("* 1 EXISTS", "{tag} OK [READ-ONLY] EXAMINE completed"),
     },
     state: "AUTH",
   });
@@ -340,12 +328,12 @@ test("LOGINDISABLED: login() throws without writing anything", async () => {
 test("response codes are stored under their name; unknown ones are ignored", async () => {
   const { M, done } = await connectScripted({
     handlers: {
-      NOOP: (s, c) => {
-        s.line("* OK [UIDVALIDITY 3857529045] UIDs valid");
-        s.line('* NO [Error="x"] odd');
-        s.line("* OK [X-MADE-UP something] fine");
-        s.line(`${c.tag} OK [PERMANENTFLAGS (\\Seen $X]Y)] NOOP done`);
-      },
+      NOOP: replies(
+        "* OK [UIDVALIDITY 3857529045] UIDs valid",
+        '* NO [Error="x"] odd',
+        "* OK [X-MADE-UP something] fine",
+        "{tag} OK [PERMANENTFLAGS (\\Seen $X]Y)] NOOP done",
+      ),
     },
   });
   await M.noop();
