@@ -201,27 +201,25 @@ export function fixtures<S extends Served>(
   withPair: WithClient<S>;
   CLASSES: readonly (readonly [string, WithClient<S>])[];
 } {
+  /** A fixture whose client `cleanup` ends after `body`. */
+  const withClient =
+    (cleanup: (client: IMAP4) => Promise<unknown>): WithClient<S> => (handler, body) =>
+      withServer(handler, async (served) => {
+        const client = await connect(served);
+        try {
+          await body({ ...served, client });
+        } finally {
+          await cleanup(client);
+        }
+      });
+
   /** NewIMAPTestsMixin._setup(handler) and _cleanup: shutdown afterwards unless logged out. */
-  const withSetup: WithClient<S> = (handler, body) =>
-    withServer(handler, async (served) => {
-      const client = await connect(served);
-      try {
-        await body({ ...served, client });
-      } finally {
-        if (client.state !== "LOGOUT") await client.shutdown();
-      }
-    });
+  const withSetup = withClient(async (client) => {
+    if (client.state !== "LOGOUT") await client.shutdown();
+  });
 
   /** ThreadedNetworkedTests.reaped_pair(handler): a connected client, logged out afterwards. */
-  const withPair: WithClient<S> = (handler, body) =>
-    withServer(handler, async (served) => {
-      const client = await connect(served);
-      try {
-        await body({ ...served, client });
-      } finally {
-        await client.logout();
-      }
-    });
+  const withPair = withClient((client) => client.logout());
 
   // The two classes of CPython that run the same scenarios: NewIMAPTests (client shut down
   // afterwards) and ThreadedNetworkedTests (client logged out afterwards, reaped_pair).
@@ -292,19 +290,33 @@ export function utf8AppendServer(capabilities = UTF8Server.capabilities): Handle
 /** The RFC 2195 example challenge of CPython's AuthHandler_CRAM_MD5. */
 export const CRAM_MD5_CHALLENGE = "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ=";
 
+/**
+ * A `cmd_AUTHENTICATE` that sends `challenge`, reads the answer and replies `[code, message]`:
+ * `ifAnswer` when the answer line is `answer`, `otherwise` when it is not.
+ */
+function answerCheck(
+  challenge: string,
+  answer: string,
+  ifAnswer: [string, string],
+  otherwise: [string, string],
+): Cmd {
+  return async (self, tag) => {
+    self._send_textline(challenge);
+    const r = await self.next();
+    self._send_tagged(tag, ...(str(r) === answer ? ifAnswer : otherwise));
+  };
+}
+
 /** CPython's AuthHandler_CRAM_MD5: the RFC 2195 example challenge and expected answer. */
 export const AuthHandler_CRAM_MD5: HandlerClass = {
   capabilities: "LOGINDISABLED AUTH=CRAM-MD5",
   commands: {
-    async AUTHENTICATE(self, tag) {
-      self._send_textline(CRAM_MD5_CHALLENGE);
-      const r = await self.next();
-      if (str(r) === "dGltIGYxY2E2YmU0NjRiOWVmYTFjY2E2ZmZkNmNmMmQ5ZjMy\r\n") {
-        self._send_tagged(tag, "OK", "CRAM-MD5 successful");
-      } else {
-        self._send_tagged(tag, "NO", "No access");
-      }
-    },
+    AUTHENTICATE: answerCheck(
+      CRAM_MD5_CHALLENGE,
+      "dGltIGYxY2E2YmU0NjRiOWVmYTFjY2E2ZmZkNmNmMmQ5ZjMy\r\n",
+      ["OK", "CRAM-MD5 successful"],
+      ["NO", "No access"],
+    ),
   },
 };
 
@@ -331,15 +343,12 @@ export const InvalidAuthServer: HandlerClass = {
 /** test_aborted_authentication's MyServer: `+`, then NO to the `*` that cancels. */
 export const AbortedAuthServer: HandlerClass = {
   commands: {
-    async AUTHENTICATE(self, tag) {
-      self._send_textline("+");
-      const response = await self.next();
-      if (str(response) === "*\r\n") {
-        self._send_tagged(tag, "NO", "[AUTHENTICATIONFAILED] aborted");
-      } else {
-        self._send_tagged(tag, "OK", "MYAUTH successful");
-      }
-    },
+    AUTHENTICATE: answerCheck(
+      "+",
+      "*\r\n",
+      ["NO", "[AUTHENTICATIONFAILED] aborted"],
+      ["OK", "MYAUTH successful"],
+    ),
   },
 };
 
