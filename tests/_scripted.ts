@@ -235,6 +235,18 @@ export function replies(...lines: string[]): CommandHandler {
   };
 }
 
+/**
+ * A handler that sends `chunks` (each one chunk, as {@linkcode ServerSide.send} does), then ends
+ * the connection: EOF for the client, and the end of serving.
+ */
+export function hangUp(...chunks: string[]): CommandHandler {
+  return (s) => {
+    s.send(...chunks);
+    s.end();
+    return false;
+  };
+}
+
 /** Options of {@linkcode serve}: CPython's SimpleIMAPHandler, made scriptable. */
 export interface ServeOptions {
   /** The greeting line. @default {"* OK IMAP4rev1"} */

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { IMAP4Abort, IMAP4Error } from "../mod.ts";
 import { assertRaises, test } from "./_harness.ts";
 import { show } from "./_bytes.ts";
-import { type CommandHandler, connectScripted, replies, sleep } from "./_scripted.ts";
+import { type CommandHandler, connectScripted, hangUp, replies, sleep } from "./_scripted.ts";
 
 /** A client logged in as user/pass to a scripted server; `done()` logs out and ends it. */
 function connect(handlers: Record<string, CommandHandler>, capabilities = "IDLE") {
@@ -173,13 +173,7 @@ test("IMAP4.idle() a second '+' during IDLE is ignored (CPython crashes)", async
 
 test("IMAP4.idle() BYE while idling ends iteration with abort and no DONE", async () => {
   const { M, server, serving } = await connect({
-    IDLE: (s) => {
-      s.line("+ idling");
-      s.line("* 3 EXISTS");
-      s.line("* BYE server shutting down");
-      s.end();
-      return false;
-    },
+    IDLE: hangUp("+ idling\r\n", "* 3 EXISTS\r\n", "* BYE server shutting down\r\n"),
   });
   const idler = await M.idle();
   assert.deepEqual(show((await idler.next())!), ["EXISTS", ["3"]]);

@@ -13,7 +13,15 @@ import {
   type Transport,
 } from "../mod.ts";
 import { assertRaises, test } from "./_harness.ts";
-import { connectScripted, readCommand, replies, serve, ServerSide, str } from "./_scripted.ts";
+import {
+  connectScripted,
+  hangUp,
+  readCommand,
+  replies,
+  serve,
+  ServerSide,
+  str,
+} from "./_scripted.ts";
 
 test("greeting: OK gives NONAUTH, PREAUTH gives AUTH, BYE throws error", async () => {
   for (const [greeting, state] of [["* OK ready", "NONAUTH"], ["* PREAUTH hi", "AUTH"]]) {
@@ -194,11 +202,7 @@ test("select: READ-ONLY on SELECT throws readonly; EXAMINE does not", async () =
 test("BYE during a command is an abort carrying the BYE text", async () => {
   const { M, serving } = await connectScripted({
     handlers: {
-      NOOP: (s) => {
-        s.line("* BYE Autologout; idle for too long");
-        s.end();
-        return false;
-      },
+      NOOP: hangUp("* BYE Autologout; idle for too long\r\n"),
     },
   });
   await assertRaises(M.noop(), IMAP4Abort, /Autologout; idle for too long/);
@@ -244,11 +248,7 @@ test("signal: aborting the connection signal fails pending commands", async () =
 test("EOF in the middle of a literal is an abort; the partial response is not delivered", async () => {
   const { M, serving } = await connectScripted({
     handlers: {
-      FETCH: (s) => {
-        s.send("* 1 FETCH (RFC822 {100}\r\nonly part");
-        s.end();
-        return false;
-      },
+      FETCH: hangUp("* 1 FETCH (RFC822 {100}\r\nonly part"),
     },
     state: "SELECTED",
   });
