@@ -12,6 +12,13 @@ function connect(handlers: Record<string, CommandHandler>, capabilities = "IDLE"
   return connectScripted({ handlers, capabilities, state: "AUTH", login: ["user", "pass"] });
 }
 
+/** An IDLE handler that sends `+ idling` and `lines`, then answers the client's DONE with OK. */
+const idleUntilDone = (...lines: string[]): CommandHandler => async (s, c) => {
+  for (const line of ["+ idling", ...lines]) s.line(line);
+  await s.readLine();
+  s.line(`${c.tag} OK Idle completed`);
+};
+
 // CPython's IdleCmdHandler: one response before `+`, a simple one, a fragmented one (literal),
 // another simple one, one a second later; after DONE one more before the tagged OK.
 const idleHandler = (laterMs: number): CommandHandler => async (s, c) => {
@@ -99,11 +106,7 @@ test("IMAP4.idle() duration ends iteration without corrupting a delayed packet",
 
 test("IMAP4.idle() signal ends iteration like a duration", async () => {
   const { M, done } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+    IDLE: idleUntilDone(),
   });
   const controller = new AbortController();
   {
@@ -156,13 +159,7 @@ test("IMAP4.idle() a server that ends IDLE by itself ends iteration; no DONE sen
 
 test("IMAP4.idle() a second '+' during IDLE is ignored (CPython crashes)", async () => {
   const { M, done } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      s.line("+ still idling");
-      s.line("* 7 EXISTS");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+    IDLE: idleUntilDone("+ still idling", "* 7 EXISTS"),
   });
   {
     await using idler = await M.idle();
@@ -187,11 +184,7 @@ test("IMAP4.idle() BYE while idling ends iteration with abort and no DONE", asyn
 
 test("IMAP4.idle() other commands fail at once while idling, and work after", async () => {
   const { M, server, done } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+    IDLE: idleUntilDone(),
   });
   {
     await using _idler = await M.idle();
@@ -208,11 +201,7 @@ test("IMAP4.idle() other commands fail at once while idling, and work after", as
 
 test("IMAP4.idle() done() sends DONE exactly once however often it is called", async () => {
   const { M, server, done } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+    IDLE: idleUntilDone(),
   });
   const idler = await M.idle();
   await Promise.all([idler.done(), idler.done(), idler[Symbol.asyncDispose]()]);

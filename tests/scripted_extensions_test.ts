@@ -14,6 +14,20 @@ function session(handlers: Record<string, CommandHandler>, capabilities = "") {
   return connectScripted({ handlers, capabilities });
 }
 
+/**
+ * AUTHENTICATE as a SASL exchange: each of `challenges` sent as a continuation line and the
+ * client's answer to it kept in `answers`, then the tagged `reply` (`{tag}` for the tag).
+ */
+function sasl(challenges: string[], answers: string[], reply: string): CommandHandler {
+  return async (s, c) => {
+    for (const challenge of challenges) {
+      s.line(challenge);
+      answers.push((await s.readLine())!);
+    }
+    s.line(reply.replaceAll("{tag}", c.tag));
+  };
+}
+
 test("getannotation/setannotation: Cyrus ANNOTATEMORE replies", async () => {
   const { M, server, done } = await session({
     GETANNOTATION: replies(
@@ -81,13 +95,11 @@ test("setquota: a server that allows it returns the new QUOTA", async () => {
 test("authenticate: challenges are base64-decoded, answers encoded, null cancels with *", async () => {
   const seen: string[] = [];
   const { M, server, done } = await session({
-    AUTHENTICATE: async (s, c) => {
-      s.line("+ " + new TextEncoder().encode("first?").toBase64());
-      seen.push((await s.readLine())!);
-      s.line("+");
-      seen.push((await s.readLine())!);
-      s.line(`${c.tag} OK [CAPABILITY IMAP4rev1 X-AFTER] done`);
-    },
+    AUTHENTICATE: sasl(
+      ["+ " + new TextEncoder().encode("first?").toBase64(), "+"],
+      seen,
+      "{tag} OK [CAPABILITY IMAP4rev1 X-AFTER] done",
+    ),
   }, "AUTH=X-TEST");
   const challenges: string[] = [];
   const answers = ["one", new Uint8Array([0, 255])];
@@ -123,13 +135,11 @@ test("authenticate: PLAIN sends one blob; a cancel sends '*' and the NO is an er
 test("authenticate: XOAUTH2 answers the error challenge with an empty response", async () => {
   const lines: string[] = [];
   const { M, done } = await session({
-    AUTHENTICATE: async (s, c) => {
-      s.line("+ ");
-      lines.push((await s.readLine())!);
-      s.line("+ " + new TextEncoder().encode('{"status":"401"}').toBase64());
-      lines.push((await s.readLine())!);
-      s.line(`${c.tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)`);
-    },
+    AUTHENTICATE: sasl(
+      ["+ ", "+ " + new TextEncoder().encode('{"status":"401"}').toBase64()],
+      lines,
+      "{tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
+    ),
   });
   await assert.rejects(M.authenticate("XOAUTH2", xoauth2Auth("a@b.c", "tok")), (e: Error) => {
     assert.equal(e.message, "[AUTHENTICATIONFAILED] Invalid credentials (Failure)");
