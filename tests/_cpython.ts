@@ -118,24 +118,51 @@ export async function simpleHandle(self: Handler, commands: Record<string, Cmd>)
 
 export const SimpleIMAPHandler: HandlerClass = {};
 
+/** How one connection's handler is run and reaped; see {@linkcode handlerOn}. */
+export interface HandlerRun {
+  /** The handler's `self.server` attributes. */
+  server: ServerState;
+  /** Runs the handler, and ends `s` when it returns. */
+  handle(): Promise<void>;
+  /**
+   * The end of ThreadedNetworkedTests.reaped_server: after `body`, `close()` ends the connection
+   * and the handler's run (if `handle()` was called) is awaited; its error fails the test unless
+   * `body` failed first.
+   */
+  reap(body: () => Promise<void>, close: () => void | Promise<void>): Promise<void>;
+}
+
 /**
- * `handler` for one connection on `s`: its `self.server`, and `handle()`, which runs it (its own
- * `handle`, or SimpleIMAPHandler's with its `cmd_X` overrides) and ends `s` when it returns.
+ * `handler` for one connection on `s`: its `self.server`, `handle()`, which runs it (its own
+ * `handle`, or SimpleIMAPHandler's with its `cmd_X` overrides), and `reap()`.
  */
-export function handlerOn(
-  handler: HandlerClass,
-  s: ServerSide,
-): { server: ServerState; handle: () => Promise<void> } {
+export function handlerOn(handler: HandlerClass, s: ServerSide): HandlerRun {
   const self = new Handler(s, handler.capabilities ?? "");
   const commands = { ...SIMPLE_COMMANDS, ...handler.commands };
-  const handle = async () => {
+  let running: Promise<void> = Promise.resolve();
+  const handle = () =>
+    running = (async () => {
+      try {
+        await (handler.handle ?? simpleHandle)(self, commands);
+      } finally {
+        s.end();
+      }
+    })();
+  const reap = async (body: () => Promise<void>, close: () => void | Promise<void>) => {
+    let failed = false;
     try {
-      await (handler.handle ?? simpleHandle)(self, commands);
+      await body();
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      s.end();
+      await close();
+      await running.catch((error) => {
+        if (!failed) throw error;
+      });
     }
   };
-  return { server: self.server, handle };
+  return { server: self.server, handle, reap };
 }
 
 // ---- CPython's fixtures, over a transport --------------------------------------------------
@@ -146,30 +173,6 @@ export interface Served {
   s: ServerSide;
   /** The handler's `self.server` attributes. */
   server: ServerState;
-}
-
-/**
- * The end of ThreadedNetworkedTests.reaped_server: after `body`, `close()` ends the connection
- * and the handler's run (`serving()`) is awaited; its error fails the test unless `body` failed
- * first.
- */
-export async function reap(
-  body: () => Promise<void>,
-  close: () => void | Promise<void>,
-  serving: () => Promise<void>,
-): Promise<void> {
-  let failed = false;
-  try {
-    await body();
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    await close();
-    await serving().catch((error) => {
-      if (!failed) throw error;
-    });
-  }
 }
 
 /** A served connection and the client connected to it. */

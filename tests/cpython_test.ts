@@ -75,7 +75,7 @@ import {
   CRAM_MD5_CHALLENGE,
   type HandlerClass,
   handlerOn,
-  reap,
+  type HandlerRun,
   type Served as ServedBase,
   SimpleIMAPHandler,
 } from "./_cpython.ts";
@@ -86,13 +86,14 @@ import { cpythonScenarios } from "./_cpython_scenarios.ts";
 /** One accepted connection: the server side, the handler's state, the running handler. */
 interface Served extends ServedBase {
   serving: Promise<void>;
+  reap: HandlerRun["reap"];
 }
 
 /** Accepts one connection with `handler`; the connection closes when `handle` returns. */
 function serveWith(handler: HandlerClass): Served {
   const s = new ServerSide();
-  const { server, handle } = handlerOn(handler, s);
-  return { s, server, serving: handle() };
+  const { server, handle, reap } = handlerOn(handler, s);
+  return { s, server, serving: handle(), reap };
 }
 
 /**
@@ -101,7 +102,7 @@ function serveWith(handler: HandlerClass): Served {
  */
 function withServer(handler: HandlerClass, body: (served: Served) => Promise<void>) {
   const served = serveWith(handler);
-  return reap(() => body(served), () => served.s.transport.close(), () => served.serving);
+  return served.reap(() => body(served), () => served.s.transport.close());
 }
 
 /** `imap_class(*server.server_address)` for the constructor tests. */

@@ -37,7 +37,6 @@ import { concat } from "./_bytes.ts";
 import {
   type HandlerClass,
   handlerOn,
-  reap,
   type Served as ServedBase,
   SimpleIMAPHandler,
 } from "./_cpython.ts";
@@ -240,14 +239,13 @@ async function withServer(
   keyPair: KeyPair = certs().leaf,
 ): Promise<void> {
   const s = new ServerSide();
-  const { server, handle } = handlerOn(handler, s);
+  const { server, handle, reap } = handlerOn(handler, s);
   // The handler runs once a connection is accepted, as CPython's handler class does.
-  let serving: Promise<void> = Promise.resolve();
   const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, ...keyPair });
   const accepted: { conn: Deno.TlsConn; inbound: Promise<void>; done: Promise<void> }[] = [];
   const inboundEnded = Promise.withResolvers<void>();
   const accepting = listener.accept().then((conn) => {
-    serving = handle();
+    handle();
     const bridged = bridge(conn, s);
     accepted.push({ conn, ...bridged });
     bridged.inbound.then(inboundEnded.resolve);
@@ -289,7 +287,7 @@ async function withServer(
       }
     }
   };
-  await reap(() => body(served), close, () => serving);
+  await reap(() => body(served), close);
 }
 
 /** `imap_class("localhost", port, ssl_context=...)`: IMAP4_SSL verifying against the test CA. */
