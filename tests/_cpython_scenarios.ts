@@ -61,7 +61,7 @@ export interface ScenarioTransport<S extends Served> {
   options?: { ignore?: boolean };
   /** ThreadedNetworkedTests.reaped_server(handler): a server; `body` makes the connection. */
   withServer: WithServer<S>;
-  /** `imap_class(*server.server_address)`, with the port's options. */
+  /** `imap_class(*server.server_address)`, with the client's options. */
   imapClass(served: S, options?: ConnectOptions): Promise<IMAP4>;
   /** The class the connected client is an instance of. */
   clientClass: typeof IMAP4;
@@ -322,7 +322,7 @@ export function cpythonScenarios<S extends Served>(
   // ---- ENABLE and UTF-8 mode -----------------------------------------------------------------
 
   for (const [name, setup] of CLASSES) {
-    // NewIMAPTests' scenario where the two classes' differ (the first class's fixture is _setup).
+    // Where the two classes differ, NewIMAPTests' variant (the first class, whose fixture is _setup).
     const newIMAPTests = setup === withSetup;
 
     scenario(
