@@ -1,7 +1,7 @@
-// The scenarios of CPython 3.14's NewIMAPTests and ThreadedNetworkedTests (Lib/test/test_imaplib.py),
-// written once and registered over a transport: tests/cpython_test.ts runs them over the in-memory
-// transport, tests/cpython_tls_test.ts over real loopback TLS (NewIMAPSSLTests and
-// ThreadedNetworkedTestsSSL). The handlers are those of tests/_cpython.ts.
+// The scenarios of CPython 3.14's NewIMAPTests and ThreadedNetworkedTests
+// (Lib/test/test_imaplib.py), written once and registered over a transport: tests/cpython_test.ts
+// runs them over the in-memory transport, tests/cpython_tls_test.ts over real loopback TLS
+// (NewIMAPSSLTests and ThreadedNetworkedTestsSSL). The handlers are those of tests/_cpython.ts.
 //
 // Test names start with the CPython name; the class follows in parentheses where CPython has
 // two tests of the same name, after "TLS" in the TLS runs. Where the TLS runs differ (see the
@@ -322,7 +322,7 @@ export function cpythonScenarios<S extends Served>(
   // ---- ENABLE and UTF-8 mode -----------------------------------------------------------------
 
   for (const [name, setup] of CLASSES) {
-    // Where the two classes differ, NewIMAPTests' variant (the first class, whose fixture is _setup).
+    // Where the two classes differ: NewIMAPTests' variant (the first class, fixture _setup).
     const newIMAPTests = setup === withSetup;
 
     scenario(

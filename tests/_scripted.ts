@@ -228,7 +228,7 @@ export type CommandHandler = (
   command: ClientCommand,
 ) => void | boolean | Promise<void | boolean>;
 
-/** A handler that answers with `lines`, in order; `{tag}` in a line stands for the command's tag. */
+/** A handler that answers with `lines`, in order; `{tag}` in a line stands for the tag. */
 export function replies(...lines: string[]): CommandHandler {
   return (s, c) => {
     for (const line of lines) s.line(line.replaceAll("{tag}", c.tag));
