@@ -1,7 +1,7 @@
 // What tests/cpython_test.ts (the in-memory transport) and tests/cpython_tls_test.ts (real TLS)
 // share: a port of CPython's SimpleIMAPHandler and the handler classes of Lib/test/test_imaplib.py,
 // the fixtures NewIMAPTestsMixin._setup and ThreadedNetworkedTests.reaped_pair over a transport
-// each file provides, and assertRaises. It registers no tests.
+// each file provides. It registers no tests.
 //
 // A handler runs on a scripted `ServerSide` (tests/_scripted.ts): in-memory, that ServerSide is
 // the connection; over TLS, a bridge relays an accepted TLS connection to it.
@@ -118,24 +118,51 @@ export async function simpleHandle(self: Handler, commands: Record<string, Cmd>)
 
 export const SimpleIMAPHandler: HandlerClass = {};
 
+/** How one connection's handler is run and reaped; see {@linkcode handlerOn}. */
+export interface HandlerRun {
+  /** The handler's `self.server` attributes. */
+  server: ServerState;
+  /** Runs the handler, and ends `s` when it returns. */
+  handle(): Promise<void>;
+  /**
+   * The end of ThreadedNetworkedTests.reaped_server: after `body`, `close()` ends the connection
+   * and the handler's run (if `handle()` was called) is awaited; its error fails the test unless
+   * `body` failed first.
+   */
+  reap(body: () => Promise<void>, close: () => void | Promise<void>): Promise<void>;
+}
+
 /**
- * `handler` for one connection on `s`: its `self.server`, and `handle()`, which runs it (its own
- * `handle`, or SimpleIMAPHandler's with its `cmd_X` overrides) and ends `s` when it returns.
+ * `handler` for one connection on `s`: its `self.server`, `handle()`, which runs it (its own
+ * `handle`, or SimpleIMAPHandler's with its `cmd_X` overrides), and `reap()`.
  */
-export function handlerOn(
-  handler: HandlerClass,
-  s: ServerSide,
-): { server: ServerState; handle: () => Promise<void> } {
+export function handlerOn(handler: HandlerClass, s: ServerSide): HandlerRun {
   const self = new Handler(s, handler.capabilities ?? "");
   const commands = { ...SIMPLE_COMMANDS, ...handler.commands };
-  const handle = async () => {
+  let running: Promise<void> = Promise.resolve();
+  const handle = () =>
+    running = (async () => {
+      try {
+        await (handler.handle ?? simpleHandle)(self, commands);
+      } finally {
+        s.end();
+      }
+    })();
+  const reap = async (body: () => Promise<void>, close: () => void | Promise<void>) => {
+    let failed = false;
     try {
-      await (handler.handle ?? simpleHandle)(self, commands);
+      await body();
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      s.end();
+      await close();
+      await running.catch((error) => {
+        if (!failed) throw error;
+      });
     }
   };
-  return { server: self.server, handle };
+  return { server: self.server, handle, reap };
 }
 
 // ---- CPython's fixtures, over a transport --------------------------------------------------
@@ -177,48 +204,30 @@ export function fixtures<S extends Served>(
   withPair: WithClient<S>;
   CLASSES: readonly (readonly [string, WithClient<S>])[];
 } {
+  /** A fixture whose client `cleanup` ends after `body`. */
+  const withClient =
+    (cleanup: (client: IMAP4) => Promise<unknown>): WithClient<S> => (handler, body) =>
+      withServer(handler, async (served) => {
+        const client = await connect(served);
+        try {
+          await body({ ...served, client });
+        } finally {
+          await cleanup(client);
+        }
+      });
+
   /** NewIMAPTestsMixin._setup(handler) and _cleanup: shutdown afterwards unless logged out. */
-  const withSetup: WithClient<S> = (handler, body) =>
-    withServer(handler, async (served) => {
-      const client = await connect(served);
-      try {
-        await body({ ...served, client });
-      } finally {
-        if (client.state !== "LOGOUT") await client.shutdown();
-      }
-    });
+  const withSetup = withClient(async (client) => {
+    if (client.state !== "LOGOUT") await client.shutdown();
+  });
 
   /** ThreadedNetworkedTests.reaped_pair(handler): a connected client, logged out afterwards. */
-  const withPair: WithClient<S> = (handler, body) =>
-    withServer(handler, async (served) => {
-      const client = await connect(served);
-      try {
-        await body({ ...served, client });
-      } finally {
-        await client.logout();
-      }
-    });
+  const withPair = withClient((client) => client.logout());
 
   // The two classes of CPython that run the same scenarios: NewIMAPTests (client shut down
   // afterwards) and ThreadedNetworkedTests (client logged out afterwards, reaped_pair).
   const CLASSES = [[names[0], withSetup], [names[1], withPair]] as const;
   return { withSetup, withPair, CLASSES };
-}
-
-/** `assertRaises(cls)` plus an optional `assertRaisesRegex` pattern, for a promise. */
-export async function assertRaises(
-  promise: Promise<unknown>,
-  cls: abstract new (...args: never[]) => Error,
-  pattern?: RegExp,
-): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  assert.ok(caught instanceof cls, `expected ${cls.name}, got ${caught}`);
-  if (pattern) assert.match((caught as Error).message, pattern);
-  return caught as Error;
 }
 
 // ---- Handlers and authobjects shared by several tests ----------------------------------------
@@ -284,19 +293,33 @@ export function utf8AppendServer(capabilities = UTF8Server.capabilities): Handle
 /** The RFC 2195 example challenge of CPython's AuthHandler_CRAM_MD5. */
 export const CRAM_MD5_CHALLENGE = "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ=";
 
+/**
+ * A `cmd_AUTHENTICATE` that sends `challenge`, reads the answer and replies `[code, message]`:
+ * `ifAnswer` when the answer line is `answer`, `otherwise` when it is not.
+ */
+function answerCheck(
+  challenge: string,
+  answer: string,
+  ifAnswer: [string, string],
+  otherwise: [string, string],
+): Cmd {
+  return async (self, tag) => {
+    self._send_textline(challenge);
+    const r = await self.next();
+    self._send_tagged(tag, ...(str(r) === answer ? ifAnswer : otherwise));
+  };
+}
+
 /** CPython's AuthHandler_CRAM_MD5: the RFC 2195 example challenge and expected answer. */
 export const AuthHandler_CRAM_MD5: HandlerClass = {
   capabilities: "LOGINDISABLED AUTH=CRAM-MD5",
   commands: {
-    async AUTHENTICATE(self, tag) {
-      self._send_textline(CRAM_MD5_CHALLENGE);
-      const r = await self.next();
-      if (str(r) === "dGltIGYxY2E2YmU0NjRiOWVmYTFjY2E2ZmZkNmNmMmQ5ZjMy\r\n") {
-        self._send_tagged(tag, "OK", "CRAM-MD5 successful");
-      } else {
-        self._send_tagged(tag, "NO", "No access");
-      }
-    },
+    AUTHENTICATE: answerCheck(
+      CRAM_MD5_CHALLENGE,
+      "dGltIGYxY2E2YmU0NjRiOWVmYTFjY2E2ZmZkNmNmMmQ5ZjMy\r\n",
+      ["OK", "CRAM-MD5 successful"],
+      ["NO", "No access"],
+    ),
   },
 };
 
@@ -323,15 +346,12 @@ export const InvalidAuthServer: HandlerClass = {
 /** test_aborted_authentication's MyServer: `+`, then NO to the `*` that cancels. */
 export const AbortedAuthServer: HandlerClass = {
   commands: {
-    async AUTHENTICATE(self, tag) {
-      self._send_textline("+");
-      const response = await self.next();
-      if (str(response) === "*\r\n") {
-        self._send_tagged(tag, "NO", "[AUTHENTICATIONFAILED] aborted");
-      } else {
-        self._send_tagged(tag, "OK", "MYAUTH successful");
-      }
-    },
+    AUTHENTICATE: answerCheck(
+      "+",
+      "*\r\n",
+      ["NO", "[AUTHENTICATIONFAILED] aborted"],
+      ["OK", "MYAUTH successful"],
+    ),
   },
 };
 

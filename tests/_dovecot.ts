@@ -1,7 +1,7 @@
 // Access to the real Dovecot that `deno task test` starts (scripts/test.ts), for the tests.
 
 import assert from "node:assert/strict";
-import { type ConnectOptions, IMAP4, type Result } from "../mod.ts";
+import { type ConnectOptions, IMAP4 } from "../mod.ts";
 import { fixtureFromEnv, type FixtureInfo } from "../scripts/dovecot.ts";
 
 /** The running fixture; fails clearly when the tests were not started by `deno task test`. */
@@ -36,22 +36,6 @@ export async function login(user = 0, options: ConnectOptions = {}): Promise<IMA
 /** A mailbox name no other test uses. */
 export function uniqueMailbox(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-const latin1 = new TextDecoder("latin1");
-
-/** A result with bytes shown as text: `["OK", ["1 (FLAGS (\\Seen))", ["hdr", "lit"]]]`. */
-export function show([type, data]: Result): [string, (string | string[] | null)[]] {
-  return [
-    type,
-    data.map((d) =>
-      d === null
-        ? null
-        : d instanceof Uint8Array
-        ? latin1.decode(d)
-        : d.map((x) => latin1.decode(x))
-    ),
-  ];
 }
 
 /** A small RFC 5322 message. */

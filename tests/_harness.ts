@@ -2,6 +2,8 @@
 // Test files import `test` from here instead of calling Deno.test directly, so the same files
 // run under `deno test` and `bun test`.
 
+import assert from "node:assert/strict";
+
 /** A test body. */
 export type TestFn = () => void | Promise<void>;
 
@@ -36,6 +38,26 @@ export function test(name: string, fn: TestFn, options?: TestOptions): void {
  * comment at the test.
  */
 export const denoOnly: TestOptions = { ignore: deno === undefined };
+
+/**
+ * CPython's `assertRaises(cls)`, with an optional `assertRaisesRegex` pattern, for a promise: it
+ * rejects with an instance of `cls` whose message matches `pattern`. Returns the error, for
+ * checks of its other fields.
+ */
+export async function assertRaises<E extends Error>(
+  promise: Promise<unknown>,
+  cls: abstract new (...args: never[]) => E,
+  pattern?: RegExp,
+): Promise<E> {
+  let caught: unknown;
+  await assert.rejects(promise, (error: unknown) => {
+    caught = error;
+    return true;
+  });
+  assert.ok(caught instanceof cls, `expected ${cls.name}, got ${caught}`);
+  if (pattern) assert.match(caught.message, pattern);
+  return caught;
+}
 
 /** Resident memory in bytes, on Deno or on Bun/Node. */
 export function rssBytes(): number {

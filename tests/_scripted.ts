@@ -1,7 +1,7 @@
 // A scripted IMAP server on an in-memory transport: for what a real server will not show
 // (hostile bytes, exact chunk splits, faults, timing) and CPython's scripted-server scenarios.
 
-import type { Transport } from "../mod.ts";
+import { type ConnectOptions, IMAP4, type Transport } from "../mod.ts";
 
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
@@ -228,6 +228,25 @@ export type CommandHandler = (
   command: ClientCommand,
 ) => void | boolean | Promise<void | boolean>;
 
+/** A handler that answers with `lines`, in order; `{tag}` in a line stands for the tag. */
+export function replies(...lines: string[]): CommandHandler {
+  return (s, c) => {
+    for (const line of lines) s.line(line.replaceAll("{tag}", c.tag));
+  };
+}
+
+/**
+ * A handler that sends `chunks` (each one chunk, as {@linkcode ServerSide.send} does), then ends
+ * the connection: EOF for the client, and the end of serving.
+ */
+export function hangUp(...chunks: string[]): CommandHandler {
+  return (s) => {
+    s.send(...chunks);
+    s.end();
+    return false;
+  };
+}
+
 /** Options of {@linkcode serve}: CPython's SimpleIMAPHandler, made scriptable. */
 export interface ServeOptions {
   /** The greeting line. @default {"* OK IMAP4rev1"} */
@@ -275,6 +294,49 @@ export async function serve(server: ServerSide, options: ServeOptions = {}): Pro
     }
     if ((await handler(server, command)) === false) return;
   }
+}
+
+/** Options of {@linkcode connectScripted}: the server's, the transport's and the client's. */
+export interface ScriptedOptions extends ServeOptions {
+  /** The client reads a readable byte stream (see {@linkcode ServerSide}). */
+  byteStream?: boolean;
+  /** The client's options, for `IMAP4.fromTransport`. */
+  client?: ConnectOptions;
+  /**
+   * The client's state when it is handed over: `NONAUTH` as connected, `AUTH` once logged in
+   * (with `login`), `SELECTED` once INBOX is selected as well. @default {"NONAUTH"}
+   */
+  state?: "NONAUTH" | "AUTH" | "SELECTED";
+  /** The user name and password of the login. @default {["u", "p"]} */
+  login?: [string, string];
+}
+
+/** A scripted server ({@linkcode serve}) and a client connected to it. */
+export interface Scripted {
+  /** The server's side of the connection. */
+  server: ServerSide;
+  /** The running server: it settles once the client logged out or closed. */
+  serving: Promise<void>;
+  /** The client. */
+  M: IMAP4;
+  /** Logs the client out and waits for the server to finish. */
+  done(): Promise<void>;
+}
+
+/** Serves `options` on a new {@linkcode ServerSide} and connects a client to it. */
+export async function connectScripted(options: ScriptedOptions = {}): Promise<Scripted> {
+  const server = new ServerSide({ byteStream: options.byteStream });
+  const serving = serve(server, options);
+  const M = await IMAP4.fromTransport(server.transport, options.client);
+  if (options.state === "AUTH" || options.state === "SELECTED") {
+    await M.login(...(options.login ?? ["u", "p"]));
+  }
+  if (options.state === "SELECTED") await M.select();
+  const done = async () => {
+    await M.logout();
+    await serving;
+  };
+  return { server, serving, M, done };
 }
 
 /** Milliseconds of real time, for scenarios that need the server to pause. */

@@ -1,6 +1,8 @@
 // Reading a body stream the way the streaming tests need: to its end, through one reused BYOB
 // buffer, as a caller with bounded memory does.
 
+import { concat } from "./_bytes.ts";
+
 /** The whole of `body`, read through one reused BYOB buffer of `bufferBytes`. */
 export async function readAll(
   body: ReadableStream<Uint8Array>,
@@ -16,11 +18,5 @@ export async function readAll(
     if (done) break;
     parts.push(value.slice());
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }

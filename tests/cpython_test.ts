@@ -1,13 +1,16 @@
 // CPython 3.14's Lib/test/test_imaplib.py, ported test by test. Each scenario runs against the
 // scripted in-memory server (tests/_scripted.ts), driven by a port of CPython's
 // SimpleIMAPHandler and its handlers (tests/_cpython.ts, shared with tests/cpython_tls_test.ts)
-// that sends the same bytes as the original handlers. Test names start with the CPython name;
-// where CPython has two tests of the same name (NewIMAPTests and ThreadedNetworkedTests), the
-// class follows in parentheses.
+// that sends the same bytes as the original handlers. The scenarios of NewIMAPTests and
+// ThreadedNetworkedTests are written once, in tests/_cpython_scenarios.ts, and registered here
+// over the in-memory transport (and in tests/cpython_tls_test.ts over TLS); the tests below them
+// are this file's own. Test names start with the CPython name; where CPython has two tests of the
+// same name (NewIMAPTests and ThreadedNetworkedTests), the class follows in parentheses.
 //
 // CPython 3.14's test_imaplib.py defines 64 test methods: 59 local ones (TestImaplib 5,
 // NewIMAPTestsMixin 31, NewIMAPSSLTests 2, ThreadedNetworkedTests 20, ThreadedNetworkedTestsSSL
-// 1) and 5 remote ones. This file holds the scripted scenarios. The rest:
+// 1) and 5 remote ones. This file and tests/_cpython_scenarios.ts hold the scripted scenarios. The
+// rest:
 //
 // Ported in tests/functions_test.ts (module functions):
 //   test_Internaldate2tuple, test_Internaldate2tuple_issue10941, test_Time2Internaldate,
@@ -59,83 +62,47 @@
 import assert from "node:assert/strict";
 import {
   type Authenticator,
-  DEFAULT_MAX_LINE_BYTES,
   IMAP4,
   IMAP4_PORT,
   IMAP4ConnectionError,
   IMAP4Error,
-  IMAP4LimitError,
-  IMAP4ProtocolError,
-  IMAP4TimeoutError,
   type Transport,
 } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { assertRaises, denoOnly, test } from "./_harness.ts";
 import { ServerSide, str } from "./_scripted.ts";
 import {
-  AbortedAuthServer,
-  assertRaises,
-  assertTruncatedLiteralAbort,
-  authenticators,
   AuthHandler_CRAM_MD5,
-  BadAuthNameServer,
-  BadNewlineHandler,
-  bracketFlagHandler,
   CRAM_MD5_CHALLENGE,
-  encoder,
-  EOFHandler,
-  fake,
-  fixtures,
   type HandlerClass,
   handlerOn,
-  InvalidAuthServer,
-  LsubCmd,
-  MyAuthServer,
-  NoEnableServer,
-  passwords,
+  type HandlerRun,
   type Served as ServedBase,
   SimpleIMAPHandler,
-  timeoutHandler,
-  TooLongHandler,
-  TooLongHandler_MAXLINE,
-  truncatedLiteralHandler,
-  utf8AppendServer,
-  UTF8Server,
 } from "./_cpython.ts";
-
-const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+import { cpythonScenarios } from "./_cpython_scenarios.ts";
 
 // ---- The in-memory transport: one ServerSide a connection ------------------------------------
 
 /** One accepted connection: the server side, the handler's state, the running handler. */
 interface Served extends ServedBase {
   serving: Promise<void>;
+  reap: HandlerRun["reap"];
 }
 
 /** Accepts one connection with `handler`; the connection closes when `handle` returns. */
 function serveWith(handler: HandlerClass): Served {
   const s = new ServerSide();
-  const { server, handle } = handlerOn(handler, s);
-  return { s, server, serving: handle() };
+  const { server, handle, reap } = handlerOn(handler, s);
+  return { s, server, serving: handle(), reap };
 }
 
 /**
  * ThreadedNetworkedTests.reaped_server(handler): a server; `body` makes the connection. The
  * transport is closed afterwards (a failed connect has closed it already).
  */
-async function withServer(handler: HandlerClass, body: (served: Served) => Promise<void>) {
+function withServer(handler: HandlerClass, body: (served: Served) => Promise<void>) {
   const served = serveWith(handler);
-  let failed = false;
-  try {
-    await body(served);
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    served.s.transport.close();
-    await served.serving.catch((error) => {
-      if (!failed) throw error;
-    });
-  }
+  return served.reap(() => body(served), () => served.s.transport.close());
 }
 
 /** `imap_class(*server.server_address)` for the constructor tests. */
@@ -143,12 +110,30 @@ function imapClass(served: Served, options?: Parameters<typeof IMAP4.fromTranspo
   return IMAP4.fromTransport(served.s.transport, options);
 }
 
-// NewIMAPTestsMixin._setup (client shut down afterwards) and ThreadedNetworkedTests.reaped_pair
-// (client logged out afterwards), and the two classes that run the same scenarios with them.
-const { withSetup, withPair, CLASSES } = fixtures(withServer, (served) => imapClass(served), [
-  "NewIMAPTests",
-  "ThreadedNetworkedTests",
-]);
+// ---- The scenarios of NewIMAPTests and ThreadedNetworkedTests --------------------------------
+
+// NewIMAPTests (NewIMAPTestsMixin._setup: client shut down afterwards) and ThreadedNetworkedTests
+// (reaped_pair: client logged out afterwards); `withSetup` serves this file's own tests too.
+const { withSetup } = cpythonScenarios({
+  names: ["NewIMAPTests", "ThreadedNetworkedTests"],
+  tls: false,
+  withServer,
+  imapClass,
+  clientClass: IMAP4,
+  // The client's close reaches the ServerSide at once.
+  closed: (served) => Promise.resolve(served.s.closedByClient),
+  // The client's bytes reach the ServerSide at once: a refused call added none.
+  assertNothingSentSince(_client, s, before) {
+    assert.equal(s.received.length, before, "nothing is sent");
+    return Promise.resolve();
+  },
+  // Every size of CPython's range.
+  literalExponents: Array.from({ length: 64 - 15 }, (_, i) => 15 + i),
+  // CPython's TimeoutHandler sleeps 1 s; 0.2 s here keeps the file fast. The failing client's
+  // timeout is CPython's 0.001 s.
+  greetingDelayMs: 200,
+  greetingTimeout: 0.001,
+});
 
 // ---- TestImaplib -----------------------------------------------------------------------------
 
@@ -174,92 +159,9 @@ test(
       String(error.cause),
     );
   },
-  { ignore: deno === undefined },
+  // Deno.connect and Deno.errors: Deno only.
+  denoOnly,
 );
-
-// ---- Connecting: greetings and framing -------------------------------------------------------
-
-test("test_EOF_without_complete_welcome_message: EOF inside the greeting is an abort", async () => {
-  // http://bugs.python.org/issue5949
-  await withServer(EOFHandler, async (server) => {
-    await assertRaises(imapClass(server), IMAP4.abort);
-  });
-});
-
-test("test_issue5949: EOF without a complete welcome message is an abort", async () => {
-  await withServer(EOFHandler, async (server) => {
-    // Ours: the abort is IMAP4ConnectionError "socket error: EOF".
-    await assertRaises(imapClass(server), IMAP4ConnectionError, /EOF/);
-  });
-});
-
-for (const name of CLASSES.map(([name]) => name)) {
-  test(`test_line_termination (${name}): a CAPABILITY line ending in bare LF aborts`, async () => {
-    await withServer(BadNewlineHandler, async (server) => {
-      const error = await assertRaises(imapClass(server), IMAP4.abort);
-      // Ours: IMAP4ProtocolError, an IMAP4.abort naming the bare LF; the connection is closed.
-      assert.ok(error instanceof IMAP4ProtocolError, String(error));
-      assert.match(error.message, /bare LF/);
-      assert.ok(server.s.closedByClient);
-    });
-  });
-}
-
-test("test_linetoolong (NewIMAPTests): a line over the limit is an error, 'more than 10 bytes'", async () => {
-  // CPython patches the module global `imaplib._MAXLINE` to 10 and expects IMAP4.error
-  // "got more than 10 bytes". Ours (deliberate difference): the limit is the per-instance
-  // `maxLineBytes` option, CRLF included, and exceeding it is IMAP4LimitError, a subclass of
-  // IMAP4.abort (so also of IMAP4.error), which closes the connection.
-  await withServer(TooLongHandler, async (server) => {
-    const error = await assertRaises(
-      imapClass(server, { maxLineBytes: 10 }),
-      IMAP4.error,
-      /maxLineBytes exceeded: \d+ bytes, limit 10$/,
-    );
-    assert.ok(error instanceof IMAP4LimitError);
-    assert.equal(error.limitBytes, 10);
-    assert.ok(error.sizeBytes > 10);
-    assert.ok(server.s.closedByClient);
-  });
-});
-
-test("test_linetoolong (ThreadedNetworkedTests): a line of the default limit's size is refused", async () => {
-  // CPython sends `b'* OK ' + _MAXLINE * b'x'` against the default 1 MB `_MAXLINE`. Ours: the
-  // default `maxLineBytes` (8 MiB, DEFAULT_MAX_LINE_BYTES) instead (deliberate difference).
-  await withServer(TooLongHandler_MAXLINE, async (server) => {
-    const error = await assertRaises(imapClass(server), IMAP4.error);
-    assert.ok(error instanceof IMAP4LimitError, String(error));
-    assert.equal(error.limitName, "maxLineBytes");
-    assert.equal(error.limitBytes, DEFAULT_MAX_LINE_BYTES);
-  });
-});
-
-test("test_truncated_large_literal: a greeting announcing a literal of 2**15..2**63 bytes, then EOF, aborts", async () => {
-  // CPython sends '* OK {size}' and 'IMAP4rev1', then closes, for size = 1 << 15 .. 1 << 63.
-  // Ours: up to `maxLiteralBytes` (128 MiB by default) the decoder waits for the literal and
-  // the EOF is IMAP4ConnectionError; above it the marker itself is refused with
-  // IMAP4LimitError before anything is allocated, and from 2**53 on (beyond an exact JS number)
-  // it is IMAP4ProtocolError. All are IMAP4.abort, as CPython expects.
-  for (let exponent = 15; exponent < 64; exponent++) {
-    await withServer(truncatedLiteralHandler(1n << BigInt(exponent)), async (server) => {
-      const error = await assertRaises(imapClass(server), IMAP4.abort);
-      assertTruncatedLiteralAbort(error, exponent);
-      assert.ok(server.s.closedByClient, `size=2**${exponent}: transport left open`);
-    });
-  }
-});
-
-test("test_connect: connect reads the greeting and CAPABILITY; shutdown() closes", async () => {
-  await withServer(SimpleIMAPHandler, async (server) => {
-    const client = await imapClass(server);
-    assert.equal(client.state, "NONAUTH");
-    assert.equal(str(client.welcome), "* OK IMAP4rev1");
-    assert.deepEqual(client.capabilities, ["IMAP4REV1"]);
-    await client.shutdown();
-    assert.ok(server.s.closedByClient);
-    assert.ok(!server.s.receivedText.includes("LOGOUT"));
-  });
-});
 
 // ---- Timeouts --------------------------------------------------------------------------------
 
@@ -294,214 +196,7 @@ test("test_imaplib_timeout_test: timeout None and a number reach open(); 0 is re
   await Promise.all(servings);
 });
 
-test("test_imaplib_timeout_functionality_test: a greeting later than the timeout times out", async () => {
-  // CPython's TimeoutHandler sleeps 1 s before SimpleIMAPHandler.handle; 0.2 s here keeps the
-  // file fast. The first client (from _setup) waits for the greeting without a timeout; a second
-  // one with timeout=0.001 fails. CPython expects the builtin TimeoutError; ours is
-  // IMAP4TimeoutError, an IMAP4.abort, and the connection is closed (README, "timeout bounds
-  // each wait").
-  const TimeoutHandler = timeoutHandler(200);
-  const first = serveWith(TimeoutHandler);
-  const client = await imapClass(first);
-  assert.equal(client.state, "NONAUTH");
-  const second = serveWith(TimeoutHandler);
-  await assertRaises(imapClass(second, { timeout: 0.001 }), IMAP4TimeoutError);
-  assert.ok(second.s.closedByClient);
-  await client.shutdown();
-  await Promise.all([first.serving, second.serving]);
-});
-
-// ---- with statements -------------------------------------------------------------------------
-
-for (const name of CLASSES.map(([name]) => name)) {
-  test(`test_simple_with_statement (${name}): leaving an 'await using' scope logs out`, async () => {
-    await withServer(SimpleIMAPHandler, async (server) => {
-      {
-        await using _imap = await imapClass(server);
-      }
-      assert.match(server.s.receivedText, /^[A-P]{4}0 CAPABILITY\r\n[A-P]{4}1 LOGOUT\r\n$/);
-      assert.ok(server.s.closedByClient);
-    });
-  });
-
-  test(`test_with_statement (${name}): login inside the scope, LOGOUT at its end`, async () => {
-    await withServer(SimpleIMAPHandler, async (server) => {
-      {
-        await using imap = await imapClass(server);
-        await imap.login("user", "pass");
-        assert.equal(server.server.logged, "user");
-      }
-      assert.equal(server.server.logged, null);
-    });
-  });
-
-  test(`test_with_statement_logout (${name}): an explicit logout() inside the scope is legal`, async () => {
-    // It is legal to log out explicitly inside the with block
-    await withServer(SimpleIMAPHandler, async (server) => {
-      {
-        await using imap = await imapClass(server);
-        await imap.login("user", "pass");
-        assert.equal(server.server.logged, "user");
-        await imap.logout();
-        assert.equal(server.server.logged, null);
-      }
-      assert.equal(server.server.logged, null);
-      // Scope exit after logout() sends nothing more.
-      assert.equal(server.s.receivedText.match(/ LOGOUT\r\n/g)?.length, 1);
-    });
-  });
-}
-
-// ---- ENABLE and UTF-8 mode -------------------------------------------------------------------
-
-for (const [name, setup] of CLASSES) {
-  test(`test_enable_raises_error_if_not_AUTH (${name}): ENABLE in NONAUTH is an error`, async () => {
-    await setup(UTF8Server, async ({ client }) => {
-      assert.equal(client.utf8_enabled, false);
-      await assertRaises(client.enable("foo"), IMAP4.error, /ENABLE.*NONAUTH/);
-      assert.equal(client.utf8_enabled, false);
-    });
-  });
-
-  test(`test_enable_raises_error_if_no_capability (${name}): 'does not support ENABLE'`, async () => {
-    // NewIMAPTests uses SimpleIMAPHandler, ThreadedNetworkedTests a UTF8Server with 'AUTH'.
-    const handler = name === "NewIMAPTests" ? SimpleIMAPHandler : NoEnableServer;
-    await setup(handler, async ({ client, s }) => {
-      const before = s.received.length;
-      await assertRaises(client.enable("foo"), IMAP4.error, /does not support ENABLE/);
-      assert.equal(s.received.length, before, "nothing is sent");
-    });
-  });
-
-  test(`test_enable_UTF8_raises_error_if_not_supported (${name}): after login, still refused`, async () => {
-    await setup(SimpleIMAPHandler, async ({ client }) => {
-      const [typ] = await client.login("user", "pass");
-      assert.equal(typ, "OK");
-      await assertRaises(client.enable("UTF8=ACCEPT"), IMAP4.error, /does not support ENABLE/);
-    });
-  });
-
-  test(`test_enable_UTF8_True_append (${name}): UTF-8 mode after ENABLE; APPEND as literal8`, async () => {
-    const UTF8AppendServer = utf8AppendServer(
-      name === "NewIMAPTests" ? "ENABLE UTF8=ACCEPT" : UTF8Server.capabilities,
-    );
-    await setup(UTF8AppendServer, async ({ client, server, s }) => {
-      // CPython checks client._encoding: 'ascii', then 'utf-8'.
-      assert.equal(client.utf8_enabled, false);
-      const [code] = await client.authenticate("MYAUTH", fake);
-      assert.equal(code, "OK");
-      assert.equal(str(server.response), "ZmFrZQ==\r\n"); // b64 encoded 'fake'
-      const [code2] = await client.enable("UTF8=ACCEPT");
-      assert.equal(code2, "OK");
-      assert.equal(client.utf8_enabled, true);
-      const msg = encoder.encode("Subject: üñí©öðé");
-      const [typ] = await client.append(null, null, null, msg);
-      assert.equal(typ, "OK");
-      // CPython 3.14.2 sends `APPEND INBOX {N}` and a literal `UTF8 (msg)`, so its handler's
-      // line after `+` is b'UTF8 (msg)\r\n'. Ours (deliberate difference, RFC 6855) sends
-      // `APPEND INBOX UTF8 (~{N}`, the message as the literal, then `)` and CRLF, so the same
-      // handler reads msg + b')\r\n'.
-      assert.ok(
-        s.receivedText.includes(` APPEND INBOX UTF8 (~{${msg.length}}\r\n`),
-        s.receivedText,
-      );
-      assert.deepEqual(server.response, new Uint8Array([...msg, ...encoder.encode(")\r\n")]));
-    });
-  });
-
-  test(`test_search_disallows_charset_in_utf8_mode (${name}): a charset is an error`, async () => {
-    await setup(UTF8Server, async ({ client, s }) => {
-      const [typ] = await client.authenticate("MYAUTH", fake);
-      assert.equal(typ, "OK");
-      const [typ2] = await client.enable("UTF8=ACCEPT");
-      assert.equal(typ2, "OK");
-      assert.equal(client.utf8_enabled, true);
-      const before = s.received.length;
-      await assertRaises(client.search("foo", "bar"), IMAP4.error, /charset.*UTF8/);
-      assert.equal(s.received.length, before, "nothing is sent");
-    });
-  });
-}
-
-// ---- AUTHENTICATE and CRAM-MD5 ---------------------------------------------------------------
-
-for (const [name, setup] of CLASSES) {
-  test(`test_bad_auth_name (${name}): NO to AUTHENTICATE raises the server's text`, async () => {
-    await setup(BadAuthNameServer, async ({ client }) => {
-      const never: Authenticator = () => {
-        throw new Error("the authobject must not be called");
-      };
-      const error = await assertRaises(
-        client.authenticate("METHOD", never),
-        IMAP4.error,
-        /^unrecognized authentication type METHOD$/,
-      );
-      assert.ok(!(error instanceof IMAP4.abort));
-      assert.equal(client.state, "NONAUTH");
-    });
-  });
-
-  test(`test_invalid_authentication (${name}): NO after the exchange raises its text`, async () => {
-    await setup(InvalidAuthServer, async ({ client }) => {
-      await assertRaises(
-        client.authenticate("MYAUTH", fake),
-        IMAP4.error,
-        /\[AUTHENTICATIONFAILED\] invalid/,
-      );
-    });
-  });
-
-  test(`test_aborted_authentication (${name}): an authobject returning null cancels with '*'`, async () => {
-    await setup(AbortedAuthServer, async ({ client }) => {
-      await assertRaises(
-        client.authenticate("MYAUTH", () => null),
-        IMAP4.error,
-        /\[AUTHENTICATIONFAILED\] aborted/,
-      );
-    });
-  });
-}
-
-for (const [kind, authobject] of authenticators) {
-  test(`test_valid_authentication_${kind}: the answer goes base64-encoded, 'ZmFrZQ=='`, async () => {
-    await withSetup(MyAuthServer, async ({ client, server }) => {
-      const [code] = await client.authenticate("MYAUTH", authobject);
-      assert.equal(code, "OK");
-      assert.equal(str(server.response), "ZmFrZQ==\r\n"); // b64 encoded 'fake'
-      assert.equal(client.state, "AUTH");
-    });
-  });
-}
-
-test("test_valid_authentication (ThreadedNetworkedTests): bytes and str answers, 'ZmFrZQ=='", async () => {
-  for (const [, authobject] of authenticators) {
-    await withPair(MyAuthServer, async ({ client, server }) => {
-      const [code] = await client.authenticate("MYAUTH", authobject);
-      assert.equal(code, "OK");
-      assert.equal(str(server.response), "ZmFrZQ==\r\n"); // b64 encoded 'fake'
-    });
-  }
-});
-
-for (const [kind, password] of passwords) {
-  test(`test_login_cram_md5_${kind}: login_cram_md5 answers the RFC 2195 vector`, async () => {
-    await withSetup(AuthHandler_CRAM_MD5, async ({ client }) => {
-      assert.ok(client.capabilities.includes("AUTH=CRAM-MD5"));
-      const [ret] = await client.login_cram_md5("tim", password);
-      assert.equal(ret, "OK");
-    });
-  });
-}
-
-test("test_login_cram_md5 (ThreadedNetworkedTests): str and bytes passwords", async () => {
-  for (const [, password] of passwords) {
-    await withPair(AuthHandler_CRAM_MD5, async ({ client }) => {
-      assert.ok(client.capabilities.includes("AUTH=CRAM-MD5"));
-      const [ret] = await client.login_cram_md5("tim", password);
-      assert.equal(ret, "OK");
-    });
-  }
-});
+// ---- CRAM-MD5 --------------------------------------------------------------------------------
 
 test("test_login_cram_md5_blocked (partial): an authobject that throws rejects authenticate()", async () => {
   // CPython makes HMAC-MD5 unavailable with mock.patch("hmac.HMAC") and expects IMAP4.error
@@ -551,71 +246,3 @@ test(
     });
   },
 );
-
-// ---- Commands --------------------------------------------------------------------------------
-
-test("test_login: login returns OK 'LOGIN completed' and the state is AUTH", async () => {
-  await withSetup(SimpleIMAPHandler, async ({ client }) => {
-    const [typ, data] = await client.login("user", "pass");
-    assert.equal(typ, "OK");
-    assert.equal(str(data[0]), "LOGIN completed");
-    assert.equal(client.state, "AUTH");
-  });
-});
-
-test("test_logout: logout returns the server's BYE and the state is LOGOUT", async () => {
-  await withSetup(SimpleIMAPHandler, async ({ client, s }) => {
-    const [typ, data] = await client.login("user", "pass");
-    assert.equal(typ, "OK");
-    assert.equal(str(data[0]), "LOGIN completed");
-    const [typ2, data2] = await client.logout();
-    assert.equal(typ2, "BYE");
-    assert.equal(str(data2[0]), "IMAP4ref1 Server logging out");
-    assert.equal(client.state, "LOGOUT");
-    assert.ok(s.closedByClient);
-  });
-});
-
-test("test_lsub: LSUB data is the text after 'LSUB '", async () => {
-  await withSetup(LsubCmd, async ({ client }) => {
-    await client.login("user", "pass");
-    const [typ, data] = await client.lsub();
-    assert.equal(typ, "OK");
-    assert.equal(str(data[0]), '() "." directoryA');
-  });
-});
-
-test("test_unselect: select() gives the EXISTS count; unselect() returns to AUTH", async () => {
-  await withSetup(SimpleIMAPHandler, async ({ client }) => {
-    await client.login("user", "pass");
-    const [typ, data] = await client.select();
-    assert.equal(typ, "OK");
-    assert.equal(str(data[0]), "2");
-    assert.equal(client.state, "SELECTED");
-
-    const [typ2, data2] = await client.unselect();
-    assert.equal(typ2, "OK");
-    assert.equal(str(data2[0]), "Returned to authenticated state. (Success)");
-    assert.equal(client.state, "AUTH");
-  });
-});
-
-test("test_bracket_flags: flags containing '[' and ']' in FETCH and PERMANENTFLAGS", async () => {
-  // This violates RFC 3501, which disallows ']' characters in tag names, but imaplib has
-  // allowed producing such tags forever, other programs also produce them (eg: OtherInbox's
-  // Organizer app as of 20140716), and Gmail, for example, accepts them and produces them.
-  // So we support them. See issue #21815.
-  const BracketFlagHandler = bracketFlagHandler();
-  await withPair(BracketFlagHandler, async ({ client, server }) => {
-    const [code] = await client.authenticate("MYAUTH", fake);
-    assert.equal(code, "OK");
-    assert.equal(str(server.response), "ZmFrZQ==\r\n");
-    await client.select("test");
-    const [, [stored]] = await client.store(encoder.encode("1"), "+FLAGS", "[test]");
-    assert.ok(str(stored).includes("[test]"), str(stored));
-    await client.select("test");
-    const [, [permanent]] = client.response("PERMANENTFLAGS");
-    assert.ok(str(permanent).includes("[test]"), str(permanent));
-    assert.equal(str(permanent), "Answered \\Flagged \\Deleted \\Seen \\Draft \\[test] \\*)");
-  });
-});

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "./_harness.ts";
+import { bytes, oneByteChunks, text } from "./_bytes.ts";
 import {
   type DecoderOptions,
   DEFAULT_MAX_LINE_BYTES,
@@ -18,10 +19,6 @@ import {
   IMAP4LimitError,
   IMAP4ProtocolError,
 } from "../mod.ts";
-
-const utf8 = new TextEncoder();
-const text = new TextDecoder();
-const bytes = (s: string): Uint8Array => utf8.encode(s);
 
 /** A frame as strings, for comparison and readable failures. */
 interface Rendered {
@@ -60,10 +57,6 @@ function* twoChunkSplits(input: Uint8Array): Generator<[number, Uint8Array[]]> {
   for (let at = 0; at <= input.length; at++) {
     yield [at, [input.subarray(0, at), input.subarray(at)]];
   }
-}
-
-function oneByteChunks(input: Uint8Array): Uint8Array[] {
-  return Array.from({ length: input.length }, (_, i) => input.subarray(i, i + 1));
 }
 
 // --- Known answers ------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { type IMAP4, IMAP4Error, Internaldate2tuple } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { connect, dovecot, login, message, show, uniqueMailbox } from "./_dovecot.ts";
+import { connect, dovecot, login, message, uniqueMailbox } from "./_dovecot.ts";
+import { show } from "./_bytes.ts";
 
 test("dovecot: connect reads the greeting and CAPABILITY; logout returns BYE", async () => {
   const M = await connect();

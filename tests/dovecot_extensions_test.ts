@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { cramMd5Auth, IMAP4, IMAP4_stream, IMAP4Error, plainAuth, xoauth2Auth } from "../mod.ts";
 import { streamCommandFor } from "../scripts/dovecot.ts";
 import { test } from "./_harness.ts";
-import { connect, dovecot, login, message, show, uniqueMailbox } from "./_dovecot.ts";
+import { connect, dovecot, login, message, uniqueMailbox } from "./_dovecot.ts";
+import { show } from "./_bytes.ts";
 
 test("dovecot: authenticate PLAIN logs in and refreshes capabilities", async () => {
   const { user, password } = dovecot().users[1];

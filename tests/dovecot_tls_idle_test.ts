@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { IMAP4, IMAP4_SSL, IMAP4TlsError } from "../mod.ts";
 import { denoOnly, test } from "./_harness.ts";
-import { dovecot, login, message, show, uniqueMailbox } from "./_dovecot.ts";
+import { dovecot, login, message, uniqueMailbox } from "./_dovecot.ts";
+import { show } from "./_bytes.ts";
 
 // A CA the server's certificate was not issued by (the system roots do not know it either).
 async function otherCa(): Promise<string> {

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "./_harness.ts";
+import { bytes, latin1, text } from "./_bytes.ts";
 import {
   type Argument,
   type ArgumentKind,
@@ -14,11 +15,6 @@ import {
   IMAP4ArgumentError,
   IMAP4Error,
 } from "../mod.ts";
-
-const utf8 = new TextEncoder();
-const text = new TextDecoder();
-const bytes = (s: string): Uint8Array => utf8.encode(s);
-const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 /** A fragment as a string, for comparison and readable failures. */
 type Shown = { line: string } | { literal: string };

@@ -26,6 +26,7 @@ import fc from "npm:fast-check@4.11.0";
 import { test } from "./_harness.ts";
 import { serve, ServerSide, sleep } from "./_scripted.ts";
 import { readAll } from "./_streams.ts";
+import { concat, oneByteChunks, utf8 } from "./_bytes.ts";
 import {
   type Argument,
   type DecoderOptions,
@@ -94,8 +95,6 @@ async function checkAsync<T>(property: fc.IAsyncProperty<T>, runs = RUNS): Promi
 
 // --- Bytes --------------------------------------------------------------------------------------
 
-const utf8 = new TextEncoder();
-
 /** Bytes as a binary string, one char (U+0000..U+00FF) per byte: exact, and readable in diffs. */
 function str(bytes: Uint8Array): string {
   let out = "";
@@ -115,16 +114,6 @@ function raw(binary: string): Uint8Array {
 /** Text as its UTF-8 bytes, in binary-string form. */
 const bin = (text: string): string => str(utf8.encode(text));
 
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** `input` cut at `cuts` (any naturals, taken modulo the length; empty chunks included). */
 function split(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   const points = cuts.map((c) => c % (input.length + 1)).sort((a, b) => a - b);
@@ -137,9 +126,6 @@ function split(input: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   chunks.push(input.subarray(at));
   return chunks;
 }
-
-const oneByteChunks = (input: Uint8Array): Uint8Array[] =>
-  Array.from({ length: input.length }, (_, i) => input.subarray(i, i + 1));
 
 // --- Decoding outcomes --------------------------------------------------------------------------
 
@@ -306,7 +292,7 @@ const SOUP_TOKENS = [
 
 /** Flat soup: tokens in any order, for input that is mostly broken. */
 function soupArb(maxTokens: number, maxRun: number): fc.Arbitrary<Uint8Array> {
-  return fc.array(tokenArb(maxRun), { maxLength: maxTokens, size: "medium" }).map(join);
+  return fc.array(tokenArb(maxRun), { maxLength: maxTokens, size: "medium" }).map(concat);
 }
 
 /** A soup token; `inLine` leaves out CR and LF, so lines mostly end where they were built to. */
@@ -347,8 +333,8 @@ function lineSoupArb(maxLines: number, sizes: number[], maxRun: number): fc.Arbi
     start,
     fc.array(tokenArb(maxRun, true), { maxLength: 6 }),
     fc.oneof({ weight: 3, arbitrary: plainEnd }, { weight: 2, arbitrary: literalEnd }),
-  ).map(([s, tokens, end]) => join([s, ...tokens, end]));
-  return fc.array(line, { maxLength: maxLines, size: "medium" }).map(join);
+  ).map(([s, tokens, end]) => concat([s, ...tokens, end]));
+  return fc.array(line, { maxLength: maxLines, size: "medium" }).map(concat);
 }
 
 const randomInputArb = fc.oneof(
@@ -826,12 +812,7 @@ test("fuzz: fetchBodies() hands over every literal exactly, whatever the chunkin
           pieces.push(utf8.encode(`* ${i + 1} FETCH (BODY[] {${literal.length}}\r\n`), literal);
           pieces.push(utf8.encode(")\r\n"));
         });
-        const wire = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-        let at = 0;
-        for (const p of pieces) {
-          wire.set(p, at);
-          at += p.length;
-        }
+        const wire = concat(pieces);
         const server = new ServerSide({ byteStream });
         const serving = serve(server, {
           handlers: {

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type ConnectOptions,
   IMAP4,
   IMAP4Abort,
   IMAP4ArgumentError,
@@ -18,18 +19,24 @@ import {
   type Result,
   xoauth2Auth,
 } from "../mod.ts";
-import { denoOnly, rssBytes, test } from "./_harness.ts";
-import { type CommandHandler, readCommand, serve, ServerSide, sleep, str } from "./_scripted.ts";
+import { assertRaises, denoOnly, rssBytes, test } from "./_harness.ts";
+import {
+  type CommandHandler,
+  connectScripted,
+  readCommand,
+  replies,
+  ServerSide,
+  sleep,
+  str,
+} from "./_scripted.ts";
 
-async function open(
+/** A client on a scripted server with `handlers` and `capabilities`, with the client's `options`. */
+function open(
   handlers: Record<string, CommandHandler> = {},
   capabilities = "",
-  options: Parameters<typeof IMAP4.fromTransport>[1] = {},
+  options: ConnectOptions = {},
 ) {
-  const server = new ServerSide();
-  const serving = serve(server, { capabilities, handlers });
-  const M = await IMAP4.fromTransport(server.transport, options);
-  return { M, server, serving };
+  return connectScripted({ handlers, capabilities, client: options });
 }
 
 // ---- Error model -----------------------------------------------------------------------------
@@ -84,13 +91,13 @@ test("error model: failures while nothing is awaited never become unhandled reje
 test("STARTTLS: untagged responses injected before the OK are discarded, capabilities re-asked", async () => {
   let capabilityCalls = 0;
   const { M, server, serving } = await open({
-    STARTTLS: (s, c) => {
-      s.line('* LIST () "." INBOX');
-      s.line("* 54321 EXISTS");
-      s.line("* OK [ALERT] Your password expired, visit http://evil.example/");
-      s.line("* CAPABILITY IMAP4rev1 AUTH=PLAIN");
-      s.line(`${c.tag} OK Begin TLS negotiation now`);
-    },
+    STARTTLS: replies(
+      '* LIST () "." INBOX',
+      "* 54321 EXISTS",
+      "* OK [ALERT] Your password expired, visit http://evil.example/",
+      "* CAPABILITY IMAP4rev1 AUTH=PLAIN",
+      "{tag} OK Begin TLS negotiation now",
+    ),
     CAPABILITY: (s, c) => {
       capabilityCalls++;
       s.line(
@@ -113,11 +120,7 @@ test("STARTTLS: untagged responses injected before the OK are discarded, capabil
 
 test("STARTTLS: a '+' instead of a status is refused; nothing else is sent", async () => {
   const { M, server, serving } = await open({ STARTTLS: (s) => s.line("+ go on") }, "STARTTLS");
-  await assert.rejects(M.starttls(), (e: Error) => {
-    assert.ok(e instanceof IMAP4TlsError);
-    assert.match(e.message, /continuation/);
-    return true;
-  });
+  await assertRaises(M.starttls(), IMAP4TlsError, /continuation/);
   await assert.rejects(M.login("u", "p"), IMAP4Abort);
   assert.equal(server.upgrades, 0);
   assert.ok(!server.receivedText.includes("LOGIN"));
@@ -175,11 +178,7 @@ test("STARTTLS: an OK followed by silence (no handshake) times out and closes", 
   const started = performance.now();
   const { port } = listener.addr as Deno.NetAddr;
   const M = await IMAP4.connect("127.0.0.1", port, { timeout: 0.3 });
-  await assert.rejects(M.starttls({ hostname: "localhost" }), (e: Error) => {
-    assert.ok(e instanceof IMAP4TimeoutError);
-    assert.match(e.message, /TLS handshake/);
-    return true;
-  });
+  await assertRaises(M.starttls({ hostname: "localhost" }), IMAP4TimeoutError, /TLS handshake/);
   assert.ok(performance.now() - started < 3000);
   assert.equal(M.state, "LOGOUT");
   assert.equal(M.socket(), null);
@@ -237,7 +236,7 @@ const CALLS: [string, (M: IMAP4, bad: string) => Promise<unknown>][] = [
 
 test("injection: NUL, CR or LF in any argument of any command throws before a byte is written", async () => {
   const { M, server, serving } = await open({
-    ENABLE: (s, c) => s.line(`${c.tag} OK`),
+    ENABLE: replies("{tag} OK"),
   }, "ENABLE");
   for (const [name, call] of CALLS) {
     for (const bad of BAD) {
@@ -312,17 +311,10 @@ test("literal: {N} is the byte length written (UTF-8, bare LF normalised, traili
 
 test("tags: a second completion for a finished tag is an abort", async () => {
   const { M, serving } = await open({
-    NOOP: (s, c) => {
-      s.line(`${c.tag} OK NOOP done`);
-      s.line(`${c.tag} OK NOOP done again`);
-    },
+    NOOP: replies("{tag} OK NOOP done", "{tag} OK NOOP done again"),
   });
   assert.equal((await M.noop())[0], "OK");
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /unexpected tagged response/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4Abort, /unexpected tagged response/);
   await serving;
 });
 
@@ -342,7 +334,7 @@ test("tags: a completion for a tag whose literal is not yet written is ignored o
   // The server answers APPEND's tag before sending `+`: the literal is never written and the
   // command completes with that answer (RFC 3501 7.5: NO/BAD instead of a continuation).
   const { M, server, serving } = await open({
-    APPEND: (s, c) => s.line(`${c.tag} BAD no literal wanted`),
+    APPEND: replies("{tag} BAD no literal wanted"),
   });
   await M.login("u", "p");
   await assert.rejects(M.append("INBOX", null, null, "SECRET-BODY"), /APPEND command error: BAD/);
@@ -365,11 +357,8 @@ test("limits: an announced {99999999999} literal is a limit error, nothing alloc
   });
   await M.login("u", "p");
   await M.select();
-  await assert.rejects(M.fetch("1", "(RFC822)"), (e: Error) => {
-    assert.ok(e instanceof IMAP4LimitError);
-    assert.equal(e.sizeBytes, 99999999999);
-    return true;
-  });
+  const error = await assertRaises(M.fetch("1", "(RFC822)"), IMAP4LimitError);
+  assert.equal(error.sizeBytes, 99999999999);
   assert.equal(M.state, "LOGOUT");
   await serving;
 });
@@ -380,14 +369,8 @@ test("limits: a 4 MB SEARCH line and a 64 KiB CAPABILITY line work with the defa
   const bigCaps = Array.from({ length: 7000 }, (_, i) => `X-CAP-${i}`).join(" ");
   assert.ok(bigCaps.length > 65_536);
   const { M, serving } = await open({
-    CAPABILITY: (s, c) => {
-      s.line(`* CAPABILITY IMAP4rev1 ${bigCaps}`);
-      s.line(`${c.tag} OK done`);
-    },
-    SEARCH: (s, c) => {
-      s.line(`* SEARCH ${ids}`);
-      s.line(`${c.tag} OK done`);
-    },
+    CAPABILITY: replies(`* CAPABILITY IMAP4rev1 ${bigCaps}`, "{tag} OK done"),
+    SEARCH: replies(`* SEARCH ${ids}`, "{tag} OK done"),
   });
   assert.equal(M.capabilities.length, 7001);
   await M.login("u", "p");
@@ -432,11 +415,7 @@ test("limits: a literal within the limit arriving slowly grows memory only as by
 
 test("framing: a bare LF line ending is an abort (imaplib: unterminated line)", async () => {
   const { M, serving } = await open({ NOOP: (s) => s.send("* 1 EXISTS\n") });
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4ProtocolError);
-    assert.match(e.message, /bare LF/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4ProtocolError, /bare LF/);
   await serving;
 });
 
@@ -461,11 +440,7 @@ test("framing: EOF inside the greeting is an abort, nothing delivered", async ()
   const server = new ServerSide();
   server.send("* OK half a greet");
   server.end();
-  await assert.rejects(IMAP4.fromTransport(server.transport), (e: Error) => {
-    assert.ok(e instanceof IMAP4ConnectionError);
-    assert.match(e.message, /EOF/);
-    return true;
-  });
+  await assertRaises(IMAP4.fromTransport(server.transport), IMAP4ConnectionError, /EOF/);
 });
 
 test("framing: a reset inside a literal is an abort; the partial response is not delivered", async () => {
@@ -483,27 +458,21 @@ test("framing: a reset inside a literal is an abort; the partial response is not
   await serving;
 });
 
+/** Floods the client with 2000 untagged EXISTS of 1 KB each (or until it closes), then stops. */
+const flood: CommandHandler = async (s) => {
+  for (let i = 0; i < 2000 && !s.closedByClient; i++) {
+    s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
+    if (i % 100 === 0) await sleep(0);
+  }
+  return false;
+};
+
 test("limits: unsolicited responses streamed without end hit maxStoredBytes", async () => {
   // Policy: everything the client holds for the caller (the untagged store and the IDLE queue)
   // is bounded by maxStoredBytes; past it the connection is closed with IMAP4LimitError.
-  const { M, server, serving } = await open(
-    {
-      NOOP: async (s) => {
-        for (let i = 0; i < 2000 && !s.closedByClient; i++) {
-          s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
-          if (i % 100 === 0) await sleep(0);
-        }
-        return false;
-      },
-    },
-    "",
-    { maxStoredBytes: 100_000 },
-  );
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4LimitError);
-    assert.equal(e.limitName, "maxStoredBytes");
-    return true;
-  });
+  const { M, server, serving } = await open({ NOOP: flood }, "", { maxStoredBytes: 100_000 });
+  const error = await assertRaises(M.noop(), IMAP4LimitError);
+  assert.equal(error.limitName, "maxStoredBytes");
   assert.ok(server.closedByClient);
   await serving;
 });
@@ -513,13 +482,9 @@ test("limits: a flood of unsolicited responses during fetchBodies() hits maxStor
   // store is counted, so a server flooding between bodies meets the limit.
   const { M, server, serving } = await open(
     {
-      FETCH: async (s) => {
+      FETCH: (s, c) => {
         s.send("* 1 FETCH (BODY[] {3}\r\nabc)\r\n");
-        for (let i = 0; i < 2000 && !s.closedByClient; i++) {
-          s.line(`* ${i} EXISTS ${"x".repeat(1000)}`);
-          if (i % 100 === 0) await sleep(0);
-        }
-        return false;
+        return flood(s, c);
       },
     },
     "",
@@ -527,16 +492,13 @@ test("limits: a flood of unsolicited responses during fetchBodies() hits maxStor
   );
   await M.login("u", "p");
   await M.select();
-  await assert.rejects(
+  const error = await assertRaises(
     (async () => {
       for await (const part of M.fetchBodies("1:*")) await part.body.cancel();
     })(),
-    (e: Error) => {
-      assert.ok(e instanceof IMAP4LimitError);
-      assert.equal(e.limitName, "maxStoredBytes");
-      return true;
-    },
+    IMAP4LimitError,
   );
+  assert.equal(error.limitName, "maxStoredBytes");
   assert.ok(server.closedByClient);
   await serving;
 });
@@ -544,10 +506,7 @@ test("limits: a flood of unsolicited responses during fetchBodies() hits maxStor
 test("limits: maxStoredBytes counts what is taken out: a long session does not creep up", async () => {
   const { M, serving } = await open(
     {
-      NOOP: (s, c) => {
-        s.line(`* 1 EXISTS ${"y".repeat(500)}`);
-        s.line(`${c.tag} OK NOOP ${"z".repeat(500)}`);
-      },
+      NOOP: replies(`* 1 EXISTS ${"y".repeat(500)}`, `{tag} OK NOOP ${"z".repeat(500)}`),
     },
     "",
     { maxStoredBytes: 10_000 },
@@ -579,11 +538,8 @@ test("limits: IDLE holds at most what was not iterated; a flood before '+' is bo
     { maxStoredBytes: 50_000 },
   );
   await M.login("u", "p");
-  await assert.rejects(M.idle(), (e: Error) => {
-    assert.ok(e instanceof IMAP4LimitError);
-    assert.equal(e.limitName, "maxStoredBytes");
-    return true;
-  });
+  const error = await assertRaises(M.idle(), IMAP4LimitError);
+  assert.equal(error.limitName, "maxStoredBytes");
   assert.equal(M.state, "LOGOUT");
   await serving;
 });
@@ -592,12 +548,12 @@ test("limits: IDLE holds at most what was not iterated; a flood before '+' is bo
 
 test("semantics: unknown response codes, response types and capabilities are not fatal", async () => {
   const { M, serving } = await open({
-    NOOP: (s, c) => {
-      s.line("* OK [X-FUTURE-CODE 1 2 3] fine");
-      s.line("* XFUTURE something new");
-      s.line("* 3 XCOUNT");
-      s.line(`${c.tag} OK [X-OTHER] NOOP done`);
-    },
+    NOOP: replies(
+      "* OK [X-FUTURE-CODE 1 2 3] fine",
+      "* XFUTURE something new",
+      "* 3 XCOUNT",
+      "{tag} OK [X-OTHER] NOOP done",
+    ),
   }, "X-FUTURE=1 ANOTHER");
   assert.ok(M.capabilities.includes("X-FUTURE=1"));
   assert.equal((await M.noop())[0], "OK");

@@ -2,21 +2,32 @@
 // clock so that half an hour of IDLE takes milliseconds.
 
 import assert from "node:assert/strict";
-import { IMAP4, IMAP4TimeoutError } from "../mod.ts";
-import { test } from "./_harness.ts";
+import { IMAP4TimeoutError } from "../mod.ts";
+import { assertRaises, test } from "./_harness.ts";
 import { FakeClock, settle } from "./_clock.ts";
-import { serve, ServerSide, str } from "./_scripted.ts";
+import { connectScripted, type ServerSide, str } from "./_scripted.ts";
 
-// A server that answers every IDLE with `+` and every DONE with OK, counting both.
-function idleServer(counts: { idle: number; done: number }, onIdle?: (s: ServerSide) => void) {
-  const server = new ServerSide();
-  const serving = serve(server, {
+/** How often the server saw IDLE and DONE. */
+interface IdleCounts {
+  idle: number;
+  done: number;
+}
+
+/**
+ * A client logged in (on `clock`, if given) to a server that answers every IDLE with `+`, then
+ * runs `onIdle`, and every DONE with OK, counting both.
+ */
+async function idleSession(
+  options: { clock?: FakeClock; onIdle?: (s: ServerSide, counts: IdleCounts) => void } = {},
+) {
+  const counts = { idle: 0, done: 0 };
+  const session = await connectScripted({
     capabilities: "IDLE",
     handlers: {
       IDLE: async (s, c) => {
         counts.idle++;
         s.line("+ idling");
-        onIdle?.(s);
+        options.onIdle?.(s, counts);
         const done = await s.readLine(60_000);
         if (done === null) return false;
         counts.done++;
@@ -24,16 +35,15 @@ function idleServer(counts: { idle: number; done: number }, onIdle?: (s: ServerS
         return true;
       },
     },
+    client: { clock: options.clock },
+    state: "AUTH",
   });
-  return { server, serving };
+  return { counts, ...session };
 }
 
 test("IDLE keep-alive: idleRestartSeconds re-issues IDLE before 29 minutes, invisibly", async () => {
   const clock = new FakeClock();
-  const counts = { idle: 0, done: 0 };
-  const { server, serving } = idleServer(counts);
-  const M = await IMAP4.fromTransport(server.transport, { clock });
-  await M.login("u", "p");
+  const { counts, server, serving, M } = await idleSession({ clock });
   {
     await using idler = await M.idle({ idleRestartSeconds: 29 * 60 });
     const next = idler.next();
@@ -54,12 +64,12 @@ test("IDLE keep-alive: idleRestartSeconds re-issues IDLE before 29 minutes, invi
 
 test("IDLE keep-alive: responses arriving during a restart are delivered in order", async () => {
   const clock = new FakeClock();
-  const counts = { idle: 0, done: 0 };
-  const { server, serving } = idleServer(counts, (s) => {
-    if (counts.idle === 2) s.line("* 3 EXISTS");
+  const { M, serving } = await idleSession({
+    clock,
+    onIdle: (s, counts) => {
+      if (counts.idle === 2) s.line("* 3 EXISTS");
+    },
   });
-  const M = await IMAP4.fromTransport(server.transport, { clock });
-  await M.login("u", "p");
   {
     await using idler = await M.idle({ idleRestartSeconds: 60 });
     const next = idler.next();
@@ -72,10 +82,7 @@ test("IDLE keep-alive: responses arriving during a restart are delivered in orde
 
 test("IDLE watchdog: no byte within watchdogSeconds is a timeout that closes the connection", async () => {
   const clock = new FakeClock();
-  const counts = { idle: 0, done: 0 };
-  const { server, serving } = idleServer(counts);
-  const M = await IMAP4.fromTransport(server.transport, { clock });
-  await M.login("u", "p");
+  const { counts, server, serving, M } = await idleSession({ clock });
   const idler = await M.idle({ watchdogSeconds: 5 * 60 });
   const next = idler.next();
   next.catch(() => {});
@@ -91,11 +98,7 @@ test("IDLE watchdog: no byte within watchdogSeconds is a timeout that closes the
   await settle();
   assert.equal(settled, false, "the watchdog fired early");
   await clock.advance(1);
-  await assert.rejects(silent, (e: Error) => {
-    assert.ok(e instanceof IMAP4TimeoutError);
-    assert.match(e.message, /no data from the server for 300 s during IDLE/);
-    return true;
-  });
+  await assertRaises(silent, IMAP4TimeoutError, /no data from the server for 300 s during IDLE/);
   assert.equal(M.state, "LOGOUT");
   assert.ok(server.closedByClient);
   await idler.done();
@@ -105,8 +108,7 @@ test("IDLE watchdog: no byte within watchdogSeconds is a timeout that closes the
 
 test("IDLE keep-alive + watchdog: a restart the server never answers times out", async () => {
   const clock = new FakeClock();
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, server, serving } = await connectScripted({
     capabilities: "IDLE",
     handlers: {
       IDLE: async (s) => {
@@ -115,9 +117,9 @@ test("IDLE keep-alive + watchdog: a restart the server never answers times out",
         return false;
       },
     },
+    client: { clock, timeout: 30 },
+    state: "AUTH",
   });
-  const M = await IMAP4.fromTransport(server.transport, { clock, timeout: 30 });
-  await M.login("u", "p");
   const idler = await M.idle({ idleRestartSeconds: 600, watchdogSeconds: 700 });
   const next = idler.next();
   next.catch(() => {});
@@ -131,14 +133,13 @@ test("IDLE keep-alive + watchdog: a restart the server never answers times out",
 });
 
 test("IDLE: keep-alive '* OK Still here' lines are delivered without ending IDLE", async () => {
-  const counts = { idle: 0, done: 0 };
-  const { server, serving } = idleServer(counts, (s) => {
-    s.line("* OK Still here");
-    s.line("* OK Still here");
-    s.line("* 2 EXISTS");
+  const { counts, M, serving } = await idleSession({
+    onIdle: (s) => {
+      s.line("* OK Still here");
+      s.line("* OK Still here");
+      s.line("* 2 EXISTS");
+    },
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
   {
     await using idler = await M.idle();
     const seen = [];

@@ -2,31 +2,22 @@
 // CPython crashes on, which must end cleanly here.
 
 import assert from "node:assert/strict";
-import { IMAP4, IMAP4Abort, IMAP4Error } from "../mod.ts";
-import { test } from "./_harness.ts";
-import { type CommandHandler, serve, ServerSide, sleep, str } from "./_scripted.ts";
+import { IMAP4Abort, IMAP4Error } from "../mod.ts";
+import { assertRaises, test } from "./_harness.ts";
+import { show } from "./_bytes.ts";
+import { type CommandHandler, connectScripted, hangUp, replies, sleep } from "./_scripted.ts";
 
-type Shown = [string, (string | string[])[]];
-
-function show([type, data]: [string, (Uint8Array | Uint8Array[] | null)[]]): Shown {
-  return [type, data.map((d) => Array.isArray(d) ? d.map(str) : str(d))];
+/** A client logged in as user/pass to a scripted server; `done()` logs out and ends it. */
+function connect(handlers: Record<string, CommandHandler>, capabilities = "IDLE") {
+  return connectScripted({ handlers, capabilities, state: "AUTH", login: ["user", "pass"] });
 }
 
-async function connect(
-  handlers: Record<string, CommandHandler>,
-  capabilities = "IDLE",
-): Promise<{ M: IMAP4; server: ServerSide; serving: Promise<void> }> {
-  const server = new ServerSide();
-  const serving = serve(server, { capabilities, handlers });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("user", "pass");
-  return { M, server, serving };
-}
-
-async function finish(M: IMAP4, serving: Promise<void>): Promise<void> {
-  await M.logout();
-  await serving;
-}
+/** An IDLE handler that sends `+ idling` and `lines`, then answers the client's DONE with OK. */
+const idleUntilDone = (...lines: string[]): CommandHandler => async (s, c) => {
+  for (const line of ["+ idling", ...lines]) s.line(line);
+  await s.readLine();
+  s.line(`${c.tag} OK Idle completed`);
+};
 
 // CPython's IdleCmdHandler: one response before `+`, a simple one, a fragmented one (literal),
 // another simple one, one a second later; after DONE one more before the tagged OK.
@@ -50,17 +41,13 @@ const idleHandler = (laterMs: number): CommandHandler => async (s, c) => {
 };
 
 test("IMAP4.idle() without the IDLE capability throws 'does not support IMAP4 IDLE'", async () => {
-  const { M, serving } = await connect({}, "");
-  await assert.rejects(M.idle(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error);
-    assert.match(e.message, /does not support IMAP4 IDLE/);
-    return true;
-  });
-  await finish(M, serving);
+  const { M, done } = await connect({}, "");
+  await assertRaises(M.idle(), IMAP4Error, /does not support IMAP4 IDLE/);
+  await done();
 });
 
 test("IMAP4.idle() iteration yields responses before and after '+', literals whole", async () => {
-  const { M, serving } = await connect({ IDLE: idleHandler(300) });
+  const { M, done } = await connect({ IDLE: idleHandler(300) });
   {
     await using idler = await M.idle();
     assert.equal(M.state, "IDLING");
@@ -76,24 +63,24 @@ test("IMAP4.idle() iteration yields responses before and after '+', literals who
   // Iterated responses were consumed; RECENT was never iterated and 9 came after DONE.
   assert.deepEqual(M.response("EXISTS"), ["EXISTS", [null]]);
   assert.deepEqual(show(M.response("RECENT")), ["RECENT", ["1", "9"]]);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() burst() yields the 4 queued responses and leaves later ones", async () => {
-  const { M, serving } = await connect({ IDLE: idleHandler(500) });
+  const { M, done } = await connect({ IDLE: idleHandler(500) });
   {
     await using idler = await M.idle();
     const batch = await Array.fromAsync(idler.burst());
     assert.equal(batch.length, 4);
   }
   assert.deepEqual(show(M.response("RECENT")), ["RECENT", ["1", "9"]]);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() duration ends iteration without corrupting a delayed packet", async () => {
   // CPython's IdleCmdDelayedPacketHandler: one response line in three packets, the last
   // arriving after the duration has passed.
-  const { M, serving } = await connect({
+  const { M, done } = await connect({
     IDLE: async (s, c) => {
       s.line("+ idling");
       s.send("* 1 EX");
@@ -101,8 +88,8 @@ test("IMAP4.idle() duration ends iteration without corrupting a delayed packet",
       s.send("IS");
       await sleep(500);
       s.send("TS\r\n");
-      const done = await s.readLine();
-      s.line(done === "DONE" ? `${c.tag} OK Idle completed` : `${c.tag} BAD Expected DONE`);
+      const reply = await s.readLine();
+      s.line(reply === "DONE" ? `${c.tag} OK Idle completed` : `${c.tag} BAD Expected DONE`);
     },
   });
   {
@@ -114,16 +101,12 @@ test("IMAP4.idle() duration ends iteration without corrupting a delayed packet",
   }
   // The line completed after DONE and went to the store, intact.
   assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["1"]]);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() signal ends iteration like a duration", async () => {
-  const { M, serving } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+  const { M, done } = await connect({
+    IDLE: idleUntilDone(),
   });
   const controller = new AbortController();
   {
@@ -133,36 +116,26 @@ test("IMAP4.idle() signal ends iteration like a duration", async () => {
     assert.deepEqual(items, []);
   }
   assert.equal(M.state, "AUTH");
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() refused with NO throws error 'idle denied', queued responses kept", async () => {
-  const { M, serving } = await connect({
-    IDLE: (s, c) => {
-      s.line("* 5 EXISTS");
-      s.line(`${c.tag} NO not now`);
-    },
+  const { M, done } = await connect({
+    IDLE: replies("* 5 EXISTS", "{tag} NO not now"),
   });
-  await assert.rejects(M.idle(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error && !(e instanceof IMAP4Abort));
-    assert.match(e.message, /idle denied/);
-    return true;
-  });
+  const error = await assertRaises(M.idle(), IMAP4Error, /idle denied/);
+  assert.ok(!(error instanceof IMAP4Abort));
   assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["5"]]);
   assert.equal(M.state, "AUTH");
   assert.equal((await M.noop())[0], "OK");
-  await finish(M, serving);
+  await done();
 });
 
 for (const status of ["BAD", "OK"]) {
   test(`IMAP4.idle() answered ${status} instead of '+' throws abort and closes`, async () => {
-    const server = new ServerSide();
-    const serving = serve(server, {
-      capabilities: "IDLE",
-      handlers: { IDLE: (s, c) => s.line(`${c.tag} ${status} no idling here`) },
+    const { M, server, serving } = await connect({
+      IDLE: replies(`{tag} ${status} no idling here`),
     });
-    const M = await IMAP4.fromTransport(server.transport);
-    await M.login("user", "pass");
     await assert.rejects(M.idle(), IMAP4Abort);
     assert.equal(M.state, "LOGOUT");
     assert.ok(server.closedByClient);
@@ -171,12 +144,8 @@ for (const status of ["BAD", "OK"]) {
 }
 
 test("IMAP4.idle() a server that ends IDLE by itself ends iteration; no DONE sent", async () => {
-  const { M, server, serving } = await connect({
-    IDLE: (s, c) => {
-      s.line("+ idling");
-      s.line("* 4 EXISTS");
-      s.line(`${c.tag} OK IDLE terminated (timeout)`);
-    },
+  const { M, server, done } = await connect({
+    IDLE: replies("+ idling", "* 4 EXISTS", "{tag} OK IDLE terminated (timeout)"),
   });
   {
     await using idler = await M.idle();
@@ -185,49 +154,28 @@ test("IMAP4.idle() a server that ends IDLE by itself ends iteration; no DONE sen
   }
   assert.equal(M.state, "AUTH");
   assert.ok(!server.receivedText.includes("DONE"));
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() a second '+' during IDLE is ignored (CPython crashes)", async () => {
-  const { M, serving } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      s.line("+ still idling");
-      s.line("* 7 EXISTS");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+  const { M, done } = await connect({
+    IDLE: idleUntilDone("+ still idling", "* 7 EXISTS"),
   });
   {
     await using idler = await M.idle();
     assert.deepEqual(show((await idler.next())!), ["EXISTS", ["7"]]);
   }
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() BYE while idling ends iteration with abort and no DONE", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
-    capabilities: "IDLE",
-    handlers: {
-      IDLE: (s) => {
-        s.line("+ idling");
-        s.line("* 3 EXISTS");
-        s.line("* BYE server shutting down");
-        s.end();
-        return false;
-      },
-    },
+  const { M, server, serving } = await connect({
+    IDLE: hangUp("+ idling\r\n", "* 3 EXISTS\r\n", "* BYE server shutting down\r\n"),
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("user", "pass");
   const idler = await M.idle();
   assert.deepEqual(show((await idler.next())!), ["EXISTS", ["3"]]);
-  await assert.rejects(idler.next(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.equal(e.message, "server shutting down");
-    return true;
-  });
+  const error = await assertRaises(idler.next(), IMAP4Abort);
+  assert.equal(error.message, "server shutting down");
   await idler[Symbol.asyncDispose]();
   assert.ok(!server.receivedText.includes("DONE"));
   assert.equal(M.state, "LOGOUT");
@@ -235,12 +183,8 @@ test("IMAP4.idle() BYE while idling ends iteration with abort and no DONE", asyn
 });
 
 test("IMAP4.idle() other commands fail at once while idling, and work after", async () => {
-  const { M, server, serving } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+  const { M, server, done } = await connect({
+    IDLE: idleUntilDone(),
   });
   {
     await using _idler = await M.idle();
@@ -252,19 +196,15 @@ test("IMAP4.idle() other commands fail at once while idling, and work after", as
   }
   assert.equal((await M.noop())[0], "OK");
   assert.equal(server.receivedText.match(/DONE/g)?.length, 1);
-  await finish(M, serving);
+  await done();
 });
 
 test("IMAP4.idle() done() sends DONE exactly once however often it is called", async () => {
-  const { M, server, serving } = await connect({
-    IDLE: async (s, c) => {
-      s.line("+ idling");
-      await s.readLine();
-      s.line(`${c.tag} OK Idle completed`);
-    },
+  const { M, server, done } = await connect({
+    IDLE: idleUntilDone(),
   });
   const idler = await M.idle();
   await Promise.all([idler.done(), idler.done(), idler[Symbol.asyncDispose]()]);
   assert.equal(server.receivedText.match(/DONE/g)?.length, 1);
-  await finish(M, serving);
+  await done();
 });

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "./_harness.ts";
+import { bytes, text } from "./_bytes.ts";
 import {
   type Datum,
   type Frame,
@@ -17,10 +18,6 @@ import {
   type Response,
   type ResponseCode,
 } from "../mod.ts";
-
-const utf8 = new TextEncoder();
-const text = new TextDecoder();
-const bytes = (s: string): Uint8Array => utf8.encode(s);
 
 /** The single frame of `wire`. */
 function frameOf(wire: string): Frame {

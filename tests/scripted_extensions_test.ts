@@ -4,43 +4,42 @@
 // AUTHENTICATE wire exchange.
 
 import assert from "node:assert/strict";
-import { IMAP4, IMAP4Error, plainAuth, xoauth2Auth } from "../mod.ts";
+import { IMAP4Error, plainAuth, xoauth2Auth } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { type CommandHandler, serve, ServerSide, str } from "./_scripted.ts";
+import { showData } from "./_bytes.ts";
+import { type CommandHandler, connectScripted, replies, str } from "./_scripted.ts";
 
-function show(data: unknown[]): unknown[] {
-  return data.map((d) => Array.isArray(d) ? d.map(str) : d === null ? null : str(d));
+/** A client on a scripted server with `handlers` and `capabilities`; `done()` logs out. */
+function session(handlers: Record<string, CommandHandler>, capabilities = "") {
+  return connectScripted({ handlers, capabilities });
 }
 
-async function session(
-  handlers: Record<string, CommandHandler>,
-  capabilities = "",
-): Promise<{ M: IMAP4; server: ServerSide; done: () => Promise<void> }> {
-  const server = new ServerSide();
-  const serving = serve(server, { capabilities, handlers });
-  const M = await IMAP4.fromTransport(server.transport);
-  return {
-    M,
-    server,
-    done: async () => {
-      await M.logout();
-      await serving;
-    },
+/**
+ * AUTHENTICATE as a SASL exchange: each of `challenges` sent as a continuation line and the
+ * client's answer to it kept in `answers`, then the tagged `reply` (`{tag}` for the tag).
+ */
+function sasl(challenges: string[], answers: string[], reply: string): CommandHandler {
+  return async (s, c) => {
+    for (const challenge of challenges) {
+      s.line(challenge);
+      answers.push((await s.readLine())!);
+    }
+    s.line(reply.replaceAll("{tag}", c.tag));
   };
 }
 
 test("getannotation/setannotation: Cyrus ANNOTATEMORE replies", async () => {
   const { M, server, done } = await session({
-    GETANNOTATION: (s, c) => {
-      s.line('* ANNOTATION "INBOX" "/comment" ("value.shared" "My comment")');
-      s.line(`${c.tag} OK Completed`);
-    },
-    SETANNOTATION: (s, c) => s.line(`${c.tag} OK Completed`),
+    GETANNOTATION: replies(
+      '* ANNOTATION "INBOX" "/comment" ("value.shared" "My comment")',
+      "{tag} OK Completed",
+    ),
+    SETANNOTATION: replies("{tag} OK Completed"),
   }, "ANNOTATEMORE");
   await M.login("u", "p");
   const [type, data] = await M.getannotation("INBOX", '"/comment"', '"value.shared"');
   assert.equal(type, "OK");
-  assert.deepEqual(show(data), ['"INBOX" "/comment" ("value.shared" "My comment")']);
+  assert.deepEqual(showData(data), ['"INBOX" "/comment" ("value.shared" "My comment")']);
   assert.deepEqual(
     await M.setannotation("INBOX", '"/comment"', '("value.shared" "New")'),
     ["OK", [null]],
@@ -55,11 +54,11 @@ test("getannotation/setannotation: Cyrus ANNOTATEMORE replies", async () => {
 
 test("proxyauth: Cyrus PROXYAUTH, legal only in AUTH", async () => {
   const { M, server, done } = await session({
-    PROXYAUTH: (s, c) => s.line(`${c.tag} OK Completed`),
+    PROXYAUTH: replies("{tag} OK Completed"),
   });
   await assert.rejects(M.proxyauth("bob"), /command PROXYAUTH illegal in state NONAUTH/);
   await M.login("admin", "p");
-  assert.deepEqual(show((await M.proxyauth("bob"))[1]), ["Completed"]);
+  assert.deepEqual(showData((await M.proxyauth("bob"))[1]), ["Completed"]);
   assert.match(server.receivedText, / PROXYAUTH bob\r\n/);
   await done();
 });
@@ -76,20 +75,17 @@ test("partial: PARTIAL returns the FETCH data with its literal", async () => {
   await M.select();
   const [type, data] = await M.partial("1", "BODY[]", "0", "10");
   assert.equal(type, "OK");
-  assert.deepEqual(show(data), [["1 (BODY[]<0> {10}", "0123456789"], ")"]);
+  assert.deepEqual(showData(data), [["1 (BODY[]<0> {10}", "0123456789"], ")"]);
   assert.match(server.receivedText, / PARTIAL 1 BODY\[\] 0 10\r\n/);
   await done();
 });
 
 test("setquota: a server that allows it returns the new QUOTA", async () => {
   const { M, server, done } = await session({
-    SETQUOTA: (s, c) => {
-      s.line('* QUOTA "User quota" (STORAGE 10 512)');
-      s.line(`${c.tag} OK Setquota completed`);
-    },
+    SETQUOTA: replies('* QUOTA "User quota" (STORAGE 10 512)', "{tag} OK Setquota completed"),
   }, "QUOTA QUOTASET");
   await M.login("admin", "p");
-  assert.deepEqual(show((await M.setquota("User quota", "(STORAGE 512)"))[1]), [
+  assert.deepEqual(showData((await M.setquota("User quota", "(STORAGE 512)"))[1]), [
     '"User quota" (STORAGE 10 512)',
   ]);
   assert.match(server.receivedText, / SETQUOTA "User quota" \(STORAGE 512\)\r\n/);
@@ -99,13 +95,11 @@ test("setquota: a server that allows it returns the new QUOTA", async () => {
 test("authenticate: challenges are base64-decoded, answers encoded, null cancels with *", async () => {
   const seen: string[] = [];
   const { M, server, done } = await session({
-    AUTHENTICATE: async (s, c) => {
-      s.line("+ " + new TextEncoder().encode("first?").toBase64());
-      seen.push((await s.readLine())!);
-      s.line("+");
-      seen.push((await s.readLine())!);
-      s.line(`${c.tag} OK [CAPABILITY IMAP4rev1 X-AFTER] done`);
-    },
+    AUTHENTICATE: sasl(
+      ["+ " + new TextEncoder().encode("first?").toBase64(), "+"],
+      seen,
+      "{tag} OK [CAPABILITY IMAP4rev1 X-AFTER] done",
+    ),
   }, "AUTH=X-TEST");
   const challenges: string[] = [];
   const answers = ["one", new Uint8Array([0, 255])];
@@ -141,13 +135,11 @@ test("authenticate: PLAIN sends one blob; a cancel sends '*' and the NO is an er
 test("authenticate: XOAUTH2 answers the error challenge with an empty response", async () => {
   const lines: string[] = [];
   const { M, done } = await session({
-    AUTHENTICATE: async (s, c) => {
-      s.line("+ ");
-      lines.push((await s.readLine())!);
-      s.line("+ " + new TextEncoder().encode('{"status":"401"}').toBase64());
-      lines.push((await s.readLine())!);
-      s.line(`${c.tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)`);
-    },
+    AUTHENTICATE: sasl(
+      ["+ ", "+ " + new TextEncoder().encode('{"status":"401"}').toBase64()],
+      lines,
+      "{tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
+    ),
   });
   await assert.rejects(M.authenticate("XOAUTH2", xoauth2Auth("a@b.c", "tok")), (e: Error) => {
     assert.equal(e.message, "[AUTHENTICATIONFAILED] Invalid credentials (Failure)");

@@ -12,27 +12,30 @@ import {
   IMAP4TlsError,
   type Transport,
 } from "../mod.ts";
-import { test } from "./_harness.ts";
-import { readCommand, serve, ServerSide, str } from "./_scripted.ts";
+import { assertRaises, test } from "./_harness.ts";
+import {
+  connectScripted,
+  hangUp,
+  readCommand,
+  replies,
+  serve,
+  ServerSide,
+  str,
+} from "./_scripted.ts";
 
 test("greeting: OK gives NONAUTH, PREAUTH gives AUTH, BYE throws error", async () => {
   for (const [greeting, state] of [["* OK ready", "NONAUTH"], ["* PREAUTH hi", "AUTH"]]) {
-    const server = new ServerSide();
-    const serving = serve(server, { greeting });
-    const M = await IMAP4.fromTransport(server.transport);
+    const { M, done } = await connectScripted({ greeting });
     assert.equal(M.state, state);
     assert.equal(str(M.welcome), greeting);
     assert.equal(M.PROTOCOL_VERSION, "IMAP4REV1");
-    await M.logout();
-    await serving;
+    await done();
   }
   const server = new ServerSide();
   server.line("* BYE too busy");
-  await assert.rejects(IMAP4.fromTransport(server.transport), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error && !(e instanceof IMAP4Abort));
-    assert.equal(e.message, "* BYE too busy");
-    return true;
-  });
+  const error = await assertRaises(IMAP4.fromTransport(server.transport), IMAP4Error);
+  assert.ok(!(error instanceof IMAP4Abort));
+  assert.equal(error.message, "* BYE too busy");
   assert.ok(server.closedByClient);
 });
 
@@ -40,11 +43,11 @@ test("greeting: an SMTP banner or a continuation is a clear abort", async () => 
   for (const banner of ["220 mail.example.org ESMTP Postfix", "+ hello"]) {
     const server = new ServerSide();
     server.line(banner);
-    await assert.rejects(IMAP4.fromTransport(server.transport), (e: Error) => {
-      assert.ok(e instanceof IMAP4Abort, String(e));
-      assert.match(e.message, /unexpected (greeting|response)/);
-      return true;
-    });
+    await assertRaises(
+      IMAP4.fromTransport(server.transport),
+      IMAP4Abort,
+      /unexpected (greeting|response)/,
+    );
     assert.ok(server.closedByClient);
   }
 });
@@ -53,10 +56,7 @@ test("greeting: a server without IMAP4rev1 is 'server not IMAP4 compliant'", asy
   const server = new ServerSide();
   const serving = serve(server, {
     handlers: {
-      CAPABILITY: (s, c) => {
-        s.line("* CAPABILITY POP3");
-        s.line(`${c.tag} OK done`);
-      },
+      CAPABILITY: replies("* CAPABILITY POP3", "{tag} OK done"),
     },
   });
   await assert.rejects(IMAP4.fromTransport(server.transport), /server not IMAP4 compliant/);
@@ -67,12 +67,9 @@ test("greeting: a server without IMAP4rev1 is 'server not IMAP4 compliant'", asy
 test("tags: random 4-letter A-P prefix per connection plus a counter", async () => {
   const prefixes = new Set<string>();
   for (let i = 0; i < 5; i++) {
-    const server = new ServerSide();
-    const serving = serve(server);
-    const M = await IMAP4.fromTransport(server.transport);
+    const { server, M, done } = await connectScripted();
     await M.noop();
-    await M.logout();
-    await serving;
+    await done();
     const tags = server.receivedText.trim().split("\r\n").map((l) => l.split(" ")[0]);
     const prefix = tags[0].slice(0, 4);
     assert.match(prefix, /^[A-P]{4}$/);
@@ -83,16 +80,10 @@ test("tags: random 4-letter A-P prefix per connection plus a counter", async () 
 });
 
 test("tags: a tagged response for a tag never sent is an abort", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { server, M, serving } = await connectScripted({
     handlers: { NOOP: (s) => s.line("ZZZZ99 OK forged") },
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /unexpected tagged response/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4Abort, /unexpected tagged response/);
   assert.equal(M.state, "LOGOUT");
   await assert.rejects(M.noop(), IMAP4Abort);
   server.end();
@@ -100,20 +91,15 @@ test("tags: a tagged response for a tag never sent is an abort", async () => {
 });
 
 test("concurrency: commands called without await run in call order, each gets its own data", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
       SEARCH: (s, c) => {
         s.line(`* SEARCH ${c.args.length}`);
         s.line(`${c.tag} OK SEARCH done`);
       },
-      SELECT: (s, c) => {
-        s.line("* 9 EXISTS");
-        s.line(`${c.tag} OK SELECT done`);
-      },
+      SELECT: replies("* 9 EXISTS", "{tag} OK SELECT done"),
     },
   });
-  const M = await IMAP4.fromTransport(server.transport);
   const results = await Promise.all([
     M.login("u", "p"),
     M.select("INBOX"),
@@ -128,30 +114,25 @@ test("concurrency: commands called without await run in call order, each gets it
     ["OK", ["2"]],
     ["OK", ["3"]],
   ]);
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("literal: a NO before '+' means the literal is never sent; the connection stays usable", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { server, M, done } = await connectScripted({
     handlers: { APPEND: (s, c) => s.line(`${c.tag} NO [OVERQUOTA] no room`) },
+    state: "AUTH",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
   const [type, data] = await M.append("INBOX", null, null, "Subject: secret-body\r\n\r\nx");
   assert.equal(type, "NO");
   assert.equal(str(data[0]), "[OVERQUOTA] no room");
   assert.ok(!server.receivedText.includes("secret-body"));
   assert.equal((await M.noop())[0], "OK");
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("literal: APPEND waits for '+', normalises bare CR/LF, {N} is the byte count", async () => {
-  const server = new ServerSide();
   let literal = "";
-  const serving = serve(server, {
+  const { server, M, done } = await connectScripted({
     handlers: {
       APPEND: async (s, c) => {
         const size = Number(/\{(\d+)\}$/.exec(c.args)![1]);
@@ -161,9 +142,8 @@ test("literal: APPEND waits for '+', normalises bare CR/LF, {N} is the byte coun
         s.line(`${c.tag} OK [APPENDUID 38505 3955] APPEND completed`);
       },
     },
+    state: "AUTH",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
   await M.append(null, "\\Seen", null, "Subject: café\nline\rend\r\n");
   assert.equal(literal, "Subject: café\r\nline\r\nend\r\n");
   assert.match(server.receivedText, / APPEND INBOX \(\\Seen\) \{27\}\r\n/);
@@ -171,95 +151,61 @@ test("literal: APPEND waits for '+', normalises bare CR/LF, {N} is the byte coun
     "APPENDUID",
     ["38505 3955"],
   ]);
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("arguments: CR/LF/NUL throw IMAP4ArgumentError before a byte is written", async () => {
-  const server = new ServerSide();
-  const serving = serve(server);
-  const M = await IMAP4.fromTransport(server.transport);
+  const { server, M, done } = await connectScripted();
   const before = server.received.length;
   await assert.rejects(M.login("u\r\nA1 DELETE INBOX", "p"), IMAP4ArgumentError);
   await assert.rejects(M.login("u", "p\nx"), IMAP4ArgumentError);
   assert.equal(server.received.length, before);
   assert.equal((await M.noop())[0], "OK");
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("errors: BAD throws 'X command error: BAD [...]'; NO from LOGIN throws its text", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
-      LOGIN: (s, c) => s.line(`${c.tag} NO [AUTHENTICATIONFAILED] Authentication failed.`),
-      NOOP: (s, c) => s.line(`${c.tag} BAD Unknown command`),
+      LOGIN: replies("{tag} NO [AUTHENTICATIONFAILED] Authentication failed."),
+      NOOP: replies("{tag} BAD Unknown command"),
     },
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error && !(e instanceof IMAP4Abort));
-    assert.equal(e.message, "NOOP command error: BAD [b'Unknown command']");
-    return true;
-  });
-  await assert.rejects(M.login("u", "wrong"), (e: Error) => {
-    assert.ok(e instanceof IMAP4Error);
-    assert.equal(e.message, "[AUTHENTICATIONFAILED] Authentication failed.");
-    return true;
-  });
+  const bad = await assertRaises(M.noop(), IMAP4Error);
+  assert.ok(!(bad instanceof IMAP4Abort));
+  assert.equal(bad.message, "NOOP command error: BAD [b'Unknown command']");
+  const no = await assertRaises(M.login("u", "wrong"), IMAP4Error);
+  assert.equal(no.message, "[AUTHENTICATIONFAILED] Authentication failed.");
   await assert.rejects(
     M.check(),
     /command CHECK illegal in state NONAUTH, only allowed in states SELECTED/,
   );
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("select: READ-ONLY on SELECT throws readonly; EXAMINE does not", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
-      SELECT: (s, c) => {
-        s.line("* 1 EXISTS");
-        s.line(`${c.tag} OK [READ-ONLY] SELECT completed`);
-      },
-      EXAMINE: (s, c) => {
-        s.line("* 1 EXISTS");
-        s.line(`${c.tag} OK [READ-ONLY] EXAMINE completed`);
-      },
+      SELECT: replies("* 1 EXISTS", "{tag} OK [READ-ONLY] SELECT completed"),
+      EXAMINE: replies("* 1 EXISTS", "{tag} OK [READ-ONLY] EXAMINE completed"),
     },
+    state: "AUTH",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
-  await assert.rejects(M.select("Shared"), (e: Error) => {
-    assert.ok(e instanceof IMAP4Readonly);
-    assert.equal(e.message, "Shared is not writable");
-    return true;
-  });
+  const error = await assertRaises(M.select("Shared"), IMAP4Readonly);
+  assert.equal(error.message, "Shared is not writable");
   const [type, data] = await M.select("Shared", true);
   assert.deepEqual([type, data.map(str)], ["OK", ["1"]]);
   assert.ok(M.is_readonly);
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("BYE during a command is an abort carrying the BYE text", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, serving } = await connectScripted({
     handlers: {
-      NOOP: (s) => {
-        s.line("* BYE Autologout; idle for too long");
-        s.end();
-        return false;
-      },
+      NOOP: hangUp("* BYE Autologout; idle for too long\r\n"),
     },
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await assert.rejects(M.noop(), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /Autologout; idle for too long/);
-    return true;
-  });
+  await assertRaises(M.noop(), IMAP4Abort, /Autologout; idle for too long/);
   assert.equal(M.state, "LOGOUT");
   await serving;
 });
@@ -273,9 +219,10 @@ test("timeout: silence instead of a greeting ends in IMAP4TimeoutError and a clo
 });
 
 test("timeout: a command that never completes times out and closes the connection", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, { handlers: { NOOP: () => {} } });
-  const M = await IMAP4.fromTransport(server.transport, { timeout: 0.1 });
+  const { server, M, serving } = await connectScripted({
+    handlers: { NOOP: () => {} },
+    client: { timeout: 0.1 },
+  });
   const pending = M.noop();
   const queued = M.noop();
   await assert.rejects(pending, IMAP4TimeoutError);
@@ -286,39 +233,26 @@ test("timeout: a command that never completes times out and closes the connectio
 });
 
 test("signal: aborting the connection signal fails pending commands", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, { handlers: { NOOP: () => {} } });
   const controller = new AbortController();
-  const M = await IMAP4.fromTransport(server.transport, { signal: controller.signal });
+  const { server, M, serving } = await connectScripted({
+    handlers: { NOOP: () => {} },
+    client: { signal: controller.signal },
+  });
   const pending = M.noop();
   setTimeout(() => controller.abort(new Error("user gave up")), 20);
-  await assert.rejects(pending, (e: Error) => {
-    assert.ok(e instanceof IMAP4TimeoutError);
-    return true;
-  });
+  await assertRaises(pending, IMAP4TimeoutError);
   assert.ok(server.closedByClient);
   await serving;
 });
 
 test("EOF in the middle of a literal is an abort; the partial response is not delivered", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, serving } = await connectScripted({
     handlers: {
-      FETCH: (s) => {
-        s.send("* 1 FETCH (RFC822 {100}\r\nonly part");
-        s.end();
-        return false;
-      },
+      FETCH: hangUp("* 1 FETCH (RFC822 {100}\r\nonly part"),
     },
+    state: "SELECTED",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
-  await M.select();
-  await assert.rejects(M.fetch("1", "(RFC822)"), (e: Error) => {
-    assert.ok(e instanceof IMAP4Abort);
-    assert.match(e.message, /EOF/);
-    return true;
-  });
+  await assertRaises(M.fetch("1", "(RFC822)"), IMAP4Abort, /EOF/);
   assert.ok(!Object.hasOwn(M.untagged_responses, "FETCH"));
   await serving;
 });
@@ -348,11 +282,7 @@ test("STARTTLS: bytes injected after the tagged OK are refused before any handsh
   });
   const transport = upgradable(server);
   const M = await IMAP4.fromTransport(transport);
-  await assert.rejects(M.starttls(), (e: Error) => {
-    assert.ok(e instanceof IMAP4TlsError);
-    assert.match(e.message, /in clear after its tagged OK/);
-    return true;
-  });
+  await assertRaises(M.starttls(), IMAP4TlsError, /in clear after its tagged OK/);
   assert.equal(transport.upgraded, false);
   assert.ok(!M.capabilities.includes("AUTH=PLAIN"));
   await assert.rejects(M.login("u", "p"), IMAP4Abort);
@@ -364,12 +294,10 @@ test("STARTTLS: bytes injected after the tagged OK are refused before any handsh
 test("STARTTLS: missing capability, NO, BAD all refuse with IMAP4TlsError; nothing else sent", async () => {
   const cases: [string, string | null][] = [["", null], ["STARTTLS", "NO"], ["STARTTLS", "BAD"]];
   for (const [capabilities, answer] of cases) {
-    const server = new ServerSide();
-    const serving = serve(server, {
+    const { server, M, serving } = await connectScripted({
       capabilities,
       handlers: { STARTTLS: (s, c) => s.line(`${c.tag} ${answer} not today`) },
     });
-    const M = await IMAP4.fromTransport(server.transport);
     await assert.rejects(M.starttls(), IMAP4TlsError);
     await assert.rejects(M.login("u", "p"), IMAP4Abort);
     assert.ok(!server.receivedText.includes("LOGIN"));
@@ -390,35 +318,29 @@ test("STARTTLS required: PREAUTH greeting is refused", async () => {
 });
 
 test("LOGINDISABLED: login() throws without writing anything", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, { capabilities: "LOGINDISABLED" });
-  const M = await IMAP4.fromTransport(server.transport);
+  const { server, M, done } = await connectScripted({ capabilities: "LOGINDISABLED" });
   const before = server.received.length;
   await assert.rejects(M.login("u", "p"), /LOGINDISABLED/);
   assert.equal(server.received.length, before);
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("response codes are stored under their name; unknown ones are ignored", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
-      NOOP: (s, c) => {
-        s.line("* OK [UIDVALIDITY 3857529045] UIDs valid");
-        s.line('* NO [Error="x"] odd');
-        s.line("* OK [X-MADE-UP something] fine");
-        s.line(`${c.tag} OK [PERMANENTFLAGS (\\Seen $X]Y)] NOOP done`);
-      },
+      NOOP: replies(
+        "* OK [UIDVALIDITY 3857529045] UIDs valid",
+        '* NO [Error="x"] odd',
+        "* OK [X-MADE-UP something] fine",
+        "{tag} OK [PERMANENTFLAGS (\\Seen $X]Y)] NOOP done",
+      ),
     },
   });
-  const M = await IMAP4.fromTransport(server.transport);
   await M.noop();
   assert.deepEqual(M.response("UIDVALIDITY")[1].map(str), ["3857529045"]);
   assert.deepEqual(M.response("PERMANENTFLAGS")[1].map(str), ["(\\Seen $X]Y)"]);
   assert.deepEqual(M.response("X-MADE-UP")[1].map(str), ["something"]);
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("readCommand sanity: the scripted server parses what the client writes", async () => {
@@ -465,9 +387,8 @@ test("send() is overridable: every command goes through it", async () => {
 });
 
 test("attributes: tagged_commands and continuation_response follow imaplib", async () => {
-  const server = new ServerSide();
   let tags: string[] = [];
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
       APPEND: async (s, c) => {
         s.line("+ Ready for literal data");
@@ -480,9 +401,8 @@ test("attributes: tagged_commands and continuation_response follow imaplib", asy
         s.line(`${c.tag} OK NOOP`);
       },
     },
+    state: "AUTH",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
   await M.append("INBOX", null, null, "x");
   assert.equal(str(M.continuation_response), "Ready for literal data");
   await M.noop();
@@ -490,6 +410,5 @@ test("attributes: tagged_commands and continuation_response follow imaplib", asy
   assert.equal(tags.length, 1);
   assert.match(tags[0], /^[A-P]{4}\d+$/);
   assert.equal(M.tagged_commands.size, 0);
-  await M.logout();
-  await serving;
+  await done();
 });

@@ -3,10 +3,11 @@
 // mid-literal) against a scripted server.
 
 import assert from "node:assert/strict";
-import { IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
+import { type IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
-import { login, message, show, uniqueMailbox } from "./_dovecot.ts";
-import { serve, ServerSide, sleep } from "./_scripted.ts";
+import { login, message, uniqueMailbox } from "./_dovecot.ts";
+import { show } from "./_bytes.ts";
+import { type CommandHandler, connectScripted, sleep } from "./_scripted.ts";
 import { readAll } from "./_streams.ts";
 
 async function withMailbox(
@@ -147,20 +148,18 @@ test("fetchBody: a missing message gives null; UID form; a part number", async (
   });
 });
 
+/** A FETCH answered with 1000 bytes of a 1 MB literal, then a reset. */
+const resetMidLiteral: CommandHandler = (s) => {
+  s.send("* 1 FETCH (BODY[] {1000000}\r\n", "x".repeat(1000));
+  setTimeout(() => s.reset(), 20);
+  return false;
+};
+
 test("fetchBody: a reset mid-literal errors the stream and done; nothing hangs", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
-    handlers: {
-      FETCH: (s) => {
-        s.send("* 1 FETCH (BODY[] {1000000}\r\n", "x".repeat(1000));
-        setTimeout(() => s.reset(), 20);
-        return false;
-      },
-    },
+  const { M, serving } = await connectScripted({
+    handlers: { FETCH: resetMidLiteral },
+    state: "SELECTED",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
-  await M.select();
   const part = await M.fetchBody("1");
   assert.ok(part);
   await assert.rejects(new Response(part.body).arrayBuffer(), IMAP4ConnectionError);
@@ -200,9 +199,8 @@ test("fetchBody: a BYOB reader with one reused buffer gets every byte; the conne
 });
 
 test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the connection goes on", async () => {
-  const server = new ServerSide({ byteStream: true });
   let finish: () => void = () => {};
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
       FETCH: (s, c) => {
         s.send("* 1 FETCH (BODY[] {20}\r\n0123456789");
@@ -210,10 +208,9 @@ test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the c
         finish = () => s.send(`abcdefghij)\r\n${c.tag} OK FETCH completed\r\n`);
       },
     },
+    byteStream: true,
+    state: "SELECTED",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
-  await M.select();
   const part = await M.fetchBody("1");
   assert.ok(part);
   const reader = part.body.getReader({ mode: "byob" });
@@ -227,21 +224,18 @@ test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the c
   assert.equal((await pending).done, true);
   assert.equal((await part.done)[0], "OK");
   assert.equal((await M.noop())[0], "OK");
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("fetchBody: a literal read with its reply in one chunk comes out whole through small reads, then done", async () => {
   for (const byteStream of [false, true]) {
-    const server = new ServerSide({ byteStream });
-    const serving = serve(server, {
+    const { M, done } = await connectScripted({
       handlers: {
         FETCH: (s, c) => s.send(`* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n${c.tag} OK done\r\n`),
       },
+      byteStream,
+      state: "SELECTED",
     });
-    const M = await IMAP4.fromTransport(server.transport);
-    await M.login("u", "p");
-    await M.select();
     const part = await M.fetchBody("1");
     assert.ok(part);
     const reader = part.body.getReader({ mode: "byob" });
@@ -258,8 +252,7 @@ test("fetchBody: a literal read with its reply in one chunk comes out whole thro
     const again = await M.fetchBody("1");
     assert.equal(await new Response(again!.body).text(), "0123456789");
     assert.equal((await again!.done)[0], "OK");
-    await M.logout();
-    await serving;
+    await done();
   }
 });
 
@@ -267,8 +260,7 @@ test("fetchBody: a literal read with its reply in one chunk comes out whole thro
 // had taken the literal's last bytes; every split of the literal below ends in done.
 test("fetchBody: however the literal is split across chunks, small BYOB reads end in done", async () => {
   for (const split of [[4, 4], [3, 5], [8, 0], [0, 8], [2, 2, 2, 2]]) {
-    const server = new ServerSide();
-    const serving = serve(server, {
+    const { M, done } = await connectScripted({
       handlers: {
         FETCH: async (s, c) => {
           s.send("* 1 FETCH (BODY[] {8}\r\n");
@@ -282,10 +274,8 @@ test("fetchBody: however the literal is split across chunks, small BYOB reads en
           s.send(`)\r\n${c.tag} OK done\r\n`);
         },
       },
+      state: "SELECTED",
     });
-    const M = await IMAP4.fromTransport(server.transport);
-    await M.login("u", "p");
-    await M.select();
     const part = await M.fetchBody("1");
     assert.ok(part);
     const reader = part.body.getReader({ mode: "byob" });
@@ -299,8 +289,7 @@ test("fetchBody: however the literal is split across chunks, small BYOB reads en
     }
     assert.equal(text, "01234567", `split ${split}`);
     assert.equal((await part.done)[0], "OK");
-    await M.logout();
-    await serving;
+    await done();
   }
 });
 
@@ -353,9 +342,8 @@ test("fetchBodies: a body skipped is dropped and errors; leaving early keeps the
 });
 
 test("fetchBodies: small literals in one chunk, a NIL part and an EXISTS to the store, then NO throws", async () => {
-  const server = new ServerSide();
   let calls = 0;
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
       FETCH: (s, c) => {
         calls++;
@@ -367,10 +355,8 @@ test("fetchBodies: small literals in one chunk, a NIL part and an EXISTS to the 
         );
       },
     },
+    state: "SELECTED",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
-  await M.select();
   const got: [string, string][] = [];
   for await (const part of M.fetchBodies("1:4")) {
     got.push([new TextDecoder().decode(part.header), await new Response(part.body).text()]);
@@ -391,24 +377,14 @@ test("fetchBodies: small literals in one chunk, a NIL part and an EXISTS to the 
     (error: unknown) => error instanceof IMAP4Error && /NO \[b'\[SERVERBUG\]/.test(error.message),
   );
   assert.equal((await M.noop())[0], "OK");
-  await M.logout();
-  await serving;
+  await done();
 });
 
 test("fetchBodies: a reset mid-literal errors the body and the iterator; nothing hangs", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
-    handlers: {
-      FETCH: (s) => {
-        s.send("* 1 FETCH (BODY[] {1000000}\r\n", "x".repeat(1000));
-        setTimeout(() => s.reset(), 20);
-        return false;
-      },
-    },
+  const { M, serving } = await connectScripted({
+    handlers: { FETCH: resetMidLiteral },
+    state: "SELECTED",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
-  await M.select();
   const iterator = M.fetchBodies("1:*");
   const part = (await iterator.next()).value!;
   await assert.rejects(new Response(part.body).arrayBuffer(), IMAP4ConnectionError);
@@ -418,8 +394,7 @@ test("fetchBodies: a reset mid-literal errors the body and the iterator; nothing
 });
 
 test("fetchBodies: leaving the loop early keeps the untagged responses that were not bodies", async () => {
-  const server = new ServerSide();
-  const serving = serve(server, {
+  const { M, done } = await connectScripted({
     handlers: {
       FETCH: (s, c) =>
         s.send(
@@ -427,10 +402,8 @@ test("fetchBodies: leaving the loop early keeps the untagged responses that were
             `* 3 FETCH (BODY[] {2}\r\nde)\r\n${c.tag} OK done\r\n`,
         ),
     },
+    state: "SELECTED",
   });
-  const M = await IMAP4.fromTransport(server.transport);
-  await M.login("u", "p");
-  await M.select();
   for await (const part of M.fetchBodies("1:3")) {
     assert.equal(await new Response(part.body).text(), "abc");
     break;
@@ -438,6 +411,5 @@ test("fetchBodies: leaving the loop early keeps the untagged responses that were
   assert.deepEqual(show(M.response("EXISTS")), ["EXISTS", ["2", "5"]]);
   assert.deepEqual(show(M.response("FETCH")), ["FETCH", ["2 (FLAGS (\\Seen))"]]);
   assert.equal((await M.noop())[0], "OK");
-  await M.logout();
-  await serving;
+  await done();
 });
