@@ -22,8 +22,8 @@ export function cacheDir(): string {
   return Deno.env.get("IMAPLIB_FIXTURE_CACHE") || new URL("../.fixture", import.meta.url).pathname;
 }
 
-/** Bumped when the unpacked layout changes, so that older caches are rebuilt. */
-const FORMAT = 1;
+/** Bumped when what gets unpacked, or how, changes, so that older caches are rebuilt. */
+const FORMAT = 2;
 
 /** A set of packages unpacked into one folder. */
 export interface PackageSet {
@@ -128,7 +128,7 @@ const sameList = (a: string[], b: string[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Whether the set's folder is complete and still matches what the system provides. */
-async function upToDate(set: PackageSet, dir: string): Promise<Unpacked | null> {
+async function upToDate(set: PackageSet, dir: string, quiet = false): Promise<Unpacked | null> {
   const stamp = await readStamp(`${dir}/stamp.json`);
   if (!stamp || stamp.format !== FORMAT || !sameList(stamp.packages, [...set.packages].sort())) {
     return null;
@@ -136,7 +136,9 @@ async function upToDate(set: PackageSet, dir: string): Promise<Unpacked | null> 
   for (const path of set.need) if (!await exists(`${dir}/root/${path}`)) return null;
   // A dependency taken from the system when unpacking may since have been removed or changed.
   if (await systemState(stamp.watch) !== stamp.system) {
-    log(`${set.name}: the system's packages changed since the cache was made; refreshing it`);
+    if (!quiet) {
+      log(`${set.name}: the system's packages changed since the cache was made; refreshing it`);
+    }
     return null;
   }
   return { root: `${dir}/root`, debs: stamp.debs };
@@ -157,7 +159,7 @@ export function unpackPackages(set: PackageSet): Promise<Unpacked> {
 
 async function unpackLocked(set: PackageSet): Promise<Unpacked> {
   const dir = `${cacheDir()}/${set.name}`;
-  const fast = await upToDate(set, dir);
+  const fast = await upToDate(set, dir, true);
   if (fast) return fast;
   await Deno.mkdir(cacheDir(), { recursive: true });
   const lock = await Deno.open(`${cacheDir()}/.lock`, { create: true, write: true });
@@ -180,22 +182,8 @@ async function download(set: PackageSet, dir: string): Promise<Unpacked> {
     // Stale lists may still do; the download says so if they do not.
     log(`apt-get update failed (exit ${update.code}); trying with the lists we have`);
   }
-  // What `apt-get install` would add to this system: the missing part of the closure. The
-  // simulation changes nothing (and may plan to remove a conflicting server: ignored).
-  const sim = await runOk("apt-get", [
-    ...opts,
-    "install",
-    "--simulate",
-    "--no-install-recommends",
-    ...packages,
-  ], { env: { DEBIAN_FRONTEND: "noninteractive" } });
-  const wanted = new Map<string, string>();
-  for (const m of sim.matchAll(/^Inst (\S+) (?:\[[^\]]*\] )?\((\S+) /gm)) wanted.set(m[1], m[2]);
-  const specs = [...wanted].map(([name, version]) => `${name}=${version}`);
-  for (const p of packages) {
-    if (![...wanted.keys()].some((w) => w === p || w.startsWith(`${p}:`))) specs.push(p);
-  }
-  // The closure's names, to notice later when the system stops providing part of it.
+  // The dependency closure's names (also to notice later when the system stops providing part
+  // of it).
   const depends = await runOk("apt-cache", [
     ...opts,
     "depends",
@@ -210,6 +198,24 @@ async function download(set: PackageSet, dir: string): Promise<Unpacked> {
   ]);
   const watch = [...new Set(depends.split("\n").filter((l) => /^[a-z0-9]/.test(l)))].sort();
 
+  // What `apt-get install` would add to this system: the missing part of the closure. The
+  // simulation changes nothing. It may plan to remove a conflicting server (ignored) and to
+  // upgrade packages outside the closure (e.g. cyrus-common): only the closure is taken.
+  const sim = await runOk("apt-get", [
+    ...opts,
+    "install",
+    "--simulate",
+    "--no-install-recommends",
+    ...packages,
+  ], { env: { DEBIAN_FRONTEND: "noninteractive" } });
+  const wanted = new Map<string, string>();
+  for (const m of sim.matchAll(/^Inst (\S+) (?:\[[^\]]*\] )?\((\S+) /gm)) {
+    if (watch.includes(m[1].replace(/:.*/, ""))) wanted.set(m[1], m[2]);
+  }
+  const specs = [...wanted].map(([name, version]) => `${name}=${version}`);
+  for (const p of packages) {
+    if (![...wanted.keys()].some((w) => w === p || w.startsWith(`${p}:`))) specs.push(p);
+  }
   const debsDir = `${dir}/debs.new`, rootDir = `${dir}/root.new`;
   for (const d of [debsDir, rootDir]) await Deno.remove(d, { recursive: true }).catch(() => {});
   await Deno.mkdir(debsDir, { recursive: true });

@@ -1,8 +1,12 @@
 // Checks the real-server fixture that `deno task test` starts (scripts/dovecot.ts): the plain
-// port greets and offers STARTTLS, and the preauthenticated stream command works.
+// port greets and offers STARTTLS, the preauthenticated stream command works, Dovecot and the
+// stream imap run from the unpacked packages in mount namespaces of their own, and the machine
+// check compares as it should.
 import assert from "node:assert/strict";
 import { denoOnly, test } from "./_harness.ts";
 import { fixtureFromEnv, type FixtureInfo, streamCommandFor } from "../scripts/dovecot.ts";
+import { compareMachine } from "../scripts/_machine.ts";
+import { allPids, processTree, sameProcessAlive } from "../scripts/_process.ts";
 
 function fixture(): FixtureInfo {
   const info = fixtureFromEnv();
@@ -70,3 +74,72 @@ test("fixture: the stream command runs a preauthenticated imap", async () => {
   assert.match(out, /\r\na OK /, out);
   assert.equal(code, 0, decoder.decode(stderr));
 }, denoOnly);
+
+/** The mount namespace and the mounts of a process, and the program it runs. */
+async function procView(pid: number | "self") {
+  const read = (f: string) => Deno.readTextFile(`/proc/${pid}/${f}`).catch(() => "");
+  return {
+    ns: await Deno.readLink(`/proc/${pid}/ns/mnt`).catch(() => ""),
+    exe: await Deno.readLink(`/proc/${pid}/exe`).catch(() => ""),
+    cmdline: (await read("cmdline")).split("\0"),
+    // An overlay mounted on /usr, as the fixture mounts it.
+    overlayUsr: (await read("mounts")).split("\n").some((l) => /^overlay \/usr overlay /.test(l)),
+  };
+}
+
+// Deno only: reads /proc and spawns the stream command with Deno.Command.
+test(
+  "fixture: Dovecot and the stream imap run over the unpacked /usr in namespaces of their own",
+  async () => {
+    const info = fixture();
+    const here = await procView("self");
+    assert.equal(here.overlayUsr, false, "an overlay on /usr is visible outside the fixture");
+
+    // The master: the dovecot whose -c names this fixture's configuration.
+    let master = null;
+    for (const pid of await allPids()) {
+      const view = await procView(pid);
+      if (view.exe === "/usr/sbin/dovecot" && view.cmdline.includes(info.configPath)) master = view;
+    }
+    assert.ok(master, `no Dovecot master with -c ${info.configPath}`);
+    assert.notEqual(master.ns, here.ns);
+    assert.ok(master.overlayUsr, "the master's namespace has no overlay on /usr");
+
+    const child = new Deno.Command("sh", {
+      args: ["-c", streamCommandFor(info, info.users[0].user)],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.getReader();
+    let text = "";
+    while (!text.includes("\r\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    assert.match(text, /^\* PREAUTH /);
+    const tree = await processTree(child.pid);
+    const views = await Promise.all(tree.map((p) => procView(p.pid)));
+    const imap = views.find((v) => v.exe === "/usr/lib/dovecot/imap");
+    assert.ok(imap, `no /usr/lib/dovecot/imap under the stream command: ${JSON.stringify(views)}`);
+    assert.notEqual(imap.ns, here.ns);
+    assert.notEqual(imap.ns, master.ns);
+    assert.ok(imap.overlayUsr, "the stream imap's namespace has no overlay on /usr");
+
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("a LOGOUT\r\n"));
+    await writer.close();
+    while (!(await reader.read()).done) { /* drain */ }
+    assert.equal((await child.status).code, 0);
+    assert.deepEqual((await Promise.all(tree.map(sameProcessAlive))).filter(Boolean), []);
+  },
+  denoOnly,
+);
+
+test("fixture: the machine check lists what appeared and what went, part by part", () => {
+  const before = { "packages": ["a 1 ii", "b 2 ii"], "/etc": ["/etc/x"] };
+  assert.deepEqual(compareMachine(before, structuredClone(before)), []);
+  const after = { "packages": ["b 2 ii", "c 3 ii"], "/etc": ["/etc/x"] };
+  assert.deepEqual(compareMachine(before, after), ["packages: - a 1 ii", "packages: + c 3 ii"]);
+});
