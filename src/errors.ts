@@ -113,7 +113,11 @@ export class IMAP4LimitError extends IMAP4Abort {
    * @param sizeBytes The size seen or announced.
    */
   constructor(limitName: string, limitBytes: number, sizeBytes: number) {
-    super(`${limitName} exceeded: ${sizeBytes} bytes, limit ${limitBytes}`);
+    // CPython's words first ("got more than N bytes", which its tests match), then ours.
+    super(
+      `got more than ${limitBytes} bytes: ${limitName} exceeded: ${sizeBytes} bytes, ` +
+        `limit ${limitBytes}`,
+    );
     this.limitName = limitName;
     this.limitBytes = limitBytes;
     this.sizeBytes = sizeBytes;

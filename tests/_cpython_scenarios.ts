@@ -175,14 +175,15 @@ export function cpythonScenarios<S extends Served>(
       : "a line over the limit is an error, 'more than 10 bytes'",
     async () => {
       // CPython patches the module global `imaplib._MAXLINE` to 10 and expects IMAP4.error
-      // "got more than 10 bytes". Ours (deliberate difference): the limit is the per-instance
-      // `maxLineBytes` option, CRLF included, and exceeding it is IMAP4LimitError, a subclass of
-      // IMAP4.abort (so also of IMAP4.error), which closes the connection.
+      // "got more than 10 bytes". Ours says the same words first; deliberate difference: the
+      // limit is the per-instance `maxLineBytes` option, CRLF included, and exceeding it is
+      // IMAP4LimitError, a subclass of IMAP4.abort (so also of IMAP4.error), which closes the
+      // connection.
       await withServer(TooLongHandler, async (server) => {
         const error = await assertRaises(
           imapClass(server, { maxLineBytes: 10 }),
           IMAP4.error,
-          /maxLineBytes exceeded: \d+ bytes, limit 10$/,
+          /^got more than 10 bytes: maxLineBytes exceeded: \d+ bytes, limit 10$/,
         );
         assert.ok(error instanceof IMAP4LimitError);
         assert.equal(error.limitBytes, 10);

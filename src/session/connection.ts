@@ -56,9 +56,18 @@ export class Connection {
   #acceptor: LiteralAcceptor | null = null;
   #frames: Frame[] = [];
   #frameIndex = 0;
-  #pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  // The read in flight, and how many writes had started when its bytes arrived.
+  #pendingRead: Promise<[ReadableStreamReadResult<Uint8Array>, number]> | null = null;
   // Bytes that `readRaw` read past what it returned; the decoder gets them first.
   #rawRest: Uint8Array | null = null;
+  #rawRestWrites = 0;
+  // Writes started so far; each decoded frame is stamped with the count when its last bytes
+  // arrived, so that a reply that arrived before its command was written can be told apart.
+  #writesStarted = 0;
+  #frameWrites: number[] = [];
+  #lastFrameWrites = 0;
+  // The stamp of the chunk #readChunk returned last.
+  #chunkWrites = 0;
   #readAhead = true;
   #failure: IMAP4Abort | null = null;
   // Settles when the transport's close() has finished (a child process has exited).
@@ -101,6 +110,19 @@ export class Connection {
   /** {@linkcode Clock.now} when the last bytes arrived from the server. */
   get lastReadMs(): number {
     return this.#lastReadMs;
+  }
+
+  /** How many writes have started on this connection. */
+  get writesStarted(): number {
+    return this.#writesStarted;
+  }
+
+  /**
+   * How many writes had started when the last bytes of the frame `readFrame()` returned last
+   * arrived: a reply stamped lower than its command's first write came before the command.
+   */
+  get lastFrameWrites(): number {
+    return this.#lastFrameWrites;
   }
 
   /** True if a complete response is decoded and waiting, so `readFrame()` will not read. */
@@ -170,6 +192,7 @@ export class Connection {
     this.throwIfFailed();
     const writer = this.#writer;
     if (!writer) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+    this.#writesStarted++;
     const writing = writer.write(bytes);
     writing.catch(() => {});
     const outcome = await this.#race(writing, undefined);
@@ -192,9 +215,11 @@ export class Connection {
     for (;;) {
       this.throwIfFailed();
       if (this.#frameIndex < this.#frames.length) {
+        this.#lastFrameWrites = this.#frameWrites[this.#frameIndex];
         const frame = this.#frames[this.#frameIndex++];
         if (this.#frameIndex === this.#frames.length) {
           this.#frames = [];
+          this.#frameWrites = [];
           this.#frameIndex = 0;
         }
         return frame;
@@ -218,11 +243,13 @@ export class Connection {
     this.#rawRest = null;
     const chunk = rest ?? await this.#readChunk(soft, "response");
     if (chunk === null) return false;
+    const writes = rest ? this.#rawRestWrites : this.#chunkWrites;
     try {
       this.#decoder.push(chunk, this.#frames);
     } catch (error) {
       throw this.fail(error as IMAP4Abort);
     }
+    while (this.#frameWrites.length < this.#frames.length) this.#frameWrites.push(writes);
     if (!rest) this.#recycle(chunk);
     return true;
   }
@@ -269,7 +296,10 @@ export class Connection {
     for (;;) {
       const end = until === "line" ? have.indexOf(0x0a) + 1 : have.length >= until ? until : 0;
       if (end > 0 || until === 0) {
-        if (end < have.length) this.#rawRest = have.slice(end);
+        if (end < have.length) {
+          this.#rawRest = have.slice(end);
+          this.#rawRestWrites = this.#chunkWrites;
+        }
         return have.slice(0, end);
       }
       const chunk = (await this.#readChunk(undefined, "data"))!;
@@ -287,7 +317,7 @@ export class Connection {
       (reader.byob
         ? new Uint8Array(this.#spareBuffers.pop() ?? new ArrayBuffer(READ_BUFFER_BYTES))
         : NO_BUFFER);
-    this.#pendingRead = reader.read(view);
+    this.#pendingRead = reader.read(view).then((result) => [result, this.#writesStarted]);
     this.#pendingRead.catch(() => {});
   }
 
@@ -325,7 +355,9 @@ export class Connection {
       }
       this.#raiseWaitFailure(outcome, what);
       if (outcome.kind !== "done") continue;
-      if (outcome.result.done) throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
+      const [result, writes] = outcome.result;
+      if (result.done) throw this.fail(new IMAP4ConnectionError("socket error: EOF"));
+      this.#chunkWrites = writes;
       this.#lastReadMs = this.clock.now();
       // Read ahead: the next read runs while this chunk is decoded, so the socket never sits
       // full while the client works (a third of a bulk FETCH's time otherwise). STARTTLS turns
@@ -335,7 +367,7 @@ export class Connection {
       if (this.#readAhead && !into && !(reader.byob && this.#decoder.streaming)) {
         this.#startRead(reader);
       }
-      const value = outcome.result.value;
+      const value = result.value;
       if (value.length > 0) return value;
       // An empty read transferred the buffer of `into` too: go on in the returned one.
       if (into) into = new Uint8Array(value.buffer, value.byteOffset, into.length);

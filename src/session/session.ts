@@ -14,7 +14,13 @@ import type { Argument } from "../wire/encoder.ts";
 import { encodeCommand } from "../wire/encoder.ts";
 import { type Datum, parseFrame, type Response } from "../wire/parser.ts";
 import { bytesRepr, dataRepr, decodeText } from "../wire/bytes.ts";
-import { IMAP4Abort, IMAP4ConnectionError, IMAP4Error, IMAP4Readonly } from "../errors.ts";
+import {
+  IMAP4Abort,
+  IMAP4ConnectionError,
+  IMAP4Error,
+  IMAP4ProtocolError,
+  IMAP4Readonly,
+} from "../errors.ts";
 import { Int2AP } from "../functions.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { Command, type CommandPolicy, type ContinuationHandler } from "./command.ts";
@@ -61,6 +67,8 @@ export class Session {
   #tagnum = 0;
   // imaplib's `tagged_commands`: tag -> null while pending, then `[status, [text]]`.
   readonly #tagged = new Map<string, Result | null>();
+  // Per pending tag: the number its command's first write has among the connection's writes.
+  readonly #firstWrite = new Map<string, number>();
   #continuation: Uint8Array | null = null;
   // Commands added by `xatom()` on this connection (imaplib adds them to a global table).
   readonly #extraCommands: Record<string, readonly State[]> = {};
@@ -206,6 +214,7 @@ export class Session {
   /** @internal Forgets `tag` once its command has taken its reply. */
   forgetTag(tag: string): void {
     this.#tagged.delete(tag);
+    this.#firstWrite.delete(tag);
   }
 
   /**
@@ -229,10 +238,26 @@ export class Session {
     }
     try {
       if (response.kind === "tagged") {
-        if (this.#tagged.get(response.tag) !== null) {
-          throw new IMAP4Abort(`unexpected tagged response: ${dataRepr([response.line])}`);
+        const { tag, status, line } = response;
+        if (this.#tagged.get(tag) !== null) {
+          throw new IMAP4Abort(`unexpected tagged response: ${dataRepr([line])}`);
         }
-        this.#tagged.set(response.tag, [response.status, [response.data]]);
+        // A reply whose bytes arrived before its command was written was forged ahead (the
+        // tag prefix is easy to guess from earlier tags): it must not complete the command.
+        if (this.connection.lastFrameWrites < this.#firstWrite.get(tag)!) {
+          throw new IMAP4ProtocolError(
+            `tagged response for a command not yet sent: ${dataRepr([line])}`,
+          );
+        }
+        // RFC 3501 section 7.1: a command completes with OK, NO or BAD, nothing else.
+        if (status !== "OK" && status !== "NO" && status !== "BAD") {
+          throw new IMAP4ProtocolError(
+            `tagged response with status ${JSON.stringify(status)}, not OK, NO or BAD: ${
+              dataRepr([line])
+            }`,
+          );
+        }
+        this.#tagged.set(tag, [status, [response.data]]);
       } else {
         for (const datum of response.data) this.store.append(response.type, datum);
       }
@@ -284,6 +309,7 @@ export class Session {
     });
     const tag = this.tagPrefix + String(this.#tagnum++);
     this.#tagged.set(tag, null);
+    this.#firstWrite.set(tag, this.connection.writesStarted + 1);
     const command = new Command(this, name, tag, policy);
     if (policy.capture) this.store.startCapture();
     if (policy.streamLiteral) this.connection.streamLiterals(policy.streamLiteral);
