@@ -8,7 +8,8 @@
 
 import type { Argument } from "../wire/encoder.ts";
 import { decodeText } from "../wire/bytes.ts";
-import { IMAP4Abort, IMAP4Error, IMAP4TlsError } from "../errors.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4TimeoutError, IMAP4TlsError } from "../errors.ts";
+import { connectTimeoutOf } from "../session/options.ts";
 import {
   type Data,
   illegalState,
@@ -92,11 +93,20 @@ export class ClientCore {
       trace.mesg(`imaplib version ${VERSION}`);
       trace.mesg(`new IMAP4 connection, tag=${session.tagPrefix}`);
     }
-    const greeting = await session.getResponse();
-    if (greeting?.kind !== "untagged") {
-      const line = greeting ? decodeText(greeting.line) : "";
+    // `timeout` (a number) bounds this wait like any other; unset, connectTimeoutSeconds does.
+    const boundSeconds = typeof this.#options.timeout === "number"
+      ? undefined
+      : connectTimeoutOf(this.#options);
+    const clock = session.connection.clock;
+    const greeting = await session.readGreeting(
+      boundSeconds === undefined ? undefined : { untilMs: clock.now() + boundSeconds * 1000 },
+    );
+    if (!greeting) {
       throw session.fail(
-        new IMAP4Abort(`unexpected greeting (not an IMAP4 server?): ${JSON.stringify(line)}`),
+        new IMAP4TimeoutError(
+          `no greeting from the server within ${boundSeconds} s (a port that expects ` +
+            "implicit TLS, such as 993, waits for the client to speak first: use IMAP4_SSL there)",
+        ),
       );
     }
     const welcome = greeting.line;

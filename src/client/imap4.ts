@@ -18,6 +18,7 @@ import { COMMANDS, type State } from "../session/states.ts";
 import { openTransport } from "../transport/open.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ConnectOptions } from "./options.ts";
+import { connectTimeoutOf } from "../session/options.ts";
 import { type Arg, astring, lastText, mapCrlf, parenthesized, raw, text } from "./args.ts";
 
 export type { Arg } from "./args.ts";
@@ -146,7 +147,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
     const client = new this(options);
     client.host = host;
     client.port = port;
-    const transport = await client.open(host, port, options.timeout);
+    const transport = await client.open(host, port, connectTimeoutOf(options));
     await client.#start(transport);
     return client;
   }

@@ -18,7 +18,7 @@ import {
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { type ChunkReader, chunkReader } from "./chunk_reader.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import type { SessionOptions } from "./options.ts";
+import { connectTimeoutOf, type SessionOptions } from "./options.ts";
 
 /** A wait that ends quietly (the read returns `null`) instead of failing the connection. */
 export interface SoftLimit {
@@ -82,10 +82,8 @@ export class Connection {
   /** @throws {RangeError} for a bad `timeout` or decoder limit. */
   constructor(options: SessionOptions = {}) {
     this.#options = options;
-    if (options.timeout !== undefined && !(options.timeout > 0)) {
-      throw new RangeError(`timeout must be a positive number of seconds, got ${options.timeout}`);
-    }
-    this.#timeoutMs = options.timeout === undefined ? undefined : options.timeout * 1000;
+    connectTimeoutOf(options); // validates both timeouts
+    this.#timeoutMs = typeof options.timeout === "number" ? options.timeout * 1000 : undefined;
     this.clock = options.clock ?? systemClock;
     this.#lastReadMs = this.clock.now();
     this.#decoder = this.#newDecoder();

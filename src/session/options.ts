@@ -9,16 +9,50 @@
 import type { DecoderOptions } from "../wire/decoder.ts";
 import type { Clock } from "./clock.ts";
 
+/** Default of {@linkcode SessionOptions.connectTimeoutSeconds}: 30 seconds. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
+
+/**
+ * The seconds connecting and the greeting may take under `options`, or `undefined` for no
+ * bound: `timeout` when it is set, else `connectTimeoutSeconds` (30 by default).
+ * @throws {RangeError} if either is neither a positive number nor null.
+ */
+export function connectTimeoutOf(options: SessionOptions): number | undefined {
+  for (const name of ["timeout", "connectTimeoutSeconds"] as const) {
+    const value = options[name];
+    if (value !== undefined && value !== null && !(value > 0)) {
+      throw new RangeError(`${name} must be a positive number of seconds or null, got ${value}`);
+    }
+  }
+  if (options.timeout !== undefined) return options.timeout ?? undefined;
+  if (options.connectTimeoutSeconds === null) return undefined;
+  return options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
+}
+
 /** Settings of one connection's session (limits, timeouts, cancellation, the clock). */
 export interface SessionOptions extends DecoderOptions {
   /**
    * Seconds that connecting, and then every single wait for the server (a read, a write, a TLS
    * handshake), may take; imaplib's `timeout`. Waiting for IDLE notifications is bounded by the
    * idle `duration`/`signal` instead. A timeout closes the connection and throws
-   * {@linkcode IMAP4TimeoutError}. No limit if undefined.
-   * @throws {RangeError} at construction if not a positive number.
+   * {@linkcode IMAP4TimeoutError}. Unset (imaplib's default), single waits are unbounded, but
+   * connecting and the greeting are still bounded by `connectTimeoutSeconds`; `null` bounds
+   * nothing at all.
+   * @default {undefined}
+   * @throws {RangeError} at construction if not a positive number or null.
    */
-  timeout?: number;
+  timeout?: number | null;
+  /**
+   * Seconds that connecting (TCP, and TLS for `IMAP4_SSL`) and the server's greeting may take
+   * when `timeout` is unset: a library in a scheduled task or a server must not wait forever
+   * for a host that accepts and stays silent (an implicit-TLS port spoken to in clear does
+   * exactly that). Past it, the connection is closed and {@linkcode IMAP4TimeoutError} thrown.
+   * `null` for no bound (imaplib's behaviour). Ignored when `timeout` is set (a number bounds
+   * every wait; `null` none).
+   * @default {30}
+   * @throws {RangeError} at construction if not a positive number or null.
+   */
+  connectTimeoutSeconds?: number | null;
   /**
    * Aborting it closes the connection (or abandons connecting); pending and later commands
    * throw {@linkcode IMAP4TimeoutError} with the signal's reason as `cause`.

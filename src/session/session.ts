@@ -12,7 +12,13 @@
 
 import type { Argument } from "../wire/encoder.ts";
 import { encodeCommand } from "../wire/encoder.ts";
-import { type Datum, parseFrame, type Response } from "../wire/parser.ts";
+import {
+  type Datum,
+  parseFrame,
+  type Response,
+  type TaggedResponse,
+  type UntaggedResponse,
+} from "../wire/parser.ts";
 import { bytesRepr, dataRepr, decodeText } from "../wire/bytes.ts";
 import {
   IMAP4Abort,
@@ -236,6 +242,22 @@ export class Session {
       this.#continuation = response.data;
       return response;
     }
+    this.#record(response);
+    if (this.trace.level >= 1) {
+      const status = response.kind === "tagged" ? response.status : response.type;
+      if (status === "NO" || status === "BAD" || status === "BYE") {
+        const data = response.kind === "tagged" ? response.data : response.data[0];
+        this.trace.mesg(
+          `${status} response: ${bytesRepr(data instanceof Uint8Array ? data : data[0])}`,
+        );
+      }
+    }
+    return response;
+  }
+
+  // Files a tagged reply under its tag, untagged data and response codes in the store; a
+  // protocol violation ends the connection.
+  #record(response: TaggedResponse | UntaggedResponse): void {
     try {
       if (response.kind === "tagged") {
         const { tag, status, line } = response;
@@ -265,15 +287,35 @@ export class Session {
     } catch (error) {
       throw this.fail(error as IMAP4Abort);
     }
-    if (this.trace.level >= 1) {
-      const status = response.kind === "tagged" ? response.status : response.type;
-      if (status === "NO" || status === "BAD" || status === "BYE") {
-        const data = response.kind === "tagged" ? response.data : response.data[0];
-        this.trace.mesg(
-          `${status} response: ${bytesRepr(data instanceof Uint8Array ? data : data[0])}`,
-        );
-      }
+  }
+
+  /**
+   * Reads the server's greeting: an untagged response, stored as any other. With `soft`,
+   * `null` when its deadline passes first.
+   * @throws {IMAP4Abort} when the first line is not an untagged response, naming the kind of
+   *   server it looks like (SMTP, POP3, TLS) when it can tell; the connection is closed.
+   */
+  async readGreeting(soft?: SoftLimit): Promise<UntaggedResponse | null> {
+    const frame = await this.connection.readFrame(soft);
+    if (!frame) return null;
+    this.trace.frame(frame);
+    const line = frame.lines[0];
+    let response: Response | null = null;
+    try {
+      response = parseFrame(frame);
+    } catch {
+      // Not IMAP at all: said below.
     }
+    if (response?.kind !== "untagged") {
+      throw this.fail(
+        new IMAP4Abort(
+          `unexpected greeting (not an IMAP4 server?): ${JSON.stringify(decodeText(line))}${
+            serverHint(line)
+          }`,
+        ),
+      );
+    }
+    this.#record(response);
     return response;
   }
 
@@ -401,4 +443,20 @@ export function illegalState(name: string, state: string, states: readonly strin
   return new IMAP4Error(
     `command ${name} illegal in state ${state}, only allowed in states ${states.join(", ")}`,
   );
+}
+
+// What a greeting that is not IMAP's looks like, for the error message.
+function serverHint(line: Uint8Array): string {
+  // A TLS record: content type 21 (alert) or 22 (handshake), then version 3.x.
+  if ((line[0] === 0x15 || line[0] === 0x16) && line[1] === 0x03) {
+    return "; the server speaks TLS on this port: use IMAP4_SSL";
+  }
+  const text = decodeText(line.subarray(0, 200));
+  if (/^220[ -]/.test(text) || /\bE?SMTP\b/i.test(text)) {
+    return "; this looks like an SMTP server: IMAP is port 143 (or 993 with IMAP4_SSL)";
+  }
+  if (/^\+OK\b/.test(text)) {
+    return "; this looks like a POP3 server: IMAP is port 143 (or 993 with IMAP4_SSL)";
+  }
+  return "";
 }
