@@ -7,7 +7,7 @@
  * @module
  */
 
-const MONTHS: Record<string, number> = {
+const MONTHS = new Map<string, number>(Object.entries({
   jan: 0,
   feb: 1,
   mar: 2,
@@ -20,11 +20,11 @@ const MONTHS: Record<string, number> = {
   oct: 9,
   nov: 10,
   dec: 11,
-};
+}));
 
 // RFC 5322 section 4.3 obsolete zone names, in minutes east of UTC. Military letters and
 // unknown names count as UTC, as RFC 5322 says ("-0000": no zone information).
-const ZONES: Record<string, number> = {
+const ZONES = new Map<string, number>(Object.entries({
   ut: 0,
   utc: 0,
   gmt: 0,
@@ -37,7 +37,7 @@ const ZONES: Record<string, number> = {
   mdt: -360,
   pst: -480,
   pdt: -420,
-};
+}));
 
 // [day-name ","] day month year hour ":" minute [":" second] [zone], with RFC 5322 section 4.3's
 // obsolete forms: 2- and 3-digit years, named zones, extra spaces, a missing comma, a trailing
@@ -66,7 +66,7 @@ export function parseDate(text: string): Date | undefined {
     return undefined;
   }
   const day = +m[1];
-  const month = MONTHS[m[2].toLowerCase()];
+  const month = MONTHS.get(m[2].toLowerCase());
   let year = +m[3];
   if (m[3].length === 2) year += year < 50 ? 2000 : 1900;
   else if (m[3].length === 3) year += 1900;
@@ -84,7 +84,7 @@ export function parseDate(text: string): Date | undefined {
     if (minutes > 59) return undefined;
     offset = (m[7] === "-" ? -1 : 1) * (hours * 60 + minutes);
   } else if (m[10] !== undefined) {
-    offset = ZONES[m[10].toLowerCase()] ?? 0;
+    offset = ZONES.get(m[10].toLowerCase()) ?? 0;
   }
   return new Date(Date.UTC(year, month, day, hour, minute, second) - offset * 60_000);
 }
@@ -97,7 +97,7 @@ function daysIn(year: number, month: number): number {
 
 // Month from three letters, any case: the letters' lower-case codes packed in one number.
 const MONTH_CODES = new Map<number, number>(
-  Object.entries(MONTHS).map(([name, month]) => [
+  [...MONTHS].map(([name, month]) => [
     (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
     month,
   ]),
@@ -144,11 +144,17 @@ function fastDate(text: string): Date | undefined | null {
   );
   if (month === undefined || text.charCodeAt(at + 4) !== sep) return null;
   at += 5;
-  const century = two(text, at);
-  const years = two(text, at + 2);
-  if (century < 0 || years < 0 || text.charCodeAt(at + 4) !== 0x20) return null;
-  const year = century * 100 + years;
-  at += 5;
+  let year = two(text, at);
+  if (year < 0) return null;
+  if (text.charCodeAt(at + 2) === 0x20) {
+    year += year < 50 ? 2000 : 1900; // RFC 5322 section 4.3: a 2-digit year
+    at += 3;
+  } else {
+    const years = two(text, at + 2);
+    if (years < 0 || text.charCodeAt(at + 4) !== 0x20) return null;
+    year = year * 100 + years;
+    at += 5;
+  }
   const hour = two(text, at);
   const minute = two(text, at + 3);
   if (hour < 0 || minute < 0 || text.charCodeAt(at + 2) !== 0x3a) return null;
@@ -159,17 +165,34 @@ function fastDate(text: string): Date | undefined | null {
     if (second < 0) return null;
     at += 3;
   }
-  if (text.charCodeAt(at) !== 0x20) return null;
-  const sign = text.charCodeAt(at + 1);
-  const zoneHours = two(text, at + 2);
-  const zoneMinutes = two(text, at + 4);
-  if ((sign !== 0x2b && sign !== 0x2d) || zoneHours < 0 || zoneMinutes < 0) return null;
-  at += 6;
-  if (at < n && text.charCodeAt(at) !== 0x20) return null;
+  let offset = 0; // minutes east of UTC; none written: UTC
+  if (at < n) {
+    if (text.charCodeAt(at) !== 0x20) return null;
+    const sign = text.charCodeAt(at + 1);
+    if (sign === 0x2b || sign === 0x2d) {
+      const zoneHours = two(text, at + 2);
+      const zoneMinutes = two(text, at + 4);
+      if (zoneHours < 0 || zoneMinutes < 0) return null;
+      if (zoneMinutes > 59) return undefined;
+      offset = (sign === 0x2d ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+      at += 6;
+    } else {
+      // A zone name (RFC 5322 section 4.3: UT, GMT, EST...; unknown names count as UTC).
+      let end = at + 1;
+      while (
+        end < n && ((text.charCodeAt(end) | 0x20) >= 0x61 && (text.charCodeAt(end) | 0x20) <= 0x7a)
+      ) {
+        end++;
+      }
+      if (end === at + 1) return null;
+      offset = ZONES.get(text.slice(at + 1, end).toLowerCase()) ?? 0;
+      at = end;
+    }
+    if (at < n && text.charCodeAt(at) !== 0x20) return null;
+  }
   if (
     year < 1000 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 ||
-    second > 60 || zoneMinutes > 59
+    second > 60
   ) return undefined;
-  const offset = (sign === 0x2d ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
   return new Date(Date.UTC(year, month, day, hour, minute, second) - offset * 60_000);
 }

@@ -4,13 +4,8 @@
  * @module
  */
 
-import { decoderFor, utf8Bytes } from "./text.ts";
+import { decoderFor, shortUtf8, utf8Bytes } from "./text.ts";
 import { decodeUtf7 } from "./utf7.ts";
-
-// charset, encoding, encoded text (RFC 2047 section 2: no spaces or `?` inside).
-const WORD = /=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=/g;
-const SPACE_ONLY = /^[ \t\r\n]*$/;
-const HEX = /^[0-9A-Fa-f]{2}$/;
 
 /**
  * Decodes the RFC 2047 encoded words in a header text (subject, display name, parameter value).
@@ -39,59 +34,151 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
  * ```
  */
 export function decodeWords(text: string): string {
-  if (text.indexOf("=?") === -1) return text;
+  const start = text.indexOf("=?");
+  if (start === -1) return text;
+  // Names repeat (an ENVELOPE's From, Sender and Reply-To are usually the same address, and a
+  // mailbox has few senders): decoded texts are remembered, up to 1,024 of at most 256 chars.
+  let decoded = recent.get(text);
+  if (decoded === undefined) {
+    decoded = decode(text, start);
+    if (text.length <= 256) {
+      if (recent.size >= 1024) recent.clear();
+      recent.set(text, decoded);
+    }
+  }
+  return decoded;
+}
+
+const recent = new Map<string, string>();
+
+function decode(text: string, first: number): string {
+  let start = first;
   let out = "";
   let last = 0;
-  // The run of adjacent words being joined: its charset, bytes, and raw text bounds.
+  // The run of adjacent words being joined: its charset, its bytes (scratch[0, length)) and the
+  // raw text it came from (kept when the charset is unknown).
   let charset = "";
-  let bytes: number[] | null = null;
+  let length = -1; // -1: no run
   let runStart = 0;
   let runEnd = 0;
-  const flush = () => {
-    if (bytes !== null) out += decodeRun(charset, bytes, text.slice(runStart, runEnd));
-    bytes = null;
-  };
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
-    const gap = text.slice(last, m.index);
-    const payload = decodePayload(m[2], m[3]);
-    const end = m.index + m[0].length;
-    if (payload === null) {
-      flush();
-      out += text.slice(last, end);
-      last = end;
+  while (start !== -1) {
+    const word = scanWord(text, start);
+    if (word === null) {
+      start = text.indexOf("=?", start + 1);
       continue;
     }
-    const label = normalizeCharset(m[1]);
-    const joined = bytes !== null && SPACE_ONLY.test(gap);
+    const [label, q, payloadStart, payloadEnd] = word;
+    const end = payloadEnd + 2;
+    const joined = length >= 0 && isSpace(text, last, start);
+    let n = -1;
     if (joined && label === charset) {
-      for (const b of payload) bytes!.push(b);
-      runEnd = end;
-    } else {
-      flush();
-      if (!joined) out += gap;
-      charset = label;
-      bytes = payload;
-      runStart = m.index;
-      runEnd = end;
+      n = decodePayload(text, q, payloadStart, payloadEnd, length);
+      if (n >= 0) {
+        length = n;
+        runEnd = end;
+      }
+    }
+    if (n < 0) {
+      if (length >= 0) out += decodeRun(charset, length, text, runStart, runEnd);
+      length = -1;
+      if (!(joined && label === charset)) n = decodePayload(text, q, payloadStart, payloadEnd, 0);
+      if (n < 0) {
+        out += text.slice(last, end); // not decodable: kept as written
+      } else {
+        if (!joined) out += text.slice(last, start);
+        charset = label;
+        length = n;
+        runStart = start;
+        runEnd = end;
+      }
     }
     last = end;
+    start = text.indexOf("=?", end);
   }
-  flush();
+  if (length >= 0) out += decodeRun(charset, length, text, runStart, runEnd);
   return out + text.slice(last);
 }
 
-// RFC 2231 section 5: `charset*language`; labels compare case-insensitively.
-function normalizeCharset(label: string): string {
-  const star = label.indexOf("*");
-  return (star === -1 ? label : label.slice(0, star)).trim().toLowerCase();
+function isWhite(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
-function decodeRun(charset: string, bytes: number[], raw: string): string {
-  const data = Uint8Array.from(bytes);
-  if (charset === "utf-7" || charset === "unicode-1-1-utf-7") return decodeUtf7(data);
-  const decoder = decoderFor(charset);
-  return decoder === null ? raw : decoder.decode(data);
+function isSpace(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isWhite(text.charCodeAt(i))) return false;
+  return true;
+}
+
+// An encoded word at `start` (RFC 2047 section 2: `=?charset?Q?text?=`, no spaces or `?`
+// inside): [normalized charset, Q?, payload start, payload end], or null.
+function scanWord(
+  text: string,
+  start: number,
+): [charset: string, q: boolean, payloadStart: number, payloadEnd: number] | null {
+  const question = text.indexOf("?", start + 2);
+  if (question <= start + 2) return null;
+  for (let i = start + 2; i < question; i++) if (isWhite(text.charCodeAt(i))) return null;
+  const encoding = text.charCodeAt(question + 1) | 0x20;
+  if ((encoding !== 0x71 && encoding !== 0x62) || text.charCodeAt(question + 2) !== 0x3f) {
+    return null;
+  }
+  const payloadStart = question + 3;
+  const close = text.indexOf("?", payloadStart);
+  if (close === -1 || text.charCodeAt(close + 1) !== 0x3d) return null;
+  for (let i = payloadStart; i < close; i++) if (isWhite(text.charCodeAt(i))) return null;
+  return [
+    normalizeCharset(text.slice(start + 2, question)),
+    encoding === 0x71,
+    payloadStart,
+    close,
+  ];
+}
+
+const labels = new Map<string, string>();
+
+// RFC 2231 section 5: `charset*language`; labels compare case-insensitively. Cached.
+function normalizeCharset(label: string): string {
+  let normal = labels.get(label);
+  if (normal === undefined) {
+    const star = label.indexOf("*");
+    normal = (star === -1 ? label : label.slice(0, star)).trim().toLowerCase();
+    if (labels.size < 256) labels.set(label, normal);
+  }
+  return normal;
+}
+
+// Scratch bytes for the run being decoded (decodeWords is synchronous and not re-entered).
+let scratch = new Uint8Array(256);
+
+function room(size: number): void {
+  if (scratch.length >= size) return;
+  const bigger = new Uint8Array(Math.max(size, scratch.length * 2));
+  bigger.set(scratch);
+  scratch = bigger;
+}
+
+const utf8Replacing = new TextDecoder("utf-8");
+// windows-1252, which WHATWG also uses for ISO-8859-1 and US-ASCII labels: one string per byte.
+const WINDOWS_1252: string[] = [
+  ...new TextDecoder("windows-1252").decode(Uint8Array.from({ length: 256 }, (_, i) => i)),
+];
+const LATIN1_LABELS = new Set(["iso-8859-1", "latin1", "windows-1252", "cp1252", "l1"]);
+
+function decodeRun(
+  charset: string,
+  length: number,
+  text: string,
+  start: number,
+  end: number,
+): string {
+  if (charset === "utf-8" || charset === "utf8" || charset === "us-ascii") {
+    return shortUtf8(scratch, 0, length) ?? utf8Replacing.decode(scratch.subarray(0, length));
+  }
+  if (LATIN1_LABELS.has(charset)) {
+    let out = "";
+    for (let i = 0; i < length; i++) out += WINDOWS_1252[scratch[i]];
+    return out;
+  }
+  return decodeCharset(charset, scratch.subarray(0, length)) ?? text.slice(start, end);
 }
 
 /**
@@ -105,33 +192,61 @@ export function decodeCharset(charset: string, bytes: Uint8Array): string | null
   return decoder === null ? null : decoder.decode(bytes);
 }
 
-function decodePayload(encoding: string, payload: string): number[] | null {
-  const out: number[] = [];
-  if (encoding === "Q" || encoding === "q") {
-    for (let i = 0; i < payload.length; i++) {
-      const c = payload.charCodeAt(i);
-      if (c === 0x5f) {
-        out.push(0x20);
-      } else if (c === 0x3d && HEX.test(payload.slice(i + 1, i + 3))) {
-        out.push(parseInt(payload.slice(i + 1, i + 3), 16));
+function hex(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+}
+
+const BASE64 = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) {
+  BASE64["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
+}
+
+// Decodes text[from, to), a word's payload, into scratch from `offset`; returns the new length,
+// or -1 for a B payload that is not base64 (forgiving base64: padding optional, as WHATWG).
+function decodePayload(text: string, q: boolean, from: number, to: number, offset: number): number {
+  room(offset + (to - from) * 4);
+  const out = scratch;
+  let n = offset;
+  if (q) {
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      const high = c === 0x3d && i + 2 < to ? hex(text.charCodeAt(i + 1)) : -1;
+      const low = high >= 0 ? hex(text.charCodeAt(i + 2)) : -1;
+      if (low >= 0) {
+        out[n++] = high * 16 + low;
         i += 2;
+      } else if (c === 0x5f) {
+        out[n++] = 0x20;
       } else if (c < 0x80) {
-        out.push(c);
+        out[n++] = c;
       } else {
         // Raw non-ASCII text in a Q word (not allowed, sent anyway): taken as UTF-8.
-        const point = payload.codePointAt(i)!;
-        for (const b of utf8Bytes(String.fromCodePoint(point))) out.push(b);
+        const point = text.codePointAt(i)!;
+        for (const b of utf8Bytes(String.fromCodePoint(point))) out[n++] = b;
         if (point > 0xffff) i++;
       }
     }
-    return out;
+    return n;
   }
-  let binary: string;
-  try {
-    binary = atob(payload);
-  } catch {
-    return null; // not base64: the word is kept as written
+  let end = to;
+  if (end > from && text.charCodeAt(end - 1) === 0x3d) end--;
+  if (end > from && text.charCodeAt(end - 1) === 0x3d) end--;
+  const size = end - from;
+  if (size % 4 === 1 || (end !== to && (to - from) % 4 !== 0)) return -1;
+  let bits = 0;
+  let count = 0;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? BASE64[c] : -1;
+    if (v < 0) return -1;
+    bits = ((bits << 6) | v) & 0xffffff;
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out[n++] = (bits >> count) & 0xff;
+    }
   }
-  for (let i = 0; i < binary.length; i++) out.push(binary.charCodeAt(i));
-  return out;
+  return n;
 }

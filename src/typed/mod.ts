@@ -1,19 +1,31 @@
 /**
- * The typed layer beyond imaplib: the text functions IMAP needs (modified UTF-7 mailbox names,
- * RFC 2047 encoded words, RFC 2231 parameters, sequence sets).
+ * The typed layer beyond imaplib: pure, synchronous parsers from imaplib-shaped result data to
+ * typed objects (imapflow's field names, Web types), and the text functions IMAP needs
+ * (modified UTF-7 mailbox names, RFC 2047 encoded words, RFC 2231 parameters, sequence sets).
  *
  * `mod.ts` at the root re-exports everything here.
  *
- * @example Mailbox names
+ * @example Typed messages from a FETCH result
  * ```ts
- * import { decodeMailbox } from "@imaplib/imaplib";
- * console.assert(decodeMailbox("Entw&APw-rfe") === "Entwürfe");
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const data = [new TextEncoder().encode("3 (UID 9 FLAGS (\\Seen \\Answered))")];
+ * const [msg] = parseFetch(data);
+ * console.assert(msg.seq === 3 && msg.uid === 9 && msg.flags?.has("\\Answered"));
  * ```
  *
  * @module
  */
 
 export { TypedParseError } from "./errors.ts";
+export {
+  type DataItem,
+  type FetchAttName,
+  ImapTokenizer,
+  type ImapValue,
+  MAX_DEPTH,
+  type ResponseParts,
+  splitResponses,
+} from "./tokenizer.ts";
 export { decodeMailbox, encodeMailbox } from "./utf7.ts";
 export { decodeWords } from "./encoded_words.ts";
 export { decodeParameters } from "./parameters.ts";
@@ -23,3 +35,6 @@ export {
   type ExpandOptions,
   expandSequenceSet,
 } from "./sequence_set.ts";
+export type { Address, Envelope } from "./envelope.ts";
+export type { BodyStructure } from "./body_structure.ts";
+export { type FetchMessage, parseFetch, parseFetchResponse } from "./fetch.ts";

@@ -56,12 +56,70 @@ export function isAscii(bytes: Uint8Array): boolean {
  * UTF-8 (8-bit headers from legacy mailers). Never throws.
  */
 export function utf8Text(bytes: Uint8Array): string {
-  if (isAscii(bytes)) return latin1(bytes);
-  try {
-    return fatalUtf8.decode(bytes);
-  } catch {
-    return windows1252.decode(bytes);
+  return utf8Range(bytes, 0, bytes.length);
+}
+
+/** {@linkcode utf8Text} of `bytes[start, end)`, without a subarray for short ranges. */
+export function utf8Range(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 512) {
+    const text = shortUtf8(bytes, start, end);
+    if (text !== null) return text;
+  } else {
+    try {
+      return fatalUtf8.decode(bytes.subarray(start, end));
+    } catch {
+      // not UTF-8: windows-1252 below
+    }
   }
+  return windows1252.decode(bytes.subarray(start, end));
+}
+
+/**
+ * Strict UTF-8 (WHATWG: no overlong forms, surrogates or code points past U+10FFFF) in
+ * JavaScript: for the short strings of IMAP data this is several times faster than a
+ * `TextDecoder` call. `null` for bytes that are not UTF-8.
+ */
+export function shortUtf8(bytes: Uint8Array, start: number, end: number): string | null {
+  let out = "";
+  let i = start;
+  while (i < end) {
+    const c = bytes[i];
+    if (c < 0x80) {
+      out += String.fromCharCode(c);
+      i++;
+      continue;
+    }
+    let point: number;
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) {
+      point = c & 0x1f;
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      point = c & 0x0f;
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      point = c & 0x07;
+      need = 3;
+      min = 0x10000;
+    } else {
+      return null;
+    }
+    if (i + need >= end) return null;
+    for (let k = 1; k <= need; k++) {
+      const next = bytes[i + k];
+      if ((next & 0xc0) !== 0x80) return null;
+      point = (point << 6) | (next & 0x3f);
+    }
+    if (point < min || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) return null;
+    out += point > 0xffff
+      ? String.fromCharCode(0xd7c0 + (point >> 10), 0xdc00 | (point & 0x3ff))
+      : String.fromCharCode(point);
+    i += need + 1;
+  }
+  return out;
 }
 
 const encoder = new TextEncoder();

@@ -197,6 +197,10 @@ const DATES: [text: string, iso: string | undefined][] = [
   ["Thu, 08 Jan 2026 10:00:00 GMT", "2026-01-08T10:00:00.000Z"],
   ["Thu, 08 Jan 2026 10:00:00 EST", "2026-01-08T15:00:00.000Z"],
   ["Thu, 08 Jan 2026 10:00:00", "2026-01-08T10:00:00.000Z"], // no zone: UTC
+  ["Thu, 08 Jan 2026 10:00:00 constructor", "2026-01-08T10:00:00.000Z"], // unknown name: UTC
+  ["Thu, 08 Jan 2026 10:00:00 +0160", undefined], // no such zone offset
+  ["Wed, 03 Jun 26 08:15:00 GMT", "2026-06-03T08:15:00.000Z"],
+  ["Wed, 03 Jun 26 08:15:00 PDT (Pacific)", "2026-06-03T15:15:00.000Z"],
   ["Thu, 08 Jan 26 10:00:00 +0100", "2026-01-08T09:00:00.000Z"], // 2-digit year
   ["Thu, 08 Jan 99 10:00:00 +0100", "1999-01-08T09:00:00.000Z"],
   ["Thu, 08 Jan 126 10:00:00 +0000", "2026-01-08T10:00:00.000Z"], // 3-digit year
