@@ -38,3 +38,17 @@ export {
 export type { Address, Envelope } from "./envelope.ts";
 export type { BodyStructure } from "./body_structure.ts";
 export { type FetchMessage, parseFetch, parseFetchResponse } from "./fetch.ts";
+export type { MailboxNameOptions } from "./mailbox.ts";
+export { type ListEntry, parseList } from "./list.ts";
+export { type MailboxStatus, parseStatus } from "./status.ts";
+export { type EsearchResult, parseEsearch, parseSearch } from "./search.ts";
+export { type Namespace, type Namespaces, parseNamespace } from "./namespace.ts";
+export {
+  parseQuota,
+  parseQuotaRoot,
+  type Quota,
+  type QuotaResource,
+  type QuotaRoot,
+} from "./quota.ts";
+export { type Acl, type MyRights, parseAcl, parseMyRights } from "./acl.ts";
+export { parseResponseCodeTyped, type TypedResponseCode } from "./response_code.ts";
