@@ -126,7 +126,7 @@ const ITEMS = new Map<string, ItemReader>([
   ["FLAGS", (tok, msg) => {
     const flags = new Set<string>();
     // Tolerated: quoted keywords (servers that quote them), NIL for no flags.
-    if (readList(tok, () => flags.add(tok.nstringText() ?? ""))) {
+    if (readList(tok, () => flags.add(tok.astringText()))) {
       msg.flags = flags;
     }
   }],
@@ -192,10 +192,7 @@ const ITEMS = new Map<string, ItemReader>([
   }],
   ["X-GM-LABELS", (tok, msg) => {
     const labels = new Set<string>();
-    readList(tok, () => {
-      const label = tok.nstringText();
-      if (label !== null) labels.add(decodeMailbox(label));
-    });
+    readList(tok, () => labels.add(decodeMailbox(tok.astringText())));
     msg.labels = labels;
   }],
 ]);

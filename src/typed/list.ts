@@ -101,7 +101,7 @@ export function parseList(
     tok.expect(OPEN);
     while (!tok.listEnd()) {
       if (tok.peek() === -1) tok.fail('expected ")"');
-      const flag = tok.nstringText() ?? "NIL";
+      const flag = tok.astringText();
       flags.add(flag);
       specialUse ??= SPECIAL_USE.get(flag.toLowerCase());
     }

@@ -38,15 +38,14 @@ export function mailboxName(bytes: Uint8Array, utf8: boolean): MailboxName {
 }
 
 /**
- * Reads a mailbox name (an `astring`; tolerant: NIL is read as the name `NIL`, as servers that
- * do not quote it mean).
+ * Reads a mailbox name (an `astring`: NIL is the mailbox named `NIL`).
  */
 export function readMailbox(tok: ImapTokenizer, utf8: boolean): MailboxName {
   const mark = tok.mark();
   const bytes = tok.nstring();
   if (bytes !== null) return mailboxName(bytes, utf8);
   tok.reset(mark);
-  return mailboxName(tok.atomBytes(), utf8);
+  return mailboxName(tok.atomBytes(), utf8); // `NIL`: a mailbox of that name
 }
 
 /**

@@ -40,9 +40,11 @@ function bound(text: string, set: string, at: number, max: number | undefined): 
   return n;
 }
 
-// [low, high] pairs of a set, in the order written.
+// [low, high] pairs of a set, in the order written; none for "" (no numbers, as
+// compressSequenceSet writes an empty list).
 function ranges(set: string, max: number | undefined): [number, number][] {
   const out: [number, number][] = [];
+  if (set === "") return out;
   let at = 0;
   for (const item of set.split(",")) {
     const m = RANGE.exec(item);
@@ -81,7 +83,8 @@ export function countSequenceSet(set: string, max?: number): number {
 /**
  * Expands a sequence set (RFC 3501 section 9) to its numbers, in the order written: `"3:1"` is
  * `[1, 2, 3]` (a range names the same numbers either way, RFC 3501), `"5,1"` stays `[5, 1]`.
- * Numbers written twice come out twice (the server's order matters for COPYUID).
+ * Numbers written twice come out twice (the server's order matters for COPYUID). The empty
+ * string (what {@linkcode compressSequenceSet} writes for no numbers) is `[]`.
  *
  * @param set A sequence set as the server sent it (`"1:3,5"`, `"2:4,6"` from ESEARCH ALL).
  * @param options `max` for `*`; `limit` on the count.

@@ -364,6 +364,24 @@ export class ImapTokenizer {
     return bytes === null ? null : utf8Text(bytes);
   }
 
+  /**
+   * Reads an `astring` (RFC 3501: atom, quoted string or literal) as text, as
+   * {@linkcode ImapTokenizer.nstringText} does; `NIL` here is the atom `"NIL"` (a keyword or
+   * mailbox of that name), not nothing.
+   * @throws {TypedParseError} for an unterminated quoted string, a `{N}` with no literal, or
+   *   no string at all.
+   */
+  astringText(): string {
+    const c = this.peek();
+    if (
+      c === QUOTE || c === OPEN_BRACE || (c === TILDE && this.#buf[this.#pos + 1] === OPEN_BRACE)
+    ) {
+      return this.nstringText()!;
+    }
+    if (c === -1 || ATOM[c] === 0) this.fail("expected a string");
+    return this.atom();
+  }
+
   #quoted(): Uint8Array {
     const buf = this.#buf;
     const start = this.#pos + 1;
