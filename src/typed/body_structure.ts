@@ -98,6 +98,9 @@ function readBody(tok: ImapTokenizer, part: string, root: boolean, depth: number
   if (tok.peek() === OPEN) return readMultipart(tok, part, root, depth, []);
   const type = tok.nstringText();
   if (isEmptyMultipart(tok)) return finishMultipart(tok, part, root, [], type);
+  if (type === null && isPlaceholderMultipart(tok)) {
+    return finishMultipart(tok, part, root, [], tok.nstringText());
+  }
   const subtype = more(tok) ? tok.nstringText() : null;
   const mediaType = lower(type, "text");
   const node: BodyStructure = {
@@ -135,6 +138,21 @@ function isEmptyMultipart(tok: ImapTokenizer): boolean {
   const next = tok.peek();
   if (next === OPEN || next === CLOSE) return true;
   if (next !== 0x4e && next !== 0x6e) return false;
+  const mark = tok.mark();
+  let values = 0;
+  while (values < 6 && more(tok)) {
+    tok.skipValue();
+    values++;
+  }
+  tok.reset(mark);
+  return values < 6;
+}
+
+// Quirk: a multipart whose parts were left out, NIL in their place:
+// `(NIL "alternative" ("boundary" "x") NIL NIL NIL)` inside a message/rfc822 part (MailKit
+// issue 1393, server not named). A single part with a NIL type has six fields more.
+function isPlaceholderMultipart(tok: ImapTokenizer): boolean {
+  if (tok.peek() !== QUOTE) return false;
   const mark = tok.mark();
   let values = 0;
   while (values < 6 && more(tok)) {
@@ -190,10 +208,12 @@ function readFields(tok: ImapTokenizer, node: BodyStructure): void {
   const description = tok.nstringText();
   if (description !== null) node.description = decodeWords(description);
   if (!more(tok)) return;
+  // Quirk: a NIL encoding, from iCloud (imap-proto pull request 205) and maddy (maddy issue
+  // 756) for parts without Content-Transfer-Encoding: omitted (RFC 2045's default is 7bit).
   const encoding = tok.nstringText();
   if (encoding !== null) node.encoding = encoding.toLowerCase();
-  // Quirk: a missing body size (NIL, or the list ends here), as some servers send for parts
-  // they could not measure; the size is then omitted.
+  // Quirk: a missing body size (NIL, or the list ends here). No server is known to us to send
+  // it, but a reader that stopped here would lose the whole message; the size is omitted.
   if (!more(tok)) return;
   const size = readNumber(tok);
   if (size !== undefined) node.size = size;
@@ -228,7 +248,9 @@ function readParameters(tok: ImapTokenizer): Record<string, string> | undefined 
     const name = tok.peek() === OPEN ? (tok.skipValue(), null) : tok.nstringText();
     if (!more(tok)) continue; // odd count: a name without value is dropped
     const value = tok.peek() === OPEN ? (tok.skipValue(), null) : tok.nstringText();
-    // Quirk: NIL names or values (seen from servers that keep empty parameters) are dropped.
+    // Quirk: NIL values, Mail.ru's `("boundary" NIL)` (modern-email/defects issue 50,
+    // imap-codec pull request 701): the pair is dropped. An empty list `()` (the rims server,
+    // rims issue 15) is read as no parameters, `{}`.
     if (name !== null && value !== null) pairs.push([name, value]);
   }
   return decodeParameters(pairs);

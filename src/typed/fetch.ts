@@ -234,10 +234,13 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
  * Pure and synchronous. RFC 3501 section 7.4.2 with CONDSTORE (RFC 7162), BINARY (RFC 3516),
  * OBJECTID (RFC 8474) and Gmail's X-GM-* items; see {@linkcode FetchMessage} for the mapping.
  *
- * Quirks tolerated: item names in any case (servers that echo `body[]` as the client wrote it),
- * NIL where a string or number is due (the field is omitted), `{0}` literals, missing or extra
- * spaces, a whole `* N FETCH (...)` line, and those listed at {@linkcode BodyStructure} and
- * {@linkcode Envelope}. Unknown items land in `extra`.
+ * Quirks tolerated: item names, flags and sections in any case (Exchange / Office 365 send
+ * non-canonical case, HaskellNet pull request 116; servers answer `HEADER.FIELDS` with the
+ * field names in their own case, node-imap issue 639); NIL where a string or number is due (the
+ * field is omitted); `{0}` literals (iCloud's empty `BODY[HEADER.FIELDS (References)] {0}`,
+ * libetpan issue 426); missing or extra spaces (imap.qq.com's `(UID 19436 )`, jakartaee/mail-api
+ * issue 209); a whole `* N FETCH (...)` line; and those listed in `body_structure.ts`
+ * and `envelope.ts`. Unknown items land in `extra`.
  *
  * @param data The `data` of `M.fetch()` / `M.uid("FETCH", ...)`: bytes for a response without
  *   literals, `[header, literal]` pairs then the closing bytes for one with literals; `null`

@@ -498,6 +498,78 @@ Deno.test("bodystructure: NIL where strings are due, missing sizes, lists in odd
   );
 });
 
+// --- Quirks reported against other clients ---------------------------------------------------
+
+Deno.test("quirks: iCloud's NIL encoding, Mail.ru's NIL parameter, rims' empty parameter list", () => {
+  // imap-proto pull request 205 (iCloud); maddy issue 756 sends the same.
+  const icloud = structure(
+    '(("text" "plain" ("CHARSET" "UTF-8") NIL NIL NIL 1694 51 NIL NIL NIL NIL)' +
+      '("text" "html" ("CHARSET" "UTF-8") NIL NIL "quoted-printable" 5750 77 NIL NIL NIL NIL) ' +
+      '"alternative" ("BOUNDARY" "b") NIL NIL NIL)',
+  );
+  assert.deepEqual(icloud?.childNodes?.map((c) => c.encoding), [undefined, "quoted-printable"]);
+  // modern-email/defects issue 50 (Mail.ru): a NIL parameter value.
+  assert.deepEqual(
+    structure('(("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 1 1) "mixed" ("boundary" NIL))')
+      ?.parameters,
+    {},
+  );
+  // rims issue 15: `()` for no parameters.
+  assert.deepEqual(structure('("text" "plain" () NIL NIL "7bit" 1 1)')?.parameters, {});
+});
+
+Deno.test("quirks: a multipart whose parts were left out (MailKit issue 1393)", () => {
+  const s = structure(
+    '(("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 727 16 NIL NIL NIL NIL)' +
+      '("message" "rfc822" ("name" "Message headers") NIL NIL "7bit" 903 ' +
+      '("Mon, 17 Nov 2014 13:29:21 +0100" "Re: Adresy" NIL NIL NIL NIL NIL NIL NIL NIL) ' +
+      '(NIL "alternative" ("boundary" "Apple-Mail=_352F") NIL NIL NIL) 17 NIL NIL NIL NIL) ' +
+      '"report" ("report-type" "delivery-status" "boundary" "_e0d7") NIL NIL NIL)',
+  );
+  const rfc822 = s?.childNodes?.[1];
+  assert.equal(rfc822?.lineCount, 17);
+  assert.deepEqual(rfc822?.childNodes, [{
+    type: "multipart/alternative",
+    childNodes: [],
+    parameters: { boundary: "Apple-Mail=_352F" },
+  }]);
+});
+
+Deno.test("quirks: imap.qq.com's space before ')' and GBK words, iCloud's {0}, header case", () => {
+  // jakartaee/mail-api issue 209.
+  assert.deepEqual(one("* 11487 FETCH (UID 19436 )\r\n"), { seq: 11487, uid: 19436 });
+  // MailCore2 issue 1025 (imap.qq.com): GBK encoded words.
+  const qq = one(
+    '* 39 FETCH (UID 39 FLAGS (\\Seen) ENVELOPE ("Mon, 21 Nov 2011 10:31:39 +0800" ' +
+      '"=?GBK?B?IMC019RRUdPKz+S1xLrYv6ihtsn6yNW1xNejuKOhtw==?=" (("=?GBK?B?OTIwNTMx?=" NIL ' +
+      '"myqq" "qq.com")) (("=?GBK?B?OTIwNTMx?=" NIL "myqq" "qq.com")) (("=?GBK?B?OTIwNTMx?=" ' +
+      'NIL "myqq" "qq.com")) NIL (("=?GBK?B?MTEzMDI5NQ==?=" NIL "1130295" "qq.com")) NIL ' +
+      '"<tencent_007ADA8A4B0CB6EB630EEE59@qq.com>") INTERNALDATE "21-Nov-2011 10:31:39 +0800" ' +
+      "BODY[HEADER.FIELDS (REFERENCES)] {2}\r\n\r\n)\r\n",
+  );
+  assert.equal(qq.envelope?.subject, " 来自QQ邮箱的贺卡《生日的祝福》");
+  assert.deepEqual(qq.envelope?.from, [{ name: "920531", address: "myqq@qq.com" }]);
+  assert.equal(qq.envelope?.date?.toISOString(), "2011-11-21T02:31:39.000Z");
+  assert.equal(text(qq.headers), "\r\n");
+  // libetpan issue 426 (iCloud): an empty header section as `{0}`.
+  const icloud = one(
+    "* 7027 FETCH (UID 11153 MODSEQ (366744470000000) FLAGS (\\Seen) INTERNALDATE " +
+      '"30-Jan-2018 22:39:15 +0000" BODY[HEADER.FIELDS (References)] {0}\r\n)\r\n',
+  );
+  assert.deepEqual([icloud.uid, icloud.modseq, text(icloud.headers)], [
+    11153,
+    366744470000000n,
+    "",
+  ]);
+  // node-imap issue 639: the field names in the server's case still make `headers`.
+  const cased = one(
+    `* 1 FETCH (UID 1 BODY[HEADER.FIELDS (From To Subject)] ${lit("From: a\r\n\r\n")} ` +
+      `BODY[1] ${lit("x")})\r\n`,
+  );
+  assert.equal(text(cased.headers), "From: a\r\n\r\n");
+  assert.deepEqual([...cased.bodyParts!.keys()], ["1"]);
+});
+
 // --- Errors -------------------------------------------------------------------------------------
 
 Deno.test("fetch: malformed responses throw TypedParseError with offset and response index", () => {
