@@ -7,7 +7,16 @@
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
 import type { DataItem } from "./tokenizer.ts";
 
-/** One ACL response: a mailbox and the rights of each identifier. */
+/**
+ * One ACL response: a mailbox and the rights of each identifier.
+ *
+ * @example Rights by identifier
+ * ```ts
+ * import { parseAcl } from "@imaplib/imaplib";
+ * const [acl] = parseAcl([new TextEncoder().encode("INBOX alice lrswipkxtecda")]);
+ * console.assert(acl.rights.get("alice")?.includes("a"));
+ * ```
+ */
 export interface Acl {
   /** The mailbox's Unicode name. */
   path: string;
@@ -20,7 +29,16 @@ export interface Acl {
   rights: Map<string, string>;
 }
 
-/** One MYRIGHTS response. */
+/**
+ * One MYRIGHTS response.
+ *
+ * @example Read-only access
+ * ```ts
+ * import { parseMyRights } from "@imaplib/imaplib";
+ * const [mine] = parseMyRights([new TextEncoder().encode("Shared lr")]);
+ * console.assert(mine.rights === "lr" && !mine.rights.includes("i"));
+ * ```
+ */
 export interface MyRights {
   /** The mailbox's Unicode name. */
   path: string;
@@ -76,7 +94,7 @@ export function parseAcl(
  * @returns One entry per response.
  * @throws {TypedParseError} for a response that is not a MYRIGHTS response.
  *
- * @example
+ * @example Full rights on INBOX
  * ```ts
  * import { parseMyRights } from "@imaplib/imaplib";
  * const [mine] = parseMyRights([new TextEncoder().encode("INBOX lrswipkxtecda")]);

@@ -18,6 +18,21 @@ import { type ImapTokenizer, MAX_DEPTH } from "./tokenizer.ts";
  * their children `"2.1"`...; a non-multipart message is part `"1"`. A message/rfc822 part
  * `"3"` has one child, the embedded message's root: a multipart root without a number whose
  * children are `"3.1"`, `"3.2"`, or a single part `"3.1"`.
+ *
+ * @example A text part and an attachment
+ * ```ts
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const [msg] = parseFetch([b(
+ *   '1 (BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 12 1)' +
+ *     '("application" "pdf" NIL NIL NIL "base64" 900 NIL ("attachment" ("filename" "a.pdf"))) ' +
+ *     '"mixed"))',
+ * )]);
+ * const [text, pdf] = msg.bodyStructure!.childNodes!;
+ * console.assert(msg.bodyStructure?.part === undefined && text.part === "1");
+ * console.assert(text.parameters?.charset === "utf-8" && text.lineCount === 1);
+ * console.assert(pdf.dispositionParameters?.filename === "a.pdf" && pdf.size === 900);
+ * ```
  */
 export interface BodyStructure {
   /** The part number (`"1"`, `"1.2"`); absent on a multipart root. */

@@ -17,6 +17,19 @@ import type { ImapTokenizer } from "./tokenizer.ts";
  * marker (host NIL, mailbox the group's name), the members, and an end marker (mailbox and host
  * NIL). It is kept as one entry `{ name: "Team", group: [members] }` in the list, in place of the
  * markers; `undisclosed-recipients:;` is `{ name: "undisclosed-recipients", group: [] }`.
+ *
+ * @example A group and a plain address
+ * ```ts
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const [msg] = parseFetch([b(
+ *   '1 (ENVELOPE (NIL NIL NIL NIL NIL ((NIL NIL "Team" NIL)("Ann" NIL "ann" "x.org")' +
+ *     '(NIL NIL NIL NIL)(NIL NIL "bob" "y.org")) NIL NIL NIL NIL))',
+ * )]);
+ * const [team, bob] = msg.envelope!.to!;
+ * console.assert(team.name === "Team" && team.group?.[0].address === "ann@x.org");
+ * console.assert(bob.address === "bob@y.org" && bob.name === undefined);
+ * ```
  */
 export interface Address {
   /** The display name (RFC 2047 decoded); omitted when NIL. For a group: the group's name. */
@@ -33,6 +46,17 @@ export interface Address {
 /**
  * A parsed ENVELOPE (RFC 3501 section 7.4.2), imapflow's `MessageEnvelopeObject`.
  * Fields are omitted when the server sent NIL.
+ *
+ * @example Fields the server sent
+ * ```ts
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const [msg] = parseFetch([b(
+ *   '1 (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "Hi" NIL NIL NIL NIL NIL NIL NIL "<1@x>"))',
+ * )]);
+ * console.assert(msg.envelope?.date?.toISOString() === "1994-02-08T05:52:25.000Z");
+ * console.assert(msg.envelope?.messageId === "<1@x>" && !("from" in msg.envelope));
+ * ```
  */
 export interface Envelope {
   /** The `Date:` header (RFC 5322 section 3.3, obsolete forms read); omitted if unreadable. */

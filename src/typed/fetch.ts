@@ -42,6 +42,17 @@ import { decodeMailbox } from "./utf7.ts";
  * | anything else (`BINARY.SIZE[1]`, `PREVIEW`) | `extra.get(name)`, the name as sent upper-cased, section included |
  *
  * A partial fetch's `<origin>` is not part of the key (`BODY[]<0>` is `source`).
+ *
+ * @example Items by name
+ * ```ts
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const [msg] = parseFetch([
+ *   b("5 (UID 12 MODSEQ (9) X-GM-MSGID 1278455344230334865 X-GM-LABELS (\\\\Inbox Work))"),
+ * ]);
+ * console.assert(msg.uid === 12 && msg.modseq === 9n && msg.labels?.has("Work"));
+ * console.assert(msg.emailId === "1278455344230334865");
+ * ```
  */
 export interface FetchMessage {
   /** The message sequence number. */

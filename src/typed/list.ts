@@ -9,7 +9,17 @@ import { eachResponse, mailboxName, type MailboxNameOptions, readMailbox } from 
 import { utf8Bytes, utf8Text } from "./text.ts";
 import type { DataItem, ImapValue } from "./tokenizer.ts";
 
-/** One mailbox of a LIST or LSUB result, imapflow's `ListResponse` with Web types. */
+/**
+ * One mailbox of a LIST or LSUB result, imapflow's `ListResponse` with Web types.
+ *
+ * @example A nested folder
+ * ```ts
+ * import { parseList } from "@imaplib/imaplib";
+ * const [entry] = parseList([new TextEncoder().encode('(\\HasNoChildren) "." "Archive.2024"')]);
+ * console.assert(entry.name === "2024" && entry.parentPath === "Archive");
+ * console.assert(entry.delimiter === ".");
+ * ```
+ */
 export interface ListEntry {
   /** The Unicode name (modified UTF-7 decoded, or UTF-8). `INBOX` in any case is `"INBOX"`. */
   path: string;

@@ -9,7 +9,17 @@ import { isAscii, latin1, utf8Text } from "./text.ts";
 import { type DataItem, ImapTokenizer, splitResponses } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
-/** How the typed parsers read mailbox names. */
+/**
+ * How the typed parsers read mailbox names.
+ *
+ * @example UTF-8 names
+ * ```ts
+ * import { parseList } from "@imaplib/imaplib";
+ * const data = [new TextEncoder().encode('() "/" "Tom &- Jerry"')];
+ * console.assert(parseList(data)[0].path === "Tom & Jerry");
+ * console.assert(parseList(data, { utf8: true })[0].path === "Tom &- Jerry");
+ * ```
+ */
 export interface MailboxNameOptions {
   /**
    * Names are UTF-8 (RFC 6855: the client enabled UTF8=ACCEPT) rather than modified UTF-7

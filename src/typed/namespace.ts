@@ -8,7 +8,17 @@ import { eachResponse, mailboxName, type MailboxNameOptions } from "./mailbox.ts
 import { utf8Text } from "./text.ts";
 import type { DataItem, ImapTokenizer } from "./tokenizer.ts";
 
-/** One namespace: a prefix and its hierarchy delimiter. */
+/**
+ * One namespace: a prefix and its hierarchy delimiter.
+ *
+ * @example A personal namespace
+ * ```ts
+ * import { parseNamespace } from "@imaplib/imaplib";
+ * const data = [new TextEncoder().encode('(("INBOX." ".")) NIL NIL')];
+ * const { personal: [ns] } = parseNamespace(data);
+ * console.assert(ns.prefix === "INBOX." && ns.delimiter === ".");
+ * ```
+ */
 export interface Namespace {
   /** The prefix as Unicode (modified UTF-7 decoded, or UTF-8), e.g. `""`, `"INBOX."`, `"~"`. */
   prefix: string;
@@ -23,7 +33,16 @@ export interface Namespace {
   extensions?: Map<string, string[]>;
 }
 
-/** The three kinds of namespace (RFC 2342 section 3); each empty when the server sent NIL. */
+/**
+ * The three kinds of namespace (RFC 2342 section 3); each empty when the server sent NIL.
+ *
+ * @example No shared folders
+ * ```ts
+ * import { parseNamespace } from "@imaplib/imaplib";
+ * const namespaces = parseNamespace([new TextEncoder().encode('(("" "/")) NIL NIL')]);
+ * console.assert(namespaces.shared.length === 0 && namespaces.personal.length === 1);
+ * ```
+ */
 export interface Namespaces {
   /** The user's own mailboxes. */
   personal: Namespace[];

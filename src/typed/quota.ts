@@ -7,7 +7,16 @@
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
 import type { DataItem } from "./tokenizer.ts";
 
-/** A resource's usage and limit, in the resource's own units. */
+/**
+ * A resource's usage and limit, in the resource's own units.
+ *
+ * @example A message-count limit
+ * ```ts
+ * import { parseQuota } from "@imaplib/imaplib";
+ * const [quota] = parseQuota([new TextEncoder().encode('"" (MESSAGE 5 100)')]);
+ * console.assert(quota.resources.get("MESSAGE")?.limit === 100);
+ * ```
+ */
 export interface QuotaResource {
   /** Current usage. */
   usage: number;
@@ -15,7 +24,16 @@ export interface QuotaResource {
   limit: number;
 }
 
-/** One QUOTA response: a quota root and its resources (imapflow's `QuotaResponse` names too). */
+/**
+ * One QUOTA response: a quota root and its resources (imapflow's `QuotaResponse` names too).
+ *
+ * @example Storage in bytes
+ * ```ts
+ * import { parseQuota } from "@imaplib/imaplib";
+ * const [quota] = parseQuota([new TextEncoder().encode('"" (STORAGE 1 2)')]);
+ * console.assert(quota.storage?.used === 1024 && quota.resources.get("STORAGE")?.limit === 2);
+ * ```
+ */
 export interface Quota {
   /** The quota root's name, as sent (an opaque string, e.g. Dovecot's `"User quota"`). */
   root: string;
@@ -30,7 +48,16 @@ export interface Quota {
   messages?: { used: number; limit: number };
 }
 
-/** One QUOTAROOT response: a mailbox and its quota roots. */
+/**
+ * One QUOTAROOT response: a mailbox and its quota roots.
+ *
+ * @example Dovecot's quota root
+ * ```ts
+ * import { parseQuotaRoot } from "@imaplib/imaplib";
+ * const [root] = parseQuotaRoot([new TextEncoder().encode('INBOX "User quota"')]);
+ * console.assert(root.path === "INBOX" && root.roots[0] === "User quota");
+ * ```
+ */
 export interface QuotaRoot {
   /** The mailbox's Unicode name. */
   path: string;

@@ -25,6 +25,15 @@ import { ImapTokenizer } from "./tokenizer.ts";
  * | `CAPABILITY`                  | `capabilities` (upper case, as imaplib keeps them)  |
  * | `BADCHARSET`                  | `charsets`, when the server listed them             |
  * | `NOMODSEQ`, `READ-ONLY`, `READ-WRITE`, `TRYCREATE`, `ALERT`, `PARSE`, `CLOSED`, `UIDNOTSTICKY`, `OVERQUOTA`, any other | `raw` only, if data was sent |
+ *
+ * @example A SELECT's codes
+ * ```ts
+ * import { parseResponseCodeTyped } from "@imaplib/imaplib";
+ * const flags = parseResponseCodeTyped("[PERMANENTFLAGS (\\Seen \\*)] Limited");
+ * console.assert(flags?.code === "PERMANENTFLAGS" && flags.flags?.has("\\*"));
+ * const readOnly = parseResponseCodeTyped("[READ-ONLY] EXAMINE completed");
+ * console.assert(readOnly?.code === "READ-ONLY" && readOnly.raw === undefined);
+ * ```
  */
 export interface TypedResponseCode {
   /** The code's name in upper case (`"APPENDUID"`; Office 365's `[Error="..."]` is `"ERROR"`). */

@@ -21,7 +21,7 @@ const OPEN = 0x28;
  * @returns Message numbers or UIDs.
  * @throws {TypedParseError} for anything but numbers.
  *
- * @example
+ * @example Numbers, and no matches
  * ```ts
  * import { parseSearch } from "@imaplib/imaplib";
  * const b = (s: string) => new TextEncoder().encode(s);
@@ -40,7 +40,16 @@ export function parseSearch(data: readonly DataItem[]): number[] {
   return out;
 }
 
-/** One ESEARCH response (RFC 4731; RFC 9051's answer to SEARCH). */
+/**
+ * One ESEARCH response (RFC 4731; RFC 9051's answer to SEARCH).
+ *
+ * @example Counting
+ * ```ts
+ * import { parseEsearch } from "@imaplib/imaplib";
+ * const [result] = parseEsearch([new TextEncoder().encode("UID COUNT 0")]);
+ * console.assert(result.uid && result.count === 0 && result.all === undefined);
+ * ```
+ */
 export interface EsearchResult {
   /** The tag of the command this answers (`(TAG "A282")`), if given. */
   tag?: string;
@@ -75,7 +84,7 @@ export interface EsearchResult {
  * @returns One result per response.
  * @throws {TypedParseError} for a response that is not an ESEARCH response.
  *
- * @example
+ * @example RFC 4731's example, ALL expanded
  * ```ts
  * import { expandSequenceSet, parseEsearch } from "@imaplib/imaplib";
  * const b = (s: string) => new TextEncoder().encode(s);

@@ -6,7 +6,15 @@
 
 import { TypedParseError } from "./errors.ts";
 
-/** Options of {@linkcode expandSequenceSet}. */
+/**
+ * Options of {@linkcode expandSequenceSet}.
+ *
+ * @example `*` and a limit
+ * ```ts
+ * import { expandSequenceSet } from "@imaplib/imaplib";
+ * console.assert(expandSequenceSet("5:*", { max: 7, limit: 10 }).join() === "5,6,7");
+ * ```
+ */
 export interface ExpandOptions {
   /**
    * The number `*` stands for (the highest UID or message number in the mailbox). Without it a

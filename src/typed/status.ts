@@ -8,7 +8,16 @@
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
 import type { DataItem, ImapTokenizer, ImapValue } from "./tokenizer.ts";
 
-/** One STATUS response, imapflow's `StatusObject` with Web types. */
+/**
+ * One STATUS response, imapflow's `StatusObject` with Web types.
+ *
+ * @example Only what was asked
+ * ```ts
+ * import { parseStatus } from "@imaplib/imaplib";
+ * const [status] = parseStatus([new TextEncoder().encode("INBOX (UNSEEN 2)")]);
+ * console.assert(status.unseen === 2 && status.messages === undefined);
+ * ```
+ */
 export interface MailboxStatus {
   /** The Unicode mailbox name (modified UTF-7 decoded, or UTF-8). */
   path: string;

@@ -17,6 +17,14 @@ import { isAscii, latin1, utf8Range, utf8Text } from "./text.ts";
  * One item of an imaplib result's data: the bytes of a response, a `[header, literal]` pair
  * (the response's text up to and including `{N}`, then the literal's bytes), or `null` (imaplib's
  * `None`, "no data"). Structurally the same as the client's `Data` type.
+ *
+ * @example The shape of `M.fetch()`'s data
+ * ```ts
+ * import { type DataItem, parseFetch } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const data: DataItem[] = [[b("1 (UID 7 BODY[] {2}"), b("hi")], b(")"), null];
+ * console.assert(parseFetch(data)[0].uid === 7);
+ * ```
  */
 export type DataItem = Uint8Array | readonly [header: Uint8Array, literal: Uint8Array] | null;
 
@@ -24,10 +32,29 @@ export type DataItem = Uint8Array | readonly [header: Uint8Array, literal: Uint8
  * A generic IMAP value (RFC 3501 section 4), as {@linkcode ImapTokenizer.value} reads it:
  * an atom or number as a `string` (as sent), a quoted string or literal as `Uint8Array`,
  * `NIL` as `null`, a parenthesised list as an array.
+ *
+ * @example A generic value
+ * ```ts
+ * import { ImapTokenizer, type ImapValue } from "@imaplib/imaplib";
+ * const tok = ImapTokenizer.fromBytes(new TextEncoder().encode('(a "b" NIL)'));
+ * const value: ImapValue = tok.value();
+ * console.assert(Array.isArray(value) && value[0] === "a" && value[2] === null);
+ * console.assert(Array.isArray(value) && value[1] instanceof Uint8Array);
+ * ```
  */
 export type ImapValue = string | Uint8Array | null | ImapValue[];
 
-/** The text and literals of one response: `texts.length === literals.length + 1`. */
+/**
+ * The text and literals of one response: `texts.length === literals.length + 1`.
+ *
+ * @example A response with a literal
+ * ```ts
+ * import { splitResponses } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const [parts] = splitResponses([[b("1 (BODY[] {2}"), b("hi")], b(")")]);
+ * console.assert(parts.texts.length === 2 && parts.literals.length === 1);
+ * ```
+ */
 export interface ResponseParts {
   /** The response's text pieces: before the first literal, between literals, after the last. */
   texts: Uint8Array[];
@@ -35,7 +62,16 @@ export interface ResponseParts {
   literals: Uint8Array[];
 }
 
-/** A FETCH item name (`msg-att`): `BODY[1.2]<0>` is `{ name: "BODY", section: "1.2", origin: 0 }`. */
+/**
+ * A FETCH item name (`msg-att`): `BODY[1.2]<0>` is `{ name: "BODY", section: "1.2", origin: 0 }`.
+ *
+ * @example A partial section
+ * ```ts
+ * import { ImapTokenizer } from "@imaplib/imaplib";
+ * const att = ImapTokenizer.fromBytes(new TextEncoder().encode("body[1.2]<0>")).fetchAttName();
+ * console.assert(att.name === "BODY" && att.section === "1.2" && att.origin === 0);
+ * ```
+ */
 export interface FetchAttName {
   /** The name in upper case (`UID`, `BODY`, `BINARY`, `X-GM-LABELS`). */
   name: string;
@@ -48,7 +84,22 @@ export interface FetchAttName {
 const EMPTY = new Uint8Array(0);
 // One decode per text piece, then string slices: much cheaper than a string per token.
 const LATIN1 = new TextDecoder("latin1");
-/** Deepest list nesting any reader accepts (a hostile `((((...` cannot overflow the stack). */
+/**
+ * Deepest list nesting any reader accepts (a hostile `((((...` cannot overflow the stack).
+ *
+ * @example Too deep
+ * ```ts
+ * import { ImapTokenizer, MAX_DEPTH, TypedParseError } from "@imaplib/imaplib";
+ * const deep = new TextEncoder().encode("(".repeat(MAX_DEPTH + 1));
+ * let error: unknown;
+ * try {
+ *   ImapTokenizer.fromBytes(deep).value();
+ * } catch (e) {
+ *   error = e;
+ * }
+ * console.assert(error instanceof TypedParseError);
+ * ```
+ */
 export const MAX_DEPTH = 100;
 
 const SP = 0x20;
@@ -257,8 +308,10 @@ export class ImapTokenizer {
   }
 
   /**
-   * Reads a `number` (RFC 3501: 1*DIGIT) as a JavaScript number (exact up to 2^53).
-   * @throws {TypedParseError} when no digit comes next.
+   * Reads a `number` (RFC 3501: 1*DIGIT; 32 bits in RFC 3501, up to 2^63 for RFC 9051's
+   * `number64`) as a JavaScript number.
+   * @throws {TypedParseError} when no digit comes next, or for a number above 2^53 - 1
+   *   (use {@linkcode ImapTokenizer.bigNumber} where the RFC allows 64 bits).
    */
   number(): number {
     const buf = this.#buf;
@@ -272,8 +325,11 @@ export class ImapTokenizer {
       n = n * 10 + d;
       pos++;
     }
+    if (pos === start || n > Number.MAX_SAFE_INTEGER) {
+      this.#pos = start;
+      this.fail(pos === start ? "expected a number" : "number too large");
+    }
     this.#pos = pos;
-    if (pos === start) this.fail("expected a number");
     return n;
   }
 
