@@ -5,7 +5,7 @@
  */
 
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
-import type { DataItem } from "./tokenizer.ts";
+import type { DataItem } from "./data.ts";
 
 /**
  * One ACL response: a mailbox and the rights of each identifier.

@@ -9,13 +9,8 @@ import { type BodyStructure, readBodyStructure } from "./body_structure.ts";
 import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { parseDate } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
-import {
-  type DataItem,
-  type FetchAttName,
-  ImapTokenizer,
-  type ImapValue,
-  splitResponses,
-} from "./tokenizer.ts";
+import { type DataItem, splitResponses } from "./data.ts";
+import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
 /**

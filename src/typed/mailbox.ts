@@ -6,7 +6,8 @@
  */
 
 import { isAscii, latin1, utf8Text } from "./text.ts";
-import { type DataItem, ImapTokenizer, splitResponses } from "./tokenizer.ts";
+import { type DataItem, splitResponses } from "./data.ts";
+import { ImapTokenizer } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
 /**

@@ -6,7 +6,8 @@
 
 import { eachResponse, mailboxName, type MailboxNameOptions } from "./mailbox.ts";
 import { utf8Text } from "./text.ts";
-import type { DataItem, ImapTokenizer } from "./tokenizer.ts";
+import type { DataItem } from "./data.ts";
+import type { ImapTokenizer } from "./tokenizer.ts";
 
 /**
  * One namespace: a prefix and its hierarchy delimiter.

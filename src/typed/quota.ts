@@ -5,7 +5,7 @@
  */
 
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
-import type { DataItem } from "./tokenizer.ts";
+import type { DataItem } from "./data.ts";
 
 /**
  * A resource's usage and limit, in the resource's own units.

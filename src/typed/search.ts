@@ -6,7 +6,8 @@
 
 import { skipToClose } from "./envelope.ts";
 import { eachResponse } from "./mailbox.ts";
-import type { DataItem, ImapValue } from "./tokenizer.ts";
+import type { DataItem } from "./data.ts";
+import type { ImapValue } from "./tokenizer.ts";
 
 const OPEN = 0x28;
 

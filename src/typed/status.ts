@@ -6,7 +6,8 @@
  */
 
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
-import type { DataItem, ImapTokenizer, ImapValue } from "./tokenizer.ts";
+import type { DataItem } from "./data.ts";
+import type { ImapTokenizer, ImapValue } from "./tokenizer.ts";
 
 /**
  * One STATUS response, imapflow's `StatusObject` with Web types.
