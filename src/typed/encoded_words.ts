@@ -41,6 +41,7 @@ export function decodeWords(text: string): string {
   let decoded = recent.get(text);
   if (decoded === undefined) {
     decoded = decode(text, start);
+    if (scratch.length > 65_536) scratch = new Uint8Array(256); // a huge header: not kept
     if (text.length <= 256) {
       if (recent.size >= 1024) recent.clear();
       recent.set(text, decoded);
