@@ -1,0 +1,198 @@
+/**
+ * Dates in IMAP data: INTERNALDATE (RFC 3501 `date-time`) and the RFC 5322 `Date:` header an
+ * ENVELOPE carries, read without `Date.parse` (whose leniency differs between runtimes).
+ *
+ * Internal to `src/typed/`; not re-exported.
+ *
+ * @module
+ */
+
+const MONTHS = new Map<string, number>(Object.entries({
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
+}));
+
+// RFC 5322 section 4.3 obsolete zone names, in minutes east of UTC. Military letters and
+// unknown names count as UTC, as RFC 5322 says ("-0000": no zone information).
+const ZONES = new Map<string, number>(Object.entries({
+  ut: 0,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+}));
+
+// [day-name ","] day month year hour ":" minute [":" second] [zone], with RFC 5322 section 4.3's
+// obsolete forms: 2- and 3-digit years, named zones, extra spaces, a missing comma, a trailing
+// comment; INTERNALDATE's `dd-Mon-yyyy hh:mm:ss +zzzz` too (dashes between the date fields).
+const DATE =
+  /^\s*(?:[A-Za-z]+\s*,?\s*)?(\d{1,2})(?:\s+|\s*-\s*)([A-Za-z]{3})[A-Za-z]*\.?(?:\s+|\s*-\s*)(\d{2,4})\s+(\d{1,2})\s*:\s*(\d{1,2})(?:\s*:\s*(\d{1,2}))?(?:\s*([+-])(\d\d):?(\d\d)|\s*([A-Za-z]+))?/;
+
+// ISO 8601 / RFC 3339, as some broken mailers write Date: headers.
+const ISO = /^\s*\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)\s*$/i;
+
+/**
+ * Reads an RFC 5322 date-time (or an INTERNALDATE, or ISO 8601) as a `Date`.
+ *
+ * @param text The header value or INTERNALDATE string.
+ * @returns The instant, or `undefined` if the text is not a date it can read.
+ */
+export function parseDate(text: string): Date | undefined {
+  const fast = fastDate(text);
+  if (fast !== null) return fast;
+  const m = DATE.exec(text);
+  if (m === null) {
+    if (ISO.test(text)) {
+      const t = Date.parse(text);
+      return Number.isNaN(t) ? undefined : new Date(t);
+    }
+    return undefined;
+  }
+  const day = +m[1];
+  const month = MONTHS.get(m[2].toLowerCase());
+  let year = +m[3];
+  if (m[3].length === 2) year += year < 50 ? 2000 : 1900;
+  else if (m[3].length === 3) year += 1900;
+  const hour = +m[4];
+  const minute = +m[5];
+  const second = m[6] === undefined ? 0 : +m[6];
+  if (
+    month === undefined || year < 1000 || day < 1 || day > daysIn(year, month) || hour > 23 ||
+    minute > 59 || second > 60
+  ) return undefined;
+  let offset = 0; // minutes east of UTC
+  if (m[7] !== undefined) {
+    const hours = +m[8];
+    const minutes = +m[9];
+    if (minutes > 59) return undefined;
+    offset = (m[7] === "-" ? -1 : 1) * (hours * 60 + minutes);
+  } else if (m[10] !== undefined) {
+    offset = ZONES.get(m[10].toLowerCase()) ?? 0;
+  }
+  return new Date(Date.UTC(year, month, day, hour, minute, second) - offset * 60_000);
+}
+
+// Days in a month (0-based), so that 31 Feb is refused rather than rolled over into March.
+function daysIn(year: number, month: number): number {
+  if (month === 1) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 3 || month === 5 || month === 8 || month === 10 ? 30 : 31;
+}
+
+// Month from three letters, any case: the letters' lower-case codes packed in one number.
+const MONTH_CODES = new Map<number, number>(
+  [...MONTHS].map(([name, month]) => [
+    (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
+    month,
+  ]),
+);
+
+function digit(text: string, at: number): number {
+  const d = text.charCodeAt(at) - 0x30;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+function two(text: string, at: number): number {
+  const a = digit(text, at);
+  const b = digit(text, at + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+// The canonical forms without a regular expression (most dates servers send):
+// `[Ddd, ]d[d] Mon yyyy hh:mm[:ss] +zzzz[ (comment)]` and INTERNALDATE's
+// `dd-Mon-yyyy hh:mm:ss +zzzz`. `null` when the text is in another form (the caller then tries
+// the lenient reading); `undefined` for a date that does not exist.
+function fastDate(text: string): Date | undefined | null {
+  let at = 0;
+  const n = text.length;
+  while (at < n && text.charCodeAt(at) === 0x20) at++;
+  const first = text.charCodeAt(at) | 0x20;
+  if (first >= 0x61 && first <= 0x7a) {
+    // "Tue, "
+    if (text.charCodeAt(at + 3) !== 0x2c || text.charCodeAt(at + 4) !== 0x20) return null;
+    at += 5;
+  }
+  let day = digit(text, at);
+  if (day < 0) return null;
+  at++;
+  const d2 = digit(text, at);
+  if (d2 >= 0) {
+    day = day * 10 + d2;
+    at++;
+  }
+  const sep = text.charCodeAt(at);
+  if (sep !== 0x20 && sep !== 0x2d) return null;
+  const month = MONTH_CODES.get(
+    ((text.charCodeAt(at + 1) | 0x20) << 16) | ((text.charCodeAt(at + 2) | 0x20) << 8) |
+      (text.charCodeAt(at + 3) | 0x20),
+  );
+  if (month === undefined || text.charCodeAt(at + 4) !== sep) return null;
+  at += 5;
+  let year = two(text, at);
+  if (year < 0) return null;
+  if (text.charCodeAt(at + 2) === 0x20) {
+    year += year < 50 ? 2000 : 1900; // RFC 5322 section 4.3: a 2-digit year
+    at += 3;
+  } else {
+    const years = two(text, at + 2);
+    if (years < 0 || text.charCodeAt(at + 4) !== 0x20) return null;
+    year = year * 100 + years;
+    at += 5;
+  }
+  const hour = two(text, at);
+  const minute = two(text, at + 3);
+  if (hour < 0 || minute < 0 || text.charCodeAt(at + 2) !== 0x3a) return null;
+  at += 5;
+  let second = 0;
+  if (text.charCodeAt(at) === 0x3a) {
+    second = two(text, at + 1);
+    if (second < 0) return null;
+    at += 3;
+  }
+  let offset = 0; // minutes east of UTC; none written: UTC
+  if (at < n) {
+    if (text.charCodeAt(at) !== 0x20) return null;
+    const sign = text.charCodeAt(at + 1);
+    if (sign === 0x2b || sign === 0x2d) {
+      const zoneHours = two(text, at + 2);
+      const zoneMinutes = two(text, at + 4);
+      if (zoneHours < 0 || zoneMinutes < 0) return null;
+      if (zoneMinutes > 59) return undefined;
+      offset = (sign === 0x2d ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+      at += 6;
+    } else {
+      // A zone name (RFC 5322 section 4.3: UT, GMT, EST...; unknown names count as UTC).
+      let end = at + 1;
+      while (
+        end < n && ((text.charCodeAt(end) | 0x20) >= 0x61 && (text.charCodeAt(end) | 0x20) <= 0x7a)
+      ) {
+        end++;
+      }
+      if (end === at + 1) return null;
+      offset = ZONES.get(text.slice(at + 1, end).toLowerCase()) ?? 0;
+      at = end;
+    }
+    if (at < n && text.charCodeAt(at) !== 0x20) return null;
+  }
+  if (
+    year < 1000 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 ||
+    second > 60
+  ) return undefined;
+  return new Date(Date.UTC(year, month, day, hour, minute, second) - offset * 60_000);
+}

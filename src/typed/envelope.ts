@@ -1,0 +1,170 @@
+/**
+ * ENVELOPE (RFC 3501 section 7.4.2): the parsed header fields of a message, imapflow's
+ * `MessageEnvelopeObject` with Web types.
+ *
+ * @module
+ */
+
+import { parseDate } from "./dates.ts";
+import { decodeWords } from "./encoded_words.ts";
+import type { ImapTokenizer } from "./tokenizer.ts";
+
+/**
+ * One address of an ENVELOPE address list (RFC 3501 `address`), imapflow's
+ * `MessageAddressObject`.
+ *
+ * RFC 3501 group syntax (RFC 5322 section 3.4 `group`: `Team: a@x, b@y;`) arrives as a start
+ * marker (host NIL, mailbox the group's name), the members, and an end marker (mailbox and host
+ * NIL). It is kept as one entry `{ name: "Team", group: [members] }` in the list, in place of the
+ * markers; `undisclosed-recipients:;` is `{ name: "undisclosed-recipients", group: [] }`.
+ *
+ * @example A group and a plain address
+ * ```ts
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const [msg] = parseFetch([b(
+ *   '1 (ENVELOPE (NIL NIL NIL NIL NIL ((NIL NIL "Team" NIL)("Ann" NIL "ann" "x.org")' +
+ *     '(NIL NIL NIL NIL)(NIL NIL "bob" "y.org")) NIL NIL NIL NIL))',
+ * )]);
+ * const [team, bob] = msg.envelope!.to!;
+ * console.assert(team.name === "Team" && team.group?.[0].address === "ann@x.org");
+ * console.assert(bob.address === "bob@y.org" && bob.name === undefined);
+ * ```
+ */
+export interface Address {
+  /** The display name (RFC 2047 decoded); omitted when NIL. For a group: the group's name. */
+  name?: string;
+  /**
+   * `mailbox@host`, or just `mailbox` when the host is empty; omitted when the mailbox is NIL.
+   * The source route (`addr-adl`, obsolete) is dropped.
+   */
+  address?: string;
+  /** The group's members, for a group entry (see above); absent on plain addresses. */
+  group?: Address[];
+}
+
+/**
+ * A parsed ENVELOPE (RFC 3501 section 7.4.2), imapflow's `MessageEnvelopeObject`.
+ * Fields are omitted when the server sent NIL.
+ *
+ * @example Fields the server sent
+ * ```ts
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const b = (s: string) => new TextEncoder().encode(s);
+ * const [msg] = parseFetch([b(
+ *   '1 (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "Hi" NIL NIL NIL NIL NIL NIL NIL "<1@x>"))',
+ * )]);
+ * console.assert(msg.envelope?.date?.toISOString() === "1994-02-08T05:52:25.000Z");
+ * console.assert(msg.envelope?.messageId === "<1@x>" && !("from" in msg.envelope));
+ * ```
+ */
+export interface Envelope {
+  /** The `Date:` header (RFC 5322 section 3.3, obsolete forms read); omitted if unreadable. */
+  date?: Date;
+  /** The `Subject:` header, RFC 2047 decoded. */
+  subject?: string;
+  /** The `Message-ID:` header as sent, angle brackets included. */
+  messageId?: string;
+  /** The `In-Reply-To:` header as sent. */
+  inReplyTo?: string;
+  /** `From:` addresses. */
+  from?: Address[];
+  /** `Sender:` addresses (servers fill in From when the header is missing). */
+  sender?: Address[];
+  /** `Reply-To:` addresses (servers fill in From when the header is missing). */
+  replyTo?: Address[];
+  /** `To:` addresses. */
+  to?: Address[];
+  /** `Cc:` addresses. */
+  cc?: Address[];
+  /** `Bcc:` addresses. */
+  bcc?: Address[];
+}
+
+const OPEN = 0x28;
+const CLOSE = 0x29;
+
+// A string field that may be missing before the list's `)` (tolerated, read as NIL).
+function field(tok: ImapTokenizer): string | null {
+  return tok.peek() === CLOSE ? null : tok.nstringText();
+}
+
+/**
+ * Reads an `envelope` or `NIL` (then `undefined`). Tolerant: missing trailing fields, extra
+ * fields, and a string where an address list is due (read as none).
+ * @throws {TypedParseError} for input that is not an envelope at all.
+ */
+export function readEnvelope(tok: ImapTokenizer): Envelope | undefined {
+  if (tok.nil()) return undefined;
+  tok.expect(OPEN);
+  const envelope: Envelope = {};
+  const date = field(tok);
+  if (date !== null) {
+    const parsed = parseDate(date);
+    if (parsed !== undefined) envelope.date = parsed;
+  }
+  const subject = field(tok);
+  if (subject !== null) envelope.subject = decodeWords(subject);
+  const from = readAddresses(tok);
+  if (from !== undefined) envelope.from = from;
+  const sender = readAddresses(tok);
+  if (sender !== undefined) envelope.sender = sender;
+  const replyTo = readAddresses(tok);
+  if (replyTo !== undefined) envelope.replyTo = replyTo;
+  const to = readAddresses(tok);
+  if (to !== undefined) envelope.to = to;
+  const cc = readAddresses(tok);
+  if (cc !== undefined) envelope.cc = cc;
+  const bcc = readAddresses(tok);
+  if (bcc !== undefined) envelope.bcc = bcc;
+  const inReplyTo = field(tok);
+  if (inReplyTo !== null) envelope.inReplyTo = inReplyTo;
+  const messageId = field(tok);
+  if (messageId !== null) envelope.messageId = messageId;
+  skipToClose(tok);
+  return envelope;
+}
+
+/** Skips values up to and including the `)` that closes the current list. */
+export function skipToClose(tok: ImapTokenizer): void {
+  while (!tok.listEnd()) {
+    if (tok.peek() === -1) tok.fail('expected ")"');
+    tok.skipValue();
+  }
+}
+
+function readAddresses(tok: ImapTokenizer): Address[] | undefined {
+  const c = tok.peek();
+  if (c === CLOSE) return undefined;
+  if (c !== OPEN) {
+    tok.skipValue(); // NIL, or a string where a list is due (tolerated as no addresses)
+    return undefined;
+  }
+  tok.listStart();
+  const out: Address[] = [];
+  let group: Address | null = null;
+  while (!tok.listEnd()) {
+    if (!tok.listStart()) {
+      if (tok.peek() === -1) tok.fail('expected ")"');
+      tok.skipValue(); // junk between addresses (tolerated)
+      continue;
+    }
+    const name = field(tok);
+    field(tok); // addr-adl: obsolete source route
+    const mailbox = field(tok);
+    const host = field(tok);
+    skipToClose(tok);
+    if (host === null) {
+      if (group !== null) out.push(group);
+      // End marker (mailbox NIL) closes the group; start marker (mailbox = name) opens one.
+      group = mailbox === null ? null : { name: decodeWords(mailbox), group: [] };
+      continue;
+    }
+    const address: Address = {};
+    if (name !== null) address.name = decodeWords(name);
+    if (mailbox !== null) address.address = host.length === 0 ? mailbox : mailbox + "@" + host;
+    (group === null ? out : group.group!).push(address);
+  }
+  if (group !== null) out.push(group); // a group the server never closed
+  return out;
+}

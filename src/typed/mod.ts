@@ -1,0 +1,47 @@
+/**
+ * The typed layer beyond imaplib: pure, synchronous parsers from imaplib-shaped result data to
+ * typed objects (imapflow's field names, Web types), and the text functions IMAP needs
+ * (modified UTF-7 mailbox names, RFC 2047 encoded words, RFC 2231 parameters, sequence sets).
+ *
+ * `mod.ts` at the root re-exports everything here.
+ *
+ * @example Typed messages from a FETCH result
+ * ```ts
+ * import { parseFetch } from "@imaplib/imaplib";
+ * const data = [new TextEncoder().encode("3 (UID 9 FLAGS (\\Seen \\Answered))")];
+ * const [msg] = parseFetch(data);
+ * console.assert(msg.seq === 3 && msg.uid === 9 && msg.flags?.has("\\Answered"));
+ * ```
+ *
+ * @module
+ */
+
+export { TypedParseError } from "./errors.ts";
+export { type DataItem, type ResponseParts, splitResponses } from "./data.ts";
+export { type FetchAttName, ImapTokenizer, type ImapValue, MAX_DEPTH } from "./tokenizer.ts";
+export { decodeMailbox, encodeMailbox } from "./utf7.ts";
+export { decodeWords } from "./encoded_words.ts";
+export { decodeParameters } from "./parameters.ts";
+export {
+  compressSequenceSet,
+  countSequenceSet,
+  type ExpandOptions,
+  expandSequenceSet,
+} from "./sequence_set.ts";
+export type { Address, Envelope } from "./envelope.ts";
+export type { BodyStructure } from "./body_structure.ts";
+export { type FetchMessage, parseFetch, parseFetchResponse } from "./fetch.ts";
+export type { MailboxNameOptions } from "./mailbox.ts";
+export { type ListEntry, parseList } from "./list.ts";
+export { type MailboxStatus, parseStatus } from "./status.ts";
+export { type EsearchResult, parseEsearch, parseSearch } from "./search.ts";
+export { type Namespace, type Namespaces, parseNamespace } from "./namespace.ts";
+export {
+  parseQuota,
+  parseQuotaRoot,
+  type Quota,
+  type QuotaResource,
+  type QuotaRoot,
+} from "./quota.ts";
+export { type Acl, type MyRights, parseAcl, parseMyRights } from "./acl.ts";
+export { parseResponseCodeTyped, type TypedResponseCode } from "./response_code.ts";
