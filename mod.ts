@@ -80,3 +80,6 @@ export type {
   FetchResponse,
   FetchStreamOptions,
 } from "./src/client/streaming_run.ts";
+
+// The typed layer, beyond imaplib: decoded, typed values (DESIGN.md, "the typed layer").
+export * from "./src/typed/mod.ts";
