@@ -1,7 +1,8 @@
 /**
- * An IMAP4 client for Deno and Bun: a faithful TypeScript port of CPython 3.14's `imaplib`
- * (every command, the same names and `[type, data]` results, IMAP4 IDLE) on Web Streams, with
- * zero dependencies.
+ * An IMAP4 client for Deno, Bun, Node and edge runtimes: a faithful TypeScript port of CPython
+ * 3.14's `imaplib` (every command, the same names and `[type, data]` results, IMAP4 IDLE) on Web
+ * Streams, with zero dependencies, and beside it a typed layer (decoded ENVELOPE,
+ * BODYSTRUCTURE, LIST, STATUS, SEARCH values; Unicode mailbox names).
  *
  * @example Log in, search, fetch, idle
  * ```ts ignore

@@ -190,7 +190,34 @@ const denoRun = (script: string, extra: string[] = []) => (job: Job) => [
   JSON.stringify(job),
 ];
 
+// BENCH_BASELINE=<another checkout>: the library clients of that checkout run too, in the same
+// interleaved rounds, as diagnostics, for a before/after comparison of a change in one run.
+const BASELINE = Deno.env.get("BENCH_BASELINE")?.replace(/\/$/, "");
+const baselineClients = (): ClientDef[] =>
+  !BASELINE ? [] : [
+    ["deno-imaplib", "deno_imaplib.ts", undefined],
+    ["deno-imaplib-stream", "deno_imaplib_stream.ts", undefined],
+    ["deno-imaplib-bodies", "deno_imaplib_bodies.ts", ["c", "g"]],
+  ].map(([id, script, workloads]) => ({
+    id: `${id}-baseline`,
+    tls: true,
+    label: `${id}, baseline checkout (${BASELINE})`,
+    runtime: "deno",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads: workloads as string[] | undefined,
+    argv: (job: Job) => [
+      DENO,
+      "run",
+      "-A",
+      "--no-config",
+      `${BASELINE}/bench/clients/${script}`,
+      JSON.stringify(job),
+    ],
+  }));
+
 const CLIENTS: ClientDef[] = [
+  ...baselineClients(),
   {
     id: "deno-imaplib",
     tls: true,

@@ -20,6 +20,18 @@ function sourceFiles(dir: URL): URL[] {
   return out;
 }
 
+interface DocSymbol {
+  name: string;
+  declarations: {
+    def: {
+      methods: {
+        name: string;
+        functionDef: { params: { name: string; optional: boolean }[] };
+      }[];
+    };
+  }[];
+}
+
 const relative = (url: URL) => url.pathname.slice(root.pathname.length);
 
 // Reads the file system and runs `deno doc` / `deno bundle`: Deno APIs.
@@ -56,22 +68,44 @@ test("architecture: no module assigns the fields of another module's objects", (
   assert.deepEqual(found, []);
 }, denoOnly);
 
-test("architecture: mod.ts still exports every name it exported before", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["doc", "--json", "mod.ts"],
-    cwd: root.pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  const doc = JSON.parse(new TextDecoder().decode(out.stdout));
-  const nodes = Object.values(doc.nodes) as { symbols: { name: string }[] }[];
-  const names = new Set(nodes.flatMap((n) => n.symbols.map((s) => s.name)));
-  const before = deno!.readTextFileSync(new URL("tests/exported_names.txt", root))
-    .split("\n").filter(Boolean);
-  assert.ok(before.length > 60);
-  assert.deepEqual(before.filter((name) => !names.has(name)), []);
-}, denoOnly);
+test(
+  "architecture: mod.ts exports every name it exported before; defaults show as optional",
+  async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["doc", "--json", "mod.ts"],
+      cwd: root.pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+    const nodes = Object.values(doc.nodes) as { symbols: DocSymbol[] }[];
+    const names = new Set(nodes.flatMap((n) => n.symbols.map((s) => s.name)));
+    // Parameters with defaults show as optional in the docs (imaplib's `IMAP4(host='', ...)`).
+    const imap4 = nodes.flatMap((n) => n.symbols).find((s) => s.name === "IMAP4")!;
+    const methods = imap4.declarations[0].def.methods;
+    for (
+      const [method, optional] of [
+        ["connect", ["host", "port", "options"]],
+        ["fromTransport", ["options"]],
+        ["open", ["host", "port", "timeout"]],
+        ["select", ["mailbox", "readonly"]],
+        ["list", ["directory", "pattern"]],
+        ["idle", ["options"]],
+      ] as const
+    ) {
+      const params = methods.find((m) => m.name === method)!.functionDef.params;
+      for (const name of optional) {
+        assert.equal(params.find((p) => p.name === name)?.optional, true, `${method}(${name})`);
+      }
+    }
+    const before = deno!.readTextFileSync(new URL("tests/exported_names.txt", root))
+      .split("\n").filter(Boolean);
+    assert.ok(before.length > 60);
+    assert.deepEqual(before.filter((name) => !names.has(name)), []);
+  },
+  denoOnly,
+);
 
 test("architecture: bundles: wire-only under 10 KB, the imaplib face under 60 KB", async () => {
   const dir = await Deno.makeTempDir();

@@ -74,3 +74,16 @@ test("options: the connect timeout runs on the injected clock", async () => {
     }
   });
 }, denoOnly);
+
+test("options: a caCerts entry that is a file name, not PEM text, is a TypeError with a hint", () => {
+  assert.throws(
+    () => new IMAP4({ tls: { caCerts: ["/etc/ssl/private-ca.pem"] } }),
+    (e: Error) =>
+      e instanceof TypeError && /caCerts\[0\] is not PEM text but looks like a file name/.test(
+        e.message,
+      ) && /readTextFile/.test(e.message),
+  );
+  assert.throws(() => new IMAP4({ tls: { caCerts: ["garbage"] } }), /is not PEM text: expected/);
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  assert.ok(new IMAP4({ tls: { caCerts: [pem] } }) instanceof IMAP4);
+});

@@ -134,6 +134,10 @@ test("TLS: self-signed and expired certificates fail on IMAP4_SSL and on STARTTL
           (e: Error) => {
             assert.ok(e instanceof IMAP4TlsError, `${name} IMAP4_SSL: ${e}`);
             assert.match(e.message, reason);
+            // Said once: not "TLS handshake failed: TLS handshake with ... failed", and the
+            // cause is the runtime's own error, not a copy of the message.
+            assert.equal(e.message.match(/TLS handshake/g)?.length, 1, e.message);
+            assert.notEqual((e.cause as Error | undefined)?.message, e.message);
             return true;
           },
         );
@@ -146,6 +150,10 @@ test("TLS: self-signed and expired certificates fail on IMAP4_SSL and on STARTTL
           (e: Error) => {
             assert.ok(e instanceof IMAP4TlsError, `${name} STARTTLS: ${e}`);
             assert.match(e.message, reason);
+            // Said once: not "TLS handshake failed: TLS handshake with ... failed", and the
+            // cause is the runtime's own error, not a copy of the message.
+            assert.equal(e.message.match(/TLS handshake/g)?.length, 1, e.message);
+            assert.notEqual((e.cause as Error | undefined)?.message, e.message);
             return true;
           },
         );

@@ -18,7 +18,7 @@ import {
   type SessionHost,
 } from "../session/session.ts";
 import { COMMANDS } from "../session/states.ts";
-import type { TlsOptions, Transport } from "../transport/transport.ts";
+import { checkTlsOptions, type TlsOptions, type Transport } from "../transport/transport.ts";
 import type { ConnectOptions } from "./options.ts";
 import { pyTuple } from "./args.ts";
 import type { StreamStart } from "./streaming_run.ts";
@@ -65,6 +65,7 @@ export class ClientCore {
    * @throws {RangeError} for a bad `timeout` or limit.
    */
   constructor(client: object, options: ConnectOptions, host: SessionHost) {
+    checkTlsOptions(options.tls);
     this.#options = options;
     this.session = new Session(options, host);
     cores.set(client, this);
@@ -233,6 +234,7 @@ export class ClientCore {
    * OK, then the transport is upgraded and everything learned in clear is dropped.
    */
   async starttls(tls: TlsOptions): Promise<Result> {
+    checkTlsOptions(tls);
     const session = this.session;
     session.checkState("STARTTLS");
     if (this.#tlsEstablished) {

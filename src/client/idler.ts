@@ -74,7 +74,7 @@ export interface Idler extends AsyncIterable<IdleResponse>, AsyncDisposable {
   /**
    * imaplib's `burst(interval=0.1)`: yields the next response (waiting as iteration does), then
    * every further response that follows the previous one within `interval` seconds.
-   * @param interval Seconds of quiet that end the burst. @default {0.1}
+   * @param interval Seconds of quiet that end the burst. Default: `0.1`.
    */
   burst(interval?: number): AsyncGenerator<IdleResponse, void, undefined>;
   /**

@@ -123,8 +123,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * with {@linkcode IMAP4.open}, reads the greeting, asks CAPABILITY and, with
    * `options.starttls`, upgrades to TLS before returning.
    *
-   * @param host Host name or address; `""` means `localhost`. @default {""}
-   * @param port TCP port. @default {143}
+   * @param host Host name or address; `""` means `localhost`. Default: `""`.
+   * @param port TCP port. Default: `143`.
    * @param options See {@linkcode ConnectOptions}.
    * @returns The connected client, in state `NONAUTH` (or `AUTH` after PREAUTH).
    * @throws {IMAP4ConnectionError} if the connection fails (refused, DNS, reset).
@@ -140,10 +140,13 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    */
   static async connect<T extends IMAP4>(
     this: new (options?: ConnectOptions) => T,
-    host = "",
-    port: number = IMAP4_PORT,
-    options: ConnectOptions = {},
+    host?: string,
+    port?: number,
+    options?: ConnectOptions,
   ): Promise<T> {
+    host ??= "";
+    port ??= IMAP4_PORT;
+    options ??= {};
     const client = new this(options);
     client.host = host;
     client.port = port;
@@ -169,8 +172,9 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   static async fromTransport<T extends IMAP4>(
     this: new (options?: ConnectOptions) => T,
     transport: Transport,
-    options: ConnectOptions = {},
+    options?: ConnectOptions,
   ): Promise<T> {
+    options ??= {};
     const client = new this(options);
     client.host = options.tls?.hostname ?? "";
     await client.#start(transport);
@@ -196,9 +200,12 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @throws {IMAP4ConnectionError} if the connection fails.
    * @throws {IMAP4TimeoutError} if `timeout` passes or the `signal` option aborts.
    */
-  open(host = "", port: number = IMAP4_PORT, timeout?: number): Promise<Transport> {
-    const { signal, clock } = this.#options;
-    return openTransport({ hostname: host || "localhost", port }, timeout, signal, clock);
+  open(host?: string, port?: number, timeout?: number): Promise<Transport> {
+    host ??= "";
+    port ??= IMAP4_PORT;
+    const { signal, clock, starttls } = this.#options;
+    const where = { hostname: host || "localhost", port, upgradable: starttls === true };
+    return openTransport(where, timeout, signal, clock);
   }
 
   /**
@@ -525,7 +532,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * }
    * ```
    */
-  idle(options: IdleOptions = {}): Promise<Idler> {
+  idle(options?: IdleOptions): Promise<Idler> {
+    options ??= {};
     return (async () => {
       const release = await this.#core.hold("IDLE", "IDLE");
       try {
@@ -539,11 +547,13 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
 
   /**
    * LIST (RFC 3501 section 6.3.8).
-   * @param directory Reference name. @default {'""'}
-   * @param pattern Mailbox pattern with `*` / `%` wildcards. @default {"*"}
+   * @param directory Reference name. Default: `'""'`.
+   * @param pattern Mailbox pattern with `*` / `%` wildcards. Default: `"*"`.
    * @returns `["OK", [b'(\\HasNoChildren) "." INBOX', ...]]`.
    */
-  list(directory: Arg = '""', pattern: Arg = "*"): Promise<Result> {
+  list(directory?: Arg, pattern?: Arg): Promise<Result> {
+    directory ??= '""';
+    pattern ??= "*";
     return this.#core.untagged("LIST", [astring(directory), {
       kind: "list-mailbox",
       value: pattern,
@@ -595,10 +605,12 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
 
   /**
    * LSUB (RFC 3501 section 6.3.9).
-   * @param directory Reference name. @default {'""'}
-   * @param pattern Mailbox pattern. @default {"*"}
+   * @param directory Reference name. Default: `'""'`.
+   * @param pattern Mailbox pattern. Default: `"*"`.
    */
-  lsub(directory: Arg = '""', pattern: Arg = "*"): Promise<Result> {
+  lsub(directory?: Arg, pattern?: Arg): Promise<Result> {
+    directory ??= '""';
+    pattern ??= "*";
     return this.#core.untagged("LSUB", [astring(directory), {
       kind: "list-mailbox",
       value: pattern,
@@ -700,14 +712,16 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   /**
    * SELECT, or EXAMINE when `readonly` (RFC 3501 sections 6.3.1, 6.3.2). Clears the untagged
    * store first, as imaplib does.
-   * @param mailbox @default {"INBOX"}
-   * @param readonly Open read-only (EXAMINE). @default {false}
+   * @param mailbox Default: `"INBOX"`.
+   * @param readonly Open read-only (EXAMINE). Default: `false`.
    * @returns `["OK", [count]]`: the EXISTS count; other data via `response("FLAGS")` etc.
    *   On NO: `["NO", [text]]` and the state becomes AUTH.
    * @throws {IMAP4Readonly} "`mailbox` is not writable" if the server opened it READ-ONLY
    *   although `readonly` was false.
    */
-  select(mailbox: Arg = "INBOX", readonly = false): Promise<Result> {
+  select(mailbox?: Arg, readonly?: boolean): Promise<Result> {
+    mailbox ??= "INBOX";
+    readonly ??= false;
     const name = readonly ? "EXAMINE" : "SELECT";
     return this.#core.run(name, async (session) => {
       session.checkState(name);

@@ -43,22 +43,24 @@ export class IMAP4_SSL extends IMAP4 {
 
   /**
    * Connects to `host:port` over TLS; see {@linkcode IMAP4.connect}.
-   * @param port @default {993}
+   * @param port Default: `993`.
    */
   static override connect<T extends IMAP4>(
     this: new (options?: ConnectOptions) => T,
-    host = "",
-    port: number = IMAP4_SSL_PORT,
-    options: ConnectOptions = {},
+    host?: string,
+    port?: number,
+    options?: ConnectOptions,
   ): Promise<T> {
-    return IMAP4.connect.call(this, host, port, options) as Promise<T>;
+    return IMAP4.connect.call(this, host, port ?? IMAP4_SSL_PORT, options) as Promise<T>;
   }
 
   /**
    * Opens a TLS connection (imaplib's `IMAP4_SSL.open`).
    * @throws {IMAP4TlsError} if the handshake or certificate verification fails.
    */
-  override open(host = "", port: number = IMAP4_SSL_PORT, timeout?: number): Promise<Transport> {
+  override open(host?: string, port?: number, timeout?: number): Promise<Transport> {
+    host ??= "";
+    port ??= IMAP4_SSL_PORT;
     return openTransport(
       { hostname: host || "localhost", port, tls: this.#tls },
       timeout,

@@ -71,8 +71,9 @@ export class IMAP4_stream extends IMAP4 {
   static override connect<T extends IMAP4>(
     this: new (options?: StreamOptions) => T,
     command: string,
-    options: StreamOptions | number = {},
+    options?: StreamOptions | number,
   ): Promise<T> {
+    options ??= {};
     if (typeof options === "number") {
       return Promise.reject(new TypeError("IMAP4_stream.connect(command, options) takes no port"));
     }
@@ -80,7 +81,7 @@ export class IMAP4_stream extends IMAP4 {
   }
 
   /** Starts `command` (imaplib's `IMAP4_stream.open`); `host`, `port` are ignored. */
-  override open(_host = "", _port = 0, _timeout?: number): Promise<Transport> {
+  override open(_host?: string, _port?: number, _timeout?: number): Promise<Transport> {
     return spawnTransport(this.command, this.#stderr);
   }
 
@@ -89,7 +90,8 @@ export class IMAP4_stream extends IMAP4 {
    * pipes.
    * @throws {IMAP4Error} "duration requires a socket connection".
    */
-  override async idle(options: IdleOptions = {}): Promise<Idler> {
+  override async idle(options?: IdleOptions): Promise<Idler> {
+    options ??= {};
     if (options.duration !== undefined) {
       throw new IMAP4Error("duration requires a socket connection");
     }

@@ -50,8 +50,9 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
   fetchIter(
     message_set: Arg,
     message_parts: Arg,
-    options: FetchStreamOptions = {},
+    options?: FetchStreamOptions,
   ): AsyncGenerator<FetchResponse, void, undefined> {
+    options ??= {};
     const [name, args] = fetchCommand(message_set, message_parts, options);
     return coreOf(this).stream("fetchIter()", name, args, iterateResponses);
   }
@@ -66,7 +67,7 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    *
    * @param message_num One message number (a UID with `{ uid: true }`).
    * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BODY.PEEK[2]"`, `"BINARY.PEEK[1]"`.
-   *   @default {"BODY.PEEK[]"}
+   *   Default: `"BODY.PEEK[]"`.
    * @param options `uid`: send UID FETCH.
    * @returns The stream with its size and FETCH header, or `null` if the server returned no
    *   literal (no such message, or an empty NIL part).
@@ -80,9 +81,11 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    */
   fetchBody(
     message_num: Arg,
-    message_part: Arg = "BODY.PEEK[]",
-    options: FetchStreamOptions = {},
+    message_part?: Arg,
+    options?: FetchStreamOptions,
   ): Promise<BodyStream | null> {
+    message_part ??= "BODY.PEEK[]";
+    options ??= {};
     const [name, args] = fetchCommand(message_num, `(${text(message_part)})`, options);
     return (async () => {
       const release = await coreOf(this).hold("fetchBody()", name);
@@ -107,7 +110,7 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    *
    * @param message_set Sequence set (UIDs with `{ uid: true }`), e.g. `"1:*"`.
    * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BINARY.PEEK[1]"`.
-   *   @default {"BODY.PEEK[]"}
+   *   Default: `"BODY.PEEK[]"`.
    * @param options `uid`: send UID FETCH.
    * @returns An async iterator of {@linkcode FetchedBody} (`sizeBytes`, `header`, `body`).
    * @throws {IMAP4Error} from the iterator when the server answers NO or BAD, or in the wrong
@@ -131,9 +134,11 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    */
   fetchBodies(
     message_set: Arg,
-    message_part: Arg = "BODY.PEEK[]",
-    options: FetchStreamOptions = {},
+    message_part?: Arg,
+    options?: FetchStreamOptions,
   ): AsyncGenerator<FetchedBody, void, undefined> {
+    message_part ??= "BODY.PEEK[]";
+    options ??= {};
     const [name, args] = fetchCommand(message_set, `(${text(message_part)})`, options);
     return coreOf(this).stream("fetchBodies()", name, args, iterateBodies);
   }

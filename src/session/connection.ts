@@ -468,11 +468,13 @@ export class Connection {
       // The upgrade consumed or broke it.
     }
     if (outcome.kind === "error") {
-      throw this.fail(
-        new IMAP4TlsError(`TLS handshake failed: ${errorMessage(outcome.error)}`, {
+      // The transports' own IMAP4TlsError already says what failed, with whom.
+      const error = outcome.error instanceof IMAP4TlsError
+        ? outcome.error
+        : new IMAP4TlsError(`TLS handshake failed: ${errorMessage(outcome.error)}`, {
           cause: outcome.error,
-        }),
-      );
+        });
+      throw this.fail(error);
     }
     this.#raiseWaitFailure(outcome, "TLS handshake");
   }

@@ -28,6 +28,7 @@ class NodeTransport implements Transport {
   // Bytes the socket delivered that no reader has taken yet (for the STARTTLS check).
   #queuedBytes = 0;
   #closed = false;
+  #upgrading: tls.TLSSocket | null = null;
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
@@ -103,9 +104,12 @@ class NodeTransport implements Transport {
 
   readonly #detach: () => void;
 
+  // Also closes an upgrade in progress: an abandoned handshake (a silent server, a timeout)
+  // must not leave the TCP connection open.
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#upgrading?.destroy();
     this.#socket.destroy();
   }
 
@@ -119,7 +123,6 @@ class NodeTransport implements Transport {
     }
     this.#detach();
     this.#socket.pause();
-    this.#closed = true;
     const [{ connect }, { isIP }] = await Promise.all([tlsModule(), netModule()]);
     const connectOptions: tls.ConnectionOptions = {
       socket: this.#socket,
@@ -133,7 +136,14 @@ class NodeTransport implements Transport {
     if (options.unsafelyDisableHostnameVerification) {
       connectOptions.checkServerIdentity = () => undefined;
     }
-    return await handshake(connect(connectOptions), options.hostname);
+    const upgrading = this.#upgrading = connect(connectOptions);
+    try {
+      return await handshake(upgrading, options.hostname);
+    } finally {
+      // Upgraded (the TLS socket owns the TCP one now) or failed (handshake() destroyed it).
+      this.#closed = true;
+      this.#upgrading = null;
+    }
   }
 }
 
@@ -155,9 +165,13 @@ function handshake(socket: tls.TLSSocket, hostname: string): Promise<Transport> 
         }),
       );
     };
+    // Closed before the handshake finished (the upgrade was abandoned): settle, not hang.
+    const onClose = () => onError(new Error("connection closed during the handshake"));
     socket.once("error", onError);
+    socket.once("close", onClose);
     socket.once("secureConnect", () => {
       socket.off("error", onError);
+      socket.off("close", onClose);
       resolve(new NodeTransport(socket));
     });
   });

@@ -26,8 +26,15 @@ const globalTimers: Timers = {
 };
 
 // Deno's own APIs on Deno; the Node API (node:net, node:tls) on Bun and Node.
-async function opener(): Promise<(options: OpenOptions) => Promise<Transport>> {
-  if (isDeno()) return (await import("./deno.ts")).openDeno;
+async function opener(
+  options: OpenOptions,
+): Promise<(options: OpenOptions) => Promise<Transport>> {
+  // Deno cannot close the TCP socket of a TLS handshake it abandons (Deno.startTls consumes
+  // it and keeps it until the peer closes), so a connection that will upgrade uses Deno's Node
+  // API, whose sockets can be destroyed; the others keep Deno's faster own API.
+  if (isDeno() && !(options.upgradable && hasNodeApi())) {
+    return (await import("./deno.ts")).openDeno;
+  }
   if (hasNodeApi()) return (await import("./node.ts")).openNode;
   throw new IMAP4Error(
     "no built-in transport for this runtime; pass a stream pair to IMAP4.fromTransport()",
@@ -47,7 +54,7 @@ export async function openTransport(
   signal?: AbortSignal,
   timers: Timers = globalTimers,
 ): Promise<Transport> {
-  const open = await opener();
+  const open = await opener(options);
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });

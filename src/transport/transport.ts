@@ -11,7 +11,10 @@
 export interface TlsOptions {
   /**
    * Extra trusted root certificates in PEM format (e.g. a private CA), used in addition to the
-   * runtime's default roots.
+   * runtime's default roots: the text of each certificate (`-----BEGIN CERTIFICATE-----...`),
+   * not a file name (read the file first, e.g. `await Deno.readTextFile(path)`).
+   * @throws {TypeError} when the client is made or `starttls()` called, for an entry that is
+   *   not PEM text.
    */
   caCerts?: string[];
   /**
@@ -62,6 +65,29 @@ export interface OpenOptions {
   port: number;
   /** Implicit TLS (IMAPS) when set. */
   tls?: TlsOptions;
+  /**
+   * STARTTLS will follow: pick a transport that can close its socket when an upgrade is
+   * abandoned (on Deno, its Node API). @default {false}
+   */
+  upgradable?: boolean;
   /** Aborts the connection attempt. */
   signal?: AbortSignal;
+}
+
+/**
+ * Checks `tls` before anything connects.
+ * @throws {TypeError} if a `caCerts` entry is not PEM text (with a hint when it is a path).
+ */
+export function checkTlsOptions(tls: TlsOptions | undefined): void {
+  for (const [i, pem] of (tls?.caCerts ?? []).entries()) {
+    if (typeof pem === "string" && pem.includes("-----BEGIN ")) continue;
+    const path = typeof pem === "string" && !/\s/.test(pem.trim()) && /[/\\.]/.test(pem);
+    throw new TypeError(
+      `tls.caCerts[${i}] is not PEM text` +
+        (path
+          ? ` but looks like a file name (${JSON.stringify(pem)}): caCerts takes the ` +
+            "certificate itself; read the file first, e.g. await Deno.readTextFile(path)"
+          : ": expected '-----BEGIN CERTIFICATE-----...'"),
+    );
+  }
 }
