@@ -116,14 +116,19 @@ test("TLS: self-signed and expired certificates fail on IMAP4_SSL and on STARTTL
         name: "self-signed",
         certificate: certs.selfSigned,
         caCerts: [],
-        reason: /UnknownIssuer/,
+        // Deno's own TLS (IMAP4_SSL) says UnknownIssuer; the Node API (Bun, Node, and Deno's
+        // node:tls, which `starttls: true` uses on Deno) says "self-signed certificate".
+        reason: /UnknownIssuer|self-signed certificate/,
       },
       // The issuer is trusted; only the dates are wrong.
       {
         name: "expired",
         certificate: certs.expired,
         caCerts: [certs.caPem],
-        reason: /certificate expired/,
+        // Deno's own TLS: "certificate expired"; Node and Bun: "certificate has expired";
+        // Deno's node:tls (the STARTTLS path there) words it "unable to verify the first
+        // certificate" (README, Security: cancelled TLS handshakes).
+        reason: /certificate (has )?expired|unable to verify the first certificate/,
       },
     ];
     for (const { name, certificate, caCerts, reason } of cases) {
