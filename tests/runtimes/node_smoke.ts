@@ -20,31 +20,15 @@ import { IMAP4 } from "../../mod.ts";
 import { fixtureFromEnv } from "../../scripts/dovecot.ts";
 import { buildNode, TYPESCRIPT } from "../../scripts/build_node.ts";
 import { serve, ServerSide } from "../_scripted.ts";
+import { assert, Checks } from "./_checks.ts";
 
 /** Node's own types for the consumer check (pinned; Node 20 is the oldest runtime supported). */
 const TYPES_NODE = "@types/node@20.19.43";
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const info = fixtureFromEnv();
 const text = new TextDecoder();
-let passed = 0;
-let failed = 0;
-
-async function check(name: string, body: () => Promise<void>): Promise<void> {
-  const t0 = performance.now();
-  try {
-    await body();
-    passed++;
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(`ok   node package: ${name} (${secs} s)`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL node package: ${name}: ${error instanceof Error ? error.stack : error}`);
-  }
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
+const checks = new Checks("node package");
+const check = checks.check.bind(checks);
 
 /**
  * Runs a command to completion within `ms`; returns its stdout, throws with its output on a
@@ -268,5 +252,5 @@ try {
   await Deno.remove(tmp, { recursive: true });
 }
 
-console.log(`node package: ${passed} passed, ${failed} failed`);
-if (failed) Deno.exit(1);
+console.log(checks.summary());
+if (checks.failed) Deno.exit(1);

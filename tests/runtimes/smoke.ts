@@ -8,6 +8,8 @@
 // Written for Node 20 as well, which cannot parse `await using`: disposal is in `finally`.
 // Prints one line per check and a closing "N passed, N failed" line; exits 1 on a failure.
 
+import { assert, Checks } from "./_checks.ts";
+
 declare const process: { env: Record<string, string | undefined>; exit(code: number): never };
 
 // The library: the checkout's mod.ts, or the module IMAPLIB_SMOKE_MODULE names (Node:
@@ -29,23 +31,8 @@ const runtime = (globalThis as { Bun?: { version: string } }).Bun
   ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
   : `Node ${(globalThis as unknown as { process: { version: string } }).process.version}`;
 const text = new TextDecoder();
-let passed = 0;
-let failed = 0;
-
-async function check(name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${runtime}: ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL ${runtime}: ${name}: ${error instanceof Error ? error.stack : error}`);
-  }
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
+const checks = new Checks(runtime);
+const check = checks.check.bind(checks);
 
 console.log(`${runtime}: the library from ${specifier}`);
 
@@ -160,5 +147,5 @@ if (info) {
   });
 }
 
-console.log(`${runtime}: ${passed} passed, ${failed} failed`);
-if (failed) process.exit(1);
+console.log(checks.summary());
+if (checks.failed) process.exit(1);

@@ -20,6 +20,7 @@
 
 import { IMAP4 } from "../../mod.ts";
 import { fixtureFromEnv } from "../../scripts/dovecot.ts";
+import { assert, Checks } from "./_checks.ts";
 
 const WORKERD = "workerd@1.20261117.1"; // npm, pinned
 const BUN = "bun@1.4.5";
@@ -28,26 +29,8 @@ const info = fixtureFromEnv();
 if (!info) throw new Error("IMAPLIB_FIXTURE is not set: run through `deno task test`");
 const { user, password } = info.users[1]; // bob: a quote and a backslash in the password
 const text = new TextDecoder();
-let runtime = "workerd";
-let passed = 0;
-let failed = 0;
-
-async function check(name: string, body: () => Promise<void>): Promise<void> {
-  const t0 = performance.now();
-  try {
-    await body();
-    passed++;
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(`ok   ${runtime}: ${name} (${secs} s)`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL ${runtime}: ${name}: ${error instanceof Error ? error.stack : error}`);
-  }
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
+const checks = new Checks("workerd");
+const check = checks.check.bind(checks);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -283,7 +266,7 @@ try {
     // The native binary itself (npx would sit between us and it); the first run downloads it.
     const bin = await output("npx", ["-y", "-p", WORKERD, "-c", "command -v workerd"], 180_000);
     binary = await Deno.realPath(bin.trim());
-    runtime = `workerd ${(await output(binary, ["--version"], 10_000)).trim().split(" ")[1]}`;
+    checks.label = `workerd ${(await output(binary, ["--version"], 10_000)).trim().split(" ")[1]}`;
   });
 
   if (binary) {
@@ -357,5 +340,5 @@ try {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
-console.log(`${runtime}: ${passed} passed, ${failed} failed`);
-if (failed) Deno.exit(1);
+console.log(checks.summary());
+if (checks.failed) Deno.exit(1);
