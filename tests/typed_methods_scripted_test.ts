@@ -13,6 +13,7 @@ import {
   IMAP4CancelledError,
   IMAP4CommandError,
   IMAP4Error,
+  IMAP4Readonly,
   listMailboxes,
   moveMessages,
   searchMessages,
@@ -373,5 +374,33 @@ test("a signal that fired before the call: IMAP4CancelledError, nothing sent", a
     });
   }
   assert.equal(server.receivedText, before);
+  await done();
+});
+
+test("selectMailbox: absent data stays absent; NOMODSEQ, READ-ONLY; a read-only SELECT", async () => {
+  const { M, server, done } = await connectScripted({
+    state: "AUTH",
+    handlers: {
+      EXAMINE: replies(
+        "* FLAGS (\\Seen $Junk)",
+        "* 7 EXISTS",
+        "* OK [NOMODSEQ] No permanent modsequences",
+        "{tag} OK [READ-ONLY] Examine completed",
+      ),
+      SELECT: replies("* 0 EXISTS", "{tag} OK [READ-ONLY] Select completed"),
+    },
+  });
+  const box = await selectMailbox(M, "Geteilt/Übersicht", { readOnly: true });
+  assert.deepEqual(box, {
+    path: "Geteilt/Übersicht",
+    exists: 7,
+    flags: new Set(["\\Seen", "$Junk"]),
+    readOnly: true,
+    noModseq: true,
+  });
+  assert.match(server.receivedText, / EXAMINE "Geteilt\/&ANw-bersicht"\r\n/);
+  // imaplib's select() raises IMAP4.readonly here; the typed method lets it through.
+  await assert.rejects(selectMailbox(M, "INBOX"), IMAP4Readonly);
+  await selectMailbox(M, "INBOX", { readOnly: true }); // as imaplib asks: select again
   await done();
 });

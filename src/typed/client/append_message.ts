@@ -32,7 +32,7 @@ export interface AppendMessageOptions {
  * Where an appended message went: APPENDUID (RFC 4315 section 3), when the server sends it
  * (it advertises `UIDPLUS`); otherwise `{}`.
  *
- * @example
+ * @example The UID a server with UIDPLUS reported
  * ```ts
  * import type { AppendResult } from "@imaplib/imaplib";
  * const result: AppendResult = { uidValidity: 1713200000, uid: 42 };

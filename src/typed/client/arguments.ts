@@ -15,6 +15,13 @@ import { encodeMailbox } from "../utf7.ts";
  * Messages for a typed method: a sequence set as IMAP writes it (`"1:3,7"`, `"5:*"`), one
  * number, or numbers (sent as a compact set). Message sequence numbers, or UIDs with
  * `{ uid: true }`. No numbers (`[]`) means no message: the method sends nothing.
+ *
+ * @example Three ways to name messages
+ * ```ts
+ * import type { MessageSet } from "@imaplib/imaplib";
+ * const sets: MessageSet[] = ["1:3,7", 42, [3, 1, 2]]; // [3, 1, 2] is sent as "1:3"
+ * console.assert(sets.length === 3);
+ * ```
  */
 export type MessageSet = string | number | Iterable<number>;
 

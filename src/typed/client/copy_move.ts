@@ -16,7 +16,7 @@ import { run } from "./errors.ts";
 /**
  * Options of {@linkcode copyMessages}.
  *
- * @example
+ * @example Copying by UID
  * ```ts
  * import type { CopyMessagesOptions } from "@imaplib/imaplib";
  * const options: CopyMessagesOptions = { uid: true };
@@ -54,7 +54,7 @@ export interface MoveMessagesOptions extends CopyMessagesOptions {
  * Where copied messages went: COPYUID (RFC 4315 section 3), when the server sends it (it
  * advertises `UIDPLUS`); otherwise `{}`.
  *
- * @example
+ * @example Two messages copied
  * ```ts
  * import type { CopyResult } from "@imaplib/imaplib";
  * const result: CopyResult = { uidValidity: 7, uidMap: new Map([[3, 101], [4, 102]]) };
@@ -74,7 +74,7 @@ export interface CopyResult {
 /**
  * Where moved messages went (see {@linkcode CopyResult}), and whether the originals are gone.
  *
- * @example
+ * @example Originals left flagged on a server without UIDPLUS
  * ```ts
  * import type { MoveResult } from "@imaplib/imaplib";
  * const result: MoveResult = { expunged: false };

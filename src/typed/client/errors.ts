@@ -74,7 +74,7 @@ export class IMAP4CommandError extends IMAP4Error {
  *
  * A subclass of {@linkcode IMAP4Error}, not of `IMAP4Abort`: the connection is not closed.
  *
- * @example
+ * @example The signal's reason as cause
  * ```ts
  * import { IMAP4CancelledError, IMAP4Error } from "@imaplib/imaplib";
  * const e = new IMAP4CancelledError("searchMessages()", new DOMException("stop", "AbortError"));

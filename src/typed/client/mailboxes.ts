@@ -62,7 +62,7 @@ const ALL_STATUS: StatusQuery = {
 /**
  * Options of the typed methods that send one command: only the signal.
  *
- * @example
+ * @example A ten-second budget
  * ```ts
  * import type { SignalOptions } from "@imaplib/imaplib";
  * const options: SignalOptions = { signal: AbortSignal.timeout(10_000) };
@@ -150,7 +150,7 @@ export interface ListMailboxesOptions extends SignalOptions {
  * `ListResponse` names: `path`, `name`, `delimiter`, `flags`, `specialUse`, ...) and, when
  * asked, its STATUS.
  *
- * @example
+ * @example A line per mailbox
  * ```ts
  * import type { MailboxListEntry } from "@imaplib/imaplib";
  * const show = (e: MailboxListEntry) => `${e.path} ${e.specialUse ?? ""} ${e.status?.messages}`;
@@ -225,7 +225,7 @@ function simple(
  * @throws {IMAP4CommandError} on NO or BAD (e.g. `code.code === "ALREADYEXISTS"`).
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
- * @example
+ * @example A folder with a German name
  * ```ts ignore
  * await createMailbox(M, "Entwürfe");
  * ```
@@ -250,7 +250,7 @@ export function createMailbox(
  * @throws {IMAP4CommandError} on NO or BAD.
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
- * @example
+ * @example Renaming a draft folder
  * ```ts ignore
  * await renameMailbox(M, "Entwürfe", "Brouillons");
  * ```
@@ -275,7 +275,7 @@ export function renameMailbox(
  * @throws {IMAP4CommandError} on NO or BAD (e.g. `code.code === "NONEXISTENT"`).
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
- * @example
+ * @example Deleting a folder
  * ```ts ignore
  * await deleteMailbox(M, "Brouillons");
  * ```

@@ -41,7 +41,7 @@ export interface SelectMailboxOptions extends SignalOptions {
  * server said in answer to SELECT or EXAMINE. A field is absent when the server did not send
  * it.
  *
- * @example
+ * @example An empty mailbox
  * ```ts
  * import type { SelectedMailbox } from "@imaplib/imaplib";
  * const box: SelectedMailbox = { path: "INBOX", exists: 0, flags: new Set(), readOnly: false };
@@ -149,19 +149,18 @@ export async function selectMailbox(
     flags: flags("FLAGS") ?? new Set(),
     readOnly: "READ-ONLY" in store || (readOnly && !("READ-WRITE" in store)),
   };
-  const optional: [keyof SelectedMailbox, unknown][] = [
-    ["recent", number("RECENT")],
-    ["permanentFlags", flags("PERMANENTFLAGS")],
-    ["uidValidity", number("UIDVALIDITY")],
-    ["uidNext", number("UIDNEXT")],
-    ["unseen", number("UNSEEN")],
-    ["highestModseq", /^\d+$/.test(text("HIGHESTMODSEQ") ?? "") && BigInt(text("HIGHESTMODSEQ")!)],
-    ["noModseq", "NOMODSEQ" in store],
-  ];
-  for (const [key, value] of optional) {
-    if (value !== undefined && value !== false) {
-      (box as unknown as Record<string, unknown>)[key] = value;
-    }
+  const modseq = text("HIGHESTMODSEQ");
+  const optional: Partial<SelectedMailbox> = {
+    recent: number("RECENT"),
+    permanentFlags: flags("PERMANENTFLAGS"),
+    uidValidity: number("UIDVALIDITY"),
+    uidNext: number("UIDNEXT"),
+    unseen: number("UNSEEN"),
+    highestModseq: modseq && /^\d+$/.test(modseq) ? BigInt(modseq) : undefined,
+    noModseq: "NOMODSEQ" in store || undefined,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) Object.assign(box, { [key]: value });
   }
   return box;
 }

@@ -40,7 +40,7 @@ export interface StoreFlagsOptions {
 /**
  * What a flag change did.
  *
- * @example
+ * @example A conditional STORE that left message 7 alone
  * ```ts
  * import type { StoreFlagsResult } from "@imaplib/imaplib";
  * const result: StoreFlagsResult = { messages: [], modified: [7] };
