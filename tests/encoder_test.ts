@@ -29,6 +29,7 @@ const astring = (value: Argument["value"]): Argument => ({ kind: "astring", valu
 const listMailbox = (value: Argument["value"]): Argument => ({ kind: "list-mailbox", value });
 const password = (value: Argument["value"]): Argument => ({ kind: "password", value });
 const raw = (value: Argument["value"]): Argument => ({ kind: "raw", value });
+const string = (value: Argument["value"]): Argument => ({ kind: "string", value });
 const message = (value: Argument["value"]): Argument => ({ kind: "message", value });
 
 // --- Known answers ------------------------------------------------------------------------------
@@ -203,6 +204,26 @@ const COMMANDS: {
     utf8: true,
     wire: [{ line: 'A1 LOGIN alice "mötley"\r\n' }],
   },
+  // string (SEARCH strings of the typed layer): as password, quotes in the value are its text.
+  {
+    name: "string that looks quoted is quoted again",
+    command: "SEARCH",
+    args: [raw("SUBJECT"), string('"x" \\ y')],
+    wire: [{ line: 'A1 SEARCH SUBJECT "\\"x\\" \\\\ y"\r\n' }],
+  },
+  {
+    name: "8-bit string is a literal in ASCII mode",
+    command: "SEARCH",
+    args: [raw("SUBJECT"), string("Grüße"), raw("ALL")],
+    wire: [{ line: "A1 SEARCH SUBJECT {7}\r\n" }, { literal: "Grüße" }, { line: " ALL\r\n" }],
+  },
+  {
+    name: "8-bit string in UTF-8 mode",
+    command: "SEARCH",
+    args: [raw("SUBJECT"), string('"Grüße"')],
+    utf8: true,
+    wire: [{ line: 'A1 SEARCH SUBJECT "\\"Grüße\\""\r\n' }],
+  },
   {
     name: "two literals in one command",
     command: "LOGIN",
@@ -322,7 +343,7 @@ test("encoder: lines and synchronizing literals alternate; markers give the byte
 // --- Injection ----------------------------------------------------------------------------------
 
 const INJECTED = ["\0", "\r", "\n", "\r\n", "\n\r", "a\r\nA2 LOGOUT", "x\0y", "trailing\r\n"];
-const CHECKED_KINDS: ArgumentKind[] = ["astring", "raw", "password", "list-mailbox"];
+const CHECKED_KINDS: ArgumentKind[] = ["astring", "raw", "password", "string", "list-mailbox"];
 
 for (const kind of CHECKED_KINDS) {
   test(`encoder: NUL, CR and LF in a ${kind} argument are refused`, () => {

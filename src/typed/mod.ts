@@ -1,7 +1,10 @@
 /**
  * The typed layer beyond imaplib: pure, synchronous parsers from imaplib-shaped result data to
- * typed objects (imapflow's field names, Web types), and the text functions IMAP needs
- * (modified UTF-7 mailbox names, RFC 2047 encoded words, RFC 2231 parameters, sequence sets).
+ * typed objects (imapflow's field names, Web types), the text functions IMAP needs (modified
+ * UTF-7 mailbox names, RFC 2047 encoded words, RFC 2231 parameters, sequence sets), and the
+ * typed methods (`client/`): functions taking an `IMAP4` client that compose its imaplib
+ * methods with these parsers (Unicode mailbox names, query objects, typed results, NO and BAD
+ * thrown as `IMAP4CommandError`).
  *
  * `mod.ts` at the root re-exports everything here.
  *
@@ -45,3 +48,50 @@ export {
 } from "./quota.ts";
 export { type Acl, type MyRights, parseAcl, parseMyRights } from "./acl.ts";
 export { parseResponseCodeTyped, type TypedResponseCode } from "./response_code.ts";
+
+// The typed methods: functions of an IMAP4 client (src/typed/client/).
+export { IMAP4CancelledError, IMAP4CommandError } from "./client/errors.ts";
+export type { MessageSet } from "./client/arguments.ts";
+export {
+  fetchMessages,
+  type FetchMessagesOptions,
+  type FetchQuery,
+} from "./client/fetch_messages.ts";
+export {
+  createMailbox,
+  deleteMailbox,
+  listMailboxes,
+  type ListMailboxesOptions,
+  type MailboxListEntry,
+  renameMailbox,
+  type SignalOptions,
+  statusMailbox,
+  type StatusQuery,
+} from "./client/mailboxes.ts";
+export {
+  type SelectedMailbox,
+  selectMailbox,
+  type SelectMailboxOptions,
+} from "./client/select_mailbox.ts";
+export type { SearchQuery } from "./client/search_query.ts";
+export { searchMessages, type SearchMessagesOptions } from "./client/search_messages.ts";
+export {
+  appendMessage,
+  type AppendMessageOptions,
+  type AppendResult,
+} from "./client/append_message.ts";
+export {
+  copyMessages,
+  type CopyMessagesOptions,
+  type CopyResult,
+  moveMessages,
+  type MoveMessagesOptions,
+  type MoveResult,
+} from "./client/copy_move.ts";
+export {
+  addFlags,
+  removeFlags,
+  setFlags,
+  type StoreFlagsOptions,
+  type StoreFlagsResult,
+} from "./client/store_flags.ts";

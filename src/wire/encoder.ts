@@ -3,7 +3,8 @@
  *
  * Arguments are typed by what the grammar needs (RFC 3501 section 4 and 9): a mailbox or user
  * name is an `astring` (sent as an atom when it is one, a quoted string when it can be quoted,
- * a literal otherwise); a password is always a quoted string or a literal; the APPEND message is
+ * a literal otherwise); a password or a `string` (a SEARCH string of the typed layer) is always a
+ * quoted string or a literal, its text taken as it is; the APPEND message is
  * a literal; everything else (sequence sets, criteria, fetch items, flag lists) is sent as the
  * caller wrote it, as imaplib does. NUL, CR and LF are refused in every argument except a
  * literal's content, so an argument can never end the command line.
@@ -35,8 +36,20 @@ export interface LiteralFragment {
 /** One piece of an encoded command. Lines and literals alternate, starting and ending with a line. */
 export type Fragment = LineFragment | LiteralFragment;
 
-/** What the grammar needs an argument to be. */
-export type ArgumentKind = "raw" | "astring" | "list-mailbox" | "password" | "message";
+/**
+ * What the grammar needs an argument to be: `raw` as written; `astring` and `list-mailbox` an
+ * atom (with `list-mailbox`'s wildcards) when it is one, else quoted or a literal, and a value
+ * already in quotes kept (imaplib style, `'"My Folder"'`); `password` and `string` always a
+ * quoted string or a literal (RFC 3501 `string`), quotes in the value being part of it;
+ * `message` a literal.
+ */
+export type ArgumentKind =
+  | "raw"
+  | "astring"
+  | "list-mailbox"
+  | "password"
+  | "string"
+  | "message";
 
 /** A typed command argument. `null`/`undefined` values are dropped, as imaplib drops `None`. */
 export interface Argument {
@@ -138,6 +151,7 @@ function encodeArgument(arg: Argument, utf8: boolean, what: string): Encoded {
       checkNoCrLfNul(bytes, what);
       return { inline: bytes };
     case "password":
+    case "string":
       checkNoCrLfNul(bytes, what);
       return utf8 || allBytes(bytes, is7Bit) ? { inline: quote(bytes) } : {
         literal: bytes,

@@ -1,0 +1,171 @@
+/**
+ * `addFlags()`, `removeFlags()`, `setFlags()`: STORE from a list of flags, with CONDSTORE's
+ * UNCHANGEDSINCE.
+ *
+ * @module
+ */
+
+import type { IMAP4 } from "../../client/imap4.ts";
+import { type FetchMessage, parseFetch } from "../fetch.ts";
+import { expandSequenceSet } from "../sequence_set.ts";
+import { latin1 } from "../text.ts";
+import { flagList, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
+import { run } from "./errors.ts";
+
+/**
+ * Options of {@linkcode addFlags}, {@linkcode removeFlags} and {@linkcode setFlags}.
+ *
+ * @example Only if nobody changed the messages since mod-sequence 1042
+ * ```ts
+ * import type { StoreFlagsOptions } from "@imaplib/imaplib";
+ * const options: StoreFlagsOptions = { uid: true, unchangedSince: 1042n };
+ * console.assert(options.unchangedSince === 1042n);
+ * ```
+ */
+export interface StoreFlagsOptions {
+  /** The set holds UIDs: send `UID STORE`. @default {false} */
+  uid?: boolean;
+  /** `.SILENT`: the server does not answer with the new flags (`messages` is then `[]`). @default {false} */
+  silent?: boolean;
+  /**
+   * Only change messages whose mod-sequence is not above this (RFC 7162 section 3.1.3,
+   * `UNCHANGEDSINCE`; 0 changes none, reporting which exist). Needs CONDSTORE and enables it.
+   * The others are left alone and listed in `modified`.
+   */
+  unchangedSince?: bigint | number;
+  /** Cancels the method; see {@linkcode IMAP4CancelledError}. */
+  signal?: AbortSignal;
+}
+
+/**
+ * What a flag change did.
+ *
+ * @example A conditional STORE that left message 7 alone
+ * ```ts
+ * import type { StoreFlagsResult } from "@imaplib/imaplib";
+ * const result: StoreFlagsResult = { messages: [], modified: [7] };
+ * console.assert(result.modified[0] === 7);
+ * ```
+ */
+export interface StoreFlagsResult {
+  /**
+   * The FETCH responses the server sent: each changed message's `seq`, `flags` (all of them,
+   * after the change), and `uid` / `modseq` when the server includes them. `[]` with `silent`.
+   */
+  messages: FetchMessage[];
+  /**
+   * With `unchangedSince`: the messages (UIDs with `uid`) left alone because they changed
+   * since (the MODIFIED code, RFC 7162 section 3.1.3); `[]` otherwise.
+   */
+  modified: number[];
+}
+
+async function store(
+  method: string,
+  operation: "+FLAGS" | "-FLAGS" | "FLAGS",
+  client: IMAP4,
+  set: MessageSet,
+  flags: Iterable<string>,
+  options: StoreFlagsOptions,
+): Promise<StoreFlagsResult> {
+  const { uid = false, silent = false, unchangedSince, signal } = options;
+  const messages = sequenceSet(set);
+  const list = flagList(flags);
+  let item = silent ? `${operation}.SILENT` : operation;
+  if (unchangedSince !== undefined) {
+    item = `(UNCHANGEDSINCE ${modseqArg(unchangedSince, true)}) ${item}`;
+  }
+  if (messages === "") return { messages: [], modified: [] };
+  client.response("MODIFIED"); // one an earlier command left
+  const [, data] = await run(
+    signal,
+    method,
+    uid ? "UID STORE" : "STORE",
+    () => uid ? client.uid("STORE", messages, item, list) : client.store(messages, item, list),
+  );
+  const [, modified] = client.response("MODIFIED");
+  const last = modified[modified.length - 1];
+  return {
+    messages: parseFetch(data),
+    modified: last instanceof Uint8Array ? expandSequenceSet(latin1(last)) : [],
+  };
+}
+
+/**
+ * Adds flags to messages (`STORE set +FLAGS (flags)`, RFC 3501 section 6.4.6): imapflow's
+ * `messageFlagsAdd()`.
+ *
+ * @param client A logged-in client with a mailbox selected.
+ * @param set The messages (sequence numbers, or UIDs with `uid`); `[]` changes nothing.
+ * @param flags Flags (`\Seen`, `\Flagged`...) or keywords (`$Forwarded`, atoms).
+ * @param options `uid`, `silent`, `unchangedSince`, `signal`.
+ * @returns The messages' new flags and, with `unchangedSince`, those left alone.
+ * @throws {IMAP4CommandError} on NO or BAD.
+ * @throws {IMAP4ArgumentError} for a flag that is not `\Atom` or an atom.
+ * @throws {IMAP4CancelledError} when `signal` fires.
+ *
+ * @example Marking messages read
+ * ```ts ignore
+ * import { addFlags } from "@imaplib/imaplib";
+ * await addFlags(M, [12, 13], ["\\Seen"], { uid: true, silent: true });
+ * ```
+ */
+export function addFlags(
+  client: IMAP4,
+  set: MessageSet,
+  flags: Iterable<string>,
+  options: StoreFlagsOptions = {},
+): Promise<StoreFlagsResult> {
+  return store("addFlags()", "+FLAGS", client, set, flags, options);
+}
+
+/**
+ * Removes flags from messages (`STORE set -FLAGS (flags)`, RFC 3501 section 6.4.6): imapflow's
+ * `messageFlagsRemove()`. Parameters, result and errors as {@linkcode addFlags}.
+ *
+ * @param client A logged-in client with a mailbox selected.
+ * @param set The messages; `[]` changes nothing.
+ * @param flags The flags to remove.
+ * @param options `uid`, `silent`, `unchangedSince`, `signal`.
+ * @returns As {@linkcode addFlags}.
+ *
+ * @example Marking messages unread
+ * ```ts ignore
+ * import { removeFlags } from "@imaplib/imaplib";
+ * await removeFlags(M, "1:*", ["\\Seen"]);
+ * ```
+ */
+export function removeFlags(
+  client: IMAP4,
+  set: MessageSet,
+  flags: Iterable<string>,
+  options: StoreFlagsOptions = {},
+): Promise<StoreFlagsResult> {
+  return store("removeFlags()", "-FLAGS", client, set, flags, options);
+}
+
+/**
+ * Replaces the flags of messages (`STORE set FLAGS (flags)`, RFC 3501 section 6.4.6; no flags
+ * clears them all, `\Recent` aside): imapflow's `messageFlagsSet()`. Parameters, result and
+ * errors as {@linkcode addFlags}.
+ *
+ * @param client A logged-in client with a mailbox selected.
+ * @param set The messages; `[]` changes nothing.
+ * @param flags The messages' flags from now on.
+ * @param options `uid`, `silent`, `unchangedSince`, `signal`.
+ * @returns As {@linkcode addFlags}.
+ *
+ * @example Only flagged
+ * ```ts ignore
+ * import { setFlags } from "@imaplib/imaplib";
+ * await setFlags(M, 7, ["\\Flagged"], { uid: true });
+ * ```
+ */
+export function setFlags(
+  client: IMAP4,
+  set: MessageSet,
+  flags: Iterable<string>,
+  options: StoreFlagsOptions = {},
+): Promise<StoreFlagsResult> {
+  return store("setFlags()", "FLAGS", client, set, flags, options);
+}
