@@ -49,12 +49,18 @@ function envelopes(count: number): Uint8Array {
 const streamA = chunked(wholeMessages(5000, 20_000));
 const streamB = chunked(envelopes(5000));
 
-Deno.bench("decoder (a): 5,000 x 20 KB RFC822 literals (100 MB)", { group: "a" }, () => {
+Deno.bench("decoder (a): 5,000 x 20 KB RFC822 literals (100 MB)", {
+  group: "a",
+}, () => {
   decodeAll(streamA, false);
 });
-Deno.bench("decoder+parser (a): 5,000 x 20 KB RFC822 literals", { group: "a" }, () => {
-  decodeAll(streamA, true);
-});
+Deno.bench(
+  "decoder+parser (a): 5,000 x 20 KB RFC822 literals",
+  { group: "a" },
+  () => {
+    decodeAll(streamA, true);
+  },
+);
 Deno.bench("decoder (b): 5,000 ENVELOPE lines", { group: "b" }, () => {
   decodeAll(streamB, false);
 });
@@ -67,13 +73,21 @@ Deno.bench("decoder+parser (b): 5,000 ENVELOPE lines", { group: "b" }, () => {
 // FrameDecoder itself (README, Architecture).
 async function decodeThroughStream(chunks: Uint8Array[]): Promise<number> {
   let frames = 0;
-  const stream = ReadableStream.from(chunks).pipeThrough(new FrameDecoderStream());
+  const stream = ReadableStream.from(chunks).pipeThrough(
+    new FrameDecoderStream(),
+  );
   for await (const _ of stream) frames++;
   return frames;
 }
-Deno.bench("FrameDecoderStream (a): 5,000 x 20 KB RFC822 literals", { group: "a" }, async () => {
+Deno.bench("FrameDecoderStream (a): 5,000 x 20 KB RFC822 literals", {
+  group: "a",
+}, async () => {
   await decodeThroughStream(streamA);
 });
-Deno.bench("FrameDecoderStream (b): 5,000 ENVELOPE lines", { group: "b" }, async () => {
-  await decodeThroughStream(streamB);
-});
+Deno.bench(
+  "FrameDecoderStream (b): 5,000 ENVELOPE lines",
+  { group: "b" },
+  async () => {
+    await decodeThroughStream(streamB);
+  },
+);

@@ -13,12 +13,15 @@ declare const Bun: {
       data(socket: unknown, chunk: Uint8Array): void;
       error?(socket: unknown, error: Error): void;
     };
-  }): Promise<{ write(data: string): number; end(): void; setNoDelay?(on: boolean): void }>;
+  }): Promise<
+    { write(data: string): number; end(): void; setNoDelay?(on: boolean): void }
+  >;
 };
 declare const process: { argv: string[]; exit(code: number): never };
 
 const job = JSON.parse(process.argv[2]);
-const quote = (s: string) => `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+const quote = (s: string) =>
+  `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 const latin1 = new TextDecoder("latin1");
 
 let onData: (chunk: Uint8Array) => void = () => {};
@@ -59,7 +62,9 @@ async function command(tag: string, text: string): Promise<string> {
   });
   const before = out.lastIndexOf("\r\n", out.length - 3);
   const last = before < 0 ? out : out.slice(before + 2);
-  if (!last.startsWith(`${tag} OK`)) throw new Error(`${tag}: ${last.slice(0, 200)}`);
+  if (!last.startsWith(`${tag} OK`)) {
+    throw new Error(`${tag}: ${last.slice(0, 200)}`);
+  }
   return out;
 }
 
@@ -74,8 +79,12 @@ const t0 = performance.now();
 await new Promise<void>((resolve) => {
   onData = (chunk) => {
     wireBytes += chunk.length;
-    tail = (tail + latin1.decode(chunk.subarray(Math.max(0, chunk.length - 1024)))).slice(-1024);
-    if (tail.endsWith("\r\n") && /(^|\r\n)F1 OK[^\r\n]*\r\n$/.test(tail)) resolve();
+    tail =
+      (tail + latin1.decode(chunk.subarray(Math.max(0, chunk.length - 1024))))
+        .slice(-1024);
+    if (tail.endsWith("\r\n") && /(^|\r\n)F1 OK[^\r\n]*\r\n$/.test(tail)) {
+      resolve();
+    }
   };
   socket.write(`F1 FETCH 1:* ${job.items}\r\n`);
 });
@@ -85,7 +94,9 @@ await command("R3", "LOGOUT").catch(() => {});
 socket.end();
 let vmHwmKiB = -1;
 try {
-  vmHwmKiB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))![1]);
+  vmHwmKiB = Number(
+    /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))![1],
+  );
 } catch {
   // not Linux
 }

@@ -65,7 +65,8 @@ export interface ClientResult {
 
 // The library clients also run on Bun (the same files): Deno's or Node's API, whichever is here.
 const deno = (globalThis as { Deno?: typeof Deno }).Deno;
-const nodeProcess = (globalThis as unknown as { process?: { argv: string[] } }).process;
+const nodeProcess =
+  (globalThis as unknown as { process?: { argv: string[] } }).process;
 
 export function readJob(): Job {
   const raw = deno ? deno.args[0] : nodeProcess?.argv[2];
@@ -98,7 +99,9 @@ export function vmHwmKiB(): Promise<number> {
   return statusKiB("VmHWM");
 }
 
-export async function emit(result: Omit<ClientResult, "vmHwmKiB">): Promise<void> {
+export async function emit(
+  result: Omit<ClientResult, "vmHwmKiB">,
+): Promise<void> {
   console.log(JSON.stringify({ ...result, vmHwmKiB: await vmHwmKiB() }));
 }
 
@@ -126,7 +129,11 @@ export class RawImap {
     this.conn = conn;
   }
 
-  static async connect(host: string, port: number, tls?: Job["tls"]): Promise<RawImap> {
+  static async connect(
+    host: string,
+    port: number,
+    tls?: Job["tls"],
+  ): Promise<RawImap> {
     const conn = tls
       ? await Deno.connectTls({
         hostname: host,
@@ -177,7 +184,9 @@ export class RawImap {
     command: string | Uint8Array,
     tag = this.nextTag(),
   ): Promise<string> {
-    const head = typeof command === "string" ? encoder.encode(`${tag} ${command}\r\n`) : command;
+    const head = typeof command === "string"
+      ? encoder.encode(`${tag} ${command}\r\n`)
+      : command;
     await this.write(head);
     return await this.response(tag);
   }

@@ -10,7 +10,9 @@ const job = readJob();
 
 const { M, exists } = await openMailbox(job);
 const part = /BODY\.PEEK\[[^\]]*\]/.exec(job.items)?.[0];
-if (!part) throw new Error(`fetchBodies client: no BODY.PEEK[...] in ${job.items}`);
+if (!part) {
+  throw new Error(`fetchBodies client: no BODY.PEEK[...] in ${job.items}`);
+}
 
 const idleRssKiB = await statusKiB("VmRSS");
 const t0 = performance.now();

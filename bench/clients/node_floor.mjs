@@ -20,11 +20,18 @@ const quote = (s) => `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 const job = JSON.parse(process.argv[2]);
 // job.tls: implicit TLS, verified against the fixture's CA (its certificate names the address).
 const sock = job.tls
-  ? tls.connect({ host: job.host, port: job.port, ca: readFileSync(job.tls.caFile, "utf8") })
+  ? tls.connect({
+    host: job.host,
+    port: job.port,
+    ca: readFileSync(job.tls.caFile, "utf8"),
+  })
   : net.connect({ host: job.host, port: job.port });
 sock.setNoDelay(true);
 await new Promise((resolve, reject) =>
-  sock.once(job.tls ? "secureConnect" : "connect", resolve).once("error", reject)
+  sock.once(job.tls ? "secureConnect" : "connect", resolve).once(
+    "error",
+    reject,
+  )
 );
 
 // Small responses: collect text until the wanted line.
