@@ -26,7 +26,7 @@ await emit({
   exists,
   messages,
   payloadBytes: payloadBytes || -1,
-  sizeSum: job.query.size ? sizeSum : -1,
+  sizeSum: job.query?.size ? sizeSum : -1,
   wireBytes: -1,
   seconds,
   idleRssKiB,
