@@ -104,10 +104,8 @@ function measure(): Map<string, number[]> {
 
 if (import.meta.main) {
   const times = measure();
-  const ms = (count: number, parse: boolean) =>
-    median(times.get(`${count}/${parse}`)!);
-  const min = (count: number, parse: boolean) =>
-    Math.min(...times.get(`${count}/${parse}`)!);
+  const ms = (count: number, parse: boolean) => median(times.get(`${count}/${parse}`)!);
+  const min = (count: number, parse: boolean) => Math.min(...times.get(`${count}/${parse}`)!);
   const cell = (count: number, parse: boolean) => {
     const perResponse = (ms(count, parse) * 1e6 / count).toFixed(0);
     return `${ms(count, parse).toFixed(1)} ms (${perResponse} ns/response)`;
@@ -121,16 +119,12 @@ if (import.meta.main) {
   for (const count of [SMALL, LARGE]) {
     const mb = (streams[count].bytes / 1e6).toFixed(2);
     console.log(
-      `| ${count.toLocaleString("en")} | ${mb} MB | ${cell(count, false)} | ${
-        cell(count, true)
-      } |`,
+      `| ${count.toLocaleString("en")} | ${mb} MB | ${cell(count, false)} | ${cell(count, true)} |`,
     );
   }
   const bytesRatio = streams[LARGE].bytes / streams[SMALL].bytes;
   console.log(
-    `\nratio ${LARGE.toLocaleString("en")} / ${
-      SMALL.toLocaleString("en")
-    } responses ` +
+    `\nratio ${LARGE.toLocaleString("en")} / ${SMALL.toLocaleString("en")} responses ` +
       `(stream bytes ${bytesRatio.toFixed(2)}x), target <= ${TARGET_RATIO}x:`,
   );
   for (const parse of [false, true]) {
@@ -140,9 +134,7 @@ if (import.meta.main) {
     const verdict = ratio <= TARGET_RATIO ? "ok" : "OVER TARGET";
     const name = parse ? "decoder + parser" : "decoder";
     console.log(
-      `  ${name}: ${
-        ratio.toFixed(2)
-      }x ${verdict} (fastest rounds: ${fastest}x)`,
+      `  ${name}: ${ratio.toFixed(2)}x ${verdict} (fastest rounds: ${fastest}x)`,
     );
   }
 }

@@ -66,19 +66,12 @@ function realisticEnvelopes(count: number): DataItem[] {
   for (let n = 1; n <= count; n++) {
     const from = `(${address(n, `sender${n % 97}`)})`;
     const to = n % 10 === 0
-      ? `((NIL NIL "team" NIL)${address(n + 1, "a")}${
-        address(n + 2, "b")
-      }(NIL NIL NIL NIL))`
-      : `(${address(n + 1, "alice")}${
-        n % 3 === 0 ? address(n + 3, "carol") : ""
-      })`;
+      ? `((NIL NIL "team" NIL)${address(n + 1, "a")}${address(n + 2, "b")}(NIL NIL NIL NIL))`
+      : `(${address(n + 1, "alice")}${n % 3 === 0 ? address(n + 3, "carol") : ""})`;
     const cc = n % 4 === 0 ? `(${address(n + 4, "dave")})` : "NIL";
     const subject = SUBJECTS[n % SUBJECTS.length](n);
-    const head =
-      `${n} (UID ${1000 + n} FLAGS ${FLAGS[n % FLAGS.length]} INTERNALDATE ` +
-      `"0${1 + (n % 9)}-Dec-2026 10:00:00 +0000" RFC822.SIZE ${
-        2000 + n * 7
-      } ENVELOPE (` +
+    const head = `${n} (UID ${1000 + n} FLAGS ${FLAGS[n % FLAGS.length]} INTERNALDATE ` +
+      `"0${1 + (n % 9)}-Dec-2026 10:00:00 +0000" RFC822.SIZE ${2000 + n * 7} ENVELOPE (` +
       `${DATES[n % DATES.length]} `;
     const tail = ` ${from} ${from} ${from} ${to} ${cc} NIL ` +
       `${n % 5 === 0 ? `"<${n - 1}@mail.example.com>"` : "NIL"} "<${n}.${

@@ -20,8 +20,7 @@ declare const Bun: {
 declare const process: { argv: string[]; exit(code: number): never };
 
 const job = JSON.parse(process.argv[2]);
-const quote = (s: string) =>
-  `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+const quote = (s: string) => `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 const latin1 = new TextDecoder("latin1");
 
 let onData: (chunk: Uint8Array) => void = () => {};
@@ -79,9 +78,8 @@ const t0 = performance.now();
 await new Promise<void>((resolve) => {
   onData = (chunk) => {
     wireBytes += chunk.length;
-    tail =
-      (tail + latin1.decode(chunk.subarray(Math.max(0, chunk.length - 1024))))
-        .slice(-1024);
+    tail = (tail + latin1.decode(chunk.subarray(Math.max(0, chunk.length - 1024))))
+      .slice(-1024);
     if (tail.endsWith("\r\n") && /(^|\r\n)F1 OK[^\r\n]*\r\n$/.test(tail)) {
       resolve();
     }

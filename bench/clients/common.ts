@@ -65,8 +65,7 @@ export interface ClientResult {
 
 // The library clients also run on Bun (the same files): Deno's or Node's API, whichever is here.
 const deno = (globalThis as { Deno?: typeof Deno }).Deno;
-const nodeProcess =
-  (globalThis as unknown as { process?: { argv: string[] } }).process;
+const nodeProcess = (globalThis as unknown as { process?: { argv: string[] } }).process;
 
 export function readJob(): Job {
   const raw = deno ? deno.args[0] : nodeProcess?.argv[2];
@@ -184,9 +183,7 @@ export class RawImap {
     command: string | Uint8Array,
     tag = this.nextTag(),
   ): Promise<string> {
-    const head = typeof command === "string"
-      ? encoder.encode(`${tag} ${command}\r\n`)
-      : command;
+    const head = typeof command === "string" ? encoder.encode(`${tag} ${command}\r\n`) : command;
     await this.write(head);
     return await this.response(tag);
   }

@@ -217,9 +217,7 @@ function phrase(s: string): string {
 
 /** RFC 2047 B-encoding of unstructured header text (Subject), when it is not ASCII. */
 function unstructured(s: string): string {
-  return ascii(s)
-    ? s
-    : `=?UTF-8?B?${btoa(String.fromCharCode(...encoder.encode(s)))}?=`;
+  return ascii(s) ? s : `=?UTF-8?B?${btoa(String.fromCharCode(...encoder.encode(s)))}?=`;
 }
 
 /** Quoted-printable (RFC 2045) of UTF-8 text with CRLF line breaks. */
@@ -318,13 +316,8 @@ class Writer {
     }`;
     const p2 = (x: number) => String(x).padStart(2, "0");
     return {
-      rfc822:
-        `${DAYS[local.getUTCDay()]}, ${local.getUTCDate()} ${
-          MONTHS[local.getUTCMonth()]
-        } ` +
-        `${local.getUTCFullYear()} ${p2(local.getUTCHours())}:${
-          p2(local.getUTCMinutes())
-        }:` +
+      rfc822: `${DAYS[local.getUTCDay()]}, ${local.getUTCDate()} ${MONTHS[local.getUTCMonth()]} ` +
+        `${local.getUTCFullYear()} ${p2(local.getUTCHours())}:${p2(local.getUTCMinutes())}:` +
         `${p2(local.getUTCSeconds())} ${tz}`,
       time: t,
     };
@@ -353,24 +346,16 @@ class Writer {
     const hops = r.int(1, 4);
     for (let i = 0; i < hops; i++) {
       h.push(
-        `Received: from mx${r.int(1, 9)}.${r.pick(DOMAINS)} (mx.${domain} [10.${
-          r.int(0, 255)
-        }.` +
+        `Received: from mx${r.int(1, 9)}.${r.pick(DOMAINS)} (mx.${domain} [10.${r.int(0, 255)}.` +
           `${r.int(0, 255)}.${r.int(1, 254)}])`,
-        `\tby mail.example.net (Postfix) with ESMTPS id ${
-          r.hex(10).toUpperCase()
-        }`,
+        `\tby mail.example.net (Postfix) with ESMTPS id ${r.hex(10).toUpperCase()}`,
         `\tfor <${to[0].address}>; ${rfc822}`,
       );
     }
     if (r.chance(0.5)) {
       h.push(
-        `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain}; s=s${
-          r.int(1, 9)
-        };`,
-        `\th=from:to:subject:date:message-id:mime-version; bh=${
-          btoa(r.hex(32)).slice(0, 43)
-        }=;`,
+        `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain}; s=s${r.int(1, 9)};`,
+        `\th=from:to:subject:date:message-id:mime-version; bh=${btoa(r.hex(32)).slice(0, 43)}=;`,
       );
       const sig = btoa(r.hex(192));
       for (let i = 0; i < sig.length; i += 70) {
@@ -384,9 +369,7 @@ class Writer {
     subject = `${subject} #${n + 1}`;
     h.push(
       `From: ${phrase(from.name)} <${from.address}>`,
-      `To: ${
-        to.map((p) => `${phrase(p.name)} <${p.address}>`).join(",\r\n\t")
-      }`,
+      `To: ${to.map((p) => `${phrase(p.name)} <${p.address}>`).join(",\r\n\t")}`,
     );
     if (r.chance(0.3)) {
       h.push(`Cc: ${phrase(this.person().name)} <${this.person().address}>`);
@@ -420,15 +403,11 @@ class Writer {
     const qp = r.chance(0.5) || !ascii(plain);
     const html = '<html><head><meta charset="utf-8"></head><body>\r\n' +
       paras.map((p) =>
-        `<p style="margin:0 0 1em 0;font-family:Arial,sans-serif">${
-          wrap(p, 70).join("\r\n")
-        }</p>`
+        `<p style="margin:0 0 1em 0;font-family:Arial,sans-serif">${wrap(p, 70).join("\r\n")}</p>`
       ).join("\r\n") +
       (r.chance(0.4)
         ? `\r\n<table border="0" cellpadding="4"><tr><td><a href="https://www.example.org/t/` +
-          `${r.hex(24)}">View online</a></td><td>${
-            r.int(1, 999)
-          } items</td></tr></table>`
+          `${r.hex(24)}">View online</a></td><td>${r.int(1, 999)} items</td></tr></table>`
         : "") +
       "\r\n</body></html>\r\n";
     return [
@@ -548,12 +527,8 @@ if (import.meta.main) {
     const total = msgs.reduce((n, m) => n + m.length, 0);
     const sizes = msgs.map((m) => m.length).sort((a, b) => a - b);
     console.log(
-      `${name}: ${msgs.length} messages, ${
-        (total / 1e6).toFixed(1)
-      } MB, average ` +
-        `${Math.round(total / msgs.length)} B, median ${
-          sizes[sizes.length >> 1]
-        } B, ` +
+      `${name}: ${msgs.length} messages, ${(total / 1e6).toFixed(1)} MB, average ` +
+        `${Math.round(total / msgs.length)} B, median ${sizes[sizes.length >> 1]} B, ` +
         `min ${sizes[0]}, max ${sizes[sizes.length - 1]}, generated in ` +
         `${Math.round(performance.now() - t0)} ms`,
     );
