@@ -463,3 +463,61 @@ test(
   },
   denoOnly,
 );
+
+// Runs a Deno subprocess per run of the task.
+for (const method of ["qresync", "condstore", "uids"] as const) {
+  test(
+    `examples: deno_cron keeps its state in a file and reports the changes between runs (${method})`,
+    async () => {
+      const mailbox = uniqueMailbox(`Cron-${method}`);
+      const dir = await Deno.makeTempDir({ prefix: "imaplib-cron-" });
+      const env = exampleEnv({
+        MAILBOX: mailbox,
+        STATE_FILE: `${dir}/state.json`,
+        SYNC_METHOD: method,
+      });
+      const once = async () => {
+        const run = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", examplePath("deno_cron.ts"), "--once"],
+          env,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const out = text.decode(run.stdout);
+        assert.equal(run.code, 0, `deno_cron exited ${run.code}\n${out}${text.decode(run.stderr)}`);
+        return out.trim();
+      };
+      const M = await login(BOB);
+      try {
+        await M.create(mailbox);
+        for (const n of [1, 2, 3]) await M.append(mailbox, null, null, message(`cron ${n}`));
+        assert.match(
+          await once(),
+          new RegExp(`via ${method}: first run .*, 3 \\(1,2,3\\) present$`),
+        );
+        const saved = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));
+        assert.equal(saved.uidNext, 4);
+
+        await M.select(mailbox);
+        await M.uid("STORE", "1", "+FLAGS", "(\\Flagged)");
+        await M.uid("STORE", "2", "+FLAGS", "(\\Deleted)");
+        await M.expunge();
+        await M.append(mailbox, null, null, message("cron 4"));
+        await M.close();
+        const changed = method === "uids" ? "2 \\(1,3\\)" : "1 \\(1\\)";
+        assert.match(
+          await once(),
+          new RegExp(`via ${method}: 1 \\(4\\) new, ${changed} changed, 1 \\(2\\) expunged$`),
+        );
+        const again = method === "uids" ? "3 \\(1,3,4\\)" : "0";
+        assert.match(await once(), new RegExp(`: 0 new, ${again} changed, 0 expunged$`));
+      } finally {
+        await deleteMailboxes(M, mailbox);
+        await M.logout();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+    denoOnly,
+  );
+}

@@ -95,3 +95,10 @@ export {
   type StoreFlagsOptions,
   type StoreFlagsResult,
 } from "./client/store_flags.ts";
+export {
+  type MailboxChanges,
+  mailboxChanges,
+  type MailboxChangesOptions,
+  type MailboxSyncState,
+  type SyncMethod,
+} from "./client/changes.ts";
