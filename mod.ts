@@ -82,5 +82,8 @@ export type {
   FetchStreamOptions,
 } from "./src/client/streaming_run.ts";
 
+// SASL mechanisms beyond imaplib's (SCRAM, OAUTHBEARER) and the mechanism choice.
+export * from "./src/auth/mod.ts";
+
 // The typed layer, beyond imaplib: decoded, typed values (DESIGN.md, "the typed layer").
 export * from "./src/typed/mod.ts";

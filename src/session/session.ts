@@ -19,7 +19,7 @@ import {
   type TaggedResponse,
   type UntaggedResponse,
 } from "../wire/parser.ts";
-import { bytesRepr, dataRepr, decodeText } from "../wire/bytes.ts";
+import { bytesRepr, dataRepr, decodeText, toBytes } from "../wire/bytes.ts";
 import {
   IMAP4Abort,
   IMAP4ConnectionError,
@@ -357,7 +357,7 @@ export class Session {
     if (policy.streamLiteral) this.connection.streamLiterals(policy.streamLiteral);
     if (policy.stopAtCompletion) this.connection.setReadAhead(false);
     try {
-      await this.#send(command, fragments);
+      await this.#send(command, fragments, args);
     } catch (error) {
       command.end();
       throw error;
@@ -365,11 +365,20 @@ export class Session {
     return command;
   }
 
-  async #send(command: Command, fragments: ReturnType<typeof encodeCommand>): Promise<void> {
+  async #send(
+    command: Command,
+    fragments: ReturnType<typeof encodeCommand>,
+    args: readonly Argument[],
+  ): Promise<void> {
     const { name, tag } = command;
     const [first, ...rest] = fragments;
-    // LOGIN's arguments are credentials: never in a trace, whatever the debug level.
-    const shown = name === "LOGIN" ? `${tag} LOGIN [redacted]` : null;
+    // LOGIN's arguments and AUTHENTICATE's initial response (SASL-IR) are credentials: never
+    // in a trace, whatever the debug level.
+    const shown = name === "LOGIN"
+      ? `${tag} LOGIN [redacted]`
+      : name === "AUTHENTICATE" && args.length > 1
+      ? `${tag} AUTHENTICATE ${decodeText(toBytes(args[0].value!))} [redacted]`
+      : null;
     this.trace.trace(() => `> ${shown ?? bytesRepr(withoutCrlf(first.bytes))}`);
     await this.#host.send(first.bytes);
     for (const fragment of rest) {
