@@ -2,7 +2,7 @@
 // (offered by the fixture's auth_mechanisms, computed from its {PLAIN} passwd-file).
 
 import assert from "node:assert/strict";
-import { type IMAP4, IMAP4Error, plainAuth, scramAuth } from "../mod.ts";
+import { authenticateBest, type IMAP4, IMAP4Error, plainAuth, scramAuth } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { connect, dovecot } from "./_dovecot.ts";
 
@@ -79,4 +79,28 @@ test("dovecot: SCRAM-SHA-256 with a wrong password is refused with the server's 
   );
   assert.equal(M.state, "NONAUTH");
   assert.equal((await M.noop())[0], "OK");
+});
+
+test("dovecot: authenticateBest picks SCRAM-SHA-256; PLAIN after STARTTLS; not in clear", async () => {
+  const { user, password } = dovecot().users[0];
+  {
+    await using M = await connect();
+    const { mechanism, result } = await authenticateBest(M, user, password);
+    assert.equal(mechanism, "SCRAM-SHA-256");
+    assert.equal(result[0], "OK");
+    assert.equal(M.state, "AUTH");
+  }
+  {
+    await using M = await connect();
+    const { mechanism } = await authenticateBest(M, user, password, { mechanisms: ["PLAIN"] });
+    assert.equal(mechanism, "PLAIN");
+  }
+  await using M = await connect({ starttls: false });
+  await assert.rejects(
+    authenticateBest(M, user, password, { mechanisms: ["PLAIN", "LOGIN"] }),
+    /PLAIN: needs TLS \(or allowPlaintext\); LOGIN: needs TLS/,
+  );
+  // A wrong password: refused once, no weaker mechanism tried.
+  await assert.rejects(authenticateBest(M, user, "wrong"), /AUTHENTICATIONFAILED/);
+  assert.equal(M.state, "NONAUTH");
 });

@@ -79,6 +79,7 @@ export class Session {
   // Commands added by `xatom()` on this connection (imaplib adds them to a global table).
   readonly #extraCommands: Record<string, readonly State[]> = {};
   #serverName = "localhost";
+  #tls = false;
   #tail: Promise<void> = Promise.resolve();
 
   /** @throws {RangeError} for a bad `timeout` or limit. */
@@ -143,6 +144,11 @@ export class Session {
   /** The next tag number (imaplib's `tagnum`). */
   get tagnum(): number {
     return this.#tagnum;
+  }
+
+  /** True once STARTTLS upgraded the connection (an `IMAP4_SSL` connection is TLS from the start). */
+  get tls(): boolean {
+    return this.#tls;
   }
 
   /** The error that ended the connection, if one did. */
@@ -444,6 +450,7 @@ export class Session {
       ...options,
       hostname: options.hostname ?? this.#serverName,
     });
+    this.#tls = true;
   }
 }
 
