@@ -71,6 +71,7 @@ export {
   type EncodeOptions,
   type Fragment,
   type LineFragment,
+  LITERAL_MINUS_MAX_BYTES,
   type LiteralFragment,
 } from "./src/wire/encoder.ts";
 export { type Authenticator, cramMd5Auth, plainAuth, xoauth2Auth } from "./src/auth.ts";

@@ -80,11 +80,13 @@ export class Session {
   readonly #extraCommands: Record<string, readonly State[]> = {};
   #serverName = "localhost";
   #tls = false;
+  readonly #literalPlus: boolean;
   #tail: Promise<void> = Promise.resolve();
 
   /** @throws {RangeError} for a bad `timeout` or limit. */
   constructor(options: SessionOptions, host: SessionHost) {
     this.#host = host;
+    this.#literalPlus = options.literalPlus ?? true;
     this.trace = new Trace(host);
     this.connection = new Connection(options);
     this.store = new UntaggedStore(options.maxStoredBytes, this.trace);
@@ -354,6 +356,7 @@ export class Session {
     // Encoding happens before the tag is taken: a bad argument leaves nothing behind.
     const fragments = encodeCommand(this.tagPrefix + String(this.#tagnum), name, args, {
       utf8: this.#utf8,
+      nonSynchronizing: this.#nonSynchronizing(),
     });
     const tag = this.tagPrefix + String(this.#tagnum++);
     this.#tagged.set(tag, null);
@@ -369,6 +372,13 @@ export class Session {
       throw error;
     }
     return command;
+  }
+
+  // RFC 7888: LITERAL+ allows every literal non-synchronizing, LITERAL- small ones.
+  #nonSynchronizing(): "LITERAL+" | "LITERAL-" | undefined {
+    if (!this.#literalPlus) return undefined;
+    if (this.#capabilities.includes("LITERAL+")) return "LITERAL+";
+    return this.#capabilities.includes("LITERAL-") ? "LITERAL-" : undefined;
   }
 
   async #send(
@@ -389,8 +399,12 @@ export class Session {
     await this.#host.send(first.bytes);
     for (const fragment of rest) {
       if (fragment.kind === "literal") {
-        if (!(await command.waitContinuation())) return;
-        if (this.trace.level >= 4) this.trace.mesg(`write literal size ${fragment.bytes.length}`);
+        // A non-synchronizing literal (RFC 7888) follows its line without waiting for `+`.
+        if (fragment.synchronizing && !(await command.waitContinuation())) return;
+        // A credential sent as a literal (an 8-bit password): not even its size is traced.
+        if (this.trace.level >= 4 && shown === null) {
+          this.trace.mesg(`write literal size ${fragment.bytes.length}`);
+        }
       } else if (shown === null) {
         this.trace.trace(() => `> ${bytesRepr(withoutCrlf(fragment.bytes))}`);
       }
