@@ -86,5 +86,8 @@ export type {
 // SASL mechanisms beyond imaplib's (SCRAM, OAUTHBEARER) and the mechanism choice.
 export * from "./src/auth/mod.ts";
 
+// ID (RFC 2971), parsed with the typed layer's tokenizer.
+export { id, type IdFields } from "./src/typed/id.ts";
+
 // The typed layer, beyond imaplib: decoded, typed values (DESIGN.md, "the typed layer").
 export * from "./src/typed/mod.ts";
