@@ -20,7 +20,16 @@ import { scramAuth } from "./scram.ts";
  */
 export type BestMechanism = "SCRAM-SHA-256" | "SCRAM-SHA-1" | "PLAIN" | "LOGIN";
 
-/** The default order of {@linkcode authenticateBest}. */
+/**
+ * The default order of {@linkcode authenticateBest}, strongest first.
+ *
+ * @example Only the SCRAM mechanisms
+ * ```ts
+ * import { BEST_MECHANISMS } from "@imaplib/imaplib";
+ * const scramOnly = BEST_MECHANISMS.filter((m) => m.startsWith("SCRAM-"));
+ * console.assert(scramOnly.join(" ") === "SCRAM-SHA-256 SCRAM-SHA-1");
+ * ```
+ */
 export const BEST_MECHANISMS: readonly BestMechanism[] = [
   "SCRAM-SHA-256",
   "SCRAM-SHA-1",

@@ -31,8 +31,21 @@ export interface OAuthBearerError {
 }
 
 /**
- * An authentication refused with an error the mechanism decoded (OAUTHBEARER's JSON error);
- * `message` is the server's tagged NO text followed by the decoded error.
+ * An authentication refused with an error the mechanism decoded (OAUTHBEARER's JSON error,
+ * RFC 7628 section 3.2.2); `message` is the server's tagged NO text followed by the decoded
+ * error, `oauth` the error itself. A subclass of {@linkcode IMAP4Error}.
+ *
+ * @example Telling an expired token from other failures
+ * ```ts ignore
+ * import { IMAP4AuthenticationError, oauthBearerAuth } from "@imaplib/imaplib";
+ * try {
+ *   await M.authenticate("OAUTHBEARER", oauthBearerAuth("alice@example.org", token));
+ * } catch (e) {
+ *   if (e instanceof IMAP4AuthenticationError && e.oauth.status === "invalid_token") {
+ *     // refresh the token and try again
+ *   } else throw e;
+ * }
+ * ```
  */
 export class IMAP4AuthenticationError extends IMAP4Error {
   /** The decoded OAUTHBEARER error. */

@@ -42,6 +42,14 @@ const PROHIBITED = new RegExp(
  * @param what What `text` is, for the error message (the text itself is never shown).
  * @returns The prepared string; printable ASCII comes back unchanged.
  * @throws {IMAP4Error} if it contains a prohibited character.
+ *
+ * @example Mapping and normalisation (RFC 4013 section 3)
+ * ```ts
+ * import { saslprep } from "@imaplib/imaplib";
+ * console.assert(saslprep("I\u00ADX") === "IX"); // soft hyphen mapped to nothing
+ * console.assert(saslprep("\u2168") === "IX"); // ROMAN NUMERAL NINE, NFKC
+ * console.assert(saslprep("user") === "user"); // printable ASCII unchanged
+ * ```
  */
 export function saslprep(text: string, what = "string"): string {
   if (/^[\x20-\x7e]*$/.test(text)) return text;

@@ -64,7 +64,18 @@ export interface EncodeOptions {
   nonSynchronizing?: "LITERAL+" | "LITERAL-";
 }
 
-/** The largest literal a LITERAL- server accepts as non-synchronizing (RFC 7888 section 5). */
+/**
+ * The largest literal, in bytes, that a LITERAL- server accepts as non-synchronizing (RFC 7888
+ * section 5); larger ones are sent as synchronizing `{N}` literals.
+ *
+ * @example The boundary
+ * ```ts
+ * import { encodeCommand, LITERAL_MINUS_MAX_BYTES } from "@imaplib/imaplib";
+ * const message = { kind: "message" as const, value: "x".repeat(LITERAL_MINUS_MAX_BYTES) };
+ * const [line] = encodeCommand("A1", "APPEND", [message], { nonSynchronizing: "LITERAL-" });
+ * console.assert(new TextDecoder().decode(line.bytes) === "A1 APPEND {4096+}\r\n");
+ * ```
+ */
 export const LITERAL_MINUS_MAX_BYTES = 4096;
 
 const DQUOTE = 0x22;
