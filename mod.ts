@@ -71,6 +71,7 @@ export {
   type EncodeOptions,
   type Fragment,
   type LineFragment,
+  LITERAL_MINUS_MAX_BYTES,
   type LiteralFragment,
 } from "./src/wire/encoder.ts";
 export { type Authenticator, cramMd5Auth, plainAuth, xoauth2Auth } from "./src/auth.ts";
@@ -81,6 +82,12 @@ export type {
   FetchResponse,
   FetchStreamOptions,
 } from "./src/client/streaming_run.ts";
+
+// SASL mechanisms beyond imaplib's (SCRAM, OAUTHBEARER) and the mechanism choice.
+export * from "./src/auth/mod.ts";
+
+// ID (RFC 2971), parsed with the typed layer's tokenizer.
+export { id, type IdFields } from "./src/typed/id.ts";
 
 // The typed layer, beyond imaplib: decoded, typed values (DESIGN.md, "the typed layer").
 export * from "./src/typed/mod.ts";

@@ -158,7 +158,7 @@ ssl_cert = <${p.cert}
 ssl_key = <${p.key}
 
 disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
 # Tests try bad passwords on purpose: no 2 s failure delay (failures still wait for the auth
 # process's 0.5 s timer tick) and no per-IP penalty (which grows to 15 s per further failure).
 auth_failure_delay = 0

@@ -1,6 +1,7 @@
 /**
- * SASL for `IMAP4.authenticate()` (RFC 3501 section 6.2.2): the challenge/response exchange
- * and ready authenticators for PLAIN (RFC 4616), XOAUTH2 and CRAM-MD5 (RFC 2195).
+ * SASL for `IMAP4.authenticate()` (RFC 3501 section 6.2.2): the challenge/response exchange,
+ * the SASL-IR initial response (RFC 4959) and ready authenticators for PLAIN (RFC 4616),
+ * XOAUTH2 and CRAM-MD5 (RFC 2195); SCRAM, OAUTHBEARER and the mechanism choice are in `auth/`.
  *
  * @module
  */
@@ -11,11 +12,49 @@ import { fromBase64, toBase64, toBytes } from "./wire/bytes.ts";
 /**
  * imaplib's `authobject`: called with each server challenge (base64-decoded bytes, empty for a
  * bare `+`), returns the response to send (base64-encoded for you), or `null` to cancel the
- * exchange with `*`. May be async.
+ * exchange with `*`. May be async. With SASL-IR (RFC 4959) and a client-first mechanism, the
+ * first call (empty challenge) is made before the command is sent and its answer goes on the
+ * AUTHENTICATE line.
+ *
+ * A plain function is enough; an authenticator may also have `finish`, which `authenticate()`
+ * calls with the tagged reply's status and text: it throws to fail a login that the mechanism
+ * did not complete (SCRAM: an OK before the server signature was verified) or to explain a NO
+ * (OAUTHBEARER: the decoded JSON error).
  */
-export type Authenticator = (
-  challenge: Uint8Array,
-) => Uint8Array | string | null | Promise<Uint8Array | string | null>;
+export interface Authenticator {
+  /** Answers one challenge. */
+  (challenge: Uint8Array): Uint8Array | string | null | Promise<Uint8Array | string | null>;
+  /**
+   * Called once the tagged reply arrived, with its status (`"OK"` or `"NO"`) and text.
+   * @throws {IMAP4Error} to fail the authentication with its own message.
+   */
+  finish?(status: string, text: string): void;
+}
+
+// Mechanisms where the client speaks first (RFC 4959 section 3: only these get an initial
+// response on the AUTHENTICATE line). Server-first ones (CRAM-MD5, LOGIN, DIGEST-MD5) and
+// unknown ones are sent without, and get their first challenge from the server.
+const CLIENT_FIRST = /^(PLAIN|XOAUTH2|OAUTHBEARER|EXTERNAL|ANONYMOUS|SCRAM-[A-Z0-9-]+)$/;
+
+/**
+ * The AUTHENTICATE arguments after the mechanism name: with SASL-IR advertised and a
+ * client-first mechanism, the base64 initial response (`=` for an empty one, RFC 4959
+ * section 3), else none.
+ * @throws {IMAP4Error} if the authenticator cancels before anything was sent.
+ * @internal
+ */
+export async function initialResponse(
+  mechanism: string,
+  capabilities: readonly string[],
+  answer: (data: Uint8Array | null) => Promise<Uint8Array>,
+): Promise<Uint8Array[]> {
+  if (!capabilities.includes("SASL-IR") || !CLIENT_FIRST.test(mechanism)) return [];
+  const bytes = await answer(null);
+  if (bytes.length === 1 && bytes[0] === CANCEL[0]) {
+    throw new IMAP4Error("AUTHENTICATE cancelled by the authenticator before it was sent");
+  }
+  return [bytes.length ? bytes : encoder.encode("=")];
+}
 
 const encoder = new TextEncoder();
 const CANCEL = encoder.encode("*");

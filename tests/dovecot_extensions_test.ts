@@ -140,12 +140,13 @@ test("dovecot: upper-case aliases are the bound lower-case methods (imaplib __ge
 test("dovecot: debug level 4 traces lines but never the LOGIN or AUTHENTICATE secrets", async () => {
   const lines: string[] = [];
   const { user, password } = dovecot().users[1];
-  for (const how of ["login", "plain"] as const) {
+  for (const how of ["login", "plain", "cram-md5"] as const) {
     const M = await connect();
     M.debug = 5;
     M.logger = (line) => lines.push(line);
     if (how === "login") await M.login(user, password);
-    else await M.authenticate("PLAIN", plainAuth(user, password));
+    else if (how === "plain") await M.authenticate("PLAIN", plainAuth(user, password));
+    else await M.login_cram_md5(user, password);
     await M.noop();
     await M.logout();
   }
@@ -155,6 +156,9 @@ test("dovecot: debug level 4 traces lines but never the LOGIN or AUTHENTICATE se
   assert.ok(!all.includes(blob), "PLAIN blob in debug output");
   assert.ok(!all.includes("b0b") && !all.includes("quoted"), "password fragments in output");
   assert.match(all, /^ {2}\d\d:\d\d\.\d\d > [A-P]{4}\d+ LOGIN \[redacted\]$/m);
+  // PLAIN's blob goes on the AUTHENTICATE line (Dovecot advertises SASL-IR); CRAM-MD5 answers
+  // a challenge.
+  assert.match(all, /> [A-P]{4}\d+ AUTHENTICATE PLAIN \[redacted\]$/m);
   assert.match(all, /> \[redacted: \d+ bytes of authentication data\]/);
   assert.match(all, /< b'[A-P]{4}\d+ OK NOOP completed/);
 });

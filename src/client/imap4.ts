@@ -7,7 +7,7 @@
 
 import type { Argument } from "../wire/encoder.ts";
 import { IMAP4Abort, IMAP4Error, IMAP4Readonly } from "../errors.ts";
-import { type Authenticator, cramMd5Auth, processor } from "../auth.ts";
+import { type Authenticator, cramMd5Auth, initialResponse, processor } from "../auth.ts";
 import { Time2Internaldate } from "../functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "../wire/bytes.ts";
@@ -332,13 +332,21 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   /**
    * AUTHENTICATE (RFC 3501 section 6.2.2): a SASL exchange driven by `authobject`, which is
    * called with each base64-decoded challenge and returns the answer (base64-encoded for it),
-   * or `null` to cancel with `*`. Capabilities are refreshed afterwards.
+   * or `null` to cancel with `*`. Capabilities are refreshed afterwards. When the server
+   * advertises SASL-IR (RFC 4959) and the mechanism is client-first (PLAIN, XOAUTH2,
+   * OAUTHBEARER, SCRAM-*, EXTERNAL, ANONYMOUS), the answer to the first (empty) challenge goes
+   * on the AUTHENTICATE line, base64 (`=` when empty), saving a round trip; it never shows in
+   * the debug trace.
    *
    * @param mechanism SASL mechanism, e.g. `"PLAIN"`, `"XOAUTH2"` (upper-cased, as imaplib).
    * @param authobject See {@linkcode Authenticator}; ready ones: `plainAuth`, `xoauth2Auth`,
-   *   `cramMd5Auth`.
+   *   `cramMd5Auth`, `scramAuth`, `oauthBearerAuth`.
    * @returns `["OK", [text]]`; the state becomes AUTH.
-   * @throws {IMAP4Error} with the server's text on NO; on BAD as every command.
+   * @throws {IMAP4Error} with the server's text on NO (or the authenticator's own error from
+   *   its `finish`); on BAD as every command; when the authenticator cancels the initial
+   *   response (nothing is sent then).
+   * @throws {IMAP4Abort} when the server says OK before the mechanism completed (SCRAM without
+   *   a verified server signature): the connection is closed.
    *
    * @example
    * ```ts ignore
@@ -349,7 +357,22 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   authenticate(mechanism: string, authobject: Authenticator): Promise<Result> {
     return this.#core.run("AUTHENTICATE", async (session) => {
       const mech = mechanism.toUpperCase();
-      const [type, data] = await session.simple("AUTHENTICATE", [raw(mech)], processor(authobject));
+      session.checkState("AUTHENTICATE");
+      const answer = processor(authobject);
+      const initial = await initialResponse(mech, session.capabilities, answer);
+      const [type, data] = await session.simple(
+        "AUTHENTICATE",
+        [raw(mech), ...initial.map(raw)],
+        answer,
+      );
+      try {
+        authobject.finish?.(type, lastText(data));
+      } catch (error) {
+        // An OK the mechanism did not complete (SCRAM without the server's proof): logged in
+        // to a server that is not trusted, so the connection ends.
+        if (type === "OK") throw session.fail(new IMAP4Abort((error as Error).message));
+        throw error;
+      }
       if (type !== "OK") throw new IMAP4Error(lastText(data));
       session.setState("AUTH");
       await this.#core.refreshCapabilities();

@@ -72,4 +72,12 @@ export interface SessionOptions extends DecoderOptions {
    * @default {systemClock}
    */
   clock?: Clock;
+  /**
+   * Send literals non-synchronizing (`{N+}`, RFC 7888) when the server advertises LITERAL+
+   * (every literal) or LITERAL- (literals of at most 4,096 bytes), saving a round trip per
+   * literal (APPEND, 8-bit passwords and mailbox names). `false` always waits for the server's
+   * `+` before a literal, as imaplib does.
+   * @default {true}
+   */
+  literalPlus?: boolean;
 }

@@ -19,7 +19,7 @@ import {
   type TaggedResponse,
   type UntaggedResponse,
 } from "../wire/parser.ts";
-import { bytesRepr, dataRepr, decodeText } from "../wire/bytes.ts";
+import { bytesRepr, dataRepr, decodeText, toBytes } from "../wire/bytes.ts";
 import {
   IMAP4Abort,
   IMAP4ConnectionError,
@@ -79,11 +79,14 @@ export class Session {
   // Commands added by `xatom()` on this connection (imaplib adds them to a global table).
   readonly #extraCommands: Record<string, readonly State[]> = {};
   #serverName = "localhost";
+  #tls = false;
+  readonly #literalPlus: boolean;
   #tail: Promise<void> = Promise.resolve();
 
   /** @throws {RangeError} for a bad `timeout` or limit. */
   constructor(options: SessionOptions, host: SessionHost) {
     this.#host = host;
+    this.#literalPlus = options.literalPlus ?? true;
     this.trace = new Trace(host);
     this.connection = new Connection(options);
     this.store = new UntaggedStore(options.maxStoredBytes, this.trace);
@@ -143,6 +146,11 @@ export class Session {
   /** The next tag number (imaplib's `tagnum`). */
   get tagnum(): number {
     return this.#tagnum;
+  }
+
+  /** True once STARTTLS upgraded the connection (an `IMAP4_SSL` connection is TLS from the start). */
+  get tls(): boolean {
+    return this.#tls;
   }
 
   /** The error that ended the connection, if one did. */
@@ -348,6 +356,7 @@ export class Session {
     // Encoding happens before the tag is taken: a bad argument leaves nothing behind.
     const fragments = encodeCommand(this.tagPrefix + String(this.#tagnum), name, args, {
       utf8: this.#utf8,
+      nonSynchronizing: this.#nonSynchronizing(),
     });
     const tag = this.tagPrefix + String(this.#tagnum++);
     this.#tagged.set(tag, null);
@@ -357,7 +366,7 @@ export class Session {
     if (policy.streamLiteral) this.connection.streamLiterals(policy.streamLiteral);
     if (policy.stopAtCompletion) this.connection.setReadAhead(false);
     try {
-      await this.#send(command, fragments);
+      await this.#send(command, fragments, args);
     } catch (error) {
       command.end();
       throw error;
@@ -365,17 +374,37 @@ export class Session {
     return command;
   }
 
-  async #send(command: Command, fragments: ReturnType<typeof encodeCommand>): Promise<void> {
+  // RFC 7888: LITERAL+ allows every literal non-synchronizing, LITERAL- small ones.
+  #nonSynchronizing(): "LITERAL+" | "LITERAL-" | undefined {
+    if (!this.#literalPlus) return undefined;
+    if (this.#capabilities.includes("LITERAL+")) return "LITERAL+";
+    return this.#capabilities.includes("LITERAL-") ? "LITERAL-" : undefined;
+  }
+
+  async #send(
+    command: Command,
+    fragments: ReturnType<typeof encodeCommand>,
+    args: readonly Argument[],
+  ): Promise<void> {
     const { name, tag } = command;
     const [first, ...rest] = fragments;
-    // LOGIN's arguments are credentials: never in a trace, whatever the debug level.
-    const shown = name === "LOGIN" ? `${tag} LOGIN [redacted]` : null;
+    // LOGIN's arguments and AUTHENTICATE's initial response (SASL-IR) are credentials: never
+    // in a trace, whatever the debug level.
+    const shown = name === "LOGIN"
+      ? `${tag} LOGIN [redacted]`
+      : name === "AUTHENTICATE" && args.length > 1
+      ? `${tag} AUTHENTICATE ${decodeText(toBytes(args[0].value!))} [redacted]`
+      : null;
     this.trace.trace(() => `> ${shown ?? bytesRepr(withoutCrlf(first.bytes))}`);
     await this.#host.send(first.bytes);
     for (const fragment of rest) {
       if (fragment.kind === "literal") {
-        if (!(await command.waitContinuation())) return;
-        if (this.trace.level >= 4) this.trace.mesg(`write literal size ${fragment.bytes.length}`);
+        // A non-synchronizing literal (RFC 7888) follows its line without waiting for `+`.
+        if (fragment.synchronizing && !(await command.waitContinuation())) return;
+        // A credential sent as a literal (an 8-bit password): not even its size is traced.
+        if (this.trace.level >= 4 && shown === null) {
+          this.trace.mesg(`write literal size ${fragment.bytes.length}`);
+        }
       } else if (shown === null) {
         this.trace.trace(() => `> ${bytesRepr(withoutCrlf(fragment.bytes))}`);
       }
@@ -435,6 +464,7 @@ export class Session {
       ...options,
       hostname: options.hostname ?? this.#serverName,
     });
+    this.#tls = true;
   }
 }
 

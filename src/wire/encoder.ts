@@ -67,7 +67,29 @@ export interface EncodeOptions {
    * @default {false}
    */
   utf8?: boolean;
+  /**
+   * Non-synchronizing literals (RFC 7888), as the server advertised: `"LITERAL+"` sends every
+   * literal as `{N+}` (or `~{N+}`), `"LITERAL-"` only those of at most 4,096 bytes (section 5;
+   * larger ones stay `{N}`). A non-synchronizing literal follows its line at once, without
+   * waiting for the server's `+`. Unset: every literal is synchronizing.
+   * @default {undefined}
+   */
+  nonSynchronizing?: "LITERAL+" | "LITERAL-";
 }
+
+/**
+ * The largest literal, in bytes, that a LITERAL- server accepts as non-synchronizing (RFC 7888
+ * section 5); larger ones are sent as synchronizing `{N}` literals.
+ *
+ * @example The boundary
+ * ```ts
+ * import { encodeCommand, LITERAL_MINUS_MAX_BYTES } from "@imaplib/imaplib";
+ * const message = { kind: "message" as const, value: "x".repeat(LITERAL_MINUS_MAX_BYTES) };
+ * const [line] = encodeCommand("A1", "APPEND", [message], { nonSynchronizing: "LITERAL-" });
+ * console.assert(new TextDecoder().decode(line.bytes) === "A1 APPEND {4096+}\r\n");
+ * ```
+ */
+export const LITERAL_MINUS_MAX_BYTES = 4096;
 
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -181,8 +203,10 @@ function encodeArgument(arg: Argument, utf8: boolean, what: string): Encoded {
 /**
  * Encodes `tag name args...` as fragments.
  *
- * Each literal is synchronizing (`{N}`): the session writes it only after the server's `+`
- * continuation request, and never if the command is refused first (RFC 3501 section 7.5).
+ * A literal is synchronizing (`{N}`) unless `nonSynchronizing` allows otherwise: the session
+ * writes it only after the server's `+` continuation request, and never if the command is
+ * refused first (RFC 3501 section 7.5). A non-synchronizing one (`{N+}`, RFC 7888) is written
+ * right after its line.
  *
  * @param tag The command's tag (e.g. `ABCD1`).
  * @param name The command name (e.g. `SELECT`, or `UID FETCH` words already joined).
@@ -228,8 +252,11 @@ export function encodeCommand(
       return;
     }
     const size = encoded.literal.length;
-    flush(toBytes(encoded.utf8Wrap ? `UTF8 (~{${size}}\r\n` : `{${size}}\r\n`));
-    fragments.push({ kind: "literal", bytes: encoded.literal, synchronizing: true });
+    const nonSync = options.nonSynchronizing === "LITERAL+" ||
+      (options.nonSynchronizing === "LITERAL-" && size <= LITERAL_MINUS_MAX_BYTES);
+    const marker = `{${size}${nonSync ? "+" : ""}}\r\n`;
+    flush(toBytes(encoded.utf8Wrap ? `UTF8 (~${marker}` : marker));
+    fragments.push({ kind: "literal", bytes: encoded.literal, synchronizing: !nonSync });
     if (encoded.utf8Wrap) line.push(toBytes(")"));
   });
   flush(CRLF);
