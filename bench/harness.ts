@@ -17,9 +17,17 @@
 // Every process it starts (the fixture, the clients) is stopped by pid on exit, on errors and
 // on SIGINT/SIGTERM.
 
-import { type DovecotFixture, dovecotVersion, startDovecot } from "../scripts/dovecot.ts";
+import {
+  type DovecotFixture,
+  dovecotVersion,
+  startDovecot,
+} from "../scripts/dovecot.ts";
 import { unpackPackages } from "../scripts/_packages.ts";
-import { exists, killTreeNow as killTree, output } from "../scripts/_process.ts";
+import {
+  exists,
+  killTreeNow as killTree,
+  output,
+} from "../scripts/_process.ts";
 import { mailboxA, mailboxB } from "./lib/corpus.ts";
 import type { ClientResult, Job } from "./clients/common.ts";
 import { percentile } from "./clients/common.ts";
@@ -40,7 +48,9 @@ async function bun(): Promise<string | null> {
     stdout: "piped",
     stderr: "null",
   }).output().catch(() => null);
-  const path = found?.success ? new TextDecoder().decode(found.stdout).trim() : "";
+  const path = found?.success
+    ? new TextDecoder().decode(found.stdout).trim()
+    : "";
   bunBinary = path || null;
   return bunBinary;
 }
@@ -74,6 +84,11 @@ const WRITE = Deno.env.get("BENCH_WRITE") !== "0";
 const PROFILE = Deno.env.get("BENCH_PROFILE") !== "0";
 const ONLY = envList("BENCH_ONLY");
 const CLIENT_FILTER = envList("BENCH_CLIENTS");
+// (h): how many idle connections, per run (each runtime runs each count once).
+const H_COUNTS = (Deno.env.get("BENCH_H_COUNTS") ?? "100,190").split(",").map(
+  Number,
+)
+  .filter((n) => Number.isSafeInteger(n) && n > 0);
 
 // ---------------------------------------------------------------------------------------------
 // Users and mailboxes. Two users: the fixture's quota (100 MiB per user) is only enforced on
@@ -89,6 +104,12 @@ const MAILBOXES = {
   A1k: { user: USERS[1], name: "A1k" },
 } as const;
 type MailboxId = keyof typeof MAILBOXES;
+// (h) spreads its idle connections over these accounts (Dovecot allows 100 per user and IP), each
+// connection on a mailbox of its own.
+const H_USERS = [0, 1, 2, 3].map((i) => ({
+  user: `idle${i}`,
+  password: `idle${i}-pass`,
+}));
 
 // ---------------------------------------------------------------------------------------------
 // Workloads.
@@ -141,7 +162,8 @@ const FETCH_WORKLOADS: FetchWorkload[] = [
   },
   {
     id: "g",
-    title: "FETCH 1:* (BODY.PEEK[]) on B over implicit TLS ((c) as most users connect)",
+    title:
+      "FETCH 1:* (BODY.PEEK[]) on B over implicit TLS ((c) as most users connect)",
     mailbox: "B",
     items: "(BODY.PEEK[])",
     query: { source: true },
@@ -149,7 +171,7 @@ const FETCH_WORKLOADS: FetchWorkload[] = [
     tls: true,
   },
 ];
-const ALL_WORKLOADS = ["a", "b", "c", "d", "e", "f", "g"];
+const ALL_WORKLOADS = ["a", "b", "c", "d", "e", "f", "g", "h"];
 const selected = (id: string) => ONLY === null || ONLY.has(id);
 for (const id of ONLY ?? []) {
   if (!ALL_WORKLOADS.includes(id)) {
@@ -342,7 +364,8 @@ const CLIENTS: ClientDef[] = [
     argv: (
       job,
     ) => [bunBinary!, `${BENCH}/clients/deno_imaplib.ts`, JSON.stringify(job)],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () =>
+      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
     id: "bun-floor",
@@ -354,7 +377,8 @@ const CLIENTS: ClientDef[] = [
     argv: (
       job,
     ) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () =>
+      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
     id: "bun-floor-keep",
@@ -368,7 +392,8 @@ const CLIENTS: ClientDef[] = [
       `${BENCH}/clients/node_floor.mjs`,
       JSON.stringify({ ...job, via: "keep" }),
     ],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () =>
+      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
     // Bun's own socket API, to compare with node:net under Bun (the library uses node:net).
@@ -384,7 +409,8 @@ const CLIENTS: ClientDef[] = [
       `${BENCH}/clients/bun_connect_floor.ts`,
       JSON.stringify(job),
     ],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () =>
+      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
 ];
 
@@ -407,7 +433,9 @@ function cleanUp(): Promise<void> {
     for (const pid of running.keys()) killTree(pid);
     running.clear();
     if (fixture) {
-      await fixture.stop().catch((e) => console.error(`[bench] fixture stop: ${e}`));
+      await fixture.stop().catch((e) =>
+        console.error(`[bench] fixture stop: ${e}`)
+      );
       fixture = null;
     }
     if (workDir) {
@@ -447,7 +475,9 @@ async function run(
 ): Promise<
   RunOutput
 > {
-  const timeOut = timeBinary ? await Deno.makeTempFile({ dir: workDir, suffix: ".time" }) : "";
+  const timeOut = timeBinary
+    ? await Deno.makeTempFile({ dir: workDir, suffix: ".time" })
+    : "";
   const full = timeBinary ? [timeBinary, "-v", "-o", timeOut, ...argv] : argv;
   const t0 = performance.now();
   const child = new Deno.Command(full[0], {
@@ -529,7 +559,9 @@ function jobFor(
 
 // The job fields of a TLS workload: the IMAPS port and the fixture's CA.
 function tlsJob(w: FetchWorkload): Partial<Job> {
-  return w.tls ? { port: fixture!.imapsPort, tls: { caFile: fixture!.caCertPath } } : {};
+  return w.tls
+    ? { port: fixture!.imapsPort, tls: { caFile: fixture!.caCertPath } }
+    : {};
 }
 
 async function runClient(
@@ -548,8 +580,12 @@ async function runClient(
     result = JSON.parse(line);
   } catch (e) {
     throw new Error(
-      `${client.id} on (${job.workload}) failed: ${(e as Error).message}\n--- stdout ---\n` +
-        `${out.stdout.slice(-2000)}\n--- stderr ---\n${out.stderr.slice(-4000)}`,
+      `${client.id} on (${job.workload}) failed: ${
+        (e as Error).message
+      }\n--- stdout ---\n` +
+        `${out.stdout.slice(-2000)}\n--- stderr ---\n${
+          out.stderr.slice(-4000)
+        }`,
     );
   }
   return {
@@ -645,7 +681,9 @@ function summarise(
     (Math.max(...wires) - Math.min(...wires)) > wireBytes * 0.001
   ) {
     checks.push(
-      `FAIL: floors read different byte counts: ${Math.min(...wires)}..${Math.max(...wires)}`,
+      `FAIL: floors read different byte counts: ${Math.min(...wires)}..${
+        Math.max(...wires)
+      }`,
     );
   }
   const payload = [...payloads][0];
@@ -692,7 +730,9 @@ function summarise(
     });
   }
   for (const s of summaries) {
-    const floor = summaries.find((f) => f.kind === "floor" && f.runtime === s.runtime);
+    const floor = summaries.find((f) =>
+      f.kind === "floor" && f.runtime === s.runtime
+    );
     const lib = summaries.find((f) => f.client === LIBRARY);
     s.vsOwnFloor = floor ? s.medianSeconds / floor.medianSeconds : null;
     s.vsLibrary = lib ? s.medianSeconds / lib.medianSeconds : null;
@@ -749,8 +789,12 @@ function summariseProfile(profile: CpuProfile, n = 12): ProfileSummary {
   };
   // The window: after the last sample in the start mark, before the first in the end mark.
   let from = 0, to = profile.samples.length;
-  const starts = profile.samples.flatMap((id, i) => under(id, "benchMarkFetchStart") ? [i] : []);
-  const ends = profile.samples.flatMap((id, i) => under(id, "benchMarkFetchEnd") ? [i] : []);
+  const starts = profile.samples.flatMap((id, i) =>
+    under(id, "benchMarkFetchStart") ? [i] : []
+  );
+  const ends = profile.samples.flatMap((id, i) =>
+    under(id, "benchMarkFetchEnd") ? [i] : []
+  );
   const windowed = starts.length > 0 && ends.length > 0 &&
     ends[0] > starts[starts.length - 1];
   if (windowed) {
@@ -763,16 +807,22 @@ function summariseProfile(profile: CpuProfile, n = 12): ProfileSummary {
   for (let i = from; i < to; i++) {
     // A sample's time is the delta to the next sample.
     const dt = profile.timeDeltas[i + 1] ?? 0;
-    const { functionName, url, lineNumber } = byId.get(profile.samples[i])!.callFrame;
+    const { functionName, url, lineNumber } =
+      byId.get(profile.samples[i])!.callFrame;
     const file = url.replace(/^file:\/\//, "").replace(ROOT + "/", "");
-    const fn = `${functionName || "(anonymous)"}${file ? ` ${file}:${lineNumber + 1}` : ""}`;
-    const where = file ? file.replace(/^ext:([a-z_]+)\/.*/, "ext:$1/*") : functionName;
+    const fn = `${functionName || "(anonymous)"}${
+      file ? ` ${file}:${lineNumber + 1}` : ""
+    }`;
+    const where = file
+      ? file.replace(/^ext:([a-z_]+)\/.*/, "ext:$1/*")
+      : functionName;
     fnTime.set(fn, (fnTime.get(fn) ?? 0) + dt);
     fileTime.set(where, (fileTime.get(where) ?? 0) + dt);
     total += dt;
   }
   const pct = (x: number) => Math.round((x / total) * 1000) / 10;
-  const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
+  const sorted = (m: Map<string, number>) =>
+    [...m.entries()].sort((a, b) => b[1] - a[1]);
   return {
     window: windowed ? "fetch" : "process",
     sampledMs: Math.round(total / 1000),
@@ -820,12 +870,15 @@ const fmt = (x: number, digits = 2) =>
       minimumFractionDigits: digits,
     })
     : "-";
-const int = (x: number) => Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "-";
+const int = (x: number) =>
+  Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "-";
 const ratio = (x: number | null) => x === null ? "-" : `${fmt(x)}x`;
 
 function fetchTable(r: WorkloadReport): string {
   const rows = [
-    `### (${r.id}) \`${r.title.replace(/ on .*/, "")}\` on ${r.mailbox}: ${int(r.messages)} ` +
+    `### (${r.id}) \`${r.title.replace(/ on .*/, "")}\` on ${r.mailbox}: ${
+      int(r.messages)
+    } ` +
     `messages, ${fmt(r.wireBytes / 1e6, 1)} MB on the wire`,
     "",
     "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | peak - idle RSS MiB | process CPU s | vs own floor | vs imaplib on Deno |",
@@ -836,7 +889,9 @@ function fetchTable(r: WorkloadReport): string {
       `| ${s.label} | ${fmt(s.medianSeconds, 3)} (${fmt(s.minSeconds, 3)}..${
         fmt(s.maxSeconds, 3)
       }) ` +
-        `| ${fmt(s.mbPerSecond, 1)} | ${int(s.messagesPerSecond)} | ${fmt(s.peakRssMiB, 0)} ` +
+        `| ${fmt(s.mbPerSecond, 1)} | ${int(s.messagesPerSecond)} | ${
+          fmt(s.peakRssMiB, 0)
+        } ` +
         `| ${s.overIdleMiB === null ? "-" : fmt(s.overIdleMiB, 0)} ` +
         `| ${s.cpuSeconds >= 0 ? fmt(s.cpuSeconds, 2) : "-"} ` +
         `| ${ratio(s.vsOwnFloor)} | ${ratio(s.vsLibrary)} |`,
@@ -928,7 +983,15 @@ async function main(): Promise<number> {
 
   // Fixture and seeding.
   env.dovecot ||= await dovecotVersion();
-  fixture = await startDovecot({ users: USERS });
+  fixture = await startDovecot({
+    users: [...USERS, ...H_USERS],
+    // (h) IDLEs up to 190 mail processes at once, all running as nobody: past the kernel's
+    // inotify instance limit per user (128 by default, machine-wide, left alone) Dovecot falls back
+    // to polling the mailbox, every mailbox_idle_check_interval (30 s by default).
+    extraConfig: selected("h")
+      ? "mailbox_idle_check_interval = 1 secs\n"
+      : undefined,
+  });
   const seedStart = performance.now();
   const a = mailboxA(A_COUNT);
   const b = mailboxB(B_COUNT);
@@ -947,11 +1010,15 @@ async function main(): Promise<number> {
     writeSeconds: (performance.now() - generated) / 1000,
   };
   console.error(
-    `[bench] seeded A ${seeding.A.messages} msgs ${fmt(seeding.A.bytes / 1e6, 1)} MB, B ` +
+    `[bench] seeded A ${seeding.A.messages} msgs ${
+      fmt(seeding.A.bytes / 1e6, 1)
+    } MB, B ` +
       `${seeding.B.messages} msgs ${
         fmt(seeding.B.bytes / 1e6, 1)
       } MB, A1k ${seeding.A1k.messages}` +
-      ` msgs in ${fmt(seeding.generateSeconds, 1)} s + ${fmt(seeding.writeSeconds, 1)} s`,
+      ` msgs in ${fmt(seeding.generateSeconds, 1)} s + ${
+        fmt(seeding.writeSeconds, 1)
+      } s`,
   );
 
   const floor = CLIENTS.find((c) => c.id === "deno-floor")!;
@@ -1007,14 +1074,18 @@ async function main(): Promise<number> {
         );
         samples.get(w.id)!.push(s);
         console.error(
-          `[bench] round ${round}/${ROUNDS} (${w.id}) ${c.id.padEnd(19)} ${fmt(s.seconds, 3)} s` +
+          `[bench] round ${round}/${ROUNDS} (${w.id}) ${c.id.padEnd(19)} ${
+            fmt(s.seconds, 3)
+          } s` +
             `  rss ${fmt(mib(s.maxRssKiB), 0)} MiB` +
             (s.reads ? `  ${int(s.wireBytes / s.reads)} B/read` : ""),
         );
       }
     }
   }
-  const reports = workloads.map((w) => summarise(w, samples.get(w.id)!, fetchClients));
+  const reports = workloads.map((w) =>
+    summarise(w, samples.get(w.id)!, fetchClients)
+  );
   for (const r of reports) {
     for (const c of r.checks) console.error(`[bench] (${r.id}) ${c}`);
   }
@@ -1124,8 +1195,85 @@ async function main(): Promise<number> {
     }
   }
 
+  // (h) Many idle connections, on Deno and on Bun: RSS per idle connection, connect time, EXISTS
+  // latency spread.
+  const many: {
+    runtime: string;
+    connections: number;
+    rssPerConnectionKiB: number;
+    heapPerConnectionKiB: number;
+    externalPerConnectionKiB: number;
+    connectAllSeconds: number;
+    connectMedianMs: number;
+    connectMaxMs: number;
+    existsMinMs: number;
+    existsMedianMs: number;
+    existsMaxMs: number;
+  }[] = [];
+  if (selected("h")) {
+    const runtimes: [string, string[] | null][] = [
+      ["deno", [DENO, "run", "-A", "--no-config", "--v8-flags=--expose-gc"]],
+      ["bun", (await bun()) ? [bunBinary!] : null],
+    ];
+    for (const n of H_COUNTS) {
+      for (const [runtime, cmd] of runtimes) {
+        if (!cmd) continue;
+        const job = {
+          client: `${runtime}-imaplib`,
+          workload: "h",
+          host: "127.0.0.1",
+          port: fixture!.imapPort,
+          connections: n,
+          accounts: H_USERS,
+        };
+        const out = await run([
+          ...cmd,
+          `${BENCH}/clients/idle_many.ts`,
+          JSON.stringify(job),
+        ], {
+          cwd: workDir,
+        });
+        const line = out.stdout.trim().split("\n").pop() ?? "";
+        if (out.code !== 0) {
+          throw new Error(
+            `(h) ${runtime} ${n} failed (${out.code}):\n${
+              out.stderr.slice(-4000)
+            }`,
+          );
+        }
+        const r = JSON.parse(line);
+        const lat = r.samplesMs as number[];
+        const row = {
+          runtime,
+          connections: n,
+          rssPerConnectionKiB: (r.rssAfterKiB - r.rssBeforeKiB) / n,
+          heapPerConnectionKiB: r.heapUsedGrowthKiB / n,
+          externalPerConnectionKiB: r.externalGrowthKiB / n,
+          connectAllSeconds: r.seconds,
+          connectMedianMs: median(r.connectMs),
+          connectMaxMs: Math.max(...r.connectMs),
+          existsMinMs: Math.min(...lat),
+          existsMedianMs: median(lat),
+          existsMaxMs: Math.max(...lat),
+        };
+        many.push(row);
+        console.error(
+          `[bench] (h) ${runtime} N=${n}: ${
+            fmt(row.rssPerConnectionKiB, 0)
+          } KiB RSS per ` +
+            `connection (heap ${fmt(row.heapPerConnectionKiB, 0)}, external ` +
+            `${fmt(row.externalPerConnectionKiB, 0)}), connect all ${
+              fmt(r.seconds, 2)
+            } s, ` +
+            `EXISTS ${fmt(row.existsMinMs, 0)}..${fmt(row.existsMaxMs, 0)} ms`,
+        );
+      }
+    }
+  }
+
   // CPU profile of the library client (BENCH_PROFILE=1).
-  const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] = [];
+  const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] =
+    [];
   if (PROFILE) {
     const lib = CLIENTS.find((c) => c.id === LIBRARY)!;
     for (const w of workloads.filter((w) => w.id === "a" || w.id === "b")) {
@@ -1145,7 +1293,9 @@ async function main(): Promise<number> {
         const summary = summariseProfile(profile);
         profiles.push({ workload: w.id, seconds: s.seconds, ...summary });
         console.error(
-          `[bench] profile (${w.id}): FETCH ${fmt(s.seconds, 3)} s under --cpu-prof, ` +
+          `[bench] profile (${w.id}): FETCH ${
+            fmt(s.seconds, 3)
+          } s under --cpu-prof, ` +
             `${summary.sampledMs} ms sampled (${summary.window} window), self time:`,
         );
         for (const t of summary.top) {
@@ -1154,7 +1304,9 @@ async function main(): Promise<number> {
           );
         }
         console.error(
-          `  by file: ${summary.byFile.map((f) => `${f.file} ${f.selfPercent}%`).join(", ")}`,
+          `  by file: ${
+            summary.byFile.map((f) => `${f.file} ${f.selfPercent}%`).join(", ")
+          }`,
         );
         if (Deno.env.get("BENCH_PROFILE_KEEP")) {
           const keep = `${BENCH}/results/profile-${w.id}.cpuprofile`;
@@ -1169,7 +1321,9 @@ async function main(): Promise<number> {
   env.loadavgAtEnd = (await Deno.readTextFile("/proc/loadavg").catch(() => ""))
     .split(" ")
     .slice(0, 3).join(" ");
-  const failed = reports.some((r) => r.checks.some((c) => c.startsWith("FAIL")));
+  const failed = reports.some((r) =>
+    r.checks.some((c) => c.startsWith("FAIL"))
+  );
   const totalSeconds = (performance.now() - t0) / 1000;
   const results = {
     env: { ...env, totalSeconds: Math.round(totalSeconds) },
@@ -1187,6 +1341,7 @@ async function main(): Promise<number> {
     skipped,
     fetch: reports,
     idle,
+    manyIdle: many,
     decoder: { rows: decoder, peakRssMiB: decoderRssMiB },
     profiles,
     ok: !failed,
@@ -1194,7 +1349,9 @@ async function main(): Promise<number> {
 
   // Markdown.
   const md: string[] = [
-    `## ${env.date.slice(0, 10)}: full harness (\`deno run -A bench/harness.ts\`)`,
+    `## ${
+      env.date.slice(0, 10)
+    }: full harness (\`deno run -A bench/harness.ts\`)`,
     "",
     `Started ${env.date}. Machine: ${env.nproc} cores (${env.cpu}), ${env.memoryGiB} GiB, Linux ` +
     `${env.kernel}. Deno ${env.deno}, Node ${env.node}, Python ${env.python}, Dovecot ` +
@@ -1206,15 +1363,29 @@ async function main(): Promise<number> {
     `${env.loadavgAtStart} at start, ${env.loadavgAtEnd} at the end. Run took ${
       int(totalSeconds)
     } s. Memory on this machine: the first write of fresh memory (a new 128 MiB buffer in a ` +
-    `new Deno process) costs ${fmt(env.freshMemory.firstWriteMsPerMiB, 2)} ms/MiB, a second ` +
-    `write of the same memory ${fmt(env.freshMemory.rewriteMsPerMiB, 2)} ms/MiB: a client that ` +
-    `keeps 100 MB pays ~${int(env.freshMemory.firstWriteMsPerMiB * 96)} ms for that alone, ` +
+    `new Deno process) costs ${
+      fmt(env.freshMemory.firstWriteMsPerMiB, 2)
+    } ms/MiB, a second ` +
+    `write of the same memory ${
+      fmt(env.freshMemory.rewriteMsPerMiB, 2)
+    } ms/MiB: a client that ` +
+    `keeps 100 MB pays ~${
+      int(env.freshMemory.firstWriteMsPerMiB * 96)
+    } ms for that alone, ` +
     `which the discarding floors never pay (see "raw socket keeping the bytes").`,
     "",
-    `Seeded (fixed-seed PRNG, maildir files written directly): A ${int(seeding.A.messages)} ` +
-    `messages, ${fmt(seeding.A.bytes / 1e6, 1)} MB; B ${int(seeding.B.messages)} messages, ` +
-    `${fmt(seeding.B.bytes / 1e6, 1)} MB; A1k ${int(seeding.A1k.messages)} messages, ` +
-    `${fmt(seeding.A1k.bytes / 1e6, 1)} MB; generated in ${fmt(seeding.generateSeconds, 1)} s, ` +
+    `Seeded (fixed-seed PRNG, maildir files written directly): A ${
+      int(seeding.A.messages)
+    } ` +
+    `messages, ${fmt(seeding.A.bytes / 1e6, 1)} MB; B ${
+      int(seeding.B.messages)
+    } messages, ` +
+    `${fmt(seeding.B.bytes / 1e6, 1)} MB; A1k ${
+      int(seeding.A1k.messages)
+    } messages, ` +
+    `${fmt(seeding.A1k.bytes / 1e6, 1)} MB; generated in ${
+      fmt(seeding.generateSeconds, 1)
+    } s, ` +
     `written in ${fmt(seeding.writeSeconds, 1)} s.` +
     (skipped.length ? ` Skipped: ${skipped.join("; ")}.` : ""),
     "",
@@ -1224,17 +1395,23 @@ async function main(): Promise<number> {
     rf = reports.find((r) => r.id === "f");
   if (ra && rf) {
     md.push(
-      `### (f) scaling: (a) on A (${int(ra.messages)} messages) vs A1k (${int(rf.messages)})`,
+      `### (f) scaling: (a) on A (${int(ra.messages)} messages) vs A1k (${
+        int(rf.messages)
+      })`,
       "",
       "| client | A1k s | A s | A / A1k (linear: " +
-        `${fmt(ra.wireBytes / rf.wireBytes, 2)}) | µs per message, A1k | µs per message, A |`,
+        `${
+          fmt(ra.wireBytes / rf.wireBytes, 2)
+        }) | µs per message, A1k | µs per message, A |`,
       "| --- | --- | --- | --- | --- | --- |",
     );
     for (const s of ra.clients) {
       const k = rf.clients.find((x) => x.client === s.client);
       if (!k) continue;
       md.push(
-        `| ${s.label} | ${fmt(k.medianSeconds, 3)} | ${fmt(s.medianSeconds, 3)} | ` +
+        `| ${s.label} | ${fmt(k.medianSeconds, 3)} | ${
+          fmt(s.medianSeconds, 3)
+        } | ` +
           `${fmt(s.medianSeconds / k.medianSeconds)} | ${
             fmt(k.medianSeconds / rf.messages * 1e6, 0)
           }` +
@@ -1254,7 +1431,9 @@ async function main(): Promise<number> {
     const fl = idle.find((x) => x.client === "deno-floor");
     for (const x of idle) {
       md.push(
-        `| ${x.label} | ${fmt(x.medianMs, 1)} | ${fmt(x.p95Ms, 1)} | ${fmt(x.minMs, 1)}..` +
+        `| ${x.label} | ${fmt(x.medianMs, 1)} | ${fmt(x.p95Ms, 1)} | ${
+          fmt(x.minMs, 1)
+        }..` +
           `${fmt(x.maxMs, 1)} | ${fmt(x.peakRssMiB, 0)} | ${
             fl ? `${fmt(x.medianMs - fl.medianMs, 1)} ms` : "-"
           } |`,
@@ -1262,10 +1441,43 @@ async function main(): Promise<number> {
     }
     md.push("");
   }
+  if (many.length) {
+    md.push(
+      `### (h) many idle connections in one process (LOGIN, SELECT its own mailbox, IDLE; ` +
+        `spread over ${H_USERS.length} users; then one APPEND per mailbox from another ` +
+        `connection, all yield EXISTS)`,
+      "",
+      "RSS growth from before the first connection to all of them idling, after a GC, over N. " +
+        "Dovecot polls each mailbox every second here (past the kernel's inotify instance " +
+        "limit it cannot watch them), so EXISTS latencies spread over ~1 s.",
+      "",
+      "| runtime | N | RSS KiB per connection | JS heap KiB per connection | external KiB per " +
+        "connection | connect all s | connect ms median / max | EXISTS ms min / median / max |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    );
+    for (const x of many) {
+      md.push(
+        `| ${x.runtime} | ${x.connections} | ${
+          fmt(x.rssPerConnectionKiB, 0)
+        } | ` +
+          `${fmt(x.heapPerConnectionKiB, 1)} | ${
+            fmt(x.externalPerConnectionKiB, 1)
+          } | ` +
+          `${fmt(x.connectAllSeconds, 2)} | ${fmt(x.connectMedianMs, 0)} / ` +
+          `${fmt(x.connectMaxMs, 0)} | ${fmt(x.existsMinMs, 0)} / ${
+            fmt(x.existsMedianMs, 0)
+          } / ` +
+          `${fmt(x.existsMaxMs, 0)} |`,
+      );
+    }
+    md.push("");
+  }
   if (decoder.length) {
     md.push(
       `### (e) decoding recorded Dovecot streams in memory (64 KiB chunks, ` +
-        `${DECODER_ITERATIONS} iterations, no network; peak RSS ${fmt(decoderRssMiB, 0)} MiB)`,
+        `${DECODER_ITERATIONS} iterations, no network; peak RSS ${
+          fmt(decoderRssMiB, 0)
+        } MiB)`,
       "",
       "| stream | path | ms, median (min..max) | MB/s | responses/s |",
       "| --- | --- | --- | --- | --- |",
@@ -1286,9 +1498,13 @@ async function main(): Promise<number> {
   for (const p of profiles) {
     md.push(
       `### CPU profile of imaplib on Deno, workload (${p.workload}): \`--cpu-prof\`, FETCH ` +
-        `${fmt(p.seconds, 3)} s, ${p.sampledMs} ms sampled (${p.window} window)`,
+        `${
+          fmt(p.seconds, 3)
+        } s, ${p.sampledMs} ms sampled (${p.window} window)`,
       "",
-      `Self time by file: ${p.byFile.map((f) => `\`${f.file}\` ${f.selfPercent}%`).join(", ")}.`,
+      `Self time by file: ${
+        p.byFile.map((f) => `\`${f.file}\` ${f.selfPercent}%`).join(", ")
+      }.`,
       "",
       "| self % | function |",
       "| --- | --- |",
@@ -1304,7 +1520,9 @@ async function main(): Promise<number> {
       `${BENCH}/results.json`,
       JSON.stringify(results, null, 2) + "\n",
     );
-    const prev = await Deno.readTextFile(`${BENCH}/RESULTS.md`).catch(() => "# Results\n");
+    const prev = await Deno.readTextFile(`${BENCH}/RESULTS.md`).catch(() =>
+      "# Results\n"
+    );
     await Deno.writeTextFile(
       `${BENCH}/RESULTS.md`,
       `${prev.trimEnd()}\n\n${markdown.trimEnd()}\n`,
