@@ -17,17 +17,9 @@
 // Every process it starts (the fixture, the clients) is stopped by pid on exit, on errors and
 // on SIGINT/SIGTERM.
 
-import {
-  type DovecotFixture,
-  dovecotVersion,
-  startDovecot,
-} from "../scripts/dovecot.ts";
+import { type DovecotFixture, dovecotVersion, startDovecot } from "../scripts/dovecot.ts";
 import { unpackPackages } from "../scripts/_packages.ts";
-import {
-  exists,
-  killTreeNow as killTree,
-  output,
-} from "../scripts/_process.ts";
+import { exists, killTreeNow as killTree, output } from "../scripts/_process.ts";
 import { mailboxA, mailboxB } from "./lib/corpus.ts";
 import type { ClientResult, Job } from "./clients/common.ts";
 import { percentile } from "./clients/common.ts";
@@ -48,9 +40,7 @@ async function bun(): Promise<string | null> {
     stdout: "piped",
     stderr: "null",
   }).output().catch(() => null);
-  const path = found?.success
-    ? new TextDecoder().decode(found.stdout).trim()
-    : "";
+  const path = found?.success ? new TextDecoder().decode(found.stdout).trim() : "";
   bunBinary = path || null;
   return bunBinary;
 }
@@ -162,8 +152,7 @@ const FETCH_WORKLOADS: FetchWorkload[] = [
   },
   {
     id: "g",
-    title:
-      "FETCH 1:* (BODY.PEEK[]) on B over implicit TLS ((c) as most users connect)",
+    title: "FETCH 1:* (BODY.PEEK[]) on B over implicit TLS ((c) as most users connect)",
     mailbox: "B",
     items: "(BODY.PEEK[])",
     query: { source: true },
@@ -364,8 +353,7 @@ const CLIENTS: ClientDef[] = [
     argv: (
       job,
     ) => [bunBinary!, `${BENCH}/clients/deno_imaplib.ts`, JSON.stringify(job)],
-    unavailable: async () =>
-      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
     id: "bun-floor",
@@ -377,8 +365,7 @@ const CLIENTS: ClientDef[] = [
     argv: (
       job,
     ) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
-    unavailable: async () =>
-      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
     id: "bun-floor-keep",
@@ -392,8 +379,7 @@ const CLIENTS: ClientDef[] = [
       `${BENCH}/clients/node_floor.mjs`,
       JSON.stringify({ ...job, via: "keep" }),
     ],
-    unavailable: async () =>
-      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
     // Bun's own socket API, to compare with node:net under Bun (the library uses node:net).
@@ -409,8 +395,7 @@ const CLIENTS: ClientDef[] = [
       `${BENCH}/clients/bun_connect_floor.ts`,
       JSON.stringify(job),
     ],
-    unavailable: async () =>
-      (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
 ];
 
@@ -433,9 +418,7 @@ function cleanUp(): Promise<void> {
     for (const pid of running.keys()) killTree(pid);
     running.clear();
     if (fixture) {
-      await fixture.stop().catch((e) =>
-        console.error(`[bench] fixture stop: ${e}`)
-      );
+      await fixture.stop().catch((e) => console.error(`[bench] fixture stop: ${e}`));
       fixture = null;
     }
     if (workDir) {
@@ -475,9 +458,7 @@ async function run(
 ): Promise<
   RunOutput
 > {
-  const timeOut = timeBinary
-    ? await Deno.makeTempFile({ dir: workDir, suffix: ".time" })
-    : "";
+  const timeOut = timeBinary ? await Deno.makeTempFile({ dir: workDir, suffix: ".time" }) : "";
   const full = timeBinary ? [timeBinary, "-v", "-o", timeOut, ...argv] : argv;
   const t0 = performance.now();
   const child = new Deno.Command(full[0], {
@@ -559,9 +540,7 @@ function jobFor(
 
 // The job fields of a TLS workload: the IMAPS port and the fixture's CA.
 function tlsJob(w: FetchWorkload): Partial<Job> {
-  return w.tls
-    ? { port: fixture!.imapsPort, tls: { caFile: fixture!.caCertPath } }
-    : {};
+  return w.tls ? { port: fixture!.imapsPort, tls: { caFile: fixture!.caCertPath } } : {};
 }
 
 async function runClient(
@@ -580,12 +559,8 @@ async function runClient(
     result = JSON.parse(line);
   } catch (e) {
     throw new Error(
-      `${client.id} on (${job.workload}) failed: ${
-        (e as Error).message
-      }\n--- stdout ---\n` +
-        `${out.stdout.slice(-2000)}\n--- stderr ---\n${
-          out.stderr.slice(-4000)
-        }`,
+      `${client.id} on (${job.workload}) failed: ${(e as Error).message}\n--- stdout ---\n` +
+        `${out.stdout.slice(-2000)}\n--- stderr ---\n${out.stderr.slice(-4000)}`,
     );
   }
   return {
@@ -628,6 +603,11 @@ interface Summary {
   minorFaults: number;
   vsOwnFloor: number | null;
   vsLibrary: number | null;
+  /**
+   * Library clients: gaps between ticks of a 5 ms interval timer in the client's process during
+   * the FETCH, ms: p50 and p99 are medians over rounds, max the largest of any round.
+   */
+  loopGaps: { p50: number; p99: number; max: number } | null;
 }
 
 interface WorkloadReport {
@@ -681,9 +661,7 @@ function summarise(
     (Math.max(...wires) - Math.min(...wires)) > wireBytes * 0.001
   ) {
     checks.push(
-      `FAIL: floors read different byte counts: ${Math.min(...wires)}..${
-        Math.max(...wires)
-      }`,
+      `FAIL: floors read different byte counts: ${Math.min(...wires)}..${Math.max(...wires)}`,
     );
   }
   const payload = [...payloads][0];
@@ -707,7 +685,16 @@ function summarise(
     if (!list?.length) continue;
     const seconds = list.map((s) => s.seconds);
     const med = median(seconds);
+    const gapList = list.map((s) => s.gaps).filter((g) => g !== undefined);
+    const loopGaps = gapList.length
+      ? {
+        p50: median(gapList.map((g) => g.p50)),
+        p99: median(gapList.map((g) => g.p99)),
+        max: Math.max(...gapList.map((g) => g.max)),
+      }
+      : null;
     summaries.push({
+      loopGaps,
       client: c.id,
       label: c.label,
       runtime: c.runtime,
@@ -730,9 +717,7 @@ function summarise(
     });
   }
   for (const s of summaries) {
-    const floor = summaries.find((f) =>
-      f.kind === "floor" && f.runtime === s.runtime
-    );
+    const floor = summaries.find((f) => f.kind === "floor" && f.runtime === s.runtime);
     const lib = summaries.find((f) => f.client === LIBRARY);
     s.vsOwnFloor = floor ? s.medianSeconds / floor.medianSeconds : null;
     s.vsLibrary = lib ? s.medianSeconds / lib.medianSeconds : null;
@@ -789,12 +774,8 @@ function summariseProfile(profile: CpuProfile, n = 12): ProfileSummary {
   };
   // The window: after the last sample in the start mark, before the first in the end mark.
   let from = 0, to = profile.samples.length;
-  const starts = profile.samples.flatMap((id, i) =>
-    under(id, "benchMarkFetchStart") ? [i] : []
-  );
-  const ends = profile.samples.flatMap((id, i) =>
-    under(id, "benchMarkFetchEnd") ? [i] : []
-  );
+  const starts = profile.samples.flatMap((id, i) => under(id, "benchMarkFetchStart") ? [i] : []);
+  const ends = profile.samples.flatMap((id, i) => under(id, "benchMarkFetchEnd") ? [i] : []);
   const windowed = starts.length > 0 && ends.length > 0 &&
     ends[0] > starts[starts.length - 1];
   if (windowed) {
@@ -807,22 +788,16 @@ function summariseProfile(profile: CpuProfile, n = 12): ProfileSummary {
   for (let i = from; i < to; i++) {
     // A sample's time is the delta to the next sample.
     const dt = profile.timeDeltas[i + 1] ?? 0;
-    const { functionName, url, lineNumber } =
-      byId.get(profile.samples[i])!.callFrame;
+    const { functionName, url, lineNumber } = byId.get(profile.samples[i])!.callFrame;
     const file = url.replace(/^file:\/\//, "").replace(ROOT + "/", "");
-    const fn = `${functionName || "(anonymous)"}${
-      file ? ` ${file}:${lineNumber + 1}` : ""
-    }`;
-    const where = file
-      ? file.replace(/^ext:([a-z_]+)\/.*/, "ext:$1/*")
-      : functionName;
+    const fn = `${functionName || "(anonymous)"}${file ? ` ${file}:${lineNumber + 1}` : ""}`;
+    const where = file ? file.replace(/^ext:([a-z_]+)\/.*/, "ext:$1/*") : functionName;
     fnTime.set(fn, (fnTime.get(fn) ?? 0) + dt);
     fileTime.set(where, (fileTime.get(where) ?? 0) + dt);
     total += dt;
   }
   const pct = (x: number) => Math.round((x / total) * 1000) / 10;
-  const sorted = (m: Map<string, number>) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]);
+  const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
   return {
     window: windowed ? "fetch" : "process",
     sampledMs: Math.round(total / 1000),
@@ -870,31 +845,31 @@ const fmt = (x: number, digits = 2) =>
       minimumFractionDigits: digits,
     })
     : "-";
-const int = (x: number) =>
-  Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "-";
+const int = (x: number) => Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "-";
 const ratio = (x: number | null) => x === null ? "-" : `${fmt(x)}x`;
 
 function fetchTable(r: WorkloadReport): string {
   const rows = [
-    `### (${r.id}) \`${r.title.replace(/ on .*/, "")}\` on ${r.mailbox}: ${
-      int(r.messages)
-    } ` +
+    `### (${r.id}) \`${r.title.replace(/ on .*/, "")}\` on ${r.mailbox}: ${int(r.messages)} ` +
     `messages, ${fmt(r.wireBytes / 1e6, 1)} MB on the wire`,
     "",
-    "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | peak - idle RSS MiB | process CPU s | vs own floor | vs imaplib on Deno |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | peak - idle RSS MiB | process CPU s | vs own floor | vs imaplib on Deno | 5 ms timer gap ms p50 / p99 / max |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const s of r.clients) {
     rows.push(
       `| ${s.label} | ${fmt(s.medianSeconds, 3)} (${fmt(s.minSeconds, 3)}..${
         fmt(s.maxSeconds, 3)
       }) ` +
-        `| ${fmt(s.mbPerSecond, 1)} | ${int(s.messagesPerSecond)} | ${
-          fmt(s.peakRssMiB, 0)
-        } ` +
+        `| ${fmt(s.mbPerSecond, 1)} | ${int(s.messagesPerSecond)} | ${fmt(s.peakRssMiB, 0)} ` +
         `| ${s.overIdleMiB === null ? "-" : fmt(s.overIdleMiB, 0)} ` +
         `| ${s.cpuSeconds >= 0 ? fmt(s.cpuSeconds, 2) : "-"} ` +
-        `| ${ratio(s.vsOwnFloor)} | ${ratio(s.vsLibrary)} |`,
+        `| ${ratio(s.vsOwnFloor)} | ${ratio(s.vsLibrary)} ` +
+        `| ${
+          s.loopGaps
+            ? `${fmt(s.loopGaps.p50, 1)} / ${fmt(s.loopGaps.p99, 1)} / ${fmt(s.loopGaps.max, 1)}`
+            : "-"
+        } |`,
     );
   }
   rows.push("", `Checks: ${r.checks.join("; ")}`, "");
@@ -988,9 +963,7 @@ async function main(): Promise<number> {
     // (h) IDLEs up to 190 mail processes at once, all running as nobody: past the kernel's
     // inotify instance limit per user (128 by default, machine-wide, left alone) Dovecot falls back
     // to polling the mailbox, every mailbox_idle_check_interval (30 s by default).
-    extraConfig: selected("h")
-      ? "mailbox_idle_check_interval = 1 secs\n"
-      : undefined,
+    extraConfig: selected("h") ? "mailbox_idle_check_interval = 1 secs\n" : undefined,
   });
   const seedStart = performance.now();
   const a = mailboxA(A_COUNT);
@@ -1010,15 +983,11 @@ async function main(): Promise<number> {
     writeSeconds: (performance.now() - generated) / 1000,
   };
   console.error(
-    `[bench] seeded A ${seeding.A.messages} msgs ${
-      fmt(seeding.A.bytes / 1e6, 1)
-    } MB, B ` +
+    `[bench] seeded A ${seeding.A.messages} msgs ${fmt(seeding.A.bytes / 1e6, 1)} MB, B ` +
       `${seeding.B.messages} msgs ${
         fmt(seeding.B.bytes / 1e6, 1)
       } MB, A1k ${seeding.A1k.messages}` +
-      ` msgs in ${fmt(seeding.generateSeconds, 1)} s + ${
-        fmt(seeding.writeSeconds, 1)
-      } s`,
+      ` msgs in ${fmt(seeding.generateSeconds, 1)} s + ${fmt(seeding.writeSeconds, 1)} s`,
   );
 
   const floor = CLIENTS.find((c) => c.id === "deno-floor")!;
@@ -1074,18 +1043,15 @@ async function main(): Promise<number> {
         );
         samples.get(w.id)!.push(s);
         console.error(
-          `[bench] round ${round}/${ROUNDS} (${w.id}) ${c.id.padEnd(19)} ${
-            fmt(s.seconds, 3)
-          } s` +
+          `[bench] round ${round}/${ROUNDS} (${w.id}) ${c.id.padEnd(19)} ${fmt(s.seconds, 3)} s` +
             `  rss ${fmt(mib(s.maxRssKiB), 0)} MiB` +
-            (s.reads ? `  ${int(s.wireBytes / s.reads)} B/read` : ""),
+            (s.reads ? `  ${int(s.wireBytes / s.reads)} B/read` : "") +
+            (s.gaps ? `  gap max ${fmt(s.gaps.max, 1)} ms` : ""),
         );
       }
     }
   }
-  const reports = workloads.map((w) =>
-    summarise(w, samples.get(w.id)!, fetchClients)
-  );
+  const reports = workloads.map((w) => summarise(w, samples.get(w.id)!, fetchClients));
   for (const r of reports) {
     for (const c of r.checks) console.error(`[bench] (${r.id}) ${c}`);
   }
@@ -1236,9 +1202,7 @@ async function main(): Promise<number> {
         const line = out.stdout.trim().split("\n").pop() ?? "";
         if (out.code !== 0) {
           throw new Error(
-            `(h) ${runtime} ${n} failed (${out.code}):\n${
-              out.stderr.slice(-4000)
-            }`,
+            `(h) ${runtime} ${n} failed (${out.code}):\n${out.stderr.slice(-4000)}`,
           );
         }
         const r = JSON.parse(line);
@@ -1258,13 +1222,9 @@ async function main(): Promise<number> {
         };
         many.push(row);
         console.error(
-          `[bench] (h) ${runtime} N=${n}: ${
-            fmt(row.rssPerConnectionKiB, 0)
-          } KiB RSS per ` +
+          `[bench] (h) ${runtime} N=${n}: ${fmt(row.rssPerConnectionKiB, 0)} KiB RSS per ` +
             `connection (heap ${fmt(row.heapPerConnectionKiB, 0)}, external ` +
-            `${fmt(row.externalPerConnectionKiB, 0)}), connect all ${
-              fmt(r.seconds, 2)
-            } s, ` +
+            `${fmt(row.externalPerConnectionKiB, 0)}), connect all ${fmt(r.seconds, 2)} s, ` +
             `EXISTS ${fmt(row.existsMinMs, 0)}..${fmt(row.existsMaxMs, 0)} ms`,
         );
       }
@@ -1272,8 +1232,7 @@ async function main(): Promise<number> {
   }
 
   // CPU profile of the library client (BENCH_PROFILE=1).
-  const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] =
-    [];
+  const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] = [];
   if (PROFILE) {
     const lib = CLIENTS.find((c) => c.id === LIBRARY)!;
     for (const w of workloads.filter((w) => w.id === "a" || w.id === "b")) {
@@ -1293,9 +1252,7 @@ async function main(): Promise<number> {
         const summary = summariseProfile(profile);
         profiles.push({ workload: w.id, seconds: s.seconds, ...summary });
         console.error(
-          `[bench] profile (${w.id}): FETCH ${
-            fmt(s.seconds, 3)
-          } s under --cpu-prof, ` +
+          `[bench] profile (${w.id}): FETCH ${fmt(s.seconds, 3)} s under --cpu-prof, ` +
             `${summary.sampledMs} ms sampled (${summary.window} window), self time:`,
         );
         for (const t of summary.top) {
@@ -1304,9 +1261,7 @@ async function main(): Promise<number> {
           );
         }
         console.error(
-          `  by file: ${
-            summary.byFile.map((f) => `${f.file} ${f.selfPercent}%`).join(", ")
-          }`,
+          `  by file: ${summary.byFile.map((f) => `${f.file} ${f.selfPercent}%`).join(", ")}`,
         );
         if (Deno.env.get("BENCH_PROFILE_KEEP")) {
           const keep = `${BENCH}/results/profile-${w.id}.cpuprofile`;
@@ -1321,9 +1276,7 @@ async function main(): Promise<number> {
   env.loadavgAtEnd = (await Deno.readTextFile("/proc/loadavg").catch(() => ""))
     .split(" ")
     .slice(0, 3).join(" ");
-  const failed = reports.some((r) =>
-    r.checks.some((c) => c.startsWith("FAIL"))
-  );
+  const failed = reports.some((r) => r.checks.some((c) => c.startsWith("FAIL")));
   const totalSeconds = (performance.now() - t0) / 1000;
   const results = {
     env: { ...env, totalSeconds: Math.round(totalSeconds) },
@@ -1349,9 +1302,7 @@ async function main(): Promise<number> {
 
   // Markdown.
   const md: string[] = [
-    `## ${
-      env.date.slice(0, 10)
-    }: full harness (\`deno run -A bench/harness.ts\`)`,
+    `## ${env.date.slice(0, 10)}: full harness (\`deno run -A bench/harness.ts\`)`,
     "",
     `Started ${env.date}. Machine: ${env.nproc} cores (${env.cpu}), ${env.memoryGiB} GiB, Linux ` +
     `${env.kernel}. Deno ${env.deno}, Node ${env.node}, Python ${env.python}, Dovecot ` +
@@ -1363,29 +1314,15 @@ async function main(): Promise<number> {
     `${env.loadavgAtStart} at start, ${env.loadavgAtEnd} at the end. Run took ${
       int(totalSeconds)
     } s. Memory on this machine: the first write of fresh memory (a new 128 MiB buffer in a ` +
-    `new Deno process) costs ${
-      fmt(env.freshMemory.firstWriteMsPerMiB, 2)
-    } ms/MiB, a second ` +
-    `write of the same memory ${
-      fmt(env.freshMemory.rewriteMsPerMiB, 2)
-    } ms/MiB: a client that ` +
-    `keeps 100 MB pays ~${
-      int(env.freshMemory.firstWriteMsPerMiB * 96)
-    } ms for that alone, ` +
+    `new Deno process) costs ${fmt(env.freshMemory.firstWriteMsPerMiB, 2)} ms/MiB, a second ` +
+    `write of the same memory ${fmt(env.freshMemory.rewriteMsPerMiB, 2)} ms/MiB: a client that ` +
+    `keeps 100 MB pays ~${int(env.freshMemory.firstWriteMsPerMiB * 96)} ms for that alone, ` +
     `which the discarding floors never pay (see "raw socket keeping the bytes").`,
     "",
-    `Seeded (fixed-seed PRNG, maildir files written directly): A ${
-      int(seeding.A.messages)
-    } ` +
-    `messages, ${fmt(seeding.A.bytes / 1e6, 1)} MB; B ${
-      int(seeding.B.messages)
-    } messages, ` +
-    `${fmt(seeding.B.bytes / 1e6, 1)} MB; A1k ${
-      int(seeding.A1k.messages)
-    } messages, ` +
-    `${fmt(seeding.A1k.bytes / 1e6, 1)} MB; generated in ${
-      fmt(seeding.generateSeconds, 1)
-    } s, ` +
+    `Seeded (fixed-seed PRNG, maildir files written directly): A ${int(seeding.A.messages)} ` +
+    `messages, ${fmt(seeding.A.bytes / 1e6, 1)} MB; B ${int(seeding.B.messages)} messages, ` +
+    `${fmt(seeding.B.bytes / 1e6, 1)} MB; A1k ${int(seeding.A1k.messages)} messages, ` +
+    `${fmt(seeding.A1k.bytes / 1e6, 1)} MB; generated in ${fmt(seeding.generateSeconds, 1)} s, ` +
     `written in ${fmt(seeding.writeSeconds, 1)} s.` +
     (skipped.length ? ` Skipped: ${skipped.join("; ")}.` : ""),
     "",
@@ -1395,23 +1332,17 @@ async function main(): Promise<number> {
     rf = reports.find((r) => r.id === "f");
   if (ra && rf) {
     md.push(
-      `### (f) scaling: (a) on A (${int(ra.messages)} messages) vs A1k (${
-        int(rf.messages)
-      })`,
+      `### (f) scaling: (a) on A (${int(ra.messages)} messages) vs A1k (${int(rf.messages)})`,
       "",
       "| client | A1k s | A s | A / A1k (linear: " +
-        `${
-          fmt(ra.wireBytes / rf.wireBytes, 2)
-        }) | µs per message, A1k | µs per message, A |`,
+        `${fmt(ra.wireBytes / rf.wireBytes, 2)}) | µs per message, A1k | µs per message, A |`,
       "| --- | --- | --- | --- | --- | --- |",
     );
     for (const s of ra.clients) {
       const k = rf.clients.find((x) => x.client === s.client);
       if (!k) continue;
       md.push(
-        `| ${s.label} | ${fmt(k.medianSeconds, 3)} | ${
-          fmt(s.medianSeconds, 3)
-        } | ` +
+        `| ${s.label} | ${fmt(k.medianSeconds, 3)} | ${fmt(s.medianSeconds, 3)} | ` +
           `${fmt(s.medianSeconds / k.medianSeconds)} | ${
             fmt(k.medianSeconds / rf.messages * 1e6, 0)
           }` +
@@ -1431,9 +1362,7 @@ async function main(): Promise<number> {
     const fl = idle.find((x) => x.client === "deno-floor");
     for (const x of idle) {
       md.push(
-        `| ${x.label} | ${fmt(x.medianMs, 1)} | ${fmt(x.p95Ms, 1)} | ${
-          fmt(x.minMs, 1)
-        }..` +
+        `| ${x.label} | ${fmt(x.medianMs, 1)} | ${fmt(x.p95Ms, 1)} | ${fmt(x.minMs, 1)}..` +
           `${fmt(x.maxMs, 1)} | ${fmt(x.peakRssMiB, 0)} | ${
             fl ? `${fmt(x.medianMs - fl.medianMs, 1)} ms` : "-"
           } |`,
@@ -1457,16 +1386,10 @@ async function main(): Promise<number> {
     );
     for (const x of many) {
       md.push(
-        `| ${x.runtime} | ${x.connections} | ${
-          fmt(x.rssPerConnectionKiB, 0)
-        } | ` +
-          `${fmt(x.heapPerConnectionKiB, 1)} | ${
-            fmt(x.externalPerConnectionKiB, 1)
-          } | ` +
+        `| ${x.runtime} | ${x.connections} | ${fmt(x.rssPerConnectionKiB, 0)} | ` +
+          `${fmt(x.heapPerConnectionKiB, 1)} | ${fmt(x.externalPerConnectionKiB, 1)} | ` +
           `${fmt(x.connectAllSeconds, 2)} | ${fmt(x.connectMedianMs, 0)} / ` +
-          `${fmt(x.connectMaxMs, 0)} | ${fmt(x.existsMinMs, 0)} / ${
-            fmt(x.existsMedianMs, 0)
-          } / ` +
+          `${fmt(x.connectMaxMs, 0)} | ${fmt(x.existsMinMs, 0)} / ${fmt(x.existsMedianMs, 0)} / ` +
           `${fmt(x.existsMaxMs, 0)} |`,
       );
     }
@@ -1475,9 +1398,7 @@ async function main(): Promise<number> {
   if (decoder.length) {
     md.push(
       `### (e) decoding recorded Dovecot streams in memory (64 KiB chunks, ` +
-        `${DECODER_ITERATIONS} iterations, no network; peak RSS ${
-          fmt(decoderRssMiB, 0)
-        } MiB)`,
+        `${DECODER_ITERATIONS} iterations, no network; peak RSS ${fmt(decoderRssMiB, 0)} MiB)`,
       "",
       "| stream | path | ms, median (min..max) | MB/s | responses/s |",
       "| --- | --- | --- | --- | --- |",
@@ -1498,13 +1419,9 @@ async function main(): Promise<number> {
   for (const p of profiles) {
     md.push(
       `### CPU profile of imaplib on Deno, workload (${p.workload}): \`--cpu-prof\`, FETCH ` +
-        `${
-          fmt(p.seconds, 3)
-        } s, ${p.sampledMs} ms sampled (${p.window} window)`,
+        `${fmt(p.seconds, 3)} s, ${p.sampledMs} ms sampled (${p.window} window)`,
       "",
-      `Self time by file: ${
-        p.byFile.map((f) => `\`${f.file}\` ${f.selfPercent}%`).join(", ")
-      }.`,
+      `Self time by file: ${p.byFile.map((f) => `\`${f.file}\` ${f.selfPercent}%`).join(", ")}.`,
       "",
       "| self % | function |",
       "| --- | --- |",
@@ -1520,9 +1437,7 @@ async function main(): Promise<number> {
       `${BENCH}/results.json`,
       JSON.stringify(results, null, 2) + "\n",
     );
-    const prev = await Deno.readTextFile(`${BENCH}/RESULTS.md`).catch(() =>
-      "# Results\n"
-    );
+    const prev = await Deno.readTextFile(`${BENCH}/RESULTS.md`).catch(() => "# Results\n");
     await Deno.writeTextFile(
       `${BENCH}/RESULTS.md`,
       `${prev.trimEnd()}\n\n${markdown.trimEnd()}\n`,

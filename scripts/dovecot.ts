@@ -17,19 +17,9 @@
 // The parts: scripts/_packages.ts (download, unpack, overlay), scripts/_dovecot_config.ts
 // (dovecot.conf, certificates, accounts), scripts/_ports.ts (ports, greetings), scripts/_process.ts.
 
-import {
-  dovecotConf,
-  lookupId,
-  makeCertificates,
-  mutf7,
-} from "./_dovecot_config.ts";
+import { dovecotConf, lookupId, makeCertificates, mutf7 } from "./_dovecot_config.ts";
 import { freePorts, ipv6LoopbackUsable, probe, probeTcp } from "./_ports.ts";
-import {
-  overlayArgv,
-  overlayScript,
-  type Unpacked,
-  unpackPackages,
-} from "./_packages.ts";
+import { overlayArgv, overlayScript, type Unpacked, unpackPackages } from "./_packages.ts";
 import {
   alive,
   allPids,
@@ -151,9 +141,7 @@ const STOP_GRACE_MS = 5_000;
 
 /** Quotes a string for a POSIX shell. */
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s)
-    ? s
-    : `'${s.replaceAll("'", `'"'"'`)}'`;
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replaceAll("'", `'"'"'`)}'`;
 }
 
 /** The shell command running the preauthenticated imap binary for `user` (see FixtureInfo). */
@@ -197,8 +185,7 @@ export function fixtureFromEnv(): FixtureInfo | null {
     throw new Error(`${FIXTURE_ENV} is not JSON: ${(e as Error).message}`);
   }
   const v = value as Record<string, unknown>;
-  const bad = (field: string) =>
-    new Error(`${FIXTURE_ENV}: missing or bad field "${field}"`);
+  const bad = (field: string) => new Error(`${FIXTURE_ENV}: missing or bad field "${field}"`);
   if (typeof v !== "object" || v === null) {
     throw new Error(`${FIXTURE_ENV} is not an object`);
   }
@@ -222,9 +209,7 @@ export function fixtureFromEnv(): FixtureInfo | null {
   }
   if (
     !Array.isArray(v.users) ||
-    !v.users.every((u) =>
-      typeof u?.user === "string" && typeof u?.password === "string"
-    )
+    !v.users.every((u) => typeof u?.user === "string" && typeof u?.password === "string")
   ) throw bad("users");
   return v as unknown as FixtureInfo;
 }
@@ -240,9 +225,7 @@ function readEnv(name: string): string | undefined {
 
 /** Runs `<dir>/imap.sh` (see startDovecot()) through sh, so that a noexec /tmp does not matter. */
 function streamTemplate(dir: string, configPath: string): string {
-  return `/bin/sh ${shellQuote(`${dir}/imap.sh`)} -c ${
-    shellQuote(configPath)
-  } -u {user}`;
+  return `/bin/sh ${shellQuote(`${dir}/imap.sh`)} -c ${shellQuote(configPath)} -u {user}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,9 +386,7 @@ export async function startDovecot(
         // check that the IMAPS port accepts connections.
         const [a, b] = await Promise.all([
           probe(imapPort, null),
-          options.certificate
-            ? probeTcp(imapsPort)
-            : probe(imapsPort, { caCerts: [caCertPem] }),
+          options.certificate ? probeTcp(imapsPort) : probe(imapsPort, { caCerts: [caCertPem] }),
         ]);
         return a !== null && b !== null;
       }, START_TIMEOUT_MS);
@@ -424,11 +405,7 @@ export async function startDovecot(
       }
       throw new Error(
         `Dovecot did not come up on 127.0.0.1:${imapPort}/${imapsPort} ` +
-          `${
-            exited
-              ? `(exited with code ${exited.code})`
-              : `within ${START_TIMEOUT_MS} ms`
-          }.\n` +
+          `${exited ? `(exited with code ${exited.code})` : `within ${START_TIMEOUT_MS} ms`}.\n` +
           `--- tail of ${logPath} ---\n${logTail}\n--- dovecot stderr ---\n${stderrTail}`,
       );
     }
@@ -458,8 +435,7 @@ export async function startDovecot(
       dir,
       configPath,
       pid,
-      streamCommand: (user) =>
-        streamCommandFor({ streamCommandTemplate: template }, user),
+      streamCommand: (user) => streamCommandFor({ streamCommandTemplate: template }, user),
       info: () => JSON.parse(fixtureToEnv(fixture)),
       async seed(user, mailbox, messages) {
         if (!users.some((u) => u.user === user)) {
@@ -506,9 +482,7 @@ export async function startDovecot(
         for (const message of messages) {
           const now = Date.now();
           const name =
-            `${Math.floor(now / 1000)}.M${
-              (now % 1000) * 1000
-            }P${Deno.pid}Q${++seedCounter}` +
+            `${Math.floor(now / 1000)}.M${(now % 1000) * 1000}P${Deno.pid}Q${++seedCounter}` +
             `.${host},S=${message.byteLength}`;
           // Write in tmp/, then rename into new/: the maildir delivery protocol.
           const tmp = `${folder}/tmp/${name}`;
@@ -542,9 +516,7 @@ async function tail(path: string): Promise<string> {
   } catch {
     return "(no log)";
   }
-  const problems = lines.filter((l) =>
-    /: (Fatal|Panic|Error|Warning): /.test(l)
-  );
+  const problems = lines.filter((l) => /: (Fatal|Panic|Error|Warning): /.test(l));
   if (problems.length === 0) return lines.slice(-20).join("\n");
   const seen = new Set<string>();
   const distinct = problems.reverse().filter((l) => {
@@ -601,8 +573,7 @@ async function stopFixture(
   }
   await proc.status;
   // The children notice the master's death and exit on their own; give them a moment.
-  const gone = async () =>
-    !(await Promise.all(tree.map(sameProcessAlive))).some(Boolean);
+  const gone = async () => !(await Promise.all(tree.map(sameProcessAlive))).some(Boolean);
   if (!await waitFor(gone, 2000)) {
     for (const p of tree) {
       if (await sameProcessAlive(p)) signal(p.pid, "SIGKILL");
@@ -629,9 +600,7 @@ async function stopFixture(
   await Deno.remove(dir, { recursive: true });
   if (left.length > 0) {
     throw new Error(
-      `Dovecot processes of ${dir} outlived stop(): ${
-        left.join(", ")
-      } (killed)`,
+      `Dovecot processes of ${dir} outlived stop(): ${left.join(", ")} (killed)`,
     );
   }
 }

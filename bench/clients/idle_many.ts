@@ -68,8 +68,7 @@ for (let i = 0; i < N; i++) {
 
 const before = await settled();
 const connectMs: number[] = new Array(N);
-const idlers: { M: IMAP4; idler: Awaited<ReturnType<IMAP4["idle"]>> }[] =
-  new Array(N);
+const idlers: { M: IMAP4; idler: Awaited<ReturnType<IMAP4["idle"]>> }[] = new Array(N);
 const concurrency = job.concurrency ?? 20;
 const tConnect = performance.now();
 let next = 0;
