@@ -46,6 +46,17 @@ const MAX_READ_BYTES = 256 * 1024;
 const MIN_READ_BYTES = 8 * 1024;
 const NO_BUFFER = new Uint8Array(0);
 
+// Work between two turns of the event loop is bounded: when bytes keep arriving faster than they
+// are processed, reads resolve at once (no wait, hence no turn of the loop), and the
+// application's timers and I/O would starve until the burst ends (hundreds of ms for a bulk
+// FETCH). So after SLICE_MS of reading the connection yields a macrotask (setImmediate on Bun
+// and Node, setTimeout(0) elsewhere: after either, due timers run) before it goes on.
+const SLICE_MS = 8;
+const setImmediateOf = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+const macrotask: () => Promise<void> = setImmediateOf
+  ? () => new Promise((resolve) => setImmediateOf(resolve))
+  : () => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** The size of the next read after a read of `size` bytes returned `n`. */
 function nextReadSize(size: number, n: number): number {
   if (n >= size) return Math.min(size * 4, MAX_READ_BYTES);
@@ -69,6 +80,8 @@ export class Connection {
   #spareBuffers: ArrayBuffer[] = [];
   // The size of the next BYOB read (see nextReadSize).
   #readSize = MIN_READ_BYTES;
+  // performance.now() when the connection last yielded to the event loop (see SLICE_MS).
+  #sliceStart = 0;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #decoder: FrameDecoder;
   #acceptor: LiteralAcceptor | null = null;
@@ -395,7 +408,14 @@ export class Connection {
         this.#startRead(reader);
       }
       const value = result.value;
-      if (value.length > 0) return value;
+      if (value.length > 0) {
+        const now = performance.now();
+        if (now - this.#sliceStart >= SLICE_MS) {
+          await macrotask();
+          this.#sliceStart = performance.now();
+        }
+        return value;
+      }
       // An empty read transferred the buffer of `into` too: go on in the returned one.
       if (into) into = new Uint8Array(value.buffer, value.byteOffset, into.length);
     }
