@@ -49,13 +49,10 @@ const NO_BUFFER = new Uint8Array(0);
 // Work between two turns of the event loop is bounded: when bytes keep arriving faster than they
 // are processed, reads resolve at once (no wait, hence no turn of the loop), and the
 // application's timers and I/O would starve until the burst ends (hundreds of ms for a bulk
-// FETCH). So after SLICE_MS of reading the connection yields a macrotask (setImmediate on Bun
-// and Node, setTimeout(0) elsewhere: after either, due timers run) before it goes on.
+// FETCH). A 0 ms timer armed at the start of each slice fires at the next turn of the loop; if it
+// has not fired SLICE_MS later, the connection waits for it (by then it is due: one turn, not
+// the 1-2 ms that a fresh setTimeout(0) costs) before it goes on.
 const SLICE_MS = 8;
-const setImmediateOf = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-const macrotask: () => Promise<void> = setImmediateOf
-  ? () => new Promise((resolve) => setImmediateOf(resolve))
-  : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The size of the next read after a read of `size` bytes returned `n`. */
 function nextReadSize(size: number, n: number): number {
@@ -80,8 +77,19 @@ export class Connection {
   #spareBuffers: ArrayBuffer[] = [];
   // The size of the next BYOB read (see nextReadSize).
   #readSize = MIN_READ_BYTES;
-  // performance.now() when the connection last yielded to the event loop (see SLICE_MS).
+  // The slice of work in progress (see SLICE_MS): when it started, its timer (undefined once
+  // fired), whether that fired, and who waits for it.
   #sliceStart = 0;
+  #turnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #turned = true;
+  #turnWaiter: (() => void) | null = null;
+  #onTurn = () => {
+    this.#turnTimer = undefined;
+    this.#turned = true;
+    const waiter = this.#turnWaiter;
+    this.#turnWaiter = null;
+    waiter?.();
+  };
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #decoder: FrameDecoder;
   #acceptor: LiteralAcceptor | null = null;
@@ -201,6 +209,10 @@ export class Connection {
   /** Closes the transport (imaplib's `shutdown()`); idempotent; settles once it is closed. */
   close(): Promise<void> {
     this.#options.signal?.removeEventListener("abort", this.#onSignal);
+    if (this.#turnTimer !== undefined) {
+      clearTimeout(this.#turnTimer);
+      this.#onTurn();
+    }
     const transport = this.#transport;
     if (!transport) return this.#closed;
     this.#transport = null;
@@ -409,10 +421,13 @@ export class Connection {
       }
       const value = result.value;
       if (value.length > 0) {
-        const now = performance.now();
-        if (now - this.#sliceStart >= SLICE_MS) {
-          await macrotask();
+        if (!this.#turned && performance.now() - this.#sliceStart >= SLICE_MS) {
+          await new Promise<void>((resolve) => this.#turnWaiter = resolve);
+        }
+        if (this.#turned) {
           this.#sliceStart = performance.now();
+          this.#turned = false;
+          this.#turnTimer = setTimeout(this.#onTurn, 0);
         }
         return value;
       }
