@@ -52,7 +52,11 @@ const NO_BUFFER = new Uint8Array(0);
 // FETCH). A 0 ms timer armed at the start of each slice fires at the next turn of the loop; if it
 // has not fired SLICE_MS later, the connection waits for it (by then it is due: one turn, not
 // the 1-2 ms that a fresh setTimeout(0) costs) before it goes on.
+// On Bun and Node, where a setImmediate callback runs within the same turn of the loop as the
+// I/O before it and a timer check follows, the connection yields with setImmediate instead
+// (cheap there: ~10 µs; their 0 ms timers take 1 ms and more).
 const SLICE_MS = 8;
+const setImmediateOf = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
 
 /** The size of the next read after a read of `size` bytes returned `n`. */
 function nextReadSize(size: number, n: number): number {
@@ -421,6 +425,13 @@ export class Connection {
       }
       const value = result.value;
       if (value.length > 0) {
+        if (setImmediateOf) {
+          if (performance.now() - this.#sliceStart >= SLICE_MS) {
+            await new Promise<void>((resolve) => setImmediateOf(resolve));
+            this.#sliceStart = performance.now();
+          }
+          return value;
+        }
         if (!this.#turned && performance.now() - this.#sliceStart >= SLICE_MS) {
           await new Promise<void>((resolve) => this.#turnWaiter = resolve);
         }
