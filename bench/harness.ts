@@ -74,6 +74,11 @@ const WRITE = Deno.env.get("BENCH_WRITE") !== "0";
 const PROFILE = Deno.env.get("BENCH_PROFILE") !== "0";
 const ONLY = envList("BENCH_ONLY");
 const CLIENT_FILTER = envList("BENCH_CLIENTS");
+// (h): how many idle connections, per run (each runtime runs each count once).
+const H_COUNTS = (Deno.env.get("BENCH_H_COUNTS") ?? "100,190").split(",").map(
+  Number,
+)
+  .filter((n) => Number.isSafeInteger(n) && n > 0);
 
 // ---------------------------------------------------------------------------------------------
 // Users and mailboxes. Two users: the fixture's quota (100 MiB per user) is only enforced on
@@ -89,6 +94,12 @@ const MAILBOXES = {
   A1k: { user: USERS[1], name: "A1k" },
 } as const;
 type MailboxId = keyof typeof MAILBOXES;
+// (h) spreads its idle connections over these accounts (Dovecot allows 100 per user and IP), each
+// connection on a mailbox of its own.
+const H_USERS = [0, 1, 2, 3].map((i) => ({
+  user: `idle${i}`,
+  password: `idle${i}-pass`,
+}));
 
 // ---------------------------------------------------------------------------------------------
 // Workloads.
@@ -149,7 +160,7 @@ const FETCH_WORKLOADS: FetchWorkload[] = [
     tls: true,
   },
 ];
-const ALL_WORKLOADS = ["a", "b", "c", "d", "e", "f", "g"];
+const ALL_WORKLOADS = ["a", "b", "c", "d", "e", "f", "g", "h"];
 const selected = (id: string) => ONLY === null || ONLY.has(id);
 for (const id of ONLY ?? []) {
   if (!ALL_WORKLOADS.includes(id)) {
@@ -602,6 +613,11 @@ interface Summary {
   minorFaults: number;
   vsOwnFloor: number | null;
   vsLibrary: number | null;
+  /**
+   * Library clients: gaps between ticks of a 5 ms interval timer in the client's process during
+   * the FETCH, ms: p50 and p99 are medians over rounds, max the largest of any round.
+   */
+  loopGaps: { p50: number; p99: number; max: number } | null;
 }
 
 interface WorkloadReport {
@@ -679,7 +695,16 @@ function summarise(
     if (!list?.length) continue;
     const seconds = list.map((s) => s.seconds);
     const med = median(seconds);
+    const gapList = list.map((s) => s.gaps).filter((g) => g !== undefined);
+    const loopGaps = gapList.length
+      ? {
+        p50: median(gapList.map((g) => g.p50)),
+        p99: median(gapList.map((g) => g.p99)),
+        max: Math.max(...gapList.map((g) => g.max)),
+      }
+      : null;
     summaries.push({
+      loopGaps,
       client: c.id,
       label: c.label,
       runtime: c.runtime,
@@ -838,8 +863,8 @@ function fetchTable(r: WorkloadReport): string {
     `### (${r.id}) \`${r.title.replace(/ on .*/, "")}\` on ${r.mailbox}: ${int(r.messages)} ` +
     `messages, ${fmt(r.wireBytes / 1e6, 1)} MB on the wire`,
     "",
-    "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | peak - idle RSS MiB | process CPU s | vs own floor | vs imaplib on Deno |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| client | FETCH s, median (min..max) | MB/s | messages/s | peak RSS MiB | peak - idle RSS MiB | process CPU s | vs own floor | vs imaplib on Deno | 5 ms timer gap ms p50 / p99 / max |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const s of r.clients) {
     rows.push(
@@ -849,7 +874,12 @@ function fetchTable(r: WorkloadReport): string {
         `| ${fmt(s.mbPerSecond, 1)} | ${int(s.messagesPerSecond)} | ${fmt(s.peakRssMiB, 0)} ` +
         `| ${s.overIdleMiB === null ? "-" : fmt(s.overIdleMiB, 0)} ` +
         `| ${s.cpuSeconds >= 0 ? fmt(s.cpuSeconds, 2) : "-"} ` +
-        `| ${ratio(s.vsOwnFloor)} | ${ratio(s.vsLibrary)} |`,
+        `| ${ratio(s.vsOwnFloor)} | ${ratio(s.vsLibrary)} ` +
+        `| ${
+          s.loopGaps
+            ? `${fmt(s.loopGaps.p50, 1)} / ${fmt(s.loopGaps.p99, 1)} / ${fmt(s.loopGaps.max, 1)}`
+            : "-"
+        } |`,
     );
   }
   rows.push("", `Checks: ${r.checks.join("; ")}`, "");
@@ -938,7 +968,13 @@ async function main(): Promise<number> {
 
   // Fixture and seeding.
   env.dovecot ||= await dovecotVersion();
-  fixture = await startDovecot({ users: USERS });
+  fixture = await startDovecot({
+    users: [...USERS, ...H_USERS],
+    // (h) IDLEs up to 190 mail processes at once, all running as nobody: past the kernel's
+    // inotify instance limit per user (128 by default, machine-wide, left alone) Dovecot falls back
+    // to polling the mailbox, every mailbox_idle_check_interval (30 s by default).
+    extraConfig: selected("h") ? "mailbox_idle_check_interval = 1 secs\n" : undefined,
+  });
   const seedStart = performance.now();
   const a = mailboxA(A_COUNT);
   const b = mailboxB(B_COUNT);
@@ -1019,7 +1055,8 @@ async function main(): Promise<number> {
         console.error(
           `[bench] round ${round}/${ROUNDS} (${w.id}) ${c.id.padEnd(19)} ${fmt(s.seconds, 3)} s` +
             `  rss ${fmt(mib(s.maxRssKiB), 0)} MiB` +
-            (s.reads ? `  ${int(s.wireBytes / s.reads)} B/read` : ""),
+            (s.reads ? `  ${int(s.wireBytes / s.reads)} B/read` : "") +
+            (s.gaps ? `  gap max ${fmt(s.gaps.max, 1)} ms` : ""),
         );
       }
     }
@@ -1134,6 +1171,76 @@ async function main(): Promise<number> {
     }
   }
 
+  // (h) Many idle connections, on Deno and on Bun: RSS per idle connection, connect time, EXISTS
+  // latency spread.
+  const many: {
+    runtime: string;
+    connections: number;
+    rssPerConnectionKiB: number;
+    heapPerConnectionKiB: number;
+    externalPerConnectionKiB: number;
+    connectAllSeconds: number;
+    connectMedianMs: number;
+    connectMaxMs: number;
+    existsMinMs: number;
+    existsMedianMs: number;
+    existsMaxMs: number;
+  }[] = [];
+  if (selected("h")) {
+    const runtimes: [string, string[] | null][] = [
+      ["deno", [DENO, "run", "-A", "--no-config", "--v8-flags=--expose-gc"]],
+      ["bun", (await bun()) ? [bunBinary!] : null],
+    ];
+    for (const n of H_COUNTS) {
+      for (const [runtime, cmd] of runtimes) {
+        if (!cmd) continue;
+        const job = {
+          client: `${runtime}-imaplib`,
+          workload: "h",
+          host: "127.0.0.1",
+          port: fixture!.imapPort,
+          connections: n,
+          accounts: H_USERS,
+        };
+        const out = await run([
+          ...cmd,
+          `${BENCH}/clients/idle_many.ts`,
+          JSON.stringify(job),
+        ], {
+          cwd: workDir,
+        });
+        const line = out.stdout.trim().split("\n").pop() ?? "";
+        if (out.code !== 0) {
+          throw new Error(
+            `(h) ${runtime} ${n} failed (${out.code}):\n${out.stderr.slice(-4000)}`,
+          );
+        }
+        const r = JSON.parse(line);
+        const lat = r.samplesMs as number[];
+        const row = {
+          runtime,
+          connections: n,
+          rssPerConnectionKiB: (r.rssAfterKiB - r.rssBeforeKiB) / n,
+          heapPerConnectionKiB: r.heapUsedGrowthKiB / n,
+          externalPerConnectionKiB: r.externalGrowthKiB / n,
+          connectAllSeconds: r.seconds,
+          connectMedianMs: median(r.connectMs),
+          connectMaxMs: Math.max(...r.connectMs),
+          existsMinMs: Math.min(...lat),
+          existsMedianMs: median(lat),
+          existsMaxMs: Math.max(...lat),
+        };
+        many.push(row);
+        console.error(
+          `[bench] (h) ${runtime} N=${n}: ${fmt(row.rssPerConnectionKiB, 0)} KiB RSS per ` +
+            `connection (heap ${fmt(row.heapPerConnectionKiB, 0)}, external ` +
+            `${fmt(row.externalPerConnectionKiB, 0)}), connect all ${fmt(r.seconds, 2)} s, ` +
+            `EXISTS ${fmt(row.existsMinMs, 0)}..${fmt(row.existsMaxMs, 0)} ms`,
+        );
+      }
+    }
+  }
+
   // CPU profile of the library client (BENCH_PROFILE=1).
   const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] = [];
   if (PROFILE) {
@@ -1197,6 +1304,7 @@ async function main(): Promise<number> {
     skipped,
     fetch: reports,
     idle,
+    manyIdle: many,
     decoder: { rows: decoder, peakRssMiB: decoderRssMiB },
     profiles,
     ok: !failed,
@@ -1268,6 +1376,31 @@ async function main(): Promise<number> {
           `${fmt(x.maxMs, 1)} | ${fmt(x.peakRssMiB, 0)} | ${
             fl ? `${fmt(x.medianMs - fl.medianMs, 1)} ms` : "-"
           } |`,
+      );
+    }
+    md.push("");
+  }
+  if (many.length) {
+    md.push(
+      `### (h) many idle connections in one process (LOGIN, SELECT its own mailbox, IDLE; ` +
+        `spread over ${H_USERS.length} users; then one APPEND per mailbox from another ` +
+        `connection, all yield EXISTS)`,
+      "",
+      "RSS growth from before the first connection to all of them idling, after a GC, over N. " +
+        "Dovecot polls each mailbox every second here (past the kernel's inotify instance " +
+        "limit it cannot watch them), so EXISTS latencies spread over ~1 s.",
+      "",
+      "| runtime | N | RSS KiB per connection | JS heap KiB per connection | external KiB per " +
+        "connection | connect all s | connect ms median / max | EXISTS ms min / median / max |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    );
+    for (const x of many) {
+      md.push(
+        `| ${x.runtime} | ${x.connections} | ${fmt(x.rssPerConnectionKiB, 0)} | ` +
+          `${fmt(x.heapPerConnectionKiB, 1)} | ${fmt(x.externalPerConnectionKiB, 1)} | ` +
+          `${fmt(x.connectAllSeconds, 2)} | ${fmt(x.connectMedianMs, 0)} / ` +
+          `${fmt(x.connectMaxMs, 0)} | ${fmt(x.existsMinMs, 0)} / ${fmt(x.existsMedianMs, 0)} / ` +
+          `${fmt(x.existsMaxMs, 0)} |`,
       );
     }
     md.push("");

@@ -116,6 +116,8 @@ export interface StartOptions {
    * the fixture's own CA, which did not issue this certificate.
    */
   certificate?: { certPem: string; keyPem: string };
+  /** Lines appended to the generated dovecot.conf (later settings override earlier ones). */
+  extraConfig?: string;
 }
 
 /** The environment variable that carries the FixtureInfo JSON to the tests. */
@@ -163,7 +165,8 @@ export function fixtureToEnv(fixture: DovecotFixture | FixtureInfo): string {
     users: f.users.map(({ user, password }) => ({ user, password })),
     dir: f.dir,
     configPath: f.configPath,
-    streamCommandTemplate: f.streamCommandTemplate ?? streamTemplate(f.dir, f.configPath),
+    streamCommandTemplate: f.streamCommandTemplate ??
+      streamTemplate(f.dir, f.configPath),
   };
   return JSON.stringify(info);
 }
@@ -183,14 +186,27 @@ export function fixtureFromEnv(): FixtureInfo | null {
   }
   const v = value as Record<string, unknown>;
   const bad = (field: string) => new Error(`${FIXTURE_ENV}: missing or bad field "${field}"`);
-  if (typeof v !== "object" || v === null) throw new Error(`${FIXTURE_ENV} is not an object`);
-  for (const field of ["host", "address", "caCertPem", "caCertPath", "dir", "configPath"]) {
+  if (typeof v !== "object" || v === null) {
+    throw new Error(`${FIXTURE_ENV} is not an object`);
+  }
+  for (
+    const field of [
+      "host",
+      "address",
+      "caCertPem",
+      "caCertPath",
+      "dir",
+      "configPath",
+    ]
+  ) {
     if (typeof v[field] !== "string") throw bad(field);
   }
   for (const field of ["imapPort", "imapsPort"]) {
     if (!Number.isInteger(v[field])) throw bad(field);
   }
-  if (typeof v.streamCommandTemplate !== "string") throw bad("streamCommandTemplate");
+  if (typeof v.streamCommandTemplate !== "string") {
+    throw bad("streamCommandTemplate");
+  }
   if (
     !Array.isArray(v.users) ||
     !v.users.every((u) => typeof u?.user === "string" && typeof u?.password === "string")
@@ -255,11 +271,20 @@ let seedCounter = 0;
  * Starts a private Dovecot in a fresh temporary directory and waits until both ports greet.
  * Must run as root (the master binds and drops privileges; mail runs as nobody:nogroup).
  */
-export async function startDovecot(options: StartOptions = {}): Promise<DovecotFixture> {
-  const users = (options.users ?? DEFAULT_USERS).map(({ user, password }) => ({ user, password }));
+export async function startDovecot(
+  options: StartOptions = {},
+): Promise<DovecotFixture> {
+  const users = (options.users ?? DEFAULT_USERS).map(({ user, password }) => ({
+    user,
+    password,
+  }));
   for (const { user, password } of users) {
-    if (!/^[A-Za-z0-9._-]+$/.test(user)) throw new Error(`unsupported user name ${user}`);
-    if (/[:\r\n\0]/.test(password)) throw new Error(`password of ${user} has ':', CR, LF or NUL`);
+    if (!/^[A-Za-z0-9._-]+$/.test(user)) {
+      throw new Error(`unsupported user name ${user}`);
+    }
+    if (/[:\r\n\0]/.test(password)) {
+      throw new Error(`password of ${user} has ':', CR, LF or NUL`);
+    }
   }
   if (Deno.uid() !== 0) throw new Error("startDovecot() must run as root");
   const { root } = await prepareDovecot();
@@ -268,12 +293,16 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
   const uid = await lookupId("/etc/passwd", "nobody");
   const gid = await lookupId("/etc/group", "nogroup");
 
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "imaplib-dovecot-" }));
+  const dir = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "imaplib-dovecot-" }),
+  );
   let child: Deno.ChildProcess | null = null;
   try {
     // The mail processes (nobody) must traverse dir to reach their homes.
     await Deno.chmod(dir, 0o755);
-    for (const d of ["run", "state", "home"]) await Deno.mkdir(`${dir}/${d}`, { mode: 0o755 });
+    for (const d of ["run", "state", "home"]) {
+      await Deno.mkdir(`${dir}/${d}`, { mode: 0o755 });
+    }
     for (const { user } of users) {
       const home = `${dir}/home/${user}`;
       await Deno.mkdir(home, { mode: 0o700 });
@@ -283,12 +312,17 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
     const passwd = `${dir}/passwd`;
     await Deno.writeTextFile(
       passwd,
-      users.map(({ user, password }) => `${user}:{PLAIN}${password}::::::\n`).join(""),
+      users.map(({ user, password }) => `${user}:{PLAIN}${password}::::::\n`)
+        .join(""),
       { mode: 0o640 },
     );
     await Deno.chown(passwd, 0, gid);
     // The preauthenticated imap of streamCommand(), in its own overlay namespace.
-    await Deno.writeTextFile(`${dir}/imap.sh`, overlayScript(root, IMAP_BINARY), { mode: 0o755 });
+    await Deno.writeTextFile(
+      `${dir}/imap.sh`,
+      overlayScript(root, IMAP_BINARY),
+      { mode: 0o755 },
+    );
     const made = await makeCertificates(dir);
     const { caPath } = made;
     let { cert, key } = made;
@@ -296,7 +330,9 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       cert = `${dir}/tls/custom.pem`;
       key = `${dir}/tls/custom.key`;
       await Deno.writeTextFile(cert, options.certificate.certPem);
-      await Deno.writeTextFile(key, options.certificate.keyPem, { mode: 0o600 });
+      await Deno.writeTextFile(key, options.certificate.keyPem, {
+        mode: 0o600,
+      });
     }
     const caCertPem = await Deno.readTextFile(caPath);
     const v6 = ipv6LoopbackUsable();
@@ -320,10 +356,14 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
           key,
           passwd,
           instance,
-        }),
+        }) + (options.extraConfig ?? ""),
       );
       // unshare execs sh, which execs dovecot: the child's pid is the master's.
-      const [cmd, ...args] = overlayArgv(root, DOVECOT, ["-F", "-c", configPath]);
+      const [cmd, ...args] = overlayArgv(root, DOVECOT, [
+        "-F",
+        "-c",
+        configPath,
+      ]);
       child = new Deno.Command(cmd, {
         args,
         stdin: "null",
@@ -334,7 +374,9 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       const proc = child;
       drained = Promise.all([proc.stdout, proc.stderr].map(async (s) => {
         const dec = new TextDecoder();
-        for await (const chunk of s) stderrTail = (stderrTail + dec.decode(chunk)).slice(-4000);
+        for await (const chunk of s) {
+          stderrTail = (stderrTail + dec.decode(chunk)).slice(-4000);
+        }
       })).then(() => undefined, () => undefined);
       const state: { exited: Deno.CommandStatus | null } = { exited: null };
       proc.status.then((s) => state.exited = s);
@@ -356,7 +398,9 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       await Promise.race([drained, sleep(1000)]);
       const why = `${logTail}\n${stderrTail}`;
       if (attempt < 3 && /Address already in use/.test(why)) {
-        log(`port taken meanwhile (attempt ${attempt}); retrying with other ports`);
+        log(
+          `port taken meanwhile (attempt ${attempt}); retrying with other ports`,
+        );
         continue;
       }
       throw new Error(
@@ -370,8 +414,12 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
     // The pid we track and stop must be the master itself, in its overlay namespace.
     const argv0 = (await readProc(pid, "cmdline"))?.split("\0")[0];
     const ns = await mountNamespace(pid);
-    if (argv0 !== DOVECOT || ns === null || ns === await mountNamespace("self")) {
-      throw new Error(`pid ${pid} is not a Dovecot master in its own mount namespace (${argv0})`);
+    if (
+      argv0 !== DOVECOT || ns === null || ns === await mountNamespace("self")
+    ) {
+      throw new Error(
+        `pid ${pid} is not a Dovecot master in its own mount namespace (${argv0})`,
+      );
     }
     const template = streamTemplate(dir, configPath);
     let stopping: Promise<void> | null = null;
@@ -390,9 +438,15 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
       streamCommand: (user) => streamCommandFor({ streamCommandTemplate: template }, user),
       info: () => JSON.parse(fixtureToEnv(fixture)),
       async seed(user, mailbox, messages) {
-        if (!users.some((u) => u.user === user)) throw new Error(`no such user ${user}`);
-        if (mailbox === "" || mailbox.startsWith(".") || /[/\r\n\0]/.test(mailbox)) {
-          throw new Error(`unsupported mailbox name for seed(): ${JSON.stringify(mailbox)}`);
+        if (!users.some((u) => u.user === user)) {
+          throw new Error(`no such user ${user}`);
+        }
+        if (
+          mailbox === "" || mailbox.startsWith(".") || /[/\r\n\0]/.test(mailbox)
+        ) {
+          throw new Error(
+            `unsupported mailbox name for seed(): ${JSON.stringify(mailbox)}`,
+          );
         }
         const home = `${dir}/home/${user}`;
         const maildir = `${home}/Maildir`;
@@ -405,17 +459,26 @@ export async function startDovecot(options: StartOptions = {}): Promise<DovecotF
           await Deno.mkdir(path, { mode: 0o700 });
           made.push(path);
         };
-        for (const sub of ["", "/cur", "/new", "/tmp"]) await mkdir(`${maildir}${sub}`);
+        for (const sub of ["", "/cur", "/new", "/tmp"]) {
+          await mkdir(`${maildir}${sub}`);
+        }
         if (folder !== maildir) {
           await mkdir(folder);
-          for (const sub of ["/cur", "/new", "/tmp"]) await mkdir(`${folder}${sub}`);
+          for (const sub of ["/cur", "/new", "/tmp"]) {
+            await mkdir(`${folder}${sub}`);
+          }
           if (!await exists(`${folder}/maildirfolder`)) {
-            await Deno.writeFile(`${folder}/maildirfolder`, new Uint8Array(), { mode: 0o600 });
+            await Deno.writeFile(`${folder}/maildirfolder`, new Uint8Array(), {
+              mode: 0o600,
+            });
             made.push(`${folder}/maildirfolder`);
           }
         }
         for (const path of made) await Deno.chown(path, uid, gid);
-        const host = Deno.hostname().replaceAll("/", "\\057").replaceAll(":", "\\072");
+        const host = Deno.hostname().replaceAll("/", "\\057").replaceAll(
+          ":",
+          "\\072",
+        );
         for (const message of messages) {
           const now = Date.now();
           const name =
@@ -503,14 +566,18 @@ async function stopFixture(
   proc.status.then(() => exited = true);
   signal(proc.pid, "SIGTERM");
   if (!await waitFor(() => Promise.resolve(exited), STOP_GRACE_MS)) {
-    log(`pid ${proc.pid} ignored SIGTERM for ${STOP_GRACE_MS} ms; sending SIGKILL`);
+    log(
+      `pid ${proc.pid} ignored SIGTERM for ${STOP_GRACE_MS} ms; sending SIGKILL`,
+    );
     signal(proc.pid, "SIGKILL");
   }
   await proc.status;
   // The children notice the master's death and exit on their own; give them a moment.
   const gone = async () => !(await Promise.all(tree.map(sameProcessAlive))).some(Boolean);
   if (!await waitFor(gone, 2000)) {
-    for (const p of tree) if (await sameProcessAlive(p)) signal(p.pid, "SIGKILL");
+    for (const p of tree) {
+      if (await sameProcessAlive(p)) signal(p.pid, "SIGKILL");
+    }
     await waitFor(gone, 2000);
   }
   const left = [];
@@ -519,13 +586,22 @@ async function stopFixture(
     signal(pid, "SIGKILL");
     if (!left.includes(pid)) left.push(pid);
   }
-  if (!await waitFor(async () => (await leftovers(masterNs, dir)).length === 0, 2000)) {
-    log(`processes of ${dir} survive SIGKILL: ${await leftovers(masterNs, dir)}`);
+  if (
+    !await waitFor(
+      async () => (await leftovers(masterNs, dir)).length === 0,
+      2000,
+    )
+  ) {
+    log(
+      `processes of ${dir} survive SIGKILL: ${await leftovers(masterNs, dir)}`,
+    );
   }
   await Promise.race([drained, sleep(1000)]);
   await Deno.remove(dir, { recursive: true });
   if (left.length > 0) {
-    throw new Error(`Dovecot processes of ${dir} outlived stop(): ${left.join(", ")} (killed)`);
+    throw new Error(
+      `Dovecot processes of ${dir} outlived stop(): ${left.join(", ")} (killed)`,
+    );
   }
 }
 

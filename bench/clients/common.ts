@@ -61,6 +61,8 @@ export interface ClientResult {
   vmHwmKiB: number;
   /** VmRSS just before the FETCH was sent, KiB (the idle RSS, for peak minus idle). */
   idleRssKiB?: number;
+  /** Library clients: gaps of a 5 ms interval timer in the same process during the FETCH. */
+  gaps?: LoopGaps;
 }
 
 // The library clients also run on Bun (the same files): Deno's or Node's API, whichever is here.
@@ -332,4 +334,40 @@ export function percentile(values: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[Math.min(sorted.length, rank) - 1];
+}
+
+/** Event-loop gaps seen by a 5 ms interval timer (ms between ticks): p50, p99, max, count. */
+export interface LoopGaps {
+  p50: number;
+  p99: number;
+  max: number;
+  ticks: number;
+}
+
+/**
+ * Starts a `setInterval(5 ms)` that records the time between its ticks, i.e. how long the event
+ * loop of this process was unable to run a timer; `stop()` ends it and summarises. A gap is
+ * counted from the start (the first tick's wait) to the stop (the wait since the last tick).
+ */
+export function loopGapMeter(intervalMs = 5): { stop(): LoopGaps } {
+  const gaps: number[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+  }, intervalMs);
+  return {
+    stop(): LoopGaps {
+      clearInterval(timer);
+      gaps.push(performance.now() - last);
+      const round = (x: number) => Math.round(x * 10) / 10;
+      return {
+        p50: round(percentile(gaps, 50)),
+        p99: round(percentile(gaps, 99)),
+        max: round(Math.max(...gaps)),
+        ticks: gaps.length,
+      };
+    },
+  };
 }

@@ -6,7 +6,7 @@
 //   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
 
 import { openMailbox } from "./library.ts";
-import { Appender, emit, readJob, sizeIn, statusKiB } from "./common.ts";
+import { Appender, emit, loopGapMeter, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
@@ -29,9 +29,11 @@ function benchMarkFetchEnd(): void {
 if (job.mode === "fetch") {
   if (job.profileMarks) benchMarkFetchStart();
   const idleRssKiB = await statusKiB("VmRSS");
+  const meter = loopGapMeter();
   const t0 = performance.now();
   const [type, data] = await M.fetch("1:*", job.items);
   const seconds = (performance.now() - t0) / 1000;
+  const gaps = meter.stop();
   if (job.profileMarks) benchMarkFetchEnd();
   if (type !== "OK") throw new Error(`FETCH: ${type}`);
   let messages = 0, payloadBytes = 0, sizeSum = 0;
@@ -59,6 +61,7 @@ if (job.mode === "fetch") {
     wireBytes: -1,
     seconds,
     idleRssKiB,
+    gaps,
   });
 } else {
   const appender = await Appender.open(job);

@@ -4,7 +4,7 @@
 // would. Memory stays near the idle RSS whatever the message sizes.
 
 import { openMailbox } from "./library.ts";
-import { emit, readJob, statusKiB } from "./common.ts";
+import { emit, loopGapMeter, readJob, statusKiB } from "./common.ts";
 
 const job = readJob();
 
@@ -15,6 +15,7 @@ if (!part) {
 }
 
 const idleRssKiB = await statusKiB("VmRSS");
+const meter = loopGapMeter();
 const t0 = performance.now();
 let messages = 0, payloadBytes = 0;
 let buffer = new Uint8Array(256 * 1024);
@@ -30,6 +31,7 @@ for await (const body of M.fetchBodies("1:*", part)) {
   messages++;
 }
 const seconds = (performance.now() - t0) / 1000;
+const gaps = meter.stop();
 await M.logout();
 await emit({
   client: job.client,
@@ -41,4 +43,5 @@ await emit({
   wireBytes: -1,
   seconds,
   idleRssKiB,
+  gaps,
 });

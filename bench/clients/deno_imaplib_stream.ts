@@ -3,7 +3,7 @@
 // client counts and drops them, as a program that processes messages one by one would.
 
 import { openMailbox } from "./library.ts";
-import { emit, readJob, sizeIn, statusKiB } from "./common.ts";
+import { emit, loopGapMeter, readJob, sizeIn, statusKiB } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
@@ -11,6 +11,7 @@ const latin1 = new TextDecoder("latin1");
 const { M, exists } = await openMailbox(job);
 
 const idleRssKiB = await statusKiB("VmRSS");
+const meter = loopGapMeter();
 const t0 = performance.now();
 let messages = 0, payloadBytes = 0, sizeSum = 0;
 const wantSize = job.items.includes("RFC822.SIZE");
@@ -26,6 +27,7 @@ for await (const [type, data] of M.fetchIter("1:*", job.items)) {
   }
 }
 const seconds = (performance.now() - t0) / 1000;
+const gaps = meter.stop();
 await M.logout();
 await emit({
   client: job.client,
@@ -37,4 +39,5 @@ await emit({
   wireBytes: -1,
   seconds,
   idleRssKiB,
+  gaps,
 });

@@ -90,6 +90,7 @@ const CR = 0x0d;
 const STAR = 0x2a;
 // Size of one arena of line copies (see FrameDecoder.#copyLine).
 const ARENA_BYTES = 64 * 1024;
+const EMPTY = new Uint8Array(0);
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 // The longest marker body we look back for: 16 digits is past 2^53; room for junk too.
@@ -136,8 +137,11 @@ export class FrameDecoder {
   #literals: Uint8Array[] = [];
   // Stream offset of the first byte of the chunk being pushed.
   #chunkOffset = 0;
-  #arena: Uint8Array = new Uint8Array(0);
+  #arena: Uint8Array = EMPTY;
   #arenaUsed = 0;
+  // Bytes of the chunk being pushed from the start of the line in progress to its end: no
+  // arena needs more for this chunk.
+  #chunkRest = 0;
   // Where the bytes of the literal in progress go when it is streamed.
   #sink: LiteralSink | null = null;
 
@@ -232,6 +236,7 @@ export class FrameDecoder {
         continue;
       }
       const lf = chunk.indexOf(LF, pos);
+      this.#chunkRest = length - pos;
       if (lf < 0) {
         // The line goes on in the next chunk: keep a copy of its start, since nothing may point
         // into a chunk after push (the caller may reuse it for the next read). Each byte of a
@@ -245,6 +250,12 @@ export class FrameDecoder {
       this.#endLine(this.#chunkOffset + lf, out);
     }
     this.#chunkOffset += length;
+    // A small chunk means little traffic: let the arena go with the lines that use it, so an
+    // idle connection keeps none (a connection waiting in IDLE would otherwise hold 64 KiB).
+    if (length < ARENA_BYTES) {
+      this.#arena = EMPTY;
+      this.#arenaUsed = 0;
+    }
   }
 
   /**
@@ -325,10 +336,13 @@ export class FrameDecoder {
 
   // Lines are copied into a shared arena rather than one allocation each: thousands of small
   // FETCH lines per read otherwise spend most of their time in the allocator. The arena holds
-  // line bytes only (never literals), and a new one starts when it is full.
+  // line bytes only (never literals), and a new one starts when it is full, as large as the rest
+  // of the chunk needs, at most ARENA_BYTES (unless the line is longer).
   #copyLine(part: Uint8Array): Uint8Array {
     if (this.#arenaUsed + part.length > this.#arena.length) {
-      this.#arena = new Uint8Array(Math.max(ARENA_BYTES, part.length));
+      this.#arena = new Uint8Array(
+        Math.max(part.length, Math.min(ARENA_BYTES, this.#chunkRest)),
+      );
       this.#arenaUsed = 0;
     }
     const copy = this.#arena.subarray(this.#arenaUsed, this.#arenaUsed + part.length);
