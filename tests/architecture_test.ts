@@ -135,8 +135,9 @@ test("architecture: bundles: wire-only under 10 KB, the imaplib face under 60 KB
     }
     assert.ok(sizes.wire < 10_000, `wire-only bundle: ${sizes.wire} bytes`);
     assert.ok(sizes.imaplib < 60_000, `imaplib face: ${sizes.imaplib} bytes`);
-    // The typed layer on top (its parsers, text decoding, tables): bounded too.
-    assert.ok(sizes.full < 100_000, `full bundle: ${sizes.full} bytes`);
+    // Everything, the typed layer and the SASL mechanisms included (a bundler drops what an
+    // application does not import): bounded too, so that growth is a decision.
+    assert.ok(sizes.full < 128_000, `full bundle: ${sizes.full} bytes`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
