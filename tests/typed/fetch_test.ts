@@ -518,6 +518,26 @@ Deno.test("quirks: iCloud's NIL encoding, Mail.ru's NIL parameter, rims' empty p
   assert.deepEqual(structure('("text" "plain" () NIL NIL "7bit" 1 1)')?.parameters, {});
 });
 
+Deno.test('quirks: Dovecot\'s `"" ""` for a Content-Type without a subtype', () => {
+  // Dovecot 2.3.19 on `Content-Type: text; charset=us-ascii` (CPython's test_email msg_14.txt,
+  // tests/typed_corpus_test.ts): empty type and subtype, no parameters and, the type not being
+  // "text" to it, no line count; the next field is the MD5.
+  assert.deepEqual(structure('("" "" NIL NIL NIL "7bit" 235 NIL NIL NIL NIL)'), {
+    part: "1",
+    type: "text/plain",
+    encoding: "7bit",
+    size: 235,
+  });
+  assert.deepEqual(structure('("" "" NIL NIL NIL "7bit" 235 "Q2hlY2s=" ("inline" NIL) NIL NIL)'), {
+    part: "1",
+    type: "text/plain",
+    encoding: "7bit",
+    size: 235,
+    md5: "Q2hlY2s=",
+    disposition: "inline",
+  });
+});
+
 Deno.test("quirks: a multipart whose parts were left out (MailKit issue 1393)", () => {
   const s = structure(
     '(("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 727 16 NIL NIL NIL NIL)' +
