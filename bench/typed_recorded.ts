@@ -45,9 +45,8 @@ if (messages !== recording.exists) {
 }
 const envelopes = first.filter((m) => m.envelope !== undefined).length;
 const encodedNames =
-  first.filter((m) =>
-    m.envelope?.from?.some((a) => a.name !== undefined && /[^\x00-\x7f]/.test(a.name))
-  ).length;
+  first.filter((m) => m.envelope?.from?.some((a) => a.name !== undefined && /[^ -~]/.test(a.name)))
+    .length;
 if (envelopes !== messages) throw new Error(`${messages - envelopes} messages lack an envelope`);
 
 for (let i = 0; i < 3; i++) parseFetch(data); // warm-up
