@@ -6,7 +6,7 @@
  */
 
 import { decodeCharset, decodeWords } from "./encoded_words.ts";
-import { utf8Bytes, utf8Text } from "./text.ts";
+import { isAscii, utf8Bytes, utf8Text } from "./text.ts";
 
 // name, then `*N` (continuation number) and/or a final `*` (percent-encoded value).
 const EXTENDED = /^([^*]+)\*(\d+)?(\*)?$/;
@@ -118,11 +118,6 @@ function joinSegments(segments: Map<number, Segment>): string {
   // `ansi-x3.4-1968''application%2Fpgp-signature`, CPython's test_email msg_33.txt); other
   // bytes are kept as written.
   return decodeCharset(charset, bytes) ?? (isAscii(bytes) ? utf8Text(bytes) : raw.join(""));
-}
-
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
-  return true;
 }
 
 function percentBytes(value: string): Uint8Array {

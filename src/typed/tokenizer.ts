@@ -50,8 +50,10 @@ export interface FetchAttName {
 }
 
 const EMPTY = new Uint8Array(0);
-// One decode per text piece, then string slices: much cheaper than a string per token.
-const LATIN1 = new TextDecoder("latin1");
+// One decode per text piece, then string slices: much cheaper than a string per token. ASCII
+// bytes read the same in any decoder; the UTF-8 one is the fastest (on Deno 2.9 about three
+// times faster than "latin1", which is windows-1252 there).
+const ASCII = new TextDecoder();
 /**
  * Deepest list nesting any reader accepts (a hostile `((((...` cannot overflow the stack).
  *
@@ -167,7 +169,7 @@ export class ImapTokenizer {
       this.#lineAscii = isAscii(buf);
       // 8-bit lines as ISO-8859-1 (a one-byte string: the ASCII slices taken from it stay
       // one-byte strings, which keeps string code monomorphic); ASCII ones the fast way.
-      this.#line = this.#lineAscii ? LATIN1.decode(buf) : latin1(buf);
+      this.#line = this.#lineAscii ? ASCII.decode(buf) : latin1(buf);
     }
     if (!this.#lineAscii) {
       for (let i = start; i < end; i++) {
