@@ -10,7 +10,7 @@ import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { parseDate } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
 import { type DataItem, splitResponses } from "./data.ts";
-import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
+import { type FetchAttName, ImapTokenizer, type ImapValue, knownAttName } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
 /**
@@ -225,7 +225,7 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
   const msg: FetchMessage = { seq };
   while (!tok.listEnd()) {
     if (tok.peek() === -1) tok.fail('expected ")"');
-    const att = tok.fetchAttName();
+    const att = knownAttName(tok) ?? tok.fetchAttName();
     const reader = ITEMS.get(att.name);
     if (reader !== undefined) reader(tok, msg, att);
     else (msg.extra ??= new Map()).set(extraKey(att), tok.value());

@@ -93,6 +93,31 @@ for (const b of [0x7f, OPEN, CLOSE, OPEN_BRACE, QUOTE]) ATOM[b] = 0;
 ATOM[OPEN_BRACKET] = 2;
 ATOM[LESS] = 2;
 
+// The FETCH item names without a section that servers send in nearly every response, upper
+// case, by length: knownAttName answers them with one shared object each.
+const KNOWN_ATTS = new Map<number, { bytes: Uint8Array; att: FetchAttName }[]>();
+for (
+  const name of [
+    "UID",
+    "FLAGS",
+    "INTERNALDATE",
+    "RFC822.SIZE",
+    "ENVELOPE",
+    "BODYSTRUCTURE",
+    "MODSEQ",
+  ]
+) {
+  const entry = { bytes: new TextEncoder().encode(name), att: Object.freeze({ name }) };
+  KNOWN_ATTS.set(name.length, [...KNOWN_ATTS.get(name.length) ?? [], entry]);
+}
+
+/**
+ * Internal (not re-exported): {@linkcode ImapTokenizer.fetchAttName} for the common item names
+ * without a section (`UID`, `FLAGS`, `ENVELOPE`...), in any case, answered with a shared frozen
+ * object instead of a new string and object per item; `null`, consuming nothing, for any other.
+ */
+export let knownAttName: (tok: ImapTokenizer) => FetchAttName | null;
+
 /**
  * Reads the tokens of one response (RFC 3501 section 9 productions), literals included.
  *
@@ -110,6 +135,29 @@ ATOM[LESS] = 2;
  * ```
  */
 export class ImapTokenizer {
+  static {
+    knownAttName = (tok) => {
+      const buf = tok.#buf;
+      let pos = tok.#pos;
+      while (pos < buf.length && buf[pos] === SP) pos++;
+      const start = pos;
+      while (pos < buf.length && ATOM[buf[pos]] === 1) pos++;
+      if (pos < buf.length && ATOM[buf[pos]] === 2) return null; // `[section]` or `<origin>`
+      const candidates = KNOWN_ATTS.get(pos - start);
+      if (candidates === undefined) return null;
+      next: for (const { bytes, att } of candidates) {
+        for (let i = 0; i < bytes.length; i++) {
+          const b = buf[start + i];
+          // Upper-case letters, digits and `.`: a byte matches itself or its lower-case letter.
+          if (b !== bytes[i] && (bytes[i] < 0x41 || b !== (bytes[i] | 0x20))) continue next;
+        }
+        tok.#pos = pos;
+        return att;
+      }
+      return null;
+    };
+  }
+
   #texts: Uint8Array[];
   #literals: Uint8Array[];
   #segment = 0;

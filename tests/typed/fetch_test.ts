@@ -160,6 +160,13 @@ Deno.test("fetch: item names in any case (servers echoing the client's `body[]`)
     headers: "h\r\n",
     size: 9,
   });
+  // Mixed case; names one byte longer than a known one are other items.
+  const odd = one(
+    `* 2 FETCH (Uid 6 InternalDate "17-Jul-1996 02:44:25 -0700" UIDX 1 RFC822.SIZEX 2)\r\n`,
+  );
+  assert.equal(odd.uid, 6);
+  assert.equal(odd.internalDate?.toISOString(), "1996-07-17T09:44:25.000Z");
+  assert.deepEqual(odd.extra, new Map([["UIDX", "1"], ["RFC822.SIZEX", "2"]]));
 });
 
 Deno.test("fetch: unknown items are kept in `extra`, never fatal", () => {
