@@ -9,8 +9,14 @@ import { type BodyStructure, readBodyStructure } from "./body_structure.ts";
 import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { parseDate } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
-import { type DataItem, splitResponses } from "./data.ts";
-import { type FetchAttName, ImapTokenizer, type ImapValue, knownAttName } from "./tokenizer.ts";
+import { type DataItem, eachResponse, splitResponses } from "./data.ts";
+import {
+  type FetchAttName,
+  ImapTokenizer,
+  type ImapValue,
+  knownAttName,
+  retarget,
+} from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
 /**
@@ -276,11 +282,13 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
  * ```
  */
 export function parseFetch(data: readonly DataItem[]): FetchMessage[] {
-  const responses = splitResponses(data);
-  const out: FetchMessage[] = new Array(responses.length);
-  for (let i = 0; i < responses.length; i++) {
-    out[i] = readMessage(new ImapTokenizer(responses[i], i));
-  }
+  const out: FetchMessage[] = [];
+  let tok: ImapTokenizer | null = null;
+  eachResponse(data, (parts, i) => {
+    if (tok === null) tok = new ImapTokenizer(parts, i);
+    else retarget(tok, parts, i);
+    out.push(readMessage(tok));
+  });
   return out;
 }
 

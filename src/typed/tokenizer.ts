@@ -119,6 +119,12 @@ for (
 export let knownAttName: (tok: ImapTokenizer) => FetchAttName | null;
 
 /**
+ * Internal (not re-exported): points a tokenizer at the start of another response, as
+ * `new ImapTokenizer(parts, response)` would, so that one tokenizer reads many responses.
+ */
+export let retarget: (tok: ImapTokenizer, parts: ResponseParts, response: number) => void;
+
+/**
  * Reads the tokens of one response (RFC 3501 section 9 productions), literals included.
  *
  * Pull style: call the reader for the production expected next; each skips spaces first.
@@ -136,6 +142,17 @@ export let knownAttName: (tok: ImapTokenizer) => FetchAttName | null;
  */
 export class ImapTokenizer {
   static {
+    retarget = (tok, parts, response) => {
+      tok.#texts = parts.texts;
+      tok.#literals = parts.literals;
+      tok.#segment = 0;
+      tok.#buf = parts.texts[0] ?? EMPTY;
+      tok.#pos = 0;
+      tok.#base = 0;
+      tok.#response = response;
+      tok.#line = null;
+      tok.#lineAscii = false;
+    };
     knownAttName = (tok) => {
       const buf = tok.#buf;
       let pos = tok.#pos;
