@@ -125,6 +125,14 @@ export let knownAttName: (tok: ImapTokenizer) => FetchAttName | null;
 export let retarget: (tok: ImapTokenizer, parts: ResponseParts, response: number) => void;
 
 /**
+ * Internal (not re-exported): if the bytes next (after spaces) are the same as the bytes
+ * between the offsets `start` and `end` ({@linkcode ImapTokenizer.offset} values within the
+ * current text piece, `end` after a complete value) and a space, `)` or the end of the piece
+ * follows, consumes them and returns true; otherwise consumes nothing.
+ */
+export let skipRepeat: (tok: ImapTokenizer, start: number, end: number) => boolean;
+
+/**
  * Reads the tokens of one response (RFC 3501 section 9 productions), literals included.
  *
  * Pull style: call the reader for the production expected next; each skips spaces first.
@@ -142,6 +150,19 @@ export let retarget: (tok: ImapTokenizer, parts: ResponseParts, response: number
  */
 export class ImapTokenizer {
   static {
+    skipRepeat = (tok, start, end) => {
+      const buf = tok.#buf;
+      let pos = tok.#pos;
+      while (pos < buf.length && buf[pos] === SP) pos++;
+      const from = start - tok.#base;
+      const n = end - start;
+      if (from < 0 || n <= 0 || from + n > pos || pos + n > buf.length) return false;
+      for (let i = 0; i < n; i++) if (buf[pos + i] !== buf[from + i]) return false;
+      const after = pos + n;
+      if (after < buf.length && buf[after] !== SP && buf[after] !== CLOSE) return false;
+      tok.#pos = after;
+      return true;
+    };
     retarget = (tok, parts, response) => {
       tok.#texts = parts.texts;
       tok.#literals = parts.literals;

@@ -282,6 +282,39 @@ Deno.test("envelope: RFC 3501 group syntax kept as { name, group }", () => {
   });
 });
 
+Deno.test("envelope: Sender and Reply-To repeating From are read as copies, others as sent", () => {
+  const from =
+    '(("Ann" NIL "ann" "x.org")(NIL NIL "Team" NIL)(NIL NIL "b" "y.org")(NIL NIL NIL NIL))';
+  const ann = { name: "Ann", address: "ann@x.org" };
+  const team = { name: "Team", group: [{ address: "b@y.org" }] };
+  // Dovecot's usual envelope: the same list three times.
+  const same = one(`* 1 FETCH (ENVELOPE (NIL NIL ${from} ${from} ${from} NIL NIL NIL NIL NIL))\r\n`)
+    .envelope!;
+  // Equal, but each the caller's own: no list, address or group is shared.
+  assert.notEqual(same.sender, same.from);
+  assert.notEqual(same.replyTo![0], same.from![0]);
+  assert.notEqual(same.sender![1].group, same.from![1].group);
+  assert.deepEqual(same, { from: [ann, team], sender: [ann, team], replyTo: [ann, team] });
+  // A Sender that only starts like From, a Reply-To as a literal, then the rest as usual.
+  const longer = from.slice(0, -1) + '("Cy" NIL "cy" "z.org"))';
+  const other = one(
+    `* 2 FETCH (ENVELOPE (NIL NIL ${from} ${longer} (("Ann" NIL ${lit("ann")} "x.org")) ` +
+      `${from} NIL NIL NIL NIL))\r\n`,
+  ).envelope!;
+  assert.deepEqual(other, {
+    from: [ann, team],
+    sender: [ann, team, { name: "Cy", address: "cy@z.org" }],
+    replyTo: [ann],
+    to: [ann, team],
+  });
+  // From itself with a literal: Sender after it is read, not compared across the literal.
+  const literal = one(
+    `* 3 FETCH (ENVELOPE (NIL NIL ((${lit("Ann")} NIL "ann" "x.org")) ` +
+      `(("Ann" NIL "ann" "x.org")) NIL NIL NIL NIL NIL NIL))\r\n`,
+  ).envelope!;
+  assert.deepEqual(literal, { from: [ann], sender: [ann] });
+});
+
 Deno.test("envelope: tolerated: missing trailing fields, short addresses, junk", () => {
   const msg = one(
     '* 1 FETCH (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "s" (("N" NIL "m" "h")(NIL NIL "x"))))\r\n',
