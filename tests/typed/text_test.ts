@@ -227,3 +227,39 @@ Deno.test("dates: RFC 5322 (with obsolete forms) and INTERNALDATE", () => {
     assert.equal(parseDate(text)?.toISOString(), iso, JSON.stringify(text));
   }
 });
+
+Deno.test("dates: the instant agrees with Date.UTC over four centuries, leap days, second 60", () => {
+  const month = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+  ];
+  const two = (n: number) => String(n).padStart(2, "0");
+  for (let year = 1000; year <= 2400; year += year < 1890 ? 97 : 1) {
+    for (let m = 0; m < 12; m++) {
+      const days = new Date(Date.UTC(year, m + 1, 0)).getUTCDate();
+      for (const day of [1, 15, 28, days]) {
+        const [h, min, sec] = [(year + day) % 24, (m * 7 + day) % 60, (year * 3 + m) % 61];
+        const text = `${day} ${month[m]} ${year} ${two(h)}:${two(min)}:${two(sec)} -0130`;
+        const want = Date.UTC(year, m, day, h, min, sec) + 90 * 60_000;
+        assert.equal(parseDate(text)?.getTime(), want, text);
+        assert.equal(parseDate(text.replaceAll(" ", "  "))?.getTime(), want, "lenient " + text);
+        assert.equal(
+          parseDate(`${two(day)}-${month[m]}-${year} ${two(h)}:${two(min)}:00 +0000`)
+            ?.getTime(),
+          Date.UTC(year, m, day, h, min),
+          text,
+        );
+      }
+    }
+  }
+});
