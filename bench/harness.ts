@@ -1113,6 +1113,10 @@ async function main(): Promise<number> {
     coldSeconds: number;
     messagesPerSecond: number;
     targetPerSecond: number;
+    minSeconds: number;
+    cpuSecondsPerRun: number;
+    messagesPerCpuSecond: number;
+    loadavg: string;
   } | null = null;
   if (selected("e") && recordings.b) {
     const out = await run([
@@ -1304,7 +1308,10 @@ async function main(): Promise<number> {
       `${int(typed.messages)} messages (${fmt(typed.bytes / 1e6, 1)} MB on the wire): median ` +
         `${fmt(typed.medianSeconds * 1000, 2)} ms, first run ${fmt(typed.coldSeconds * 1000, 1)} ` +
         `ms; **${int(typed.messagesPerSecond)} messages/s** (target ` +
-        `${int(typed.targetPerSecond)}).`,
+        `${int(typed.targetPerSecond)}). Best run ${fmt(typed.minSeconds * 1000, 2)} ms ` +
+        `(${int(typed.messages / typed.minSeconds)} messages/s); process CPU ` +
+        `${fmt(typed.cpuSecondsPerRun * 1000, 2)} ms per run ` +
+        `(${int(typed.messagesPerCpuSecond)} messages per CPU second); load ${typed.loadavg}.`,
       "",
     );
   }
