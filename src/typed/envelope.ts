@@ -7,7 +7,7 @@
 
 import { parseDate } from "./dates.ts";
 import { decodeWords } from "./encoded_words.ts";
-import { type ImapTokenizer, skipRepeat } from "./tokenizer.ts";
+import type { ImapTokenizer } from "./tokenizer.ts";
 
 /**
  * One address of an ENVELOPE address list (RFC 3501 `address`), imapflow's
@@ -112,11 +112,11 @@ export function readEnvelope(tok: ImapTokenizer): Envelope | undefined {
   if (from !== undefined) envelope.from = from;
   // Servers repeat From as Sender and Reply-To (RFC 3501 says they must when those headers are
   // missing): the same bytes give the same addresses, copied rather than read again.
-  const sender = from !== undefined && skipRepeat(tok, fromStart, fromEnd)
+  const sender = from !== undefined && tok.skipRepeat(fromStart, fromEnd)
     ? copyAddresses(from)
     : readAddresses(tok);
   if (sender !== undefined) envelope.sender = sender;
-  const replyTo = from !== undefined && skipRepeat(tok, fromStart, fromEnd)
+  const replyTo = from !== undefined && tok.skipRepeat(fromStart, fromEnd)
     ? copyAddresses(from)
     : readAddresses(tok);
   if (replyTo !== undefined) envelope.replyTo = replyTo;

@@ -10,13 +10,7 @@ import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { parseDate } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
 import { type DataItem, eachResponse, splitResponses } from "./data.ts";
-import {
-  type FetchAttName,
-  ImapTokenizer,
-  type ImapValue,
-  knownAttName,
-  retarget,
-} from "./tokenizer.ts";
+import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
 /**
@@ -231,7 +225,7 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
   const msg: FetchMessage = { seq };
   while (!tok.listEnd()) {
     if (tok.peek() === -1) tok.fail('expected ")"');
-    const att = knownAttName(tok) ?? tok.fetchAttName();
+    const att = tok.knownAttName() ?? tok.fetchAttName();
     const reader = ITEMS.get(att.name);
     if (reader !== undefined) reader(tok, msg, att);
     else (msg.extra ??= new Map()).set(extraKey(att), tok.value());
@@ -286,7 +280,7 @@ export function parseFetch(data: readonly DataItem[]): FetchMessage[] {
   let tok: ImapTokenizer | null = null;
   eachResponse(data, (parts, i) => {
     if (tok === null) tok = new ImapTokenizer(parts, i);
-    else retarget(tok, parts, i);
+    else tok.restart(parts, i);
     out.push(readMessage(tok));
   });
   return out;
