@@ -69,6 +69,10 @@ const A_COUNT = envInt("BENCH_A_COUNT", 5000);
 const B_COUNT = envInt("BENCH_B_COUNT", 20);
 const A1K_COUNT = Math.min(1000, Math.max(1, Math.floor(A_COUNT / 5)));
 const DECODER_ITERATIONS = envInt("DECODER_ITERATIONS", 10);
+const TYPED_ITERATIONS = envInt("TYPED_ITERATIONS", 30);
+// A folder to copy the recordings of (a) and (b) into (kept after the run), e.g. for
+// `deno run -A bench/typed_recorded.ts DIR/stream-b.bin`.
+const RECORDINGS_DIR = Deno.env.get("BENCH_RECORDINGS") ?? "";
 const RUN_TIMEOUT_S = envInt("BENCH_TIMEOUT", 300);
 const WRITE = Deno.env.get("BENCH_WRITE") !== "0";
 const PROFILE = Deno.env.get("BENCH_PROFILE") !== "0";
@@ -1030,6 +1034,10 @@ async function main(): Promise<number> {
     );
     recordings[id] = record;
     console.error(`[bench] recorded (${id}): ${s.wireBytes} B`);
+    if (RECORDINGS_DIR) {
+      await Deno.mkdir(RECORDINGS_DIR, { recursive: true });
+      await Deno.copyFile(record, `${RECORDINGS_DIR}/stream-${id}.bin`);
+    }
   }
 
   // Interleaved rounds.
@@ -1241,6 +1249,40 @@ async function main(): Promise<number> {
     }
   }
 
+  // (e), typed layer: parseFetch() on the imaplib data of the (b) recording.
+  let typed: {
+    messages: number;
+    bytes: number;
+    medianSeconds: number;
+    coldSeconds: number;
+    messagesPerSecond: number;
+    targetPerSecond: number;
+    minSeconds: number;
+    cpuSecondsPerRun: number;
+    messagesPerCpuSecond: number;
+    loadavg: string;
+  } | null = null;
+  if (selected("e") && recordings.b) {
+    const out = await run([
+      DENO,
+      "run",
+      "-A",
+      "--no-config",
+      `${BENCH}/typed_recorded.ts`,
+      JSON.stringify({
+        client: "typed-recorded",
+        record: recordings.b,
+        iterations: TYPED_ITERATIONS,
+      }),
+    ], { cwd: workDir });
+    if (out.code !== 0) throw new Error(`typed_recorded (b) failed:\n${out.stderr}`);
+    typed = JSON.parse(out.stdout.trim().split("\n").pop()!);
+    console.error(
+      `[bench] (e) typed parseFetch on (b): ${fmt(typed!.medianSeconds * 1000, 2)} ms, ` +
+        `${int(typed!.messagesPerSecond)} messages/s`,
+    );
+  }
+
   // CPU profile of the library client (BENCH_PROFILE=1).
   const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] = [];
   if (PROFILE) {
@@ -1299,6 +1341,7 @@ async function main(): Promise<number> {
       B_COUNT,
       A1K_COUNT,
       DECODER_ITERATIONS,
+      TYPED_ITERATIONS,
     },
     seeding,
     skipped,
@@ -1306,6 +1349,7 @@ async function main(): Promise<number> {
     idle,
     manyIdle: many,
     decoder: { rows: decoder, peakRssMiB: decoderRssMiB },
+    typed,
     profiles,
     ok: !failed,
   };
@@ -1425,6 +1469,21 @@ async function main(): Promise<number> {
       );
     }
     md.push("");
+  }
+  if (typed) {
+    md.push(
+      `### (e) typed layer: \`parseFetch()\` on the (b) recording's imaplib data ` +
+        `(bench/typed_recorded.ts, ${TYPED_ITERATIONS} iterations)`,
+      "",
+      `${int(typed.messages)} messages (${fmt(typed.bytes / 1e6, 1)} MB on the wire): median ` +
+        `${fmt(typed.medianSeconds * 1000, 2)} ms, first run ${fmt(typed.coldSeconds * 1000, 1)} ` +
+        `ms; **${int(typed.messagesPerSecond)} messages/s** (target ` +
+        `${int(typed.targetPerSecond)}). Best run ${fmt(typed.minSeconds * 1000, 2)} ms ` +
+        `(${int(typed.messages / typed.minSeconds)} messages/s); process CPU ` +
+        `${fmt(typed.cpuSecondsPerRun * 1000, 2)} ms per run ` +
+        `(${int(typed.messagesPerCpuSecond)} messages per CPU second); load ${typed.loadavg}.`,
+      "",
+    );
   }
   for (const p of profiles) {
     md.push(

@@ -10,101 +10,21 @@
 //
 // Job: { client, workload, record: path, iterations }. Prints one JSON line with `modes`.
 
-import { IMAP4, type Transport } from "../../mod.ts";
+import { IMAP4 } from "../../mod.ts";
 import { chunked, decodeAll } from "../lib/decode.ts";
+import { readRecording, replayTransport } from "../lib/replay.ts";
 import { readJob, vmHwmKiB } from "./common.ts";
 
 const job = readJob() as ReturnType<typeof readJob> & { iterations?: number };
-const stream = Deno.readFileSync(job.record!);
-const encoder = new TextEncoder();
-
-// The recorded stream without its tagged line (the replaying server writes its own tag).
-const tagged = stream.lastIndexOf(0x0a, stream.length - 3) + 1;
-const body = stream.subarray(0, tagged);
-const exists = (() => {
-  // The last `* N FETCH` gives the message count.
-  const tail = new TextDecoder("latin1").decode(
-    body.subarray(Math.max(0, body.length - 65536)),
-  );
-  const all = [...tail.matchAll(/\* (\d+) FETCH/g)];
-  return all.length ? Number(all[all.length - 1][1]) : 0;
-})();
+const recording = readRecording(job.record!);
+const { stream, exists } = recording;
 
 const chunks = chunked(stream);
 
 const decode = (parse: boolean): number => decodeAll(chunks, parse);
 
-/** An in-memory IMAP server good for LOGIN, SELECT, one FETCH (the recording) and LOGOUT. */
-function replayTransport(): Transport {
-  const out: Uint8Array[] = [];
-  let wake: (() => void) | null = null;
-  let closed = false;
-  const send = (...parts: (string | Uint8Array)[]) => {
-    for (const p of parts) {
-      out.push(typeof p === "string" ? encoder.encode(p) : p);
-    }
-    wake?.();
-  };
-  send("* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] replay ready\r\n");
-  let pending = "";
-  const onLine = (line: string) => {
-    const [tag, name] = line.split(" ", 2);
-    switch (name.toUpperCase()) {
-      case "CAPABILITY":
-        return send(
-          "* CAPABILITY IMAP4rev1 LITERAL+ IDLE\r\n",
-          `${tag} OK done\r\n`,
-        );
-      case "LOGIN":
-        return send(
-          `${tag} OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] Logged in\r\n`,
-        );
-      case "SELECT":
-        return send(
-          "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n",
-          `* ${exists} EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1] UIDs valid\r\n`,
-          `${tag} OK [READ-WRITE] Select completed.\r\n`,
-        );
-      case "FETCH":
-        return send(...chunked(body), `${tag} OK Fetch completed.\r\n`);
-      case "LOGOUT":
-        send("* BYE Logging out\r\n", `${tag} OK Logout completed.\r\n`);
-        closed = true;
-        return;
-      default:
-        return send(`${tag} BAD unexpected\r\n`);
-    }
-  };
-  return {
-    readable: new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        while (out.length === 0 && !closed) {
-          await new Promise<void>((r) => wake = r);
-        }
-        if (out.length > 0) controller.enqueue(out.shift()!);
-        else controller.close();
-      },
-    }, { highWaterMark: 0 }),
-    writable: new WritableStream<Uint8Array>({
-      write(chunk) {
-        pending += new TextDecoder().decode(chunk);
-        let at;
-        while ((at = pending.indexOf("\r\n")) >= 0) {
-          const line = pending.slice(0, at);
-          pending = pending.slice(at + 2);
-          onLine(line);
-        }
-      },
-    }),
-    close() {
-      closed = true;
-      wake?.();
-    },
-  };
-}
-
 async function viaLibrary(): Promise<number> {
-  const M = await IMAP4.fromTransport(replayTransport());
+  const M = await IMAP4.fromTransport(replayTransport(recording));
   await M.login("bench", "bench");
   await M.select("A");
   const t0 = performance.now();

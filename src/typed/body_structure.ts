@@ -38,9 +38,9 @@ export interface BodyStructure {
   /** The part number (`"1"`, `"1.2"`); absent on a multipart root. */
   part?: string;
   /**
-   * `type/subtype` in lower case (`"text/plain"`, `"multipart/alternative"`). A NIL type or
-   * subtype is read as RFC 2045's default `text` / `plain` (`mixed` for a multipart, RFC 2046
-   * section 5.1.3).
+   * `type/subtype` in lower case (`"text/plain"`, `"multipart/alternative"`). A NIL or empty
+   * type or subtype is read as RFC 2045's default `text` / `plain` (`mixed` for a multipart,
+   * RFC 2046 section 5.1.3).
    */
   type: string;
   /** Content-Type parameters: lower-case keys, RFC 2231 joined and decoded (`charset`...). */
@@ -120,7 +120,10 @@ function readBody(tok: ImapTokenizer, part: string, root: boolean, depth: number
   const mediaType = lower(type, "text");
   const node: BodyStructure = {
     part: root ? childNumber(part, 1) : part,
-    type: `${mediaType}/${lower(subtype, "plain")}`,
+    // Quirk: Dovecot sends `"" ""` (and then no line count: not "text" to it) for a
+    // Content-Type without a subtype, `Content-Type: text` (CPython's test_email msg_14.txt):
+    // read as RFC 2045's default too.
+    type: `${mediaType || "text"}/${lower(subtype, "plain") || "plain"}`,
   };
   if (more(tok)) readFields(tok, node);
   if (mediaType === "text") {

@@ -80,3 +80,47 @@ export function splitResponses(data: readonly DataItem[]): ResponseParts[] {
   }
   return out;
 }
+
+// The parts of a response without literals, refilled for each by eachResponse.
+const single: ResponseParts = { texts: [EMPTY], literals: [] };
+
+/**
+ * Internal (not re-exported): calls `each` for every response of `data`, grouped as
+ * {@linkcode splitResponses} groups them, without an array of them and, for responses without
+ * literals (nearly all), without new parts: `each` must be done with `parts` when it returns.
+ * @returns The number of responses.
+ */
+export function eachResponse(
+  data: readonly DataItem[],
+  each: (parts: ResponseParts, index: number) => void,
+): number {
+  let open: ResponseParts | null = null;
+  let index = 0;
+  try {
+    for (let i = 0; i < data.length; i++) {
+      const item = data[i];
+      if (item === null || item === undefined) continue;
+      if (item instanceof Uint8Array) {
+        if (open) {
+          open.texts.push(item);
+          each(open, index++);
+          open = null;
+        } else {
+          single.texts[0] = item;
+          each(single, index++);
+        }
+      } else {
+        open ??= { texts: [], literals: [] };
+        open.texts.push(item[0]);
+        open.literals.push(item[1]);
+      }
+    }
+    if (open) {
+      open.texts.push(EMPTY);
+      each(open, index++);
+    }
+  } finally {
+    single.texts[0] = EMPTY; // keeps no caller's bytes alive
+  }
+  return index;
+}

@@ -86,7 +86,29 @@ export function parseDate(text: string): Date | undefined {
   } else if (m[10] !== undefined) {
     offset = ZONES.get(m[10].toLowerCase()) ?? 0;
   }
-  return new Date(Date.UTC(year, month, day, hour, minute, second) - offset * 60_000);
+  return new Date(utc(year, month, day, hour, minute, second) - offset * 60_000);
+}
+
+// Date.UTC for the years 1000 and later that parseDate lets through, in integer arithmetic
+// (several times faster than the builtin on V8): days since the epoch of a proleptic
+// Gregorian date (H. Hinnant's days_from_civil), month 0-based; a second of 60 rolls over as
+// Date.UTC rolls it.
+function utc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number {
+  const y = month < 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 10) % 12) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) +
+    dayOfYear;
+  const days = era * 146097 + dayOfEra - 719468;
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
 }
 
 // Days in a month (0-based), so that 31 Feb is refused rather than rolled over into March.
@@ -194,5 +216,5 @@ function fastDate(text: string): Date | undefined | null {
     year < 1000 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 ||
     second > 60
   ) return undefined;
-  return new Date(Date.UTC(year, month, day, hour, minute, second) - offset * 60_000);
+  return new Date(utc(year, month, day, hour, minute, second) - offset * 60_000);
 }

@@ -105,11 +105,20 @@ export function readEnvelope(tok: ImapTokenizer): Envelope | undefined {
   }
   const subject = field(tok);
   if (subject !== null) envelope.subject = decodeWords(subject);
+  tok.peek();
+  const fromStart = tok.offset;
   const from = readAddresses(tok);
+  const fromEnd = tok.offset;
   if (from !== undefined) envelope.from = from;
-  const sender = readAddresses(tok);
+  // Servers repeat From as Sender and Reply-To (RFC 3501 says they must when those headers are
+  // missing): the same bytes give the same addresses, copied rather than read again.
+  const sender = from !== undefined && tok.skipRepeat(fromStart, fromEnd)
+    ? copyAddresses(from)
+    : readAddresses(tok);
   if (sender !== undefined) envelope.sender = sender;
-  const replyTo = readAddresses(tok);
+  const replyTo = from !== undefined && tok.skipRepeat(fromStart, fromEnd)
+    ? copyAddresses(from)
+    : readAddresses(tok);
   if (replyTo !== undefined) envelope.replyTo = replyTo;
   const to = readAddresses(tok);
   if (to !== undefined) envelope.to = to;
@@ -133,6 +142,15 @@ export function skipToClose(tok: ImapTokenizer): void {
   }
 }
 
+// New objects with the same fields (the strings shared): each list stays the caller's own.
+function copyAddresses(list: Address[]): Address[] {
+  return list.map((a) => {
+    const copy: Address = { ...a };
+    if (a.group !== undefined) copy.group = copyAddresses(a.group);
+    return copy;
+  });
+}
+
 function readAddresses(tok: ImapTokenizer): Address[] | undefined {
   const c = tok.peek();
   if (c === CLOSE) return undefined;
@@ -141,7 +159,7 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
     return undefined;
   }
   tok.listStart();
-  const out: Address[] = [];
+  let out: Address[] | null = null;
   let group: Address | null = null;
   while (!tok.listEnd()) {
     if (!tok.listStart()) {
@@ -155,7 +173,7 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
     const host = field(tok);
     skipToClose(tok);
     if (host === null) {
-      if (group !== null) out.push(group);
+      if (group !== null) out = add(out, group);
       // End marker (mailbox NIL) closes the group; start marker (mailbox = name) opens one.
       group = mailbox === null ? null : { name: decodeWords(mailbox), group: [] };
       continue;
@@ -163,8 +181,17 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
     const address: Address = {};
     if (name !== null) address.name = decodeWords(name);
     if (mailbox !== null) address.address = host.length === 0 ? mailbox : mailbox + "@" + host;
-    (group === null ? out : group.group!).push(address);
+    if (group === null) out = add(out, address);
+    else group.group!.push(address);
   }
-  if (group !== null) out.push(group); // a group the server never closed
-  return out;
+  if (group !== null) out = add(out, group); // a group the server never closed
+  return out ?? [];
+}
+
+// Appends to a list made on the first item: `[item]` has room for one, where `[]` grows to room
+// for 17 on its first push (most address lists hold one address).
+function add(list: Address[] | null, item: Address): Address[] {
+  if (list === null) return [item];
+  list.push(item);
+  return list;
 }

@@ -9,7 +9,7 @@ import { type BodyStructure, readBodyStructure } from "./body_structure.ts";
 import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { parseDate } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
-import { type DataItem, splitResponses } from "./data.ts";
+import { type DataItem, eachResponse, splitResponses } from "./data.ts";
 import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
@@ -225,7 +225,7 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
   const msg: FetchMessage = { seq };
   while (!tok.listEnd()) {
     if (tok.peek() === -1) tok.fail('expected ")"');
-    const att = tok.fetchAttName();
+    const att = tok.knownAttName() ?? tok.fetchAttName();
     const reader = ITEMS.get(att.name);
     if (reader !== undefined) reader(tok, msg, att);
     else (msg.extra ??= new Map()).set(extraKey(att), tok.value());
@@ -276,11 +276,13 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
  * ```
  */
 export function parseFetch(data: readonly DataItem[]): FetchMessage[] {
-  const responses = splitResponses(data);
-  const out: FetchMessage[] = new Array(responses.length);
-  for (let i = 0; i < responses.length; i++) {
-    out[i] = readMessage(new ImapTokenizer(responses[i], i));
-  }
+  const out: FetchMessage[] = [];
+  let tok: ImapTokenizer | null = null;
+  eachResponse(data, (parts, i) => {
+    if (tok === null) tok = new ImapTokenizer(parts, i);
+    else tok.restart(parts, i);
+    out.push(readMessage(tok));
+  });
   return out;
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { decodeCharset, decodeWords } from "./encoded_words.ts";
-import { utf8Bytes, utf8Text } from "./text.ts";
+import { isAscii, utf8Bytes, utf8Text } from "./text.ts";
 
 // name, then `*N` (continuation number) and/or a final `*` (percent-encoded value).
 const EXTENDED = /^([^*]+)\*(\d+)?(\*)?$/;
@@ -41,7 +41,8 @@ export function setKey(record: Record<string, string>, key: string, value: strin
  *   (RFC 2231 section 3); gaps are skipped.
  * - Extended values (`name*`, `name*0*`) carry `charset'language'` and `%XX` bytes (section 4);
  *   the joined bytes are decoded with the charset (any `TextDecoder` label, or UTF-7). An unknown
- *   charset keeps the value as written (still percent-encoded). The language is dropped.
+ *   charset keeps the value as written (still percent-encoded), unless the bytes are all ASCII
+ *   (then read as such). The language is dropped.
  * - An extended value wins over a plain one of the same name.
  * - Plain values have RFC 2047 encoded words decoded (`name="=?UTF-8?B?...?="`: not allowed by
  *   RFC 2047 section 5, sent by Outlook and older Thunderbird versions all the same).
@@ -113,7 +114,10 @@ function joinSegments(segments: Map<number, Segment>): string {
     at += p.length;
   }
   if (charset === "") return utf8Text(bytes);
-  return decodeCharset(charset, bytes) ?? raw.join("");
+  // An unknown charset: ASCII bytes read the same in any MIME charset (mutt's
+  // `ansi-x3.4-1968''application%2Fpgp-signature`, CPython's test_email msg_33.txt); other
+  // bytes are kept as written.
+  return decodeCharset(charset, bytes) ?? (isAscii(bytes) ? utf8Text(bytes) : raw.join(""));
 }
 
 function percentBytes(value: string): Uint8Array {

@@ -46,8 +46,10 @@ export function latin1(bytes: Uint8Array): string {
 
 /** Whether every byte is below 0x80. */
 export function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
-  return true;
+  // One OR over all bytes, no branch per byte: faster on the short, mostly ASCII lines of IMAP.
+  let any = 0;
+  for (let i = 0; i < bytes.length; i++) any |= bytes[i];
+  return any < 0x80;
 }
 
 /**

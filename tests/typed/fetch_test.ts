@@ -160,6 +160,13 @@ Deno.test("fetch: item names in any case (servers echoing the client's `body[]`)
     headers: "h\r\n",
     size: 9,
   });
+  // Mixed case; names one byte longer than a known one are other items.
+  const odd = one(
+    `* 2 FETCH (Uid 6 InternalDate "17-Jul-1996 02:44:25 -0700" UIDX 1 RFC822.SIZEX 2)\r\n`,
+  );
+  assert.equal(odd.uid, 6);
+  assert.equal(odd.internalDate?.toISOString(), "1996-07-17T09:44:25.000Z");
+  assert.deepEqual(odd.extra, new Map([["UIDX", "1"], ["RFC822.SIZEX", "2"]]));
 });
 
 Deno.test("fetch: unknown items are kept in `extra`, never fatal", () => {
@@ -273,6 +280,39 @@ Deno.test("envelope: RFC 3501 group syntax kept as { name, group }", () => {
     cc: [{ name: "undisclosed-recipients", group: [] }],
     bcc: [{ name: "Open", group: [{ address: "a@b" }] }], // never closed: kept all the same
   });
+});
+
+Deno.test("envelope: Sender and Reply-To repeating From are read as copies, others as sent", () => {
+  const from =
+    '(("Ann" NIL "ann" "x.org")(NIL NIL "Team" NIL)(NIL NIL "b" "y.org")(NIL NIL NIL NIL))';
+  const ann = { name: "Ann", address: "ann@x.org" };
+  const team = { name: "Team", group: [{ address: "b@y.org" }] };
+  // Dovecot's usual envelope: the same list three times.
+  const same = one(`* 1 FETCH (ENVELOPE (NIL NIL ${from} ${from} ${from} NIL NIL NIL NIL NIL))\r\n`)
+    .envelope!;
+  // Equal, but each the caller's own: no list, address or group is shared.
+  assert.notEqual(same.sender, same.from);
+  assert.notEqual(same.replyTo![0], same.from![0]);
+  assert.notEqual(same.sender![1].group, same.from![1].group);
+  assert.deepEqual(same, { from: [ann, team], sender: [ann, team], replyTo: [ann, team] });
+  // A Sender that only starts like From, a Reply-To as a literal, then the rest as usual.
+  const longer = from.slice(0, -1) + '("Cy" NIL "cy" "z.org"))';
+  const other = one(
+    `* 2 FETCH (ENVELOPE (NIL NIL ${from} ${longer} (("Ann" NIL ${lit("ann")} "x.org")) ` +
+      `${from} NIL NIL NIL NIL))\r\n`,
+  ).envelope!;
+  assert.deepEqual(other, {
+    from: [ann, team],
+    sender: [ann, team, { name: "Cy", address: "cy@z.org" }],
+    replyTo: [ann],
+    to: [ann, team],
+  });
+  // From itself with a literal: Sender after it is read, not compared across the literal.
+  const literal = one(
+    `* 3 FETCH (ENVELOPE (NIL NIL ((${lit("Ann")} NIL "ann" "x.org")) ` +
+      `(("Ann" NIL "ann" "x.org")) NIL NIL NIL NIL NIL NIL))\r\n`,
+  ).envelope!;
+  assert.deepEqual(literal, { from: [ann], sender: [ann] });
 });
 
 Deno.test("envelope: tolerated: missing trailing fields, short addresses, junk", () => {
@@ -516,6 +556,26 @@ Deno.test("quirks: iCloud's NIL encoding, Mail.ru's NIL parameter, rims' empty p
   );
   // rims issue 15: `()` for no parameters.
   assert.deepEqual(structure('("text" "plain" () NIL NIL "7bit" 1 1)')?.parameters, {});
+});
+
+Deno.test('quirks: Dovecot\'s `"" ""` for a Content-Type without a subtype', () => {
+  // Dovecot 2.3.19 on `Content-Type: text; charset=us-ascii` (CPython's test_email msg_14.txt,
+  // tests/typed_corpus_test.ts): empty type and subtype, no parameters and, the type not being
+  // "text" to it, no line count; the next field is the MD5.
+  assert.deepEqual(structure('("" "" NIL NIL NIL "7bit" 235 NIL NIL NIL NIL)'), {
+    part: "1",
+    type: "text/plain",
+    encoding: "7bit",
+    size: 235,
+  });
+  assert.deepEqual(structure('("" "" NIL NIL NIL "7bit" 235 "Q2hlY2s=" ("inline" NIL) NIL NIL)'), {
+    part: "1",
+    type: "text/plain",
+    encoding: "7bit",
+    size: 235,
+    md5: "Q2hlY2s=",
+    disposition: "inline",
+  });
 });
 
 Deno.test("quirks: a multipart whose parts were left out (MailKit issue 1393)", () => {

@@ -141,8 +141,13 @@ const PARAMETERS: [pairs: [string, string][], expected: Record<string, string>][
   [[["filename", "Gruesse.txt"], ["filename*", "utf-8''Gr%C3%BC%C3%9Fe.txt"]], {
     filename: "Grüße.txt",
   }],
-  // Unknown charset: kept as written.
-  [[["filename*", "x-unknown''a%20b"]], { filename: "a%20b" }],
+  // Unknown charset: kept as written, unless the bytes are ASCII (the same in any MIME charset):
+  // mutt's `ansi-x3.4-1968` (CPython's test_email msg_33.txt, tests/typed_corpus_test.ts).
+  [[["filename*", "x-unknown''a%E9b"]], { filename: "a%E9b" }],
+  [[["filename*", "x-unknown''a%20b"]], { filename: "a b" }],
+  [[["protocol*", "ansi-x3.4-1968''application%2Fpgp-signature"]], {
+    protocol: "application/pgp-signature",
+  }],
   // No charset quotes: the value as it is, percent-decoded, as UTF-8.
   [[["filename*", "a%20b"]], { filename: "a b" }],
   // RFC 2047 in a plain value (Outlook): decoded.
@@ -220,5 +225,41 @@ const DATES: [text: string, iso: string | undefined][] = [
 Deno.test("dates: RFC 5322 (with obsolete forms) and INTERNALDATE", () => {
   for (const [text, iso] of DATES) {
     assert.equal(parseDate(text)?.toISOString(), iso, JSON.stringify(text));
+  }
+});
+
+Deno.test("dates: the instant agrees with Date.UTC over four centuries, leap days, second 60", () => {
+  const month = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+  ];
+  const two = (n: number) => String(n).padStart(2, "0");
+  for (let year = 1000; year <= 2400; year += year < 1890 ? 97 : 1) {
+    for (let m = 0; m < 12; m++) {
+      const days = new Date(Date.UTC(year, m + 1, 0)).getUTCDate();
+      for (const day of [1, 15, 28, days]) {
+        const [h, min, sec] = [(year + day) % 24, (m * 7 + day) % 60, (year * 3 + m) % 61];
+        const text = `${day} ${month[m]} ${year} ${two(h)}:${two(min)}:${two(sec)} -0130`;
+        const want = Date.UTC(year, m, day, h, min, sec) + 90 * 60_000;
+        assert.equal(parseDate(text)?.getTime(), want, text);
+        assert.equal(parseDate(text.replaceAll(" ", "  "))?.getTime(), want, "lenient " + text);
+        assert.equal(
+          parseDate(`${two(day)}-${month[m]}-${year} ${two(h)}:${two(min)}:00 +0000`)
+            ?.getTime(),
+          Date.UTC(year, m, day, h, min),
+          text,
+        );
+      }
+    }
   }
 });
