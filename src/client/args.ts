@@ -75,3 +75,8 @@ export function fetchCommand(
     raw(parts),
   ]];
 }
+
+/** LIST/LSUB's reference name and mailbox pattern, with imaplib's defaults (`""` and `*`). */
+export function listArgs(directory: Arg = '""', pattern: Arg = "*"): Argument[] {
+  return [astring(directory), { kind: "list-mailbox", value: pattern }];
+}

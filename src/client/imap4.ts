@@ -19,7 +19,16 @@ import { openTransport } from "../transport/open.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ConnectOptions } from "./options.ts";
 import { connectTimeoutOf } from "../session/options.ts";
-import { type Arg, astring, lastText, mapCrlf, parenthesized, raw, text } from "./args.ts";
+import {
+  type Arg,
+  astring,
+  lastText,
+  listArgs,
+  mapCrlf,
+  parenthesized,
+  raw,
+  text,
+} from "./args.ts";
 
 export type { Arg } from "./args.ts";
 export type { ConnectOptions } from "./options.ts";
@@ -575,12 +584,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @returns `["OK", [b'(\\HasNoChildren) "." INBOX', ...]]`.
    */
   list(directory?: Arg, pattern?: Arg): Promise<Result> {
-    directory ??= '""';
-    pattern ??= "*";
-    return this.#core.untagged("LIST", [astring(directory), {
-      kind: "list-mailbox",
-      value: pattern,
-    }]);
+    return this.#core.untagged("LIST", listArgs(directory, pattern));
   }
 
   /**
@@ -632,12 +636,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param pattern Mailbox pattern. Default: `"*"`.
    */
   lsub(directory?: Arg, pattern?: Arg): Promise<Result> {
-    directory ??= '""';
-    pattern ??= "*";
-    return this.#core.untagged("LSUB", [astring(directory), {
-      kind: "list-mailbox",
-      value: pattern,
-    }]);
+    return this.#core.untagged("LSUB", listArgs(directory, pattern));
   }
 
   /**
