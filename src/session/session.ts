@@ -143,11 +143,6 @@ export class Session {
     return this.#continuation;
   }
 
-  /** The next tag number (imaplib's `tagnum`). */
-  get tagnum(): number {
-    return this.#tagnum;
-  }
-
   /** True once STARTTLS upgraded the connection (an `IMAP4_SSL` connection is TLS from the start). */
   get tls(): boolean {
     return this.#tls;
