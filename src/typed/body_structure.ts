@@ -156,14 +156,7 @@ function isEmptyMultipart(tok: ImapTokenizer): boolean {
   const next = tok.peek();
   if (next === OPEN || next === CLOSE) return true;
   if (next !== 0x4e && next !== 0x6e) return false;
-  const mark = tok.mark();
-  let values = 0;
-  while (values < 6 && more(tok)) {
-    tok.skipValue();
-    values++;
-  }
-  tok.reset(mark);
-  return values < 6;
+  return fewerThanSixValues(tok);
 }
 
 // Quirk: a multipart whose parts were left out, NIL in their place:
@@ -171,6 +164,12 @@ function isEmptyMultipart(tok: ImapTokenizer): boolean {
 // issue 1393, server not named). A single part with a NIL type has six fields more.
 function isPlaceholderMultipart(tok: ImapTokenizer): boolean {
   if (tok.peek() !== QUOTE) return false;
+  return fewerThanSixValues(tok);
+}
+
+// Whether fewer than six values follow before the list closes (the tokenizer is left where it
+// was): six or more is a single part's shape.
+function fewerThanSixValues(tok: ImapTokenizer): boolean {
   const mark = tok.mark();
   let values = 0;
   while (values < 6 && more(tok)) {

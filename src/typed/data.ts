@@ -57,27 +57,11 @@ const EMPTY = new Uint8Array(0);
  */
 export function splitResponses(data: readonly DataItem[]): ResponseParts[] {
   const out: ResponseParts[] = [];
-  let open: ResponseParts | null = null;
-  for (const item of data) {
-    if (item === null || item === undefined) continue;
-    if (item instanceof Uint8Array) {
-      if (open) {
-        open.texts.push(item);
-        out.push(open);
-        open = null;
-      } else {
-        out.push({ texts: [item], literals: [] });
-      }
-    } else {
-      open ??= { texts: [], literals: [] };
-      open.texts.push(item[0]);
-      open.literals.push(item[1]);
-    }
-  }
-  if (open) {
-    open.texts.push(EMPTY);
-    out.push(open);
-  }
+  // eachResponse refills one object for responses without literals: keep copies.
+  eachResponse(
+    data,
+    (parts) => out.push({ texts: [...parts.texts], literals: [...parts.literals] }),
+  );
   return out;
 }
 
