@@ -25,6 +25,7 @@ export { IMAP4Streaming } from "./src/client/streaming.ts";
 export { IMAP4_SSL } from "./src/client/imap4_ssl.ts";
 export type { ConnectOptions } from "./src/client/options.ts";
 export { DEFAULT_CONNECT_TIMEOUT_SECONDS, type SessionOptions } from "./src/session/options.ts";
+export type { LogEntry, LogEventName, LogListener } from "./src/session/log.ts";
 export type { IdleOptions, Idler, IdleResponse } from "./src/client/idler.ts";
 export { type Data, type Result } from "./src/session/session.ts";
 export { type Clock, systemClock } from "./src/session/clock.ts";

@@ -111,7 +111,13 @@ export class ClientCore {
       );
     }
     const welcome = greeting.line;
-    if (session.store.has("PREAUTH")) {
+    const preauth = session.store.has("PREAUTH");
+    session.log({
+      level: "info",
+      event: "greeting",
+      status: preauth ? "PREAUTH" : session.store.has("OK") ? "OK" : "BYE",
+    });
+    if (preauth) {
       if (this.#options.starttls) {
         throw session.fail(
           new IMAP4TlsError("PREAUTH greeting on a connection that requires STARTTLS refused"),
@@ -251,8 +257,11 @@ export class ClientCore {
         new IMAP4TlsError(`Couldn't establish TLS session: server answered ${result[0]}`),
       );
     }
+    const startedMs = session.connection.clock.now();
     await session.startTls(tls);
     this.#tlsEstablished = true;
+    const durationMs = session.connection.clock.now() - startedMs;
+    session.log({ level: "info", event: "tls", durationMs });
     // Nothing received in clear can be trusted (capabilities, injected untagged responses).
     session.store.clear();
     session.setCapabilities([]);

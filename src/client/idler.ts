@@ -106,7 +106,9 @@ export async function startIdle(
       throw new RangeError(`${name} must be a number of seconds >= 0, got ${value}`);
     }
   }
-  return new IdlerImpl(session, release, await sendIdle(session), options);
+  const command = await sendIdle(session);
+  session.log({ level: "info", event: "idle-start", tag: command.tag });
+  return new IdlerImpl(session, release, command, options);
 }
 
 // Sends IDLE and reads until the server's `+`. Untagged responses are captured from before
@@ -145,6 +147,8 @@ class IdlerImpl implements Idler {
   // or a failure was seen; "done" once DONE was answered.
   #phase: "idling" | "ended" | "done" = "idling";
   #finishing: Promise<void> | null = null;
+  #stopped = false;
+  readonly #startedMs: number;
 
   constructor(session: Session, release: () => void, command: Command, options: IdleOptions) {
     this.#session = session;
@@ -161,6 +165,7 @@ class IdlerImpl implements Idler {
       ? undefined
       : options.watchdogSeconds * 1000;
     this.#savedState = session.state;
+    this.#startedMs = session.connection.clock.now();
     session.setState("IDLING");
   }
 
@@ -272,6 +277,11 @@ class IdlerImpl implements Idler {
 
   // Captured responses not delivered go to the untagged store; the state is what it was.
   #restore(): void {
+    if (!this.#stopped) {
+      this.#stopped = true;
+      const durationMs = this.#session.connection.clock.now() - this.#startedMs;
+      this.#session.log({ level: "info", event: "idle-stop", tag: this.#command.tag, durationMs });
+    }
     this.#command.end();
     if (this.#session.state === "IDLING") this.#session.setState(this.#savedState);
   }

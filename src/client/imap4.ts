@@ -159,7 +159,11 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
     const client = new this(options);
     client.host = host;
     client.port = port;
+    const clock = client.#core.session.connection.clock;
+    const startedMs = clock.now();
     const transport = await client.open(host, port, connectTimeoutOf(options));
+    const durationMs = clock.now() - startedMs;
+    client.#core.session.log({ level: "info", event: "connect", host, port, durationMs });
     await client.#start(transport);
     return client;
   }

@@ -50,6 +50,7 @@ export class Command {
   readonly #policy: CommandPolicy;
   #result: Result | null = null;
   #ended = false;
+  readonly #startedMs: number;
 
   /** @internal Made by `Session.start()`, which sends the command. */
   constructor(session: Session, name: string, tag: string, policy: CommandPolicy) {
@@ -57,6 +58,7 @@ export class Command {
     this.name = name;
     this.tag = tag;
     this.#policy = policy;
+    this.#startedMs = session.connection.clock.now();
   }
 
   /** Whether the tagged reply has arrived. */
@@ -156,6 +158,15 @@ export class Command {
       if (result) {
         this.#result = result;
         this.#session.forgetTag(this.tag);
+        const status = result[0];
+        this.#session.log({
+          level: status === "OK" ? "debug" : "warn",
+          event: "response",
+          tag: this.tag,
+          command: this.name,
+          status,
+          durationMs: this.#session.connection.clock.now() - this.#startedMs,
+        });
         return result;
       }
       if (expectBye) {

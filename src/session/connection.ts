@@ -19,6 +19,7 @@ import type { TlsOptions, Transport } from "../transport/transport.ts";
 import { type ChunkReader, chunkReader } from "./chunk_reader.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { connectTimeoutOf, type SessionOptions } from "./options.ts";
+import { emit } from "./log.ts";
 
 /** A wait that ends quietly (the read returns `null`) instead of failing the connection. */
 export interface SoftLimit {
@@ -200,6 +201,11 @@ export class Connection {
     if (!this.#failure) {
       this.#failure = error;
       this.close();
+      emit(this.#options.onLog, {
+        level: "error",
+        event: "error",
+        error: `${error.name}: ${error.message}`,
+      });
     }
     return this.#failure;
   }

@@ -8,6 +8,7 @@
 
 import type { DecoderOptions } from "../wire/decoder.ts";
 import type { Clock } from "./clock.ts";
+import type { LogListener } from "./log.ts";
 
 /** Default of {@linkcode SessionOptions.connectTimeoutSeconds}: 30 seconds. */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
@@ -80,4 +81,13 @@ export interface SessionOptions extends DecoderOptions {
    * @default {true}
    */
   literalPlus?: boolean;
+  /**
+   * Structured logging: called with one `LogEntry` per event of the connection
+   * (connect, greeting, tls, each command and its reply with status and duration, literal sizes,
+   * idle start and stop, errors), from the connect call on, so the greeting and STARTTLS are
+   * seen. No secrets: command arguments are never included, nor anything of LOGIN or
+   * AUTHENTICATE beyond the command name. Exceptions it throws are ignored.
+   * @default {undefined}
+   */
+  onLog?: LogListener;
 }

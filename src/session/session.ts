@@ -34,6 +34,7 @@ import { Connection, type SoftLimit } from "./connection.ts";
 import type { SessionOptions } from "./options.ts";
 import { COMMANDS, type State } from "./states.ts";
 import { Trace, type TraceHost } from "./trace.ts";
+import { emit, type LogEntry, type LogListener } from "./log.ts";
 import { UntaggedStore } from "./untagged_store.ts";
 
 /** One item of a command's result data: bytes, a `[header, literal]` pair, or `null`. */
@@ -79,6 +80,7 @@ export class Session {
   // Commands added by `xatom()` on this connection (imaplib adds them to a global table).
   readonly #extraCommands: Record<string, readonly State[]> = {};
   #serverName = "localhost";
+  readonly #onLog: LogListener | undefined;
   #tls = false;
   readonly #literalPlus: boolean;
   #tail: Promise<void> = Promise.resolve();
@@ -87,6 +89,7 @@ export class Session {
   constructor(options: SessionOptions, host: SessionHost) {
     this.#host = host;
     this.#literalPlus = options.literalPlus ?? true;
+    this.#onLog = options.onLog;
     this.trace = new Trace(host);
     this.connection = new Connection(options);
     this.store = new UntaggedStore(options.maxStoredBytes, this.trace);
@@ -172,6 +175,11 @@ export class Session {
   /** Closes the connection; idempotent; settles once it is closed. */
   close(): Promise<void> {
     return this.connection.close();
+  }
+
+  /** Emits a structured log event (see `SessionOptions.onLog`). */
+  log(entry: LogEntry): void {
+    emit(this.#onLog, entry);
   }
 
   /** Writes bytes through the client's `send()` (which may be overridden). */
@@ -392,13 +400,16 @@ export class Session {
       : null;
     this.trace.trace(() => `> ${shown ?? bytesRepr(withoutCrlf(first.bytes))}`);
     await this.#host.send(first.bytes);
+    this.log({ level: "debug", event: "command", tag, command: name });
     for (const fragment of rest) {
       if (fragment.kind === "literal") {
         // A non-synchronizing literal (RFC 7888) follows its line without waiting for `+`.
         if (fragment.synchronizing && !(await command.waitContinuation())) return;
         // A credential sent as a literal (an 8-bit password): not even its size is traced.
-        if (this.trace.level >= 4 && shown === null) {
-          this.trace.mesg(`write literal size ${fragment.bytes.length}`);
+        if (shown === null) {
+          if (this.trace.level >= 4) this.trace.mesg(`write literal size ${fragment.bytes.length}`);
+          const bytes = fragment.bytes.length;
+          this.log({ level: "debug", event: "literal", tag, command: name, bytes });
         }
       } else if (shown === null) {
         this.trace.trace(() => `> ${bytesRepr(withoutCrlf(fragment.bytes))}`);
