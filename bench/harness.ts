@@ -23,6 +23,7 @@ import { exists, killTreeNow as killTree, output } from "../scripts/_process.ts"
 import { mailboxA, mailboxB } from "./lib/corpus.ts";
 import type { ClientResult, Job } from "./clients/common.ts";
 import { percentile } from "./clients/common.ts";
+import { chartSvg, type Results, targetMarkdown } from "./chart.ts";
 
 const BENCH = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -1498,6 +1499,11 @@ async function main(): Promise<number> {
       "",
     );
   }
+  // Each target of issue 11 with its status in this run (bench/chart.ts), and the chart.
+  md.push(...targetMarkdown(results as unknown as Results));
+  if (WRITE) {
+    md.push("Chart: [results.svg](results.svg) (redraw with `deno run -R -W bench/chart.ts`).", "");
+  }
   const markdown = md.join("\n");
   console.log(markdown);
 
@@ -1506,6 +1512,7 @@ async function main(): Promise<number> {
       `${BENCH}/results.json`,
       JSON.stringify(results, null, 2) + "\n",
     );
+    await Deno.writeTextFile(`${BENCH}/results.svg`, chartSvg(results as unknown as Results));
     const prev = await Deno.readTextFile(`${BENCH}/RESULTS.md`).catch(() => "# Results\n");
     await Deno.writeTextFile(
       `${BENCH}/RESULTS.md`,

@@ -1,0 +1,203 @@
+// The harness's results as targets with their status (issue 11) and as an SVG chart, both made
+// from bench/results.json alone, so they can be redrawn without running anything:
+//
+//   deno run -R -W bench/chart.ts            # bench/results.json -> bench/results.svg, targets
+//
+// The harness calls these after each written run (BENCH_WRITE unset).
+
+// The parts of results.json read here (written by bench/harness.ts).
+interface ClientSummary {
+  client: string;
+  label: string;
+  runtime: string;
+  kind: string;
+  medianSeconds: number;
+  loopGaps?: { p50: number; p99: number; max: number } | null;
+}
+interface Workload {
+  id: string;
+  title: string;
+  clients: ClientSummary[];
+}
+interface ManyIdle {
+  runtime: string;
+  connections: number;
+  rssPerConnectionKiB: number;
+}
+/** What the chart and the targets need of bench/results.json. */
+export interface Results {
+  env?: { date?: string; deno?: string; nproc?: number; cpu?: string };
+  fetch: Workload[];
+  manyIdle?: ManyIdle[];
+}
+
+/** One target of issue 11 and where this run stands. */
+export interface TargetRow {
+  target: string;
+  value: string;
+  met: boolean | null; // null: not measured in this run
+}
+
+const STREAMING = ["deno-imaplib-stream", "deno-imaplib-bodies", "deno-imaplib-typed"];
+const BUFFERED = ["deno-imaplib", "bun-imaplib"];
+
+function find(w: Workload | undefined, id: string): ClientSummary | undefined {
+  return w?.clients.find((c) => c.client === id);
+}
+
+/** The targets of issue 11, each with its value in `results` and whether it is met. */
+export function targetRows(results: Results): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const workload = (id: string) => results.fetch.find((w) => w.id === id);
+  const ratio = (
+    target: string,
+    w: Workload | undefined,
+    client: string,
+    floorId: string,
+    limit: number,
+  ) => {
+    const c = find(w, client);
+    const floor = find(w, floorId);
+    if (!c || !floor) return;
+    const r = c.medianSeconds / floor.medianSeconds;
+    rows.push({ target, value: `${r.toFixed(2)}x`, met: r <= limit });
+  };
+  for (const id of ["a", "c"]) {
+    for (const client of STREAMING) {
+      const floor = client.startsWith("bun") ? "bun-floor" : "deno-floor";
+      ratio(`(${id}) ${client} <= 1.15x discarding floor`, workload(id), client, floor, 1.15);
+    }
+    for (const client of BUFFERED) {
+      const floor = client.startsWith("bun") ? "bun-floor-keep" : "deno-floor-keep";
+      ratio(`(${id}) ${client} <= 1.10x keeping floor`, workload(id), client, floor, 1.10);
+    }
+  }
+  ratio("(b) deno-imaplib <= 1.10x floor", workload("b"), "deno-imaplib", "deno-floor", 1.10);
+  for (const c of workload("g")?.clients ?? []) {
+    if (c.kind !== "library") continue;
+    const floor = c.runtime === "bun" ? "bun-floor" : "deno-floor";
+    ratio(`(g) ${c.client} <= 1.10x TLS floor`, workload("g"), c.client, floor, 1.10);
+  }
+  for (const id of ["a", "c"]) {
+    for (const c of workload(id)?.clients ?? []) {
+      if (c.kind !== "library" || !c.loopGaps) continue;
+      const max = c.loopGaps.max;
+      rows.push({
+        target: `(${id}) ${c.client}: longest 5 ms timer gap <= 20 ms`,
+        value: `${max.toFixed(1)} ms (p50 ${c.loopGaps.p50.toFixed(1)}, p99 ${
+          c.loopGaps.p99.toFixed(1)
+        })`,
+        met: max <= 20,
+      });
+    }
+  }
+  for (const m of results.manyIdle ?? []) {
+    rows.push({
+      target: `(h) ${m.runtime}, N = ${m.connections}: <= 64 KiB per idle connection`,
+      value: `${m.rssPerConnectionKiB.toFixed(0)} KiB`,
+      met: m.rssPerConnectionKiB <= 64,
+    });
+  }
+  return rows;
+}
+
+/** The targets as a markdown table. */
+export function targetMarkdown(results: Results): string[] {
+  const rows = targetRows(results);
+  return [
+    "### Targets (issue 11)",
+    "",
+    "| target | this run | status |",
+    "| --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.target} | ${r.value} | ${
+        r.met === null ? "not measured" : r.met ? "met" : "not met"
+      } |`
+    ),
+    "",
+  ];
+}
+
+const COLORS: Record<string, string> = {
+  library: "#2b6cb0",
+  floor: "#718096",
+  peer: "#dd6b20",
+  diagnostic: "#a0aec0",
+};
+
+function escape(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/**
+ * The chart: per workload, each client's median FETCH time as a bar (library blue, floors grey,
+ * peers orange, diagnostics light), its ratio to its runtime's floor, and the longest 5 ms
+ * timer gap of the library clients against the 20 ms target.
+ */
+export function chartSvg(results: Results): string {
+  const width = 960, barHeight = 16, left = 330, right = 180;
+  const parts: string[] = [];
+  let y = 40;
+  const title = `imaplib bench, ${results.env?.date?.slice(0, 10) ?? ""}: Deno ${
+    results.env?.deno ?? "?"
+  }, ${results.env?.nproc ?? "?"} cores ${results.env?.cpu ?? ""}`;
+  parts.push(`<text x="10" y="24" font-size="15" font-weight="bold">${escape(title)}</text>`);
+  for (const w of results.fetch) {
+    const clients = [...w.clients].sort((a, b) => a.medianSeconds - b.medianSeconds);
+    const max = Math.max(...clients.map((c) => c.medianSeconds));
+    parts.push(
+      `<text x="10" y="${y + 14}" font-size="13" font-weight="bold">(${w.id}) ${
+        escape(w.title)
+      }</text>`,
+    );
+    y += 22;
+    for (const c of clients) {
+      const floor = w.clients.find((f) => f.kind === "floor" && f.runtime === c.runtime);
+      const bar = Math.max(1, (c.medianSeconds / max) * (width - left - right));
+      const ratio = floor ? ` ${(c.medianSeconds / floor.medianSeconds).toFixed(2)}x floor` : "";
+      const gap = c.loopGaps ? `, gap ${c.loopGaps.max.toFixed(0)} ms` : "";
+      parts.push(
+        `<text x="${left - 6}" y="${y + 12}" font-size="11" text-anchor="end">${
+          escape(c.label)
+        }</text>`,
+        `<rect x="${left}" y="${y}" width="${bar.toFixed(1)}" height="${barHeight - 3}" fill="${
+          COLORS[c.kind] ?? "#a0aec0"
+        }"/>`,
+        `<text x="${left + bar + 4}" y="${y + 12}" font-size="11">${
+          c.medianSeconds.toFixed(3)
+        } s${ratio}${gap}</text>`,
+      );
+      y += barHeight;
+    }
+    y += 12;
+  }
+  const rows = targetRows(results);
+  if (rows.length) {
+    parts.push(`<text x="10" y="${y + 14}" font-size="13" font-weight="bold">Targets</text>`);
+    y += 22;
+    for (const r of rows) {
+      const mark = r.met === null ? "?" : r.met ? "met" : "not met";
+      const color = r.met ? "#2f855a" : r.met === null ? "#718096" : "#c53030";
+      parts.push(
+        `<text x="10" y="${y + 12}" font-size="11" fill="${color}">${mark}: ${escape(r.target)}: ${
+          escape(r.value)
+        }</text>`,
+      );
+      y += 15;
+    }
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${
+    y + 20
+  }" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${
+    parts.join("\n")
+  }\n</svg>\n`;
+}
+
+if (import.meta.main) {
+  const dir = new URL(".", import.meta.url).pathname;
+  const results: Results = JSON.parse(
+    await Deno.readTextFile(Deno.args[0] ?? `${dir}results.json`),
+  );
+  await Deno.writeTextFile(Deno.args[1] ?? `${dir}results.svg`, chartSvg(results));
+  console.log(targetMarkdown(results).join("\n"));
+}
