@@ -218,6 +218,14 @@ test("selectMailbox: qresync or the CONDSTORE parameter without the extension, n
   );
   assert.equal(server.receivedText.length, before);
   await done();
+  const q = await scripted({}, "ENABLE QRESYNC UNSELECT");
+  for (
+    const qresync of [{ uidValidity: 0, highestModseq: 1 }, { uidValidity: 1, highestModseq: "x" }]
+  ) {
+    await assert.rejects(selectMailbox(q.M, "INBOX", { qresync }), RangeError);
+  }
+  await q.done();
+  assert.deepEqual(commands(q.server.receivedText), ["SELECT INBOX"]);
   const plain = await scripted({}, "");
   await assert.rejects(
     selectMailbox(plain.M, "INBOX", { condstore: "parameter" }),

@@ -74,7 +74,7 @@ export interface QresyncParameters {
   highestModseq: bigint | number | string;
   /**
    * The UIDs the client has (RFC 7162 `known-uids`), so that the server reports only those
-   * of them expunged since; all UIDs below UIDNEXT when absent.
+   * of them expunged since; all UIDs below UIDNEXT when absent (or empty).
    */
   knownUids?: MessageSet;
 }
@@ -182,7 +182,7 @@ export async function selectMailbox(
     }
     const known = qresync.knownUids === undefined ? "" : sequenceSet(qresync.knownUids);
     parameter = `(QRESYNC (${uidValidityArg(qresync.uidValidity)} ` +
-      `${modseqArg(BigInt(qresync.highestModseq))}${known ? ` ${known}` : ""}))`;
+      `${modseqArg(bigintArg(qresync.highestModseq))}${known ? ` ${known}` : ""}))`;
     await enableOnce(client, "QRESYNC", signal, method);
   } else if (condstore === "parameter") {
     if (!caps.includes("CONDSTORE")) {
@@ -238,10 +238,22 @@ export async function selectMailbox(
     if (value !== undefined) Object.assign(box, { [key]: value });
   }
   if (qresync) {
-    box.vanished = parseVanished(client.response("VANISHED")[1]).earlier;
+    // `(EARLIER)` is due here (RFC 7162 section 3.2.10); one without it is taken too.
+    const { earlier, now } = parseVanished(client.response("VANISHED")[1]);
+    box.vanished = now.length === 0
+      ? earlier
+      : [...new Set([...earlier, ...now])].sort((a, b) => a - b);
     box.changed = parseFetch(client.response("FETCH")[1]).filter((m) => m.uid !== undefined);
   }
   return box;
+}
+
+function bigintArg(value: bigint | number | string): bigint {
+  try {
+    return BigInt(value);
+  } catch {
+    throw new RangeError(`not a mod-sequence: ${JSON.stringify(String(value))}`);
+  }
 }
 
 function uidValidityArg(value: number): string {
