@@ -4,7 +4,7 @@
 // without BINARY) is in tests/modern_scripted_test.ts.
 
 import assert from "node:assert/strict";
-import { appendMessage, fetchMessages, selectMailbox } from "../mod.ts";
+import { appendMessage, fetchMessages, IMAP4CommandError, selectMailbox } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { login, uniqueMailbox } from "./_dovecot.ts";
 
@@ -75,6 +75,39 @@ test("binary dovecot: a message with NUL goes as literal8, parts come back byte-
     // 2.3.19 says 254 (measured; the BINARY[2] bytes above are all 256).
     assert.equal(msg.binarySizes?.get("3"), 6);
     assert.ok([254, 256].includes(msg.binarySizes?.get("2")!), `${msg.binarySizes?.get("2")}`);
+    await M.unselect();
+  } finally {
+    await M.delete(box).catch(() => {});
+    await M.logout();
+  }
+});
+
+test("binary dovecot: a part in an unknown transfer encoding is NO [UNKNOWN-CTE], typed", async () => {
+  const M = await login();
+  const box = uniqueMailbox("BinaryCte");
+  try {
+    await M.create(box);
+    const { uid } = await appendMessage(
+      M,
+      box,
+      "From: bob@example.org\r\nSubject: cte\r\nMIME-Version: 1.0\r\n" +
+        "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: x-rot13\r\n\r\n" +
+        "uryyb\r\n",
+    );
+    await selectMailbox(M, box);
+    await assert.rejects(
+      Array.fromAsync(fetchMessages(M, uid!, { binaryParts: ["1"] }, { uid: true })),
+      (e: unknown) => {
+        assert.ok(e instanceof IMAP4CommandError, String(e));
+        assert.equal(e.code?.code, "UNKNOWN-CTE");
+        return true;
+      },
+    );
+    // The connection stays in step.
+    const [msg] = await Array.fromAsync(
+      fetchMessages(M, uid!, { bodyParts: ["1"] }, { uid: true }),
+    );
+    assert.equal(new TextDecoder().decode(msg.bodyParts?.get("1")), "uryyb\r\n");
     await M.unselect();
   } finally {
     await M.delete(box).catch(() => {});
