@@ -7,11 +7,12 @@
  */
 
 import type { Argument } from "../wire/encoder.ts";
-import { decodeText } from "../wire/bytes.ts";
+import { decodeText, toBytes } from "../wire/bytes.ts";
 import {
   IMAP4Abort,
   IMAP4CancelledError,
   IMAP4Error,
+  IMAP4Readonly,
   IMAP4TimeoutError,
   IMAP4TlsError,
 } from "../errors.ts";
@@ -265,6 +266,36 @@ export class ClientCore {
     return this.run(name, async (session) => {
       const [type, data] = await session.simple(name, args);
       return session.untaggedResponse(type, data, responseName);
+    }, options);
+  }
+
+  /**
+   * SELECT or EXAMINE (imaplib's `select()`): clears the untagged store, and on OK moves to
+   * SELECTED; on NO to AUTH. `parameters` follow the mailbox (RFC 4466's select parameters,
+   * e.g. `(CONDSTORE)`, for the typed layer).
+   * @throws {IMAP4Readonly} when SELECT opened the mailbox READ-ONLY.
+   */
+  select(
+    mailbox: Argument,
+    readonly: boolean,
+    parameters: Argument[],
+    options?: CommandOptions,
+  ): Promise<Result> {
+    const name = readonly ? "EXAMINE" : "SELECT";
+    return this.run(name, async (session) => {
+      session.checkState(name);
+      session.store.clear();
+      session.setReadonly(readonly);
+      const [type, data] = await session.simple(name, [mailbox, ...parameters]);
+      if (type !== "OK") {
+        session.setState("AUTH");
+        return [type, data];
+      }
+      session.setState("SELECTED");
+      if (session.store.has("READ-ONLY") && !readonly) {
+        throw new IMAP4Readonly(`${decodeText(toBytes(mailbox.value!))} is not writable`);
+      }
+      return [type, session.store.peek("EXISTS") ?? [null]];
     }, options);
   }
 

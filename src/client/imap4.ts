@@ -777,23 +777,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    */
   select(mailbox?: Arg, readonly?: boolean, options?: CommandOptions): Promise<Result> {
     mailbox ??= "INBOX";
-    readonly ??= false;
-    const name = readonly ? "EXAMINE" : "SELECT";
-    return this.#core.run(name, async (session) => {
-      session.checkState(name);
-      session.store.clear();
-      session.setReadonly(readonly);
-      const [type, data] = await session.simple(name, [astring(mailbox)]);
-      if (type !== "OK") {
-        session.setState("AUTH");
-        return [type, data];
-      }
-      session.setState("SELECTED");
-      if (session.store.has("READ-ONLY") && !readonly) {
-        throw new IMAP4Readonly(`${text(mailbox)} is not writable`);
-      }
-      return [type, session.store.peek("EXISTS") ?? [null]];
-    }, options);
+    return this.#core.select(astring(mailbox), readonly ?? false, [], options);
   }
 
   /**

@@ -4,10 +4,10 @@
  * @module
  */
 
-import { IMAP4Error, IMAP4Readonly } from "../../errors.ts";
+import { IMAP4Error } from "../../errors.ts";
+import type { Argument } from "../../wire/encoder.ts";
 import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
-import type { Result } from "../../session/session.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
 import { latin1 } from "../text.ts";
 import { parseVanished } from "../vanished.ts";
@@ -193,6 +193,7 @@ export async function selectMailbox(
     await enableOnce(client, "CONDSTORE", signal, method);
   }
   const command = readOnly ? "EXAMINE" : "SELECT";
+  const raw = (value: string): Argument => ({ kind: "raw", value });
   await run(
     signal,
     method,
@@ -200,7 +201,7 @@ export async function selectMailbox(
     () =>
       parameter === null
         ? client.select(name, readOnly)
-        : selectWith(client, command, name, parameter),
+        : coreOf(client).select(raw(name), readOnly, [raw(parameter)]),
   );
   const store = client.untagged_responses;
   const text = (key: string): string | undefined => {
@@ -261,32 +262,4 @@ function uidValidityArg(value: number): string {
     throw new RangeError(`not a UIDVALIDITY: ${value}`);
   }
   return String(value);
-}
-
-// imaplib's select() with select parameters (RFC 4466 section 2.4), which its signature cannot
-// carry: the same state changes, through the client's command core.
-function selectWith(
-  client: IMAP4,
-  command: "SELECT" | "EXAMINE",
-  name: string,
-  parameter: string,
-): Promise<Result> {
-  return coreOf(client).run(command, async (session) => {
-    session.checkState(command);
-    session.store.clear();
-    session.setReadonly(command === "EXAMINE");
-    const [type, data] = await session.simple(command, [
-      { kind: "raw", value: name },
-      { kind: "raw", value: parameter },
-    ]);
-    if (type !== "OK") {
-      session.setState("AUTH");
-      return [type, data];
-    }
-    session.setState("SELECTED");
-    if (session.store.has("READ-ONLY") && command === "SELECT") {
-      throw new IMAP4Readonly(`${name} is not writable`);
-    }
-    return [type, session.store.peek("EXISTS") ?? [null]];
-  });
 }
