@@ -12,6 +12,7 @@ import {
   IMAP4CommandError,
   IMAP4Error,
   listMailboxes,
+  moveMessages,
   searchMessages,
   searchSummary,
   selectMailbox,
@@ -359,5 +360,30 @@ test("enableImap4rev2 with a mailbox selected: imaplib's state error, nothing se
   });
   await assert.rejects(enableImap4rev2(M), IMAP4Error);
   assert.deepEqual(commands(server.receivedText, /^ENABLE/), []);
+  await done();
+});
+
+test("IMAP4rev2: moveMessages' fallback reads the UIDs from ESEARCH", async () => {
+  const { M, server, done } = await rev2({
+    UID: (s, c) => {
+      const sub = c.args.split(" ")[0].toUpperCase();
+      if (sub === "SEARCH") s.line(`* ESEARCH (TAG "${c.tag}") UID ALL 12:13`);
+      if (sub === "COPY") s.line(`${c.tag} OK [COPYUID 77 12:13 501:502] Copy completed`);
+      else s.line(`${c.tag} OK ${sub} completed`);
+    },
+  }, "UIDPLUS");
+  await M.select();
+  const result = await moveMessages(M, "2:3", "Archiv");
+  assert.deepEqual(result, {
+    uidValidity: 77,
+    uidMap: new Map([[12, 501], [13, 502]]),
+    expunged: true,
+  });
+  assert.deepEqual(commands(server.receivedText, /^UID/), [
+    "UID SEARCH 2:3",
+    'UID COPY 12:13 "Archiv"',
+    "UID STORE 12:13 +FLAGS.SILENT (\\Deleted)",
+    "UID EXPUNGE 12:13",
+  ]);
   await done();
 });

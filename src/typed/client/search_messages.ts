@@ -36,23 +36,18 @@ export interface SearchMessagesOptions {
 }
 
 /**
- * @internal Runs SEARCH or UID SEARCH with `returnOptions` (`"RETURN (...)"`, ESEARCH) or
- * none, and returns what answered it: the ESEARCH response tagged for this command (an
+ * @internal Runs SEARCH or UID SEARCH with `args` (criteria, after `RETURN (...)` for ESEARCH
+ * if wanted) and returns what answered it: the ESEARCH response tagged for this command (an
  * IMAP4rev2 server answers a plain SEARCH so too, RFC 9051 section 6.4.4), or the numbers of
  * the `* SEARCH` responses.
  */
-export async function runSearch(
+export async function search(
   client: IMAP4,
   method: string,
-  query: SearchQuery,
-  options: { uid?: boolean; signal?: AbortSignal },
-  returnOptions?: string,
+  args: Argument[],
+  uid: boolean,
+  signal: AbortSignal | undefined,
 ): Promise<EsearchResult | number[]> {
-  const { uid = false, signal } = options;
-  const args: Argument[] = searchArguments(query, client.utf8_enabled);
-  if (returnOptions) args.unshift({ kind: "raw", value: returnOptions });
-  // Through the client's command core: imaplib's search() sends criteria as written, so it
-  // has no way to send a string as a literal.
   const { tag, responses } = await collect(
     client,
     signal,
@@ -68,6 +63,39 @@ export async function runSearch(
     .filter((r) => r.tag === undefined || r.tag === tag);
   if (esearch.length > 0) return esearch[esearch.length - 1];
   return parseSearch(responses.get("SEARCH")!);
+}
+
+/**
+ * @internal SEARCH or UID SEARCH from a query object, with `returnOptions` (`"RETURN (...)"`)
+ * or none; see {@linkcode search}.
+ */
+export function runSearch(
+  client: IMAP4,
+  method: string,
+  query: SearchQuery,
+  options: { uid?: boolean; signal?: AbortSignal },
+  returnOptions?: string,
+): Promise<EsearchResult | number[]> {
+  // Through the client's command core: imaplib's search() sends criteria as written, so it
+  // has no way to send a string as a literal.
+  const args: Argument[] = searchArguments(query, client.utf8_enabled);
+  if (returnOptions) args.unshift({ kind: "raw", value: returnOptions });
+  return search(client, method, args, options.uid ?? false, options.signal);
+}
+
+/**
+ * @internal `UID SEARCH criteria` (raw criteria, e.g. a sequence set or `ALL`) as UIDs, from
+ * `* SEARCH` or, in IMAP4rev2, `* ESEARCH` (expanded up to `limit` numbers).
+ */
+export async function searchUids(
+  client: IMAP4,
+  method: string,
+  criteria: string,
+  signal: AbortSignal | undefined,
+  limit?: number,
+): Promise<number[]> {
+  const answer = await search(client, method, [{ kind: "raw", value: criteria }], true, signal);
+  return Array.isArray(answer) ? answer : expandAll(answer.all, limit);
 }
 
 /**
