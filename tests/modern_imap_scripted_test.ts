@@ -111,6 +111,7 @@ test("IMAP4rev2: SELECT with * OK [CLOSED] and no RECENT; SEARCH answered by ESE
       "{tag} OK [READ-WRITE] SELECT completed",
     ),
     SEARCH: replies('* ESEARCH (TAG "{tag}") ALL 1:3,5', "{tag} OK SEARCH completed"),
+    LIST: replies('* LIST (\\HasNoChildren) "/" Archiv', "{tag} OK LIST completed"),
     UID: replies(
       // An ESEARCH of another command (an older tag) is not this command's answer.
       '* ESEARCH (TAG "X999") UID ALL 7',
@@ -120,6 +121,8 @@ test("IMAP4rev2: SELECT with * OK [CLOSED] and no RECENT; SEARCH answered by ESE
   });
   const box = await selectMailbox(M, "INBOX");
   assert.equal(box.exists, 5);
+  // SELECT's `* LIST` stays out of a later listing.
+  assert.deepEqual((await listMailboxes(M)).map((b) => b.path), ["Archiv"]);
   assert.equal(box.uidNext, 4392);
   assert.equal("recent" in box, false);
   assert.deepEqual(await searchMessages(M, { seen: false }), [1, 2, 3, 5]);

@@ -26,7 +26,8 @@ export interface Collected {
 /**
  * @internal Runs `name args` in call order (as imaplib's commands do), checks `signal` before
  * and after, turns NO and BAD into `IMAP4CommandError` naming `command`, and takes the untagged
- * data of `names` from the store.
+ * data of `names` from the store: only this command's, as data of those names stored before
+ * it (an IMAP4rev2 SELECT's `* LIST`, RFC 9051 section 6.3.2) is dropped when it starts.
  */
 export async function collect(
   client: IMAP4,
@@ -45,6 +46,7 @@ export async function collect(
     command,
     () =>
       coreOf(client).run(name, async (session) => {
+        for (const key of names) session.store.take(key);
         const running = await session.start(name, args);
         tag = running.tag;
         const result = await running.complete();
