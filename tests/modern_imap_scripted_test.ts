@@ -12,11 +12,13 @@ import {
   IMAP4CommandError,
   IMAP4Error,
   listMailboxes,
+  mailboxChanges,
   moveMessages,
   searchMessages,
   searchSummary,
   selectMailbox,
   statusMailbox,
+  TypedParseError,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { type CommandHandler, connectScripted, replies } from "./_scripted.ts";
@@ -141,12 +143,20 @@ test("IMAP4rev2: SELECT with * OK [CLOSED] and no RECENT; SEARCH answered by ESE
   await done();
 });
 
-test("IMAP4rev2: an ESEARCH with no ALL is no match", async () => {
+test("IMAP4rev2: an ESEARCH with no ALL is no match; a broken set is a TypedParseError", async () => {
+  let broken = false;
   const { M, done } = await rev2({
-    SEARCH: replies('* ESEARCH (TAG "{tag}")', "{tag} OK SEARCH completed"),
+    SEARCH: (s, c) => {
+      s.line(`* ESEARCH (TAG "${c.tag}")${broken ? " ALL 3:x" : ""}`);
+      s.line(`${c.tag} OK SEARCH completed`);
+    },
+    NOOP: replies("{tag} OK NOOP completed"),
   });
   await M.select();
   assert.deepEqual(await searchMessages(M, { seen: false }), []);
+  broken = true;
+  await assert.rejects(searchMessages(M, { seen: false }), TypedParseError);
+  assert.equal((await M.noop())[0], "OK");
   await done();
 });
 
@@ -387,6 +397,36 @@ test("IMAP4rev2: moveMessages' fallback reads the UIDs from ESEARCH", async () =
     'UID COPY 12:13 "Archiv"',
     "UID STORE 12:13 +FLAGS.SILENT (\\Deleted)",
     "UID EXPUNGE 12:13",
+  ]);
+  await done();
+});
+
+test("IMAP4rev2: mailboxChanges (UIDs path) reads UID SEARCH ALL from ESEARCH", async () => {
+  const { M, server, done } = await rev2({
+    EXAMINE: replies(
+      "* 3 EXISTS",
+      "* OK [UIDVALIDITY 7] UIDs valid",
+      "* OK [UIDNEXT 12] Predicted next UID",
+      "{tag} OK [READ-ONLY] EXAMINE completed",
+    ),
+    UID: (s, c) => {
+      if (/^SEARCH/i.test(c.args)) s.line(`* ESEARCH (TAG "${c.tag}") UID ALL 4,9:11`);
+      else s.line("* 1 FETCH (UID 4 FLAGS (\\Seen))");
+      s.line(`${c.tag} OK done`);
+    },
+  });
+  const changes = await mailboxChanges(M, "INBOX", {
+    uidValidity: 7,
+    uidNext: 10,
+    uids: "3:4,9",
+  }, { method: "uids" });
+  assert.deepEqual(
+    [changes.newUids, changes.vanished, changes.changed.map((m) => m.uid), changes.state.uids],
+    [[10, 11], [3], [4], "4,9:11"],
+  );
+  assert.deepEqual(commands(server.receivedText, /^UID/), [
+    "UID SEARCH ALL",
+    "UID FETCH 4,9 (UID FLAGS)",
   ]);
   await done();
 });
