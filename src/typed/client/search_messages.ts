@@ -1,5 +1,6 @@
 /**
- * `searchMessages()`: SEARCH or UID SEARCH from a query object, numbers back.
+ * `searchMessages()`: SEARCH or UID SEARCH from a query object, numbers back; and the SEARCH
+ * runner the other typed functions share, which reads `* SEARCH` or `* ESEARCH` answers.
  *
  * @module
  */
@@ -138,6 +139,8 @@ export function expandAll(set: string | undefined, limit = 1_000_000): number[] 
  * @throws {IMAP4CommandError} on NO or BAD, e.g. `BADCHARSET` from a server without UTF-8.
  * @throws {IMAP4ArgumentError} for an unknown key or a value that cannot be sent.
  * @throws {RangeError} for an invalid date or number, or an ESEARCH set over `limit`.
+ * @throws {TypedParseError} for an answer that is not numbers or an ESEARCH response (the
+ *   command has completed: the connection stays in step).
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
  * @example Unread mail with a quoted word in the subject, since a day

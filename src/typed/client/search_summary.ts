@@ -79,6 +79,7 @@ const ALL_RETURNS: readonly SearchReturn[] = ["min", "max", "count", "all"];
  * @throws {IMAP4ArgumentError} for an unknown return option, or a query that cannot be sent.
  * @throws {RangeError} when ALL names more than `limit` numbers (nothing is allocated), or for
  *   an invalid date or number in the query.
+ * @throws {TypedParseError} for an answer that is not numbers or an ESEARCH response.
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
  * @example How many unread, and the newest
