@@ -19,12 +19,23 @@
  * @module
  */
 
-export { type Arg, IMAP4, IMAP4_PORT, IMAP4_SSL_PORT } from "./src/client/imap4.ts";
+export {
+  type Arg,
+  type ArgsAndOptions,
+  IMAP4,
+  IMAP4_PORT,
+  IMAP4_SSL_PORT,
+} from "./src/client/imap4.ts";
 export { IMAP4Aliases } from "./src/client/aliases.ts";
 export { IMAP4Streaming } from "./src/client/streaming.ts";
 export { IMAP4_SSL } from "./src/client/imap4_ssl.ts";
 export type { ConnectOptions } from "./src/client/options.ts";
-export { DEFAULT_CONNECT_TIMEOUT_SECONDS, type SessionOptions } from "./src/session/options.ts";
+export {
+  type CommandOptions,
+  DEFAULT_CANCEL_GRACE_SECONDS,
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  type SessionOptions,
+} from "./src/session/options.ts";
 export type { LogEntry, LogEventName, LogListener } from "./src/session/log.ts";
 export type { IdleOptions, Idler, IdleResponse } from "./src/client/idler.ts";
 export { type Data, type Result } from "./src/session/session.ts";

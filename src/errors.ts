@@ -177,6 +177,44 @@ export class IMAP4TlsError extends IMAP4Abort {}
  */
 export class IMAP4ArgumentError extends IMAP4Error {}
 
+/**
+ * An `AbortSignal` given to a command (`M.fetch(set, items, { signal })`) or to a typed method
+ * fired. `cause` is the signal's `reason`. The connection is usable: a subclass of
+ * {@linkcode IMAP4Error}, not of `IMAP4Abort`.
+ *
+ * - Aborted before the command was written (still queued behind others): it is removed from the
+ *   queue, nothing is sent.
+ * - Aborted while the command is in flight: it is never cut off (the connection would be out of
+ *   step). It runs to its tagged reply, its result is discarded, then this is thrown. If no
+ *   reply comes within `cancelGraceSeconds` of the abort, the connection is closed instead and
+ *   `IMAP4TimeoutError` is thrown.
+ * - Typed methods check the signal before each command they send and again when it completes;
+ *   a command that completed before the signal fired did take effect (e.g. a STORE; for
+ *   `moveMessages()`'s fallback, the steps before the abort). `fetchMessages()` and the
+ *   streaming FETCH methods check it as each response arrives: aborted, they read and drop the
+ *   rest of the FETCH, then throw.
+ *
+ * @example The signal's reason as cause
+ * ```ts
+ * import { IMAP4CancelledError, IMAP4Error } from "@imaplib/imaplib";
+ * const e = new IMAP4CancelledError("searchMessages()", new DOMException("stop", "AbortError"));
+ * console.assert(e instanceof IMAP4Error && (e.cause as Error).name === "AbortError");
+ * ```
+ */
+export class IMAP4CancelledError extends IMAP4Error {
+  /**
+   * Makes the error.
+   * @param method The command or typed method, e.g. `"FETCH"`, `"searchMessages()"`.
+   * @param reason The signal's `reason`, kept as `cause`.
+   */
+  constructor(method: string, reason: unknown) {
+    super(
+      `${method} cancelled: ${reason instanceof Error ? reason.message : String(reason)}`,
+      { cause: reason },
+    );
+  }
+}
+
 /** @internal The text of any thrown value, for messages (`Error.message`, else `String()`). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -288,6 +288,19 @@ const COMMANDS: {
     }],
   },
   {
+    name: "APPEND binary message: literal8 (RFC 3516), NUL and bare CR/LF as they are",
+    command: "APPEND",
+    args: [astring("INBOX"), { kind: "binary-message", value: bytes("a\0b\rc\n") }],
+    wire: [{ line: "A1 APPEND INBOX ~{6}\r\n" }, { literal: "a\0b\rc\n" }, { line: "\r\n" }],
+  },
+  {
+    name: "APPEND binary message in UTF-8 mode: UTF8 (~{N}) as RFC 6855 has it",
+    command: "APPEND",
+    args: [astring("INBOX"), { kind: "binary-message", value: bytes("a\0") }],
+    utf8: true,
+    wire: [{ line: "A1 APPEND INBOX UTF8 (~{2}\r\n" }, { literal: "a\0" }, { line: ")\r\n" }],
+  },
+  {
     name: "empty APPEND message",
     command: "APPEND",
     args: [astring("INBOX"), message("")],

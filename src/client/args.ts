@@ -9,6 +9,7 @@ import type { Argument } from "../wire/encoder.ts";
 import type { FetchStreamOptions } from "./streaming_run.ts";
 import type { Data } from "../session/session.ts";
 import { decodeText } from "../wire/bytes.ts";
+import type { CommandOptions } from "../session/options.ts";
 
 /** A command argument: text (sent as UTF-8) or bytes. */
 export type Arg = string | Uint8Array;
@@ -79,4 +80,20 @@ export function fetchCommand(
 /** LIST/LSUB's reference name and mailbox pattern, with imaplib's defaults (`""` and `*`). */
 export function listArgs(directory: Arg = '""', pattern: Arg = "*"): Argument[] {
   return [astring(directory), { kind: "list-mailbox", value: pattern }];
+}
+
+/**
+ * The arguments of a varargs imaplib method (`search`, `uid`, `xatom`...), optionally followed
+ * by the command options.
+ */
+export type ArgsAndOptions = Arg[] | [...Arg[], CommandOptions];
+
+// Splits the trailing options object, if any, off varargs: an argument is a string or bytes,
+// so a plain object in last place can only be the options.
+export function splitOptions(args: ArgsAndOptions): [Arg[], CommandOptions | undefined] {
+  const last = args[args.length - 1];
+  if (last !== undefined && typeof last === "object" && !(last instanceof Uint8Array)) {
+    return [args.slice(0, -1) as Arg[], last];
+  }
+  return [args as Arg[], undefined];
 }

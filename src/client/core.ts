@@ -8,8 +8,14 @@
 
 import type { Argument } from "../wire/encoder.ts";
 import { decodeText } from "../wire/bytes.ts";
-import { IMAP4Abort, IMAP4Error, IMAP4TimeoutError, IMAP4TlsError } from "../errors.ts";
-import { connectTimeoutOf } from "../session/options.ts";
+import {
+  IMAP4Abort,
+  IMAP4CancelledError,
+  IMAP4Error,
+  IMAP4TimeoutError,
+  IMAP4TlsError,
+} from "../errors.ts";
+import { cancelGraceMsOf, type CommandOptions, connectTimeoutOf } from "../session/options.ts";
 import {
   type Data,
   illegalState,
@@ -58,7 +64,9 @@ export class ClientCore {
   readonly session: Session;
   readonly #options: ConnectOptions;
   #tlsEstablished = false;
-  #holder: Holder | null = null;
+  // What holds the connection, as an object of its own so that a release only frees its own.
+  #holder: { holder: Holder } | null = null;
+  readonly #cancelGraceMs: number | null;
 
   /**
    * Makes the core of `client` (see {@linkcode coreOf}).
@@ -67,6 +75,7 @@ export class ClientCore {
   constructor(client: object, options: ConnectOptions, host: SessionHost) {
     checkTlsOptions(options.tls);
     this.#options = options;
+    this.#cancelGraceMs = cancelGraceMsOf(options);
     this.session = new Session(options, host);
     cores.set(client, this);
   }
@@ -161,56 +170,147 @@ export class ClientCore {
     this.session.setCapabilities(decodeText(last).split(/\s+/).filter(Boolean));
   }
 
-  /** Runs a command body exclusively, in call order; refuses at once while held. */
-  run<T>(name: string, body: (session: Session) => Promise<T>): Promise<T> {
-    if (this.#holder) return Promise.reject(heldError(name, this.#holder));
-    return this.session.exclusive(() => body(this.session));
+  /**
+   * Runs a command body exclusively, in call order; refuses at once while held. With a
+   * `signal`, see {@linkcode CommandOptions}.
+   */
+  run<T>(
+    name: string,
+    body: (session: Session) => Promise<T>,
+    options?: CommandOptions,
+  ): Promise<T> {
+    if (this.#holder) return Promise.reject(heldError(name, this.#holder.holder));
+    const signal = options?.signal;
+    if (!signal) return this.session.exclusive(() => body(this.session));
+    return this.#cancellable(name, body, signal);
+  }
+
+  async #cancellable<T>(
+    name: string,
+    body: (session: Session) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> {
+    if (signal.aborted) throw new IMAP4CancelledError(name, signal.reason);
+    const turn = this.session.acquire();
+    let release: () => void;
+    try {
+      release = await untilAborted(turn, signal);
+    } catch (error) {
+      // Still queued: the turn passes on unused when it comes, so nothing is sent.
+      turn.then((release) => release());
+      throw new IMAP4CancelledError(name, (error as { reason: unknown }).reason);
+    }
+    const session = this.session;
+    let stopGrace = () => {};
+    try {
+      if (signal.aborted) throw new IMAP4CancelledError(name, signal.reason);
+      stopGrace = this.#graceOnAbort(name, signal);
+      let value: T;
+      try {
+        value = await body(session);
+      } catch (error) {
+        // A NO or BAD of a cancelled command is discarded like its result.
+        if (signal.aborted && !(error instanceof IMAP4Abort)) {
+          throw new IMAP4CancelledError(name, signal.reason);
+        }
+        throw error;
+      }
+      if (signal.aborted) throw new IMAP4CancelledError(name, signal.reason);
+      return value;
+    } finally {
+      stopGrace();
+      release();
+    }
+  }
+
+  // Once `signal` aborts, a command in flight has `cancelGraceSeconds` to complete; past it
+  // its reply is given up on, and only closing keeps the connection from being out of step.
+  // Returns the function that ends the watch.
+  #graceOnAbort(name: string, signal: AbortSignal): () => void {
+    const graceMs = this.#cancelGraceMs;
+    if (graceMs === null) return () => {};
+    const session = this.session;
+    const clock = session.connection.clock;
+    let timer: unknown;
+    const onAbort = () => {
+      timer = clock.setTimer(() => {
+        timer = undefined;
+        session.fail(
+          new IMAP4TimeoutError(
+            `${name} cancelled and not completed within ${graceMs / 1000} s: connection closed`,
+            { cause: signal.reason },
+          ),
+        );
+      }, graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    return () => {
+      signal.removeEventListener("abort", onAbort);
+      if (timer !== undefined) clock.clearTimer(timer);
+    };
   }
 
   /** imaplib's `_simple_command`, in call order. */
-  simple(name: string, args: Argument[] = []): Promise<Result> {
-    return this.run(name, (session) => session.simple(name, args));
+  simple(name: string, args: Argument[] = [], options?: CommandOptions): Promise<Result> {
+    return this.run(name, (session) => session.simple(name, args), options);
   }
 
   /** A simple command whose result is the stored untagged data of `responseName`. */
-  untagged(name: string, args: Argument[], responseName: string = name): Promise<Result> {
+  untagged(
+    name: string,
+    args: Argument[],
+    responseName: string = name,
+    options?: CommandOptions,
+  ): Promise<Result> {
     return this.run(name, async (session) => {
       const [type, data] = await session.simple(name, args);
       return session.untaggedResponse(type, data, responseName);
-    });
+    }, options);
   }
 
   /** CLOSE or UNSELECT: the state becomes AUTH whatever the reply, as imaplib does. */
-  leaveMailbox(name: "CLOSE" | "UNSELECT"): Promise<Result> {
+  leaveMailbox(name: "CLOSE" | "UNSELECT", options?: CommandOptions): Promise<Result> {
     return this.run(name, async (session) => {
       try {
         return await session.simple(name);
       } finally {
         if (session.state !== "LOGOUT") session.setState("AUTH");
       }
-    });
+    }, options);
   }
 
   /**
    * Takes the connection for a command that outlives its call (IDLE, streams): refuses at
-   * once if something holds it, waits for the queue, checks that `commandName` is legal, then
-   * returns a release function that is safe to call more than once.
+   * once if something holds it, waits for the queue (cancelled by `signal`: the turn then
+   * passes unused), checks that `commandName` is legal, then returns a release function that
+   * is safe to call more than once.
    */
-  async hold(holder: Holder, commandName: string): Promise<() => void> {
-    if (this.#holder) throw heldError(commandName, this.#holder);
-    this.#holder = holder;
+  async hold(holder: Holder, commandName: string, signal?: AbortSignal): Promise<() => void> {
+    if (this.#holder) throw heldError(commandName, this.#holder.holder);
+    if (signal?.aborted) throw new IMAP4CancelledError(commandName, signal.reason);
+    const mine = { holder };
+    this.#holder = mine;
+    let released = false;
+    const free = () => {
+      released = true;
+      if (this.#holder === mine) this.#holder = null;
+    };
+    const turn = this.session.acquire();
     let release: () => void;
     try {
-      release = await this.session.acquire();
+      release = signal ? await untilAborted(turn, signal) : await turn;
     } catch (error) {
-      this.#holder = null;
+      free();
+      if (signal?.aborted) {
+        turn.then((release) => release());
+        throw new IMAP4CancelledError(commandName, signal.reason);
+      }
       throw error;
     }
-    let released = false;
     const releaseOnce = () => {
       if (released) return;
-      released = true;
-      this.#holder = null;
+      free();
       release();
     };
     try {
@@ -224,16 +324,34 @@ export class ClientCore {
 
   /**
    * A streaming FETCH: holds the connection (other commands fail at once) for as long as `run`
-   * yields; `run` releases it.
+   * yields; `run` releases it. With `signal`, checked as each item arrives: aborted, the rest
+   * of the command is read and dropped (within `cancelGraceSeconds`, else the connection is
+   * closed), then {@linkcode IMAP4CancelledError} is thrown.
    */
   async *stream<T>(
     holder: Holder,
     name: string,
     args: Argument[],
     run: (start: StreamStart) => AsyncGenerator<T, void, undefined>,
+    signal?: AbortSignal,
   ): AsyncGenerator<T, void, undefined> {
-    const release = await this.hold(holder, name);
-    yield* run({ session: this.session, name, args, release });
+    const release = await this.hold(holder, name, signal);
+    if (signal?.aborted) {
+      release();
+      throw new IMAP4CancelledError(holder, signal.reason);
+    }
+    const items = run({ session: this.session, name, args, release });
+    if (!signal) return yield* items;
+    const stopGrace = this.#graceOnAbort(name, signal);
+    try {
+      for await (const item of items) {
+        if (signal.aborted) break;
+        yield item;
+      }
+    } finally {
+      stopGrace();
+    }
+    if (signal.aborted) throw new IMAP4CancelledError(holder, signal.reason);
   }
 
   /**
@@ -280,6 +398,15 @@ export class ClientCore {
       await this.session.close();
     }
   }
+}
+
+// `pending`, or a rejection with `{ reason }` as soon as `signal` aborts.
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject({ reason: signal.reason });
+    signal.addEventListener("abort", onAbort, { once: true });
+    pending.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 // A command called while IDLE or a stream holds the connection: refused at once (waiting

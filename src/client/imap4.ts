@@ -13,24 +13,27 @@ import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "../wire/bytes.ts";
 import { ClientCore } from "./core.ts";
 import { IMAP4Streaming } from "./streaming.ts";
-import { type Data, illegalState, type Result } from "../session/session.ts";
+import { type Data, illegalState, type Result, type Session } from "../session/session.ts";
 import { COMMANDS, type State } from "../session/states.ts";
 import { openTransport } from "../transport/open.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
 import type { ConnectOptions } from "./options.ts";
-import { connectTimeoutOf } from "../session/options.ts";
+import { type CommandOptions, connectTimeoutOf } from "../session/options.ts";
 import {
   type Arg,
+  type ArgsAndOptions,
   astring,
   lastText,
   listArgs,
   mapCrlf,
   parenthesized,
   raw,
+  splitOptions,
   text,
 } from "./args.ts";
 
-export type { Arg } from "./args.ts";
+export type { Arg, ArgsAndOptions } from "./args.ts";
+export type { CommandOptions } from "../session/options.ts";
 export type { ConnectOptions } from "./options.ts";
 
 /** imaplib's `IMAP4_PORT`. */
@@ -60,6 +63,14 @@ export const IMAP4_SSL_PORT = 993;
  * it; other arguments (sequence sets, search criteria, fetch items, flag lists) are sent as you
  * write them, as imaplib does. An argument containing NUL, CR or LF throws
  * `IMAP4ArgumentError` before anything is sent.
+ *
+ * Cancelling (beyond imaplib): every command method takes a {@linkcode CommandOptions} object
+ * after imaplib's arguments (`M.fetch("1:*", "(FLAGS)", { signal })`, also after varargs:
+ * `M.search(null, "UNSEEN", { signal })`). Aborted while queued, the command is dropped unsent;
+ * in flight, its reply is awaited and discarded (`IMAP4CancelledError`, connection usable) or,
+ * past `cancelGraceSeconds`, the connection is closed (`IMAP4TimeoutError`). The methods that
+ * send no command (`response`, `shutdown`, `socket`, `send`, `print_log`) take none; `idle()`
+ * has its own `signal`, which ends the IDLE.
  *
  * @example Reading unseen mail
  * ```ts ignore
@@ -232,19 +243,20 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @throws {IMAP4Error} while a response is partly received, or while IDLE or a FETCH stream
    *   holds the connection.
    */
-  read(size: number): Promise<Uint8Array> {
+  read(size: number, options?: CommandOptions): Promise<Uint8Array> {
     if (!Number.isSafeInteger(size) || size < 0) {
       return Promise.reject(new RangeError(`size must be an integer >= 0, got ${size}`));
     }
-    return this.#core.run("read()", (session) => session.connection.readRaw(size));
+    return this.#core.run("read()", (session) => session.connection.readRaw(size), options);
   }
 
   /**
    * Reads one raw line, LF included (imaplib's `readline()`); see {@linkcode IMAP4.read}.
    * @throws {IMAP4Error} as {@linkcode IMAP4.read}.
    */
-  readline(): Promise<Uint8Array> {
-    return this.#core.run("readline()", (session) => session.connection.readRaw("line"));
+  readline(options?: CommandOptions): Promise<Uint8Array> {
+    const read = (session: Session) => session.connection.readRaw("line");
+    return this.#core.run("readline()", read, options);
   }
 
   /**
@@ -339,6 +351,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
     flags: Arg | null,
     date_time: Date | number | string | null,
     message: Arg,
+    options?: CommandOptions,
   ): Promise<Result> {
     const bytes = typeof message === "string" ? new TextEncoder().encode(message) : message;
     const args: Argument[] = [
@@ -347,7 +360,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
       raw(date_time ? Time2Internaldate(date_time) : null),
       { kind: "message", value: mapCrlf(bytes) },
     ];
-    return this.#core.simple("APPEND", args);
+    return this.#core.simple("APPEND", args, options);
   }
 
   /**
@@ -375,7 +388,11 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * await M.authenticate("PLAIN", plainAuth("alice", "secret"));
    * ```
    */
-  authenticate(mechanism: string, authobject: Authenticator): Promise<Result> {
+  authenticate(
+    mechanism: string,
+    authobject: Authenticator,
+    options?: CommandOptions,
+  ): Promise<Result> {
     return this.#core.run("AUTHENTICATE", async (session) => {
       const mech = mechanism.toUpperCase();
       session.checkState("AUTHENTICATE");
@@ -398,7 +415,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
       session.setState("AUTH");
       await this.#core.refreshCapabilities();
       return [type, data];
-    });
+    }, options);
   }
 
   /**
@@ -406,8 +423,12 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @returns `["OK", [text]]`.
    * @throws {IMAP4Error} as {@linkcode IMAP4.authenticate}.
    */
-  login_cram_md5(user: string, password: string | Uint8Array): Promise<Result> {
-    return this.authenticate("CRAM-MD5", cramMd5Auth(user, password));
+  login_cram_md5(
+    user: string,
+    password: string | Uint8Array,
+    options?: CommandOptions,
+  ): Promise<Result> {
+    return this.authenticate("CRAM-MD5", cramMd5Auth(user, password), options);
   }
 
   /**
@@ -418,13 +439,13 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * const [, [caps]] = await M.capability();
    * ```
    */
-  capability(): Promise<Result> {
-    return this.#core.untagged("CAPABILITY", []);
+  capability(options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("CAPABILITY", [], undefined, options);
   }
 
   /** CHECK (RFC 3501 section 6.4.1): checkpoint the mailbox. @returns `["OK", [text]]`. */
-  check(): Promise<Result> {
-    return this.#core.simple("CHECK");
+  check(options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("CHECK", [], options);
   }
 
   /**
@@ -432,8 +453,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * becomes AUTH even if the command fails, as imaplib does.
    * @returns `["OK", [text]]`.
    */
-  close(): Promise<Result> {
-    return this.#core.leaveMailbox("CLOSE");
+  close(options?: CommandOptions): Promise<Result> {
+    return this.#core.leaveMailbox("CLOSE", options);
   }
 
   /**
@@ -441,26 +462,26 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param message_set Sequence set, e.g. `"1:3"`. @param new_mailbox Destination mailbox.
    * @returns `["OK", [text]]`; COPYUID is in `response("COPYUID")`.
    */
-  copy(message_set: Arg, new_mailbox: Arg): Promise<Result> {
-    return this.#core.simple("COPY", [raw(message_set), astring(new_mailbox)]);
+  copy(message_set: Arg, new_mailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("COPY", [raw(message_set), astring(new_mailbox)], options);
   }
 
   /** CREATE (RFC 3501 section 6.3.3). @param mailbox The new mailbox. */
-  create(mailbox: Arg): Promise<Result> {
-    return this.#core.simple("CREATE", [astring(mailbox)]);
+  create(mailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("CREATE", [astring(mailbox)], options);
   }
 
   /** DELETE (RFC 3501 section 6.3.4). @param mailbox The mailbox to delete. */
-  delete(mailbox: Arg): Promise<Result> {
-    return this.#core.simple("DELETE", [astring(mailbox)]);
+  delete(mailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("DELETE", [astring(mailbox)], options);
   }
 
   /**
    * DELETEACL (RFC 4314 section 3.2): removes every right of `who` on `mailbox`.
    * @param mailbox Mailbox name. @param who Identifier, e.g. `"bob"`.
    */
-  deleteacl(mailbox: Arg, who: Arg): Promise<Result> {
-    return this.#core.simple("DELETEACL", [astring(mailbox), astring(who)]);
+  deleteacl(mailbox: Arg, who: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("DELETEACL", [astring(mailbox), astring(who)], options);
   }
 
   /**
@@ -471,7 +492,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @returns `["OK", [text]]`; the ENABLED data is in `response("ENABLED")`.
    * @throws {IMAP4Error} "Server does not support ENABLE" without the ENABLE capability.
    */
-  enable(capability: Arg): Promise<Result> {
+  enable(capability: Arg, options?: CommandOptions): Promise<Result> {
     return this.#core.run("ENABLE", async (session) => {
       if (!session.capabilities.includes("ENABLE")) {
         throw new IMAP4Error("Server does not support ENABLE");
@@ -484,15 +505,15 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
         if (enabled || session.capabilities.includes("UTF8=ACCEPT")) session.enableUtf8();
       }
       return [type, data];
-    });
+    }, options);
   }
 
   /**
    * EXPUNGE (RFC 3501 section 6.4.3).
    * @returns `["OK", [numbers...]]`: the EXPUNGE responses in order, or `[null]` if none.
    */
-  expunge(): Promise<Result> {
-    return this.#core.untagged("EXPUNGE", []);
+  expunge(options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("EXPUNGE", [], undefined, options);
   }
 
   /**
@@ -507,8 +528,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * const [header, message] = data[0] as [Uint8Array, Uint8Array];
    * ```
    */
-  fetch(message_set: Arg, message_parts: Arg): Promise<Result> {
-    return this.#core.untagged("FETCH", [raw(message_set), raw(message_parts)]);
+  fetch(message_set: Arg, message_parts: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("FETCH", [raw(message_set), raw(message_parts)], undefined, options);
   }
 
   /**
@@ -516,8 +537,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param mailbox Mailbox name.
    * @returns `["OK", [b'INBOX alice lrwstipekxacd']]`.
    */
-  getacl(mailbox: Arg): Promise<Result> {
-    return this.#core.untagged("GETACL", [astring(mailbox)], "ACL");
+  getacl(mailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("GETACL", [astring(mailbox)], "ACL", options);
   }
 
   /**
@@ -526,12 +547,14 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param attribute E.g. `'"value.shared"'`. Both are sent as written.
    * @returns `["OK", [annotation data...]]`.
    */
-  getannotation(mailbox: Arg, entry: Arg, attribute: Arg): Promise<Result> {
-    return this.#core.untagged(
-      "GETANNOTATION",
-      [astring(mailbox), raw(entry), raw(attribute)],
-      "ANNOTATION",
-    );
+  getannotation(
+    mailbox: Arg,
+    entry: Arg,
+    attribute: Arg,
+    options?: CommandOptions,
+  ): Promise<Result> {
+    const args = [astring(mailbox), raw(entry), raw(attribute)];
+    return this.#core.untagged("GETANNOTATION", args, "ANNOTATION", options);
   }
 
   /**
@@ -539,8 +562,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param root Quota root, e.g. `"User quota"` (quoted as needed).
    * @returns `["OK", [b'"User quota" (STORAGE 10 102400)']]`.
    */
-  getquota(root: Arg): Promise<Result> {
-    return this.#core.untagged("GETQUOTA", [astring(root)], "QUOTA");
+  getquota(root: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("GETQUOTA", [astring(root)], "QUOTA", options);
   }
 
   /**
@@ -548,13 +571,16 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param mailbox Mailbox name.
    * @returns imaplib's two lists: `["OK", [[QUOTAROOT data...], [QUOTA data...]]]`.
    */
-  getquotaroot(mailbox: Arg): Promise<[type: string, data: [Data[], Data[]]]> {
+  getquotaroot(
+    mailbox: Arg,
+    options?: CommandOptions,
+  ): Promise<[type: string, data: [Data[], Data[]]]> {
     return this.#core.run("GETQUOTAROOT", async (session) => {
       const [type, data] = await session.simple("GETQUOTAROOT", [astring(mailbox)]);
       const [, quota] = session.untaggedResponse(type, data, "QUOTA");
       const [typ, quotaroot] = session.untaggedResponse(type, data, "QUOTAROOT");
       return [typ, [quotaroot, quota]];
-    });
+    }, options);
   }
 
   /**
@@ -595,8 +621,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param pattern Mailbox pattern with `*` / `%` wildcards. Default: `"*"`.
    * @returns `["OK", [b'(\\HasNoChildren) "." INBOX', ...]]`.
    */
-  list(directory?: Arg, pattern?: Arg): Promise<Result> {
-    return this.#core.untagged("LIST", listArgs(directory, pattern));
+  list(directory?: Arg, pattern?: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("LIST", listArgs(directory, pattern), undefined, options);
   }
 
   /**
@@ -609,7 +635,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @throws {IMAP4Error} with the server's text if LOGIN is refused, or without writing
    *   anything if the server advertises LOGINDISABLED.
    */
-  login(user: Arg, password: Arg): Promise<Result> {
+  login(user: Arg, password: Arg, options?: CommandOptions): Promise<Result> {
     return this.#core.run("LOGIN", async (session) => {
       session.checkState("LOGIN");
       if (session.capabilities.includes("LOGINDISABLED")) {
@@ -623,7 +649,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
       session.setState("AUTH");
       await this.#core.refreshCapabilities();
       return [type, data];
-    });
+    }, options);
   }
 
   /**
@@ -631,7 +657,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @returns `["BYE", [text]]` as imaplib does when the server says BYE first, else the tagged
    *   reply.
    */
-  logout(): Promise<Result> {
+  logout(options?: CommandOptions): Promise<Result> {
     return this.#core.run("LOGOUT", async (session) => {
       session.setState("LOGOUT");
       try {
@@ -639,7 +665,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
       } finally {
         await session.close();
       }
-    });
+    }, options);
   }
 
   /**
@@ -647,8 +673,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param directory Reference name. Default: `'""'`.
    * @param pattern Mailbox pattern. Default: `"*"`.
    */
-  lsub(directory?: Arg, pattern?: Arg): Promise<Result> {
-    return this.#core.untagged("LSUB", listArgs(directory, pattern));
+  lsub(directory?: Arg, pattern?: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("LSUB", listArgs(directory, pattern), undefined, options);
   }
 
   /**
@@ -656,18 +682,18 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param mailbox Mailbox name.
    * @returns `["OK", [b'INBOX lrwstipekxacd']]`.
    */
-  myrights(mailbox: Arg): Promise<Result> {
-    return this.#core.untagged("MYRIGHTS", [astring(mailbox)], "MYRIGHTS");
+  myrights(mailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("MYRIGHTS", [astring(mailbox)], "MYRIGHTS", options);
   }
 
   /** NAMESPACE (RFC 2342). @returns `["OK", [b'(("" ".")) NIL NIL']]`. */
-  namespace(): Promise<Result> {
-    return this.#core.untagged("NAMESPACE", []);
+  namespace(options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("NAMESPACE", [], undefined, options);
   }
 
   /** NOOP (RFC 3501 section 6.1.2): lets the server report changes into the untagged store. */
-  noop(): Promise<Result> {
-    return this.#core.simple("NOOP");
+  noop(options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("NOOP", [], options);
   }
 
   /**
@@ -676,38 +702,41 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param start First octet. @param length Number of octets.
    * @returns `["OK", [fetch data...]]`.
    */
-  partial(message_num: Arg, message_part: Arg, start: Arg, length: Arg): Promise<Result> {
-    return this.#core.untagged(
-      "PARTIAL",
-      [raw(message_num), raw(message_part), raw(start), raw(length)],
-      "FETCH",
-    );
+  partial(
+    message_num: Arg,
+    message_part: Arg,
+    start: Arg,
+    length: Arg,
+    options?: CommandOptions,
+  ): Promise<Result> {
+    const args = [raw(message_num), raw(message_part), raw(start), raw(length)];
+    return this.#core.untagged("PARTIAL", args, "FETCH", options);
   }
 
   /**
    * PROXYAUTH (Cyrus): an authorised administrator assumes the identity of `user`.
    * @param user The user to act as.
    */
-  proxyauth(user: Arg): Promise<Result> {
-    return this.#core.simple("PROXYAUTH", [astring(user)]);
+  proxyauth(user: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("PROXYAUTH", [astring(user)], options);
   }
 
   /**
    * imaplib's `recent()`: the stored RECENT responses, or a NOOP to prompt for them.
    * @returns `["OK", [counts...]]`, or `["OK", [null]]` if none.
    */
-  recent(): Promise<Result> {
+  recent(options?: CommandOptions): Promise<Result> {
     return this.#core.run("NOOP", async (session) => {
       const stored = session.untaggedResponse("OK", [null], "RECENT");
       if (stored[1][stored[1].length - 1]) return stored;
       const [type, data] = await session.simple("NOOP");
       return session.untaggedResponse(type, data, "RECENT");
-    });
+    }, options);
   }
 
   /** RENAME (RFC 3501 section 6.3.5). @param oldmailbox From. @param newmailbox To. */
-  rename(oldmailbox: Arg, newmailbox: Arg): Promise<Result> {
-    return this.#core.simple("RENAME", [astring(oldmailbox), astring(newmailbox)]);
+  rename(oldmailbox: Arg, newmailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("RENAME", [astring(oldmailbox), astring(newmailbox)], options);
   }
 
   /**
@@ -731,16 +760,17 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @returns `["OK", [b"1 2 3"]]`.
    * @throws {IMAP4Error} "Non-None charset not valid in UTF8 mode".
    */
-  search(charset: Arg | null, ...criteria: Arg[]): Promise<Result> {
+  search(charset: Arg | null, ...criteria: ArgsAndOptions): Promise<Result> {
+    const [keys, options] = splitOptions(criteria);
     return this.#core.run("SEARCH", async (session) => {
-      const args = criteria.map(raw);
+      const args = keys.map(raw);
       if (charset) {
         if (session.utf8) throw new IMAP4Error("Non-None charset not valid in UTF8 mode");
         args.unshift(raw("CHARSET"), astring(charset));
       }
       const [type, data] = await session.simple("SEARCH", args);
       return session.untaggedResponse(type, data, "SEARCH");
-    });
+    }, options);
   }
 
   /**
@@ -753,7 +783,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @throws {IMAP4Readonly} "`mailbox` is not writable" if the server opened it READ-ONLY
    *   although `readonly` was false.
    */
-  select(mailbox?: Arg, readonly?: boolean): Promise<Result> {
+  select(mailbox?: Arg, readonly?: boolean, options?: CommandOptions): Promise<Result> {
     mailbox ??= "INBOX";
     readonly ??= false;
     const name = readonly ? "EXAMINE" : "SELECT";
@@ -771,7 +801,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
         throw new IMAP4Readonly(`${text(mailbox)} is not writable`);
       }
       return [type, session.store.peek("EXISTS") ?? [null]];
-    });
+    }, options);
   }
 
   /**
@@ -779,8 +809,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param mailbox Mailbox name. @param who Identifier. @param what Rights, e.g. `"lrs"` or
    *   `"+w"`.
    */
-  setacl(mailbox: Arg, who: Arg, what: Arg): Promise<Result> {
-    return this.#core.simple("SETACL", [astring(mailbox), astring(who), astring(what)]);
+  setacl(mailbox: Arg, who: Arg, what: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("SETACL", [astring(mailbox), astring(who), astring(what)], options);
   }
 
   /**
@@ -788,8 +818,10 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * sent as written.
    * @returns `["OK", [annotation data...]]`.
    */
-  setannotation(mailbox: Arg, ...args: Arg[]): Promise<Result> {
-    return this.#core.untagged("SETANNOTATION", [astring(mailbox), ...args.map(raw)], "ANNOTATION");
+  setannotation(mailbox: Arg, ...rest: ArgsAndOptions): Promise<Result> {
+    const [args, options] = splitOptions(rest);
+    const sent = [astring(mailbox), ...args.map(raw)];
+    return this.#core.untagged("SETANNOTATION", sent, "ANNOTATION", options);
   }
 
   /**
@@ -797,8 +829,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param root Quota root. @param limits E.g. `"(STORAGE 512)"`.
    * @returns `["OK", [quota data...]]`.
    */
-  setquota(root: Arg, limits: Arg): Promise<Result> {
-    return this.#core.untagged("SETQUOTA", [astring(root), raw(limits)], "QUOTA");
+  setquota(root: Arg, limits: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("SETQUOTA", [astring(root), raw(limits)], "QUOTA", options);
   }
 
   /**
@@ -807,12 +839,10 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param charset E.g. `"UTF-8"`. @param search_criteria Search keys, sent as written.
    * @returns `["OK", [b"3 1 2"]]`.
    */
-  sort(sort_criteria: Arg, charset: Arg, ...search_criteria: Arg[]): Promise<Result> {
-    return this.#core.untagged("SORT", [
-      raw(parenthesized(sort_criteria)),
-      raw(charset),
-      ...search_criteria.map(raw),
-    ]);
+  sort(sort_criteria: Arg, charset: Arg, ...search_criteria: ArgsAndOptions): Promise<Result> {
+    const [keys, options] = splitOptions(search_criteria);
+    const args = [raw(parenthesized(sort_criteria)), raw(charset), ...keys.map(raw)];
+    return this.#core.untagged("SORT", args, undefined, options);
   }
 
   /**
@@ -827,8 +857,9 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    *   capabilities, the server refuses it, bytes were injected, or the handshake or
    *   verification fails. The connection is closed then, so nothing else goes out in clear.
    */
-  starttls(tls?: TlsOptions): Promise<Result> {
-    return this.#core.run("STARTTLS", () => this.#core.starttls(tls ?? this.#options.tls ?? {}));
+  starttls(tls?: TlsOptions, options?: CommandOptions): Promise<Result> {
+    const upgrade = () => this.#core.starttls(tls ?? this.#options.tls ?? {});
+    return this.#core.run("STARTTLS", upgrade, options);
   }
 
   /**
@@ -836,8 +867,8 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param mailbox Mailbox name. @param names Items, e.g. `"(MESSAGES UNSEEN)"`.
    * @returns `["OK", [b'INBOX (MESSAGES 3 UNSEEN 1)']]`.
    */
-  status(mailbox: Arg, names: Arg): Promise<Result> {
-    return this.#core.untagged("STATUS", [astring(mailbox), raw(names)]);
+  status(mailbox: Arg, names: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.untagged("STATUS", [astring(mailbox), raw(names)], undefined, options);
   }
 
   /**
@@ -846,17 +877,14 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param flags Flags; parenthesized if not already, e.g. `"\\Deleted"`.
    * @returns `["OK", [fetch data...]]`, the FETCH responses with the new flags.
    */
-  store(message_set: Arg, command: Arg, flags: Arg): Promise<Result> {
-    return this.#core.untagged(
-      "STORE",
-      [raw(message_set), raw(command), raw(parenthesized(flags))],
-      "FETCH",
-    );
+  store(message_set: Arg, command: Arg, flags: Arg, options?: CommandOptions): Promise<Result> {
+    const args = [raw(message_set), raw(command), raw(parenthesized(flags))];
+    return this.#core.untagged("STORE", args, "FETCH", options);
   }
 
   /** SUBSCRIBE (RFC 3501 section 6.3.6). @param mailbox The mailbox. */
-  subscribe(mailbox: Arg): Promise<Result> {
-    return this.#core.simple("SUBSCRIBE", [astring(mailbox)]);
+  subscribe(mailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("SUBSCRIBE", [astring(mailbox)], options);
   }
 
   /**
@@ -865,12 +893,14 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param search_criteria Search keys, sent as written.
    * @returns `["OK", [b"(1 2)(3)"]]`.
    */
-  thread(threading_algorithm: Arg, charset: Arg, ...search_criteria: Arg[]): Promise<Result> {
-    return this.#core.untagged("THREAD", [
-      raw(threading_algorithm),
-      raw(charset),
-      ...search_criteria.map(raw),
-    ]);
+  thread(
+    threading_algorithm: Arg,
+    charset: Arg,
+    ...search_criteria: ArgsAndOptions
+  ): Promise<Result> {
+    const [keys, options] = splitOptions(search_criteria);
+    const args = [raw(threading_algorithm), raw(charset), ...keys.map(raw)];
+    return this.#core.untagged("THREAD", args, undefined, options);
   }
 
   /**
@@ -886,8 +916,9 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * await M.uid("MOVE", "42", "Archive");
    * ```
    */
-  uid(command: string, ...args: Arg[]): Promise<Result> {
+  uid(command: string, ...rest: ArgsAndOptions): Promise<Result> {
     const name = command.toUpperCase();
+    const [args, options] = splitOptions(rest);
     return this.#core.run("UID", async (session) => {
       if (!Object.hasOwn(COMMANDS, name)) {
         throw new IMAP4Error(`Unknown IMAP4 UID command: ${name}`);
@@ -903,20 +934,20 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
         ? name
         : "FETCH";
       return session.untaggedResponse(type, data, responseName);
-    });
+    }, options);
   }
 
   /**
    * UNSELECT (RFC 3691): closes the mailbox without expunging. The state becomes AUTH even if
    * the command fails, as imaplib does.
    */
-  unselect(): Promise<Result> {
-    return this.#core.leaveMailbox("UNSELECT");
+  unselect(options?: CommandOptions): Promise<Result> {
+    return this.#core.leaveMailbox("UNSELECT", options);
   }
 
   /** UNSUBSCRIBE (RFC 3501 section 6.3.7). @param mailbox The mailbox. */
-  unsubscribe(mailbox: Arg): Promise<Result> {
-    return this.#core.simple("UNSUBSCRIBE", [astring(mailbox)]);
+  unsubscribe(mailbox: Arg, options?: CommandOptions): Promise<Result> {
+    return this.#core.simple("UNSUBSCRIBE", [astring(mailbox)], options);
   }
 
   /**
@@ -926,12 +957,13 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * @param name Command name (upper-cased). @param args Sent as written.
    * @returns `["OK", [text]]`; untagged data stays in the store for `response()`.
    */
-  xatom(name: string, ...args: Arg[]): Promise<Result> {
+  xatom(name: string, ...rest: ArgsAndOptions): Promise<Result> {
     const command = name.toUpperCase();
+    const [args, options] = splitOptions(rest);
     return this.#core.run(command, (session) => {
       session.addCommand(command, [session.state]);
       return session.simple(command, args.map(raw));
-    });
+    }, options);
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 
 import { coreOf } from "./core.ts";
+import { IMAP4CancelledError } from "../errors.ts";
 import { IMAP4Aliases } from "./aliases.ts";
 import { type Arg, fetchCommand, text } from "./args.ts";
 import {
@@ -35,7 +36,7 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    *
    * @param message_set Sequence set (UIDs with `{ uid: true }`).
    * @param message_parts Fetch items, e.g. `"(UID FLAGS RFC822.SIZE)"`.
-   * @param options `uid`: send UID FETCH.
+   * @param options `uid`: send UID FETCH; `signal`: see {@linkcode FetchStreamOptions}.
    * @returns An async iterator of `[type, data]`, e.g. `["FETCH", [b"1 (UID 7 FLAGS ())"]]`.
    * @throws {IMAP4Error} from the iterator when the server answers NO or BAD, or in the
    *   wrong state; {@linkcode IMAP4Abort} when the connection fails.
@@ -54,7 +55,7 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
   ): AsyncGenerator<FetchResponse, void, undefined> {
     options ??= {};
     const [name, args] = fetchCommand(message_set, message_parts, options);
-    return coreOf(this).stream("fetchIter()", name, args, iterateResponses);
+    return coreOf(this).stream("fetchIter()", name, args, iterateResponses, options.signal);
   }
 
   /**
@@ -68,7 +69,7 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    * @param message_num One message number (a UID with `{ uid: true }`).
    * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BODY.PEEK[2]"`, `"BINARY.PEEK[1]"`.
    *   Default: `"BODY.PEEK[]"`.
-   * @param options `uid`: send UID FETCH.
+   * @param options `uid`: send UID FETCH; `signal`: see {@linkcode FetchStreamOptions}.
    * @returns The stream with its size and FETCH header, or `null` if the server returned no
    *   literal (no such message, or an empty NIL part).
    * @throws {IMAP4Error} on NO or BAD, or in the wrong state.
@@ -87,9 +88,17 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
     message_part ??= "BODY.PEEK[]";
     options ??= {};
     const [name, args] = fetchCommand(message_num, `(${text(message_part)})`, options);
+    const signal = options.signal;
     return (async () => {
-      const release = await coreOf(this).hold("fetchBody()", name);
-      return await openBody({ session: coreOf(this).session, name, args, release });
+      const release = await coreOf(this).hold("fetchBody()", name, signal);
+      const part = await openBody({ session: coreOf(this).session, name, args, release });
+      if (signal?.aborted) {
+        // Aborted while the body was being asked for: dropped, as a cancelled stream is.
+        await part?.body.cancel();
+        await part?.done.catch(() => {});
+        throw new IMAP4CancelledError("fetchBody()", signal.reason);
+      }
+      return part;
     })();
   }
 
@@ -111,7 +120,7 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    * @param message_set Sequence set (UIDs with `{ uid: true }`), e.g. `"1:*"`.
    * @param message_part The part, e.g. `"BODY.PEEK[]"`, `"BINARY.PEEK[1]"`.
    *   Default: `"BODY.PEEK[]"`.
-   * @param options `uid`: send UID FETCH.
+   * @param options `uid`: send UID FETCH; `signal`: see {@linkcode FetchStreamOptions}.
    * @returns An async iterator of {@linkcode FetchedBody} (`sizeBytes`, `header`, `body`).
    * @throws {IMAP4Error} from the iterator when the server answers NO or BAD, or in the wrong
    *   state; {@linkcode IMAP4Abort} when the connection fails (a body being read errors too).
@@ -140,6 +149,6 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
     message_part ??= "BODY.PEEK[]";
     options ??= {};
     const [name, args] = fetchCommand(message_set, `(${text(message_part)})`, options);
-    return coreOf(this).stream("fetchBodies()", name, args, iterateBodies);
+    return coreOf(this).stream("fetchBodies()", name, args, iterateBodies, options.signal);
   }
 }

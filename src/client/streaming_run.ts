@@ -9,6 +9,7 @@
 import { STREAMED_LITERAL } from "../wire/decoder.ts";
 import type { Argument } from "../wire/encoder.ts";
 import { IMAP4Error } from "../errors.ts";
+import type { CommandOptions } from "../session/options.ts";
 import { type LiteralStream, literalStream } from "./body_stream.ts";
 import type { Datum } from "../wire/parser.ts";
 import { dataRepr, decodeText } from "../wire/bytes.ts";
@@ -18,8 +19,13 @@ import type { Result, Session } from "../session/session.ts";
 /** One response delivered by `IMAP4.fetchIter()`: `[type, data]` as imaplib stores it. */
 export type FetchResponse = [type: string, data: Datum[]];
 
-/** Options of `IMAP4.fetchIter()` and `IMAP4.fetchBody()`. */
-export interface FetchStreamOptions {
+/**
+ * Options of `IMAP4.fetchIter()`, `IMAP4.fetchBody()` and `IMAP4.fetchBodies()`. `signal`
+ * (see `CommandOptions`) is checked as each response or part arrives; aborted, the rest of the
+ * command is read and dropped, then `IMAP4CancelledError` is thrown. For `fetchBody()` it
+ * covers the wait until the body starts; once you hold the stream, cancel the stream.
+ */
+export interface FetchStreamOptions extends CommandOptions {
   /** Send `UID FETCH` (the message set holds UIDs). @default {false} */
   uid?: boolean;
 }

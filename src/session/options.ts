@@ -30,6 +30,39 @@ export function connectTimeoutOf(options: SessionOptions): number | undefined {
   return options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
 }
 
+/** Default of {@linkcode SessionOptions.cancelGraceSeconds}: 10 seconds. */
+export const DEFAULT_CANCEL_GRACE_SECONDS = 10;
+
+/**
+ * The last argument every command method takes (`M.fetch(set, items, { signal })`), after
+ * imaplib's positional arguments.
+ */
+export interface CommandOptions {
+  /**
+   * Cancels this command only. Aborted before the command is written (queued behind others),
+   * it is removed from the queue and nothing is sent; aborted in flight, the client waits up to
+   * `cancelGraceSeconds` for its tagged reply and discards it, else closes the connection. The
+   * call then throws `IMAP4CancelledError` (connection usable) or `IMAP4TimeoutError` (closed).
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * The grace of {@linkcode SessionOptions.cancelGraceSeconds} in milliseconds, `null` for none.
+ * @throws {RangeError} if it is not a number >= 0 or null.
+ */
+export function cancelGraceMsOf(options: SessionOptions): number | null {
+  const value = options.cancelGraceSeconds;
+  if (value === null) return null;
+  if (value === undefined) return DEFAULT_CANCEL_GRACE_SECONDS * 1000;
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(
+      `cancelGraceSeconds must be a number of seconds >= 0 or null, got ${value}`,
+    );
+  }
+  return value * 1000;
+}
+
 /** Settings of one connection's session (limits, timeouts, cancellation, the clock). */
 export interface SessionOptions extends DecoderOptions {
   /**
@@ -59,6 +92,17 @@ export interface SessionOptions extends DecoderOptions {
    * throw {@linkcode IMAP4TimeoutError} with the signal's reason as `cause`.
    */
   signal?: AbortSignal;
+  /**
+   * Seconds a command whose own `signal` (see {@linkcode CommandOptions}) fired while it was in
+   * flight may still take to reach its tagged reply. A command in flight cannot be taken back:
+   * the client waits for the reply and discards it (`IMAP4CancelledError`, the connection
+   * usable), but past this grace it closes the connection and throws
+   * {@linkcode IMAP4TimeoutError} instead. `0` closes at once; `null` always waits (the wait is
+   * still bounded by `timeout`).
+   * @default {10}
+   * @throws {RangeError} at construction if not a number >= 0 or null.
+   */
+  cancelGraceSeconds?: number | null;
   /**
    * Max bytes of response data held at once for the caller: what a command collects before its
    * tagged reply plus unsolicited responses not yet taken with `response()`, and the queue of

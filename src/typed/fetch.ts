@@ -30,11 +30,12 @@ import { decodeMailbox } from "./utf7.ts";
  * | `BODY[HEADER]`, `BODY[HEADER.FIELDS (..)]`, `BODY[HEADER.FIELDS.NOT (..)]`, `RFC822.HEADER` | `headers` |
  * | `BODY[s]` (any other section `s`)           | `bodyParts.get(s)`, e.g. `"1.2"`, `"TEXT"`, `"1.MIME"` |
  * | `RFC822.TEXT`                               | `bodyParts.get("TEXT")`                  |
- * | `BINARY[s]` (RFC 3516)                      | `bodyParts.get("BINARY[s]")`             |
+ * | `BINARY[s]` (RFC 3516)                      | `bodyParts.get("BINARY[s]")`: decoded by the server |
+ * | `BINARY.SIZE[s]` (RFC 3516)                 | `binarySizes.get(s)` (bytes, decoded)    |
  * | `EMAILID`, `THREADID` (RFC 8474)            | `emailId`, `threadId`                    |
  * | `X-GM-MSGID`, `X-GM-THRID` (Gmail)          | `gmailMessageId`, `gmailThreadId`; also `emailId` / `threadId` as decimal strings when no RFC 8474 id came (as imapflow does) |
  * | `X-GM-LABELS` (Gmail)                       | `labels` (modified UTF-7 decoded)        |
- * | anything else (`BINARY.SIZE[1]`, `PREVIEW`) | `extra.get(name)`, the name as sent upper-cased, section included |
+ * | anything else (`PREVIEW`, `X-FOO`)          | `extra.get(name)`, the name as sent upper-cased, section included |
  *
  * A partial fetch's `<origin>` is not part of the key (`BODY[]<0>` is `source`).
  *
@@ -72,6 +73,11 @@ export interface FetchMessage {
   headers?: Uint8Array;
   /** Other sections by name as the server sent it (see the table above). */
   bodyParts?: Map<string, Uint8Array>;
+  /**
+   * BINARY.SIZE (RFC 3516 section 4.2.3): the size in bytes of a part once the server undid its
+   * transfer encoding, by section (`"1"`, `"2.1"`).
+   */
+  binarySizes?: Map<string, number>;
   /** RFC 8474 EMAILID, or Gmail's X-GM-MSGID in decimal. */
   emailId?: string;
   /** RFC 8474 THREADID, or Gmail's X-GM-THRID in decimal. */
@@ -169,6 +175,9 @@ const ITEMS = new Map<string, ItemReader>([
     else setPart(msg, att.section, bytes);
   }],
   ["BINARY", (tok, msg, att) => setPart(msg, `BINARY[${att.section ?? ""}]`, tok.nstring())],
+  ["BINARY.SIZE", (tok, msg, att) => {
+    if (!tok.nil()) (msg.binarySizes ??= new Map()).set(att.section ?? "", tok.number());
+  }],
   ["RFC822", (tok, msg) => {
     const bytes = tok.nstring();
     if (bytes !== null) msg.source = bytes;

@@ -72,6 +72,7 @@ export {
   type StatusQuery,
 } from "./client/mailboxes.ts";
 export {
+  type QresyncParameters,
   type SelectedMailbox,
   selectMailbox,
   type SelectMailboxOptions,
@@ -105,6 +106,13 @@ export {
   type StoreFlagsOptions,
   type StoreFlagsResult,
 } from "./client/store_flags.ts";
+export {
+  expungeMessages,
+  type ExpungeMessagesOptions,
+  type ExpungeResult,
+} from "./client/expunge_messages.ts";
+export { unselectMailbox, type UnselectMethod } from "./client/unselect_mailbox.ts";
+export { getNamespaces } from "./client/namespaces.ts";
 export {
   type MailboxChanges,
   mailboxChanges,

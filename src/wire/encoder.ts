@@ -5,7 +5,8 @@
  * name is an `astring` (sent as an atom when it is one, a quoted string when it can be quoted,
  * a literal otherwise); a password or a `string` (a SEARCH string of the typed layer) is always a
  * quoted string or a literal, its text taken as it is; the APPEND message is
- * a literal; everything else (sequence sets, criteria, fetch items, flag lists) is sent as the
+ * a literal (`binary-message`: a BINARY literal8 `~{N}`, RFC 3516 section 4.3); everything else
+ * (sequence sets, criteria, fetch items, flag lists) is sent as the
  * caller wrote it, as imaplib does. NUL, CR and LF are refused in every argument except a
  * literal's content, so an argument can never end the command line.
  *
@@ -41,7 +42,8 @@ export type Fragment = LineFragment | LiteralFragment;
  * atom (with `list-mailbox`'s wildcards) when it is one, else quoted or a literal, and a value
  * already in quotes kept (imaplib style, `'"My Folder"'`); `password` and `string` always a
  * quoted string or a literal (RFC 3501 `string`), quotes in the value being part of it;
- * `message` a literal.
+ * `message` a literal; `binary-message` a literal8 (`~{N}`, RFC 3516 section 4.3: the APPEND
+ * of a message that may hold NUL bytes, for a server that advertises `BINARY`).
  */
 export type ArgumentKind =
   | "raw"
@@ -49,7 +51,8 @@ export type ArgumentKind =
   | "list-mailbox"
   | "password"
   | "string"
-  | "message";
+  | "message"
+  | "binary-message";
 
 /** A typed command argument. `null`/`undefined` values are dropped, as imaplib drops `None`. */
 export interface Argument {
@@ -162,13 +165,17 @@ function quote(bytes: Uint8Array): Uint8Array {
 const is7Bit = (b: number) => b < 0x80;
 
 /** An encoded argument: inline bytes, or a literal to send after a marker. */
-type Encoded = { inline: Uint8Array } | { literal: Uint8Array; utf8Wrap: boolean };
+type Encoded =
+  | { inline: Uint8Array }
+  | { literal: Uint8Array; utf8Wrap: boolean; literal8?: boolean };
 
 function encodeArgument(arg: Argument, utf8: boolean, what: string): Encoded {
   const bytes = toBytes(arg.value as string | Uint8Array);
   switch (arg.kind) {
     case "message":
       return { literal: bytes, utf8Wrap: utf8 };
+    case "binary-message":
+      return { literal: bytes, utf8Wrap: utf8, literal8: true };
     case "raw":
       checkNoCrLfNul(bytes, what);
       return { inline: bytes };
@@ -255,7 +262,9 @@ export function encodeCommand(
     const nonSync = options.nonSynchronizing === "LITERAL+" ||
       (options.nonSynchronizing === "LITERAL-" && size <= LITERAL_MINUS_MAX_BYTES);
     const marker = `{${size}${nonSync ? "+" : ""}}\r\n`;
-    flush(toBytes(encoded.utf8Wrap ? `UTF8 (~${marker}` : marker));
+    flush(
+      toBytes(encoded.utf8Wrap ? `UTF8 (~${marker}` : encoded.literal8 ? `~${marker}` : marker),
+    );
     fragments.push({ kind: "literal", bytes: encoded.literal, synchronizing: !nonSync });
     if (encoded.utf8Wrap) line.push(toBytes(")"));
   });

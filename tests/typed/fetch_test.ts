@@ -169,17 +169,17 @@ Deno.test("fetch: item names in any case (servers echoing the client's `body[]`)
   assert.deepEqual(odd.extra, new Map([["UIDX", "1"], ["RFC822.SIZEX", "2"]]));
 });
 
-Deno.test("fetch: unknown items are kept in `extra`, never fatal", () => {
+Deno.test("fetch: unknown items are kept in `extra`, never fatal; BINARY.SIZE read", () => {
   const msg = one(
     '* 1 FETCH (PREVIEW "Hello there" BINARY.SIZE[1] 123 X-FOO (1 "two" NIL (3)) UID 2 ' +
       "X-BAR[sec]<5> x)\r\n",
   );
   assert.equal(msg.uid, 2);
+  assert.deepEqual(msg.binarySizes, new Map([["1", 123]]));
   assert.deepEqual(
     msg.extra,
     new Map<string, unknown>([
       ["PREVIEW", bytes("Hello there")],
-      ["BINARY.SIZE[1]", "123"],
       ["X-FOO", ["1", bytes("two"), null, ["3"]]],
       ["X-BAR[sec]<5>", "x"],
     ]),

@@ -5,6 +5,9 @@
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
+import { coreOf } from "../../client/core.ts";
+import { IMAP4ArgumentError } from "../../errors.ts";
+import { Time2Internaldate } from "../../functions.ts";
 import { parseResponseCodeTyped } from "../response_code.ts";
 import { flagList, mailboxArg } from "./arguments.ts";
 import { run } from "./errors.ts";
@@ -24,6 +27,15 @@ export interface AppendMessageOptions {
   flags?: readonly string[];
   /** INTERNALDATE to give it (second precision, sent with its zone); the server's time if unset. */
   internalDate?: Date;
+  /**
+   * Send the message as a BINARY literal8, `~{N}` (RFC 3516 section 4.3), which may hold any
+   * byte, NUL included (a body part with `Content-Transfer-Encoding: binary`). The server must
+   * advertise `BINARY`. Unset: literal8 only when the message contains a NUL byte; `true`:
+   * always; `false`: never (a NUL byte is then refused). A literal8 message is sent byte for
+   * byte, bare CR and LF included (no MapCRLF): its header lines must end in CRLF.
+   * @default {undefined}
+   */
+  binary?: boolean;
   /** Cancels the append; see {@linkcode IMAP4CancelledError}. */
   signal?: AbortSignal;
 }
@@ -50,16 +62,20 @@ export interface AppendResult {
  * Appends a message to a mailbox by its Unicode name (APPEND, RFC 3501 section 6.3.11) and
  * returns its UID when the server reports it (APPENDUID, RFC 4315): imapflow's `append()`.
  * Runs imaplib's `append()`, so bare CR and LF in the message become CRLF (imaplib's
- * MapCRLF): a message with CRLF line ends is stored byte for byte.
+ * MapCRLF): a message with CRLF line ends is stored byte for byte. A message with a NUL byte
+ * (or any with `binary: true`) goes as a BINARY literal8 instead (RFC 3516 section 4.3,
+ * `APPEND path ~{N}`), sent as it is, when the server advertises `BINARY`; without BINARY such
+ * a message is refused before anything is sent.
  *
  * @param client A logged-in client.
  * @param path The destination's Unicode name.
  * @param message The RFC 5322 message: bytes, or text sent as UTF-8.
- * @param options `flags`, `internalDate`, `signal`.
+ * @param options `flags`, `internalDate`, `binary`, `signal`.
  * @returns `{ uidValidity, uid }`, or `{}` without APPENDUID.
  * @throws {IMAP4CommandError} on NO or BAD (e.g. `code.code === "TRYCREATE"` when the mailbox
  *   does not exist, `"OVERQUOTA"`).
- * @throws {IMAP4ArgumentError} for a flag that is not `\Atom` or an atom.
+ * @throws {IMAP4ArgumentError} for a flag that is not `\Atom` or an atom; for a message with
+ *   a NUL byte (or `binary: true`) when the server has no `BINARY`, or with `binary: false`.
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
  * @example Saving a draft and remembering its UID
@@ -81,11 +97,33 @@ export async function appendMessage(
   const { flags = [], internalDate, signal } = options;
   const name = mailboxArg(client, path);
   const flagArg = flags.length > 0 ? flagList(flags) : null;
+  const bytes = typeof message === "string" ? new TextEncoder().encode(message) : message;
+  const nul = bytes.indexOf(0);
+  const binary = options.binary ?? nul >= 0;
+  const nulText = `the message has NUL at byte ${nul}, which only a BINARY literal8 can carry`;
+  if (binary && !client.capabilities.includes("BINARY")) {
+    throw new IMAP4ArgumentError(
+      `appendMessage(): ${nul >= 0 ? nulText : "binary: true"}, and the server does not ` +
+        "advertise BINARY (RFC 3516)",
+    );
+  }
+  if (!binary && nul >= 0) {
+    throw new IMAP4ArgumentError(`appendMessage(): ${nulText}, and binary is false`);
+  }
   const [, data] = await run(
     signal,
     "appendMessage()",
     "APPEND",
-    () => client.append(name, flagArg, internalDate ?? null, message),
+    () =>
+      binary
+        // Through the command core: imaplib's append() has no literal8 (and maps CRLF).
+        ? coreOf(client).simple("APPEND", [
+          { kind: "raw", value: name },
+          { kind: "raw", value: flagArg },
+          { kind: "raw", value: internalDate ? Time2Internaldate(internalDate) : null },
+          { kind: "binary-message", value: bytes },
+        ])
+        : client.append(name, flagArg, internalDate ?? null, bytes),
   );
   // The tagged OK's text: `[APPENDUID 38505 3955] APPEND completed`.
   const text = data[data.length - 1];

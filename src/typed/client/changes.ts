@@ -13,7 +13,8 @@ import type { IMAP4 } from "../../client/imap4.ts";
 import { IMAP4Error } from "../../errors.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
 import { compressSequenceSet, expandSequenceSet } from "../sequence_set.ts";
-import { latin1 } from "../text.ts";
+import { parseVanished } from "../vanished.ts";
+import { enableOnce } from "./enable.ts";
 import { run } from "./errors.ts";
 import { searchUids } from "./search_messages.ts";
 import type { SignalOptions } from "./mailboxes.ts";
@@ -71,9 +72,6 @@ export interface MailboxChangesOptions extends SignalOptions {
   method?: SyncMethod;
 }
 
-// Clients on which ENABLE QRESYNC / CONDSTORE went through (once per connection, RFC 5161).
-const enabled = new WeakMap<IMAP4, Set<string>>();
-
 /**
  * Selects `path` read-only (EXAMINE) and returns what changed since `previous`, with the state
  * to save. Leaves the mailbox selected.
@@ -124,8 +122,8 @@ export async function mailboxChanges(
   if (method === "condstore" && !caps.includes("CONDSTORE")) {
     throw new IMAP4Error(`${name}: the server offers no CONDSTORE`);
   }
-  if (method === "qresync") await enable(client, "QRESYNC", signal);
-  if (method === "condstore") await enable(client, "CONDSTORE", signal);
+  if (method === "qresync") await enableOnce(client, "QRESYNC", signal, name);
+  if (method === "condstore") await enableOnce(client, "CONDSTORE", signal, name);
   const box = await selectMailbox(client, path, { readOnly: true, signal });
   if (box.uidValidity === undefined || box.uidNext === undefined) {
     throw new IMAP4Error(`${name}: the server sent no UIDVALIDITY or UIDNEXT for ${path}`);
@@ -199,16 +197,9 @@ export async function mailboxChanges(
     changes.newUids.sort((a, b) => a - b);
     if (method === "qresync") {
       const [, vanished] = client.response("VANISHED");
-      const earlier = new Set<number>();
-      for (const datum of vanished) {
-        if (!(datum instanceof Uint8Array)) continue;
-        // `(EARLIER) 41,43:116` (RFC 7162 section 3.2.10).
-        const set = latin1(datum).replace(/^\(EARLIER\)\s*/i, "").trim();
-        for (const uid of expandSequenceSet(set)) {
-          if (uid < previous.uidNext) earlier.add(uid);
-        }
-      }
-      changes.vanished = [...earlier].sort((a, b) => a - b);
+      const { earlier, now } = parseVanished(vanished);
+      changes.vanished = [...new Set([...earlier, ...now])].filter((uid) => uid < previous.uidNext)
+        .sort((a, b) => a - b);
     }
   }
   if (method === "condstore") {
@@ -224,27 +215,4 @@ function bestMethod(client: IMAP4): SyncMethod {
   if (caps.includes("QRESYNC") && caps.includes("ENABLE")) return "qresync";
   if (caps.includes("CONDSTORE")) return "condstore";
   return "uids";
-}
-
-// ENABLE is valid only outside a selected mailbox (RFC 5161 section 3.1): leave it first with
-// UNSELECT (never CLOSE, which would expunge).
-async function enable(
-  client: IMAP4,
-  extension: "QRESYNC" | "CONDSTORE",
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const done = enabled.get(client) ?? new Set<string>();
-  if (done.has(extension) || !client.capabilities.includes("ENABLE")) return;
-  if (client.state === "SELECTED") {
-    if (!client.capabilities.includes("UNSELECT")) {
-      throw new IMAP4Error(
-        `mailboxChanges(): ENABLE ${extension} needs to leave the selected mailbox, and the ` +
-          "server has no UNSELECT: call it before selecting",
-      );
-    }
-    await run(signal, "mailboxChanges()", "UNSELECT", () => client.unselect());
-  }
-  await run(signal, "mailboxChanges()", "ENABLE", () => client.enable(extension));
-  done.add(extension);
-  enabled.set(client, done);
 }

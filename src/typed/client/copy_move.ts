@@ -11,6 +11,7 @@ import { compressSequenceSet } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { mailboxArg, type MessageSet, sequenceSet } from "./arguments.ts";
 import { run } from "./errors.ts";
+import { uidExpunge } from "./expunge_messages.ts";
 import { searchUids } from "./search_messages.ts";
 
 /**
@@ -213,7 +214,7 @@ export async function moveMessages(
     () => client.uid("STORE", messages, "+FLAGS.SILENT", "(\\Deleted)"),
   );
   const uidplus = caps.includes("UIDPLUS");
-  if (uidplus) await run(signal, method, "UID EXPUNGE", () => client.uid("EXPUNGE", messages));
+  if (uidplus) await uidExpunge(client, messages, signal, method);
   else if (plainExpunge) await run(signal, method, "EXPUNGE", () => client.expunge());
   return { ...copied, expunged: uidplus || plainExpunge };
 }

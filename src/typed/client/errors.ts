@@ -5,7 +5,9 @@
  * @module
  */
 
-import { IMAP4Error } from "../../errors.ts";
+import { IMAP4CancelledError, IMAP4Error } from "../../errors.ts";
+
+export { IMAP4CancelledError };
 import type { Result } from "../../session/session.ts";
 import { parseResponseCodeTyped, type TypedResponseCode } from "../response_code.ts";
 import { utf8Text } from "../text.ts";
@@ -58,40 +60,6 @@ export class IMAP4CommandError extends IMAP4Error {
     this.responseText = responseText;
     const code = parseResponseCodeTyped(responseText);
     if (code) this.code = code;
-  }
-}
-
-/**
- * A typed method's `AbortSignal` fired. `cause` is the signal's `reason`.
- *
- * The signal is checked before each command a typed method sends, and again when the command
- * has completed; a command in flight is never interrupted (that would leave the connection out
- * of step): it runs to its tagged reply, its result is discarded, then this is thrown. So when
- * this arrives, nothing of the method is still running and the connection is usable; a command
- * that completed before the signal fired did take effect (e.g. a STORE; for `moveMessages()`'s
- * fallback, the steps before the abort). `fetchMessages()` checks the signal as each response
- * arrives: aborted, it reads and drops the rest of the FETCH, then throws.
- *
- * A subclass of {@linkcode IMAP4Error}, not of `IMAP4Abort`: the connection is not closed.
- *
- * @example The signal's reason as cause
- * ```ts
- * import { IMAP4CancelledError, IMAP4Error } from "@imaplib/imaplib";
- * const e = new IMAP4CancelledError("searchMessages()", new DOMException("stop", "AbortError"));
- * console.assert(e instanceof IMAP4Error && (e.cause as Error).name === "AbortError");
- * ```
- */
-export class IMAP4CancelledError extends IMAP4Error {
-  /**
-   * Makes the error.
-   * @param method The typed method, e.g. `"searchMessages()"`.
-   * @param reason The signal's `reason`, kept as `cause`.
-   */
-  constructor(method: string, reason: unknown) {
-    super(
-      `${method} cancelled: ${reason instanceof Error ? reason.message : String(reason)}`,
-      { cause: reason },
-    );
   }
 }
 

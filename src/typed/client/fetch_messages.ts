@@ -5,6 +5,7 @@
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
+import { IMAP4ArgumentError } from "../../errors.ts";
 import { type FetchMessage, parseFetchResponse } from "../fetch.ts";
 import { atom, FIELD_NAME, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
 import { checkSignal, typedError } from "./errors.ts";
@@ -27,13 +28,17 @@ import { checkSignal, typedError } from "./errors.ts";
  * | `headers: true`   | `BODY.PEEK[HEADER]`                                          |
  * | `headers: [names]`| `BODY.PEEK[HEADER.FIELDS (names)]`                           |
  * | `bodyParts`       | `BODY.PEEK[part]` per part, e.g. `"1"`, `"1.2"`, `"TEXT"`, `"2.MIME"` |
+ * | `binaryParts`     | `BINARY.PEEK[part]` per part (RFC 3516), in `bodyParts` as `"BINARY[part]"` |
+ * | `binarySizes`     | `BINARY.SIZE[part]` per part (RFC 3516), in `binarySizes`    |
  * | `modseq`          | `MODSEQ` (RFC 7162), if the server advertises `CONDSTORE`    |
  * | `emailId`         | `EMAILID` (RFC 8474 `OBJECTID`), or Gmail's `X-GM-MSGID`     |
  * | `threadId`        | `THREADID` (RFC 8474 `OBJECTID`), or Gmail's `X-GM-THRID`    |
  * | `labels`          | Gmail's `X-GM-LABELS` (`X-GM-EXT-1`)                         |
  *
  * Items the server does not advertise (`modseq`, `emailId`, `threadId`, `labels`) are left
- * out, as imapflow does: the field is then absent from every message.
+ * out, as imapflow does: the field is then absent from every message. `binaryParts` and
+ * `binarySizes` need `BINARY` and throw `IMAP4ArgumentError` without it (imapflow's
+ * `download()` decodes the part itself; BINARY has the server do it).
  *
  * @example Envelope and flags
  * ```ts
@@ -67,6 +72,15 @@ export interface FetchQuery {
    * `.MIME`, or `"TEXT"`; land in `bodyParts` under the name the server gives them.
    */
   bodyParts?: readonly string[];
+  /**
+   * Body parts by part number (`"1"`, `"2.1"`; `""` for the whole message) with their
+   * Content-Transfer-Encoding undone by the server (BINARY, RFC 3516 section 4.2): base64 and
+   * quoted-printable come back as the bytes they encode. Land in `bodyParts` as
+   * `"BINARY[1]"`. A server that cannot decode a part answers NO `[UNKNOWN-CTE]`.
+   */
+  binaryParts?: readonly string[];
+  /** Decoded sizes of body parts (BINARY.SIZE, RFC 3516 section 4.2.3), in `binarySizes`. */
+  binarySizes?: readonly string[];
   /** The mod-sequence (CONDSTORE; fetching it enables CONDSTORE, RFC 7162 section 3.1). */
   modseq?: boolean;
   /** The thread id (RFC 8474, or Gmail's). */
@@ -103,6 +117,8 @@ export interface FetchMessagesOptions {
 
 // A body section (RFC 3501 `section-spec`) without HEADER.FIELDS (use `headers` for those).
 const PART = /^(?:\d+(?:\.\d+)*(?:\.(?:HEADER|TEXT|MIME))?|TEXT)$/i;
+// A BINARY section (RFC 3516 `section-binary`): part numbers only, or none.
+const BINARY_PART = /^(?:\d+(?:\.\d+)*)?$/;
 
 /**
  * @internal The FETCH items of `query` as a parenthesized list, for a server with
@@ -136,6 +152,23 @@ export function fetchItems(query: FetchQuery, capabilities: readonly string[]): 
   for (const part of query.bodyParts ?? []) {
     items.push(`BODY.PEEK[${atom(part, "body part", PART)}]`);
   }
+  for (
+    const [parts, item] of [[query.binaryParts, "BINARY.PEEK"], [
+      query.binarySizes,
+      "BINARY.SIZE",
+    ]] as const
+  ) {
+    if (!parts || parts.length === 0) continue;
+    if (!has("BINARY")) {
+      throw new IMAP4ArgumentError(`${item} needs a server that advertises BINARY (RFC 3516)`);
+    }
+    for (const part of parts) {
+      if (!BINARY_PART.test(part)) {
+        throw new IMAP4ArgumentError(`not a BINARY part number: ${JSON.stringify(part)}`);
+      }
+      items.push(`${item}[${part}]`);
+    }
+  }
   return `(${items.join(" ")})`;
 }
 
@@ -159,7 +192,8 @@ export function fetchItems(query: FetchQuery, capabilities: readonly string[]): 
  * @returns An async iterable of `FetchMessage`, each with `seq` and `uid` and the fields asked.
  * @throws {IMAP4CommandError} from the iterator when the server answers NO or BAD.
  * @throws {IMAP4CancelledError} when `signal` fires (after the rest was read and dropped).
- * @throws {IMAP4ArgumentError} for a bad set, header field name or body part (nothing sent).
+ * @throws {IMAP4ArgumentError} for a bad set, header field name or body part (nothing sent);
+ *   for `binaryParts` / `binarySizes` when the server has no `BINARY`.
  * @throws {IMAP4Error} in the wrong state, or while something else holds the connection.
  * @throws {TypedParseError} for a response that cannot be read (the rest is dropped).
  * @throws {IMAP4Abort} when the connection fails.

@@ -4,10 +4,15 @@
  * @module
  */
 
-import { IMAP4Error } from "../../errors.ts";
+import { IMAP4Error, IMAP4Readonly } from "../../errors.ts";
 import type { IMAP4 } from "../../client/imap4.ts";
+import { coreOf } from "../../client/core.ts";
+import type { Result } from "../../session/session.ts";
+import { type FetchMessage, parseFetch } from "../fetch.ts";
 import { latin1 } from "../text.ts";
-import { mailboxArg } from "./arguments.ts";
+import { parseVanished } from "../vanished.ts";
+import { mailboxArg, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
+import { enableOnce } from "./enable.ts";
 import { run } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 
@@ -25,15 +30,53 @@ export interface SelectMailboxOptions extends SignalOptions {
   /** EXAMINE instead of SELECT: nothing can change, `\Recent` stays (RFC 3501 section 6.3.2). */
   readOnly?: boolean;
   /**
-   * Enable CONDSTORE (RFC 7162) first, so that the answer carries `highestModseq` and later
-   * FETCHes can ask `modseq` / `changedSince`: sends `ENABLE CONDSTORE` (RFC 5161) once per
-   * client. ENABLE is only valid outside a selected mailbox: with one selected, the client
-   * leaves it with UNSELECT (RFC 3691; never CLOSE, which would expunge) before, and throws
-   * `IMAP4Error` if the server lacks UNSELECT. Ignored when the server advertises no
-   * `CONDSTORE` or no `ENABLE`.
+   * Enable CONDSTORE (RFC 7162) so that the answer carries `highestModseq` and later FETCHes
+   * can ask `modseq` / `changedSince`.
+   *
+   * `true`: `ENABLE CONDSTORE` (RFC 5161) first, once per client. ENABLE is only valid outside
+   * a selected mailbox: with one selected, the client leaves it with UNSELECT (RFC 3691; never
+   * CLOSE, which would expunge) before, and throws `IMAP4Error` if the server lacks UNSELECT.
+   * Ignored when the server advertises no `CONDSTORE` or no `ENABLE`.
+   *
+   * `"parameter"`: the CONDSTORE select parameter instead, `SELECT path (CONDSTORE)` (RFC 7162
+   * section 3.1.8), which enables it with no ENABLE and no UNSELECT. Needs `CONDSTORE`
+   * (`IMAP4Error` otherwise, nothing sent).
    * @default {false}
    */
-  condstore?: boolean;
+  condstore?: boolean | "parameter";
+  /**
+   * Quick resynchronization (RFC 7162 section 3.2.5): what the client knew of the mailbox
+   * when it last had it open. Sends `ENABLE QRESYNC` once per client (leaving a selected
+   * mailbox with UNSELECT first, as `condstore: true` does), then
+   * `SELECT path (QRESYNC (uidValidity highestModseq [knownUids]))`. The answer then carries
+   * `vanished` (UIDs expunged since) and `changed` (flag changes since). If `uidValidity`
+   * no longer matches, the server ignores the rest: the answer's `uidValidity` differs, and
+   * `vanished` and `changed` are empty. Needs `QRESYNC` and `ENABLE` (`IMAP4Error`
+   * otherwise, nothing sent).
+   */
+  qresync?: QresyncParameters;
+}
+
+/**
+ * What a client knew of a mailbox, for {@linkcode SelectMailboxOptions.qresync}.
+ *
+ * @example From a saved state
+ * ```ts
+ * import type { QresyncParameters } from "@imaplib/imaplib";
+ * const known: QresyncParameters = { uidValidity: 67890007, highestModseq: 90060115194045000n };
+ * console.assert(known.knownUids === undefined);
+ * ```
+ */
+export interface QresyncParameters {
+  /** The mailbox's UIDVALIDITY then. */
+  uidValidity: number;
+  /** Its HIGHESTMODSEQ then (a `bigint`, a safe integer, or decimal text). */
+  highestModseq: bigint | number | string;
+  /**
+   * The UIDs the client has (RFC 7162 `known-uids`), so that the server reports only those
+   * of them expunged since; all UIDs below UIDNEXT when absent (or empty).
+   */
+  knownUids?: MessageSet;
 }
 
 /**
@@ -71,9 +114,18 @@ export interface SelectedMailbox {
   noModseq?: boolean;
   /** READ-ONLY (EXAMINE, or a mailbox the server opens only for reading). */
   readOnly: boolean;
+  /**
+   * With `qresync`: the UIDs expunged since the given mod-sequence, ascending, from
+   * `* VANISHED (EARLIER)` (RFC 7162 section 3.2.10). A server may include UIDs the client
+   * never had. Bounded: a response naming more than 1,000,000 UIDs throws `RangeError`.
+   */
+  vanished?: number[];
+  /**
+   * With `qresync`: the messages whose flags changed since, from the FETCH responses sent
+   * during SELECT (`uid`, `flags`, `modseq`), as `mailboxChanges()`'s `changed`.
+   */
+  changed?: FetchMessage[];
 }
-
-const condstoreEnabled = new WeakSet<IMAP4>();
 
 /**
  * Selects a mailbox by its Unicode name (SELECT, or EXAMINE with `readOnly`; RFC 3501 sections
@@ -84,13 +136,16 @@ const condstoreEnabled = new WeakSet<IMAP4>();
  *
  * @param client A logged-in client.
  * @param path The mailbox's Unicode name, e.g. `"INBOX"`, `"Entwürfe"`.
- * @param options `readOnly`, `condstore`, `signal`.
+ * @param options `readOnly`, `condstore`, `qresync`, `signal`.
  * @returns The mailbox's state; see {@linkcode SelectedMailbox}.
  * @throws {IMAP4CommandError} on NO or BAD (the client is then in state AUTH, no mailbox
  *   selected, as imaplib leaves it).
  * @throws {IMAP4Readonly} as imaplib's `select()`, when the server opened the mailbox
  *   read-only although `readOnly` was false.
  * @throws {IMAP4CancelledError} when `signal` fires.
+ * @throws {IMAP4Error} for `qresync` or `condstore: "parameter"` on a server without the
+ *   extension, or ENABLE needed from a selected mailbox on a server without UNSELECT.
+ * @throws {RangeError} for a `qresync` UIDVALIDITY or mod-sequence out of range.
  *
  * @example Opening INBOX and reading its counters
  * ```ts ignore
@@ -100,33 +155,53 @@ const condstoreEnabled = new WeakSet<IMAP4>();
  * const box = await selectMailbox(M, "INBOX", { condstore: true });
  * console.log(box.exists, box.uidValidity, box.highestModseq);
  * ```
+ *
+ * @example Reopening with QRESYNC: what was expunged and what changed since last time
+ * ```ts ignore
+ * import { IMAP4, selectMailbox } from "@imaplib/imaplib";
+ * await using M = await IMAP4.connect("imap.example.org", 143, { starttls: true });
+ * await M.login("alice", "secret");
+ * const saved = { uidValidity: 3857529045, highestModseq: 20010715194045319n };
+ * const box = await selectMailbox(M, "INBOX", { qresync: saved });
+ * if (box.uidValidity === saved.uidValidity) console.log(box.vanished, box.changed);
+ * ```
  */
 export async function selectMailbox(
   client: IMAP4,
   path: string,
   options: SelectMailboxOptions = {},
 ): Promise<SelectedMailbox> {
-  const { readOnly = false, condstore = false, signal } = options;
+  const { readOnly = false, condstore = false, qresync, signal } = options;
   const method = "selectMailbox()";
   const name = mailboxArg(client, path);
   const caps = client.capabilities;
-  if (
-    condstore && caps.includes("CONDSTORE") && caps.includes("ENABLE") &&
-    !condstoreEnabled.has(client)
-  ) {
-    if (client.state === "SELECTED") {
-      if (!caps.includes("UNSELECT")) {
-        throw new IMAP4Error(
-          "selectMailbox(): condstore needs ENABLE, which a selected mailbox forbids, and the " +
-            "server has no UNSELECT to leave it: select with condstore before any other",
-        );
-      }
-      await run(signal, method, "UNSELECT", () => client.unselect());
+  let parameter: string | null = null;
+  if (qresync) {
+    if (!caps.includes("QRESYNC") || !caps.includes("ENABLE")) {
+      throw new IMAP4Error(`${method}: qresync needs a server with QRESYNC and ENABLE`);
     }
-    await run(signal, method, "ENABLE", () => client.enable("CONDSTORE"));
-    condstoreEnabled.add(client);
+    const known = qresync.knownUids === undefined ? "" : sequenceSet(qresync.knownUids);
+    parameter = `(QRESYNC (${uidValidityArg(qresync.uidValidity)} ` +
+      `${modseqArg(bigintArg(qresync.highestModseq))}${known ? ` ${known}` : ""}))`;
+    await enableOnce(client, "QRESYNC", signal, method);
+  } else if (condstore === "parameter") {
+    if (!caps.includes("CONDSTORE")) {
+      throw new IMAP4Error(`${method}: the CONDSTORE parameter needs a server with CONDSTORE`);
+    }
+    parameter = "(CONDSTORE)";
+  } else if (condstore) {
+    await enableOnce(client, "CONDSTORE", signal, method);
   }
-  await run(signal, method, readOnly ? "EXAMINE" : "SELECT", () => client.select(name, readOnly));
+  const command = readOnly ? "EXAMINE" : "SELECT";
+  await run(
+    signal,
+    method,
+    command,
+    () =>
+      parameter === null
+        ? client.select(name, readOnly)
+        : selectWith(client, command, name, parameter),
+  );
   const store = client.untagged_responses;
   const text = (key: string): string | undefined => {
     const data = store[key];
@@ -162,5 +237,56 @@ export async function selectMailbox(
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) Object.assign(box, { [key]: value });
   }
+  if (qresync) {
+    // `(EARLIER)` is due here (RFC 7162 section 3.2.10); one without it is taken too.
+    const { earlier, now } = parseVanished(client.response("VANISHED")[1]);
+    box.vanished = now.length === 0
+      ? earlier
+      : [...new Set([...earlier, ...now])].sort((a, b) => a - b);
+    box.changed = parseFetch(client.response("FETCH")[1]).filter((m) => m.uid !== undefined);
+  }
   return box;
+}
+
+function bigintArg(value: bigint | number | string): bigint {
+  try {
+    return BigInt(value);
+  } catch {
+    throw new RangeError(`not a mod-sequence: ${JSON.stringify(String(value))}`);
+  }
+}
+
+function uidValidityArg(value: number): string {
+  if (!Number.isInteger(value) || value < 1 || value > 0xffffffff) {
+    throw new RangeError(`not a UIDVALIDITY: ${value}`);
+  }
+  return String(value);
+}
+
+// imaplib's select() with select parameters (RFC 4466 section 2.4), which its signature cannot
+// carry: the same state changes, through the client's command core.
+function selectWith(
+  client: IMAP4,
+  command: "SELECT" | "EXAMINE",
+  name: string,
+  parameter: string,
+): Promise<Result> {
+  return coreOf(client).run(command, async (session) => {
+    session.checkState(command);
+    session.store.clear();
+    session.setReadonly(command === "EXAMINE");
+    const [type, data] = await session.simple(command, [
+      { kind: "raw", value: name },
+      { kind: "raw", value: parameter },
+    ]);
+    if (type !== "OK") {
+      session.setState("AUTH");
+      return [type, data];
+    }
+    session.setState("SELECTED");
+    if (session.store.has("READ-ONLY") && command === "SELECT") {
+      throw new IMAP4Readonly(`${name} is not writable`);
+    }
+    return [type, session.store.peek("EXISTS") ?? [null]];
+  });
 }
