@@ -180,6 +180,20 @@ userdb {
 mail_location = maildir:~/Maildir
 namespace inbox {
   inbox = yes
+  # RFC 6154 SPECIAL-USE attributes for these names (none is created automatically): with them
+  # Dovecot advertises SPECIAL-USE and answers LIST (SPECIAL-USE) / RETURN (SPECIAL-USE).
+  mailbox Sent {
+    special_use = \\Sent
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+  }
+  mailbox Trash {
+    special_use = \\Trash
+  }
+  mailbox Junk {
+    special_use = \\Junk
+  }
 }
 mail_plugins = $mail_plugins acl quota
 

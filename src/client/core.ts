@@ -143,6 +143,7 @@ export class ClientCore {
     if (trace.level >= 3) trace.mesg(`CAPABILITIES: ${pyTuple(session.capabilities)}`);
     const protocolVersion = ALLOWED_VERSIONS.find((v) => session.capabilities.includes(v));
     if (!protocolVersion) throw new IMAP4Error("server not IMAP4 compliant");
+    session.setProtocolVersion(protocolVersion);
     if (this.#options.starttls) await this.starttls(this.#options.tls ?? {});
     return { welcome, protocolVersion };
   }

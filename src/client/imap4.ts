@@ -101,8 +101,6 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   port = 0;
   /** imaplib's `welcome`: the greeting line, without CRLF. */
   welcome: Uint8Array = new Uint8Array(0);
-  /** imaplib's `PROTOCOL_VERSION`: `"IMAP4REV1"` or `"IMAP4"`. */
-  PROTOCOL_VERSION = "";
   /**
    * imaplib's `debug` level: 0 silent; 1 connection events and NO/BAD/BYE responses; 3 adds
    * capabilities; 4 adds every line sent and received (`> b'...'`, `< b'...'`) and literal
@@ -208,7 +206,6 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   async #start(transport: Transport): Promise<void> {
     const greeting = await this.#core.start(transport, this.host || "localhost");
     this.welcome = greeting.welcome;
-    this.PROTOCOL_VERSION = greeting.protocolVersion;
   }
 
   // ---- Overridable low-level methods (imaplib's "Overridable methods") ----
@@ -295,6 +292,17 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   /** imaplib's `untagged_responses`: `{type: [data, ...]}`, cleared by `select()`. */
   get untagged_responses(): Record<string, Data[]> {
     return this.#core.session.store.responses;
+  }
+
+  /**
+   * imaplib's `PROTOCOL_VERSION`: `"IMAP4REV1"` or `"IMAP4"` from the greeting's capabilities,
+   * `"IMAP4REV2"` after `enableImap4rev2()` (RFC 9051). Assignable, as in imaplib.
+   */
+  get PROTOCOL_VERSION(): string {
+    return this.#core.session.protocolVersion;
+  }
+  set PROTOCOL_VERSION(version: string) {
+    this.#core.session.setProtocolVersion(version);
   }
 
   /** imaplib's `utf8_enabled`: true after the server accepted `ENABLE UTF8=ACCEPT`. */

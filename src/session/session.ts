@@ -70,6 +70,7 @@ export class Session {
   #state: State = "LOGOUT";
   #capabilities: string[] = [];
   #utf8 = false;
+  #protocolVersion = "";
   #readonly = false;
   #tagnum = 0;
   // imaplib's `tagged_commands`: tag -> null while pending, then `[status, [text]]`.
@@ -124,6 +125,19 @@ export class Session {
   /** Switches to UTF-8 mode (RFC 6855) once the server confirmed `ENABLE UTF8=ACCEPT`. */
   enableUtf8(): void {
     this.#utf8 = true;
+  }
+
+  /**
+   * imaplib's `PROTOCOL_VERSION`: from the capabilities at the greeting (`"IMAP4REV1"`,
+   * `"IMAP4"`), `"IMAP4REV2"` once the server confirmed `ENABLE IMAP4rev2` (RFC 9051).
+   */
+  get protocolVersion(): string {
+    return this.#protocolVersion;
+  }
+
+  /** Records the protocol version: at the greeting, and after `ENABLE IMAP4rev2`. */
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
   }
 
   /** imaplib's `is_readonly`: READ-ONLY desired. */

@@ -58,11 +58,14 @@ export {
   type FetchQuery,
 } from "./client/fetch_messages.ts";
 export {
-  createMailbox,
-  deleteMailbox,
   listMailboxes,
   type ListMailboxesOptions,
   type MailboxListEntry,
+} from "./client/list_mailboxes.ts";
+export {
+  createMailbox,
+  type CreateMailboxOptions,
+  deleteMailbox,
   renameMailbox,
   type SignalOptions,
   statusMailbox,
@@ -76,6 +79,13 @@ export {
 } from "./client/select_mailbox.ts";
 export type { SearchQuery } from "./client/search_query.ts";
 export { searchMessages, type SearchMessagesOptions } from "./client/search_messages.ts";
+export {
+  type SearchReturn,
+  type SearchSummary,
+  searchSummary,
+  type SearchSummaryOptions,
+} from "./client/search_summary.ts";
+export { enableImap4rev2 } from "./client/imap4rev2.ts";
 export {
   appendMessage,
   type AppendMessageOptions,

@@ -10,6 +10,7 @@ import { IMAP4ArgumentError } from "../../errors.ts";
 import type { IMAP4 } from "../../client/imap4.ts";
 import { compressSequenceSet } from "../sequence_set.ts";
 import { encodeMailbox } from "../utf7.ts";
+import { isImap4rev2 } from "./imap4rev2.ts";
 
 /**
  * Messages for a typed method: a sequence set as IMAP writes it (`"1:3,7"`, `"5:*"`), one
@@ -46,11 +47,20 @@ export function quoted(s: string): string {
 }
 
 /**
+ * @internal Whether mailbox names are UTF-8 on this connection: once `UTF8=ACCEPT` is enabled
+ * (RFC 6855 section 3), or in IMAP4rev2 (RFC 9051 section 5.1); modified UTF-7 otherwise.
+ */
+export function utf8Names(client: IMAP4): boolean {
+  return client.utf8_enabled || isImap4rev2(client);
+}
+
+/**
  * @internal A Unicode mailbox name as the server expects it, quoted: modified UTF-7 (RFC 3501
- * section 5.1.3), or UTF-8 once `UTF8=ACCEPT` is enabled (RFC 6855 section 3).
+ * section 5.1.3), or UTF-8 (see {@linkcode utf8Names}; outside UTF8=ACCEPT mode the encoder
+ * sends a non-ASCII name as a literal).
  */
 export function mailboxArg(client: IMAP4, path: string): string {
-  return quoted(client.utf8_enabled ? path : encodeMailbox(path));
+  return quoted(utf8Names(client) ? path : encodeMailbox(path));
 }
 
 // A flag is `\` and an atom, or an atom (a keyword); atom-specials (RFC 3501 section 9) and

@@ -12,11 +12,11 @@
 import type { IMAP4 } from "../../client/imap4.ts";
 import { IMAP4Error } from "../../errors.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
-import { parseSearch } from "../search.ts";
 import { compressSequenceSet, expandSequenceSet } from "../sequence_set.ts";
 import { parseVanished } from "../vanished.ts";
 import { enableOnce } from "./enable.ts";
 import { run } from "./errors.ts";
+import { searchUids } from "./search_messages.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 import { selectMailbox } from "./select_mailbox.ts";
 
@@ -135,10 +135,8 @@ export async function mailboxChanges(
     }
     state.highestModseq = String(box.highestModseq);
   }
-  const present = async () => {
-    const [, data] = await run(signal, name, "UID SEARCH", () => client.uid("SEARCH", "ALL"));
-    return parseSearch(data);
-  };
+  // `* SEARCH`, or `* ESEARCH` in IMAP4rev2 (no more UIDs than messages).
+  const present = () => searchUids(client, name, "ALL", signal, Math.max(1_000_000, box.exists));
   const vanishedFrom = (uids: number[]): number[] => {
     const now = new Set(uids);
     return expandSequenceSet(previous!.uids!).filter((uid) => !now.has(uid));

@@ -7,12 +7,12 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { parseResponseCodeTyped } from "../response_code.ts";
-import { parseSearch } from "../search.ts";
 import { compressSequenceSet } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { mailboxArg, type MessageSet, sequenceSet } from "./arguments.ts";
 import { run } from "./errors.ts";
 import { uidExpunge } from "./expunge_messages.ts";
+import { searchUids } from "./search_messages.ts";
 
 /**
  * Options of {@linkcode copyMessages}.
@@ -201,8 +201,8 @@ export async function moveMessages(
     return { ...copyUid(client), expunged: true };
   }
   if (!uid) {
-    const [, found] = await run(signal, method, "UID SEARCH", () => client.uid("SEARCH", messages));
-    messages = compressSequenceSet(parseSearch(found));
+    // `* SEARCH`, or `* ESEARCH` in IMAP4rev2.
+    messages = compressSequenceSet(await searchUids(client, method, messages, signal));
     if (messages === "") return { expunged: true };
   }
   await run(signal, method, "UID COPY", () => client.uid("COPY", messages, target));

@@ -7,12 +7,12 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { IMAP4Error } from "../../errors.ts";
-import { parseSearch } from "../search.ts";
 import { compressSequenceSet } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { parseVanished } from "../vanished.ts";
 import { type MessageSet, sequenceSet } from "./arguments.ts";
 import { run } from "./errors.ts";
+import { searchUids } from "./search_messages.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 
 /**
@@ -120,8 +120,8 @@ export async function expungeMessages(
     );
   }
   if (!uid) {
-    const [, found] = await run(signal, method, "UID SEARCH", () => client.uid("SEARCH", uids));
-    uids = compressSequenceSet(parseSearch(found));
+    // `* SEARCH`, or `* ESEARCH` in IMAP4rev2.
+    uids = compressSequenceSet(await searchUids(client, method, uids, signal));
     if (uids === "") return { expunged: [], vanished: [] };
   }
   return await uidExpunge(client, uids, signal, method);

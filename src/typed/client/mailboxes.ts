@@ -1,15 +1,19 @@
 /**
- * Mailboxes by Unicode name: LIST, STATUS, CREATE, RENAME, DELETE as typed methods.
+ * Mailboxes by Unicode name: STATUS, CREATE, RENAME, DELETE as typed methods (LIST is in
+ * `list_mailboxes.ts`).
  *
  * @module
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
+import { coreOf } from "../../client/core.ts";
+import { IMAP4ArgumentError } from "../../errors.ts";
 import type { Result } from "../../session/session.ts";
-import { type ListEntry, parseList } from "../list.ts";
+import type { Argument } from "../../wire/encoder.ts";
 import { type MailboxStatus, parseStatus } from "../status.ts";
-import { mailboxArg, quoted } from "./arguments.ts";
+import { atom, mailboxArg, utf8Names } from "./arguments.ts";
 import { run } from "./errors.ts";
+import { isImap4rev2 } from "./imap4rev2.ts";
 
 /**
  * The STATUS items {@linkcode statusMailbox} asks for (RFC 3501 section 6.3.10): imapflow's
@@ -26,7 +30,7 @@ import { run } from "./errors.ts";
 export interface StatusQuery {
   /** MESSAGES: the number of messages. */
   messages?: boolean;
-  /** RECENT: messages with `\Recent` (IMAP4rev1 servers only). */
+  /** RECENT: messages with `\Recent`; not asked once IMAP4rev2 is enabled (it has none). */
   recent?: boolean;
   /** UIDNEXT: the UID the next message will get. */
   uidNext?: boolean;
@@ -36,19 +40,30 @@ export interface StatusQuery {
   unseen?: boolean;
   /** HIGHESTMODSEQ (RFC 7162); asked only if the server advertises `CONDSTORE`. */
   highestModseq?: boolean;
-  /** SIZE (RFC 8438), in bytes; asked only if the server advertises `STATUS=SIZE`. */
+  /** SIZE (RFC 8438), in bytes; asked only with `STATUS=SIZE` advertised, or in IMAP4rev2. */
   size?: boolean;
+  /** DELETED: messages with `\Deleted`; asked only in IMAP4rev2 (RFC 9051 section 6.3.11). */
+  deleted?: boolean;
 }
 
-const STATUS_ITEMS: [keyof StatusQuery, string, string?][] = [
-  ["messages", "MESSAGES"],
-  ["recent", "RECENT"],
-  ["uidNext", "UIDNEXT"],
-  ["uidValidity", "UIDVALIDITY"],
-  ["unseen", "UNSEEN"],
-  ["highestModseq", "HIGHESTMODSEQ", "CONDSTORE"],
-  ["size", "SIZE", "STATUS=SIZE"],
+// Each item, and when the connection may ask it: RECENT is gone from IMAP4rev2 (RFC 9051
+// Appendix E), which has SIZE and DELETED built in.
+const STATUS_ITEMS: [keyof StatusQuery, string, (client: IMAP4) => boolean][] = [
+  ["messages", "MESSAGES", () => true],
+  ["recent", "RECENT", (client) => !isImap4rev2(client)],
+  ["uidNext", "UIDNEXT", () => true],
+  ["uidValidity", "UIDVALIDITY", () => true],
+  ["unseen", "UNSEEN", () => true],
+  ["highestModseq", "HIGHESTMODSEQ", (client) => client.capabilities.includes("CONDSTORE")],
+  ["size", "SIZE", (client) => client.capabilities.includes("STATUS=SIZE") || isImap4rev2(client)],
+  ["deleted", "DELETED", isImap4rev2],
 ];
+
+/** @internal The STATUS items of `query` this connection may ask, e.g. `["MESSAGES"]`. */
+export function statusItems(client: IMAP4, query: StatusQuery): string[] {
+  return STATUS_ITEMS.filter(([key, , available]) => query[key] && available(client))
+    .map(([, item]) => item);
+}
 
 const ALL_STATUS: StatusQuery = {
   messages: true,
@@ -74,22 +89,21 @@ export interface SignalOptions {
   signal?: AbortSignal;
 }
 
-async function status(
+/** @internal STATUS of `name` (as it goes on the wire) with the items of `query`. */
+export async function status(
   client: IMAP4,
   name: string,
   query: StatusQuery,
   signal: AbortSignal | undefined,
 ): Promise<MailboxStatus> {
-  const items = STATUS_ITEMS
-    .filter(([key, , cap]) => query[key] && (!cap || client.capabilities.includes(cap)))
-    .map(([, item]) => item);
+  const items = statusItems(client, query);
   const [, data] = await run(
     signal,
     "statusMailbox()",
     "STATUS",
     () => client.status(name, `(${items.join(" ")})`),
   );
-  const all = parseStatus(data, { utf8: client.utf8_enabled });
+  const all = parseStatus(data, { utf8: utf8Names(client) });
   return all[all.length - 1];
 }
 
@@ -123,89 +137,6 @@ export function statusMailbox(
   return status(client, mailboxArg(client, path), query, options.signal);
 }
 
-/**
- * Options of {@linkcode listMailboxes}.
- *
- * @example Folders under Archive, with their counts
- * ```ts
- * import type { ListMailboxesOptions } from "@imaplib/imaplib";
- * const options: ListMailboxesOptions = { pattern: "Archive.*", statusItems: { messages: true } };
- * console.assert(options.pattern === "Archive.*");
- * ```
- */
-export interface ListMailboxesOptions extends SignalOptions {
-  /** LIST's pattern, Unicode, with `*` (any levels) and `%` (one level) wildcards. @default {"*"} */
-  pattern?: string;
-  /** LIST's reference name, Unicode (RFC 3501 section 6.3.8). @default {""} */
-  reference?: string;
-  /**
-   * Also asks STATUS with these items for each selectable mailbox listed (one STATUS command
-   * each, after the LIST; mailboxes flagged `\Noselect` or `\NonExistent` get none).
-   */
-  statusItems?: StatusQuery;
-}
-
-/**
- * A mailbox as {@linkcode listMailboxes} returns it: the LIST entry (imapflow's
- * `ListResponse` names: `path`, `name`, `delimiter`, `flags`, `specialUse`, ...) and, when
- * asked, its STATUS.
- *
- * @example A line per mailbox
- * ```ts
- * import type { MailboxListEntry } from "@imaplib/imaplib";
- * const show = (e: MailboxListEntry) => `${e.path} ${e.specialUse ?? ""} ${e.status?.messages}`;
- * console.assert(typeof show === "function");
- * ```
- */
-export interface MailboxListEntry extends ListEntry {
-  /** The STATUS answer, with `statusItems`. */
-  status?: MailboxStatus;
-}
-
-/**
- * Lists mailboxes (LIST, RFC 3501 section 6.3.8) with Unicode names, hierarchy delimiter,
- * attributes and special use (RFC 6154): imapflow's `list()`. The pattern and reference are
- * encoded for the caller (modified UTF-7, or UTF-8 once `UTF8=ACCEPT` is enabled), the names
- * decoded.
- *
- * @param client A logged-in client.
- * @param options `pattern`, `reference`, `statusItems`, `signal`.
- * @returns The mailboxes in the server's order; `[]` when none matched.
- * @throws {IMAP4CommandError} on NO or BAD (of the LIST or of a STATUS).
- * @throws {IMAP4CancelledError} when `signal` fires.
- *
- * @example Every folder with its special use
- * ```ts ignore
- * import { IMAP4, listMailboxes } from "@imaplib/imaplib";
- * await using M = await IMAP4.connect("imap.example.org", 143, { starttls: true });
- * await M.login("alice", "secret");
- * for (const box of await listMailboxes(M, { statusItems: { unseen: true } })) {
- *   console.log(box.path, box.specialUse, box.status?.unseen);
- * }
- * ```
- */
-export async function listMailboxes(
-  client: IMAP4,
-  options: ListMailboxesOptions = {},
-): Promise<MailboxListEntry[]> {
-  const { pattern = "*", reference = "", statusItems, signal } = options;
-  const [, data] = await run(
-    signal,
-    "listMailboxes()",
-    "LIST",
-    () => client.list(mailboxArg(client, reference), mailboxArg(client, pattern)),
-  );
-  const entries: MailboxListEntry[] = parseList(data, { utf8: client.utf8_enabled });
-  if (statusItems) {
-    for (const entry of entries) {
-      const flags = [...entry.flags].map((flag) => flag.toLowerCase());
-      if (flags.includes("\\noselect") || flags.includes("\\nonexistent")) continue;
-      entry.status = await status(client, quoted(entry.pathAsListed), statusItems, signal);
-    }
-  }
-  return entries;
-}
-
 function simple(
   method: string,
   command: string,
@@ -216,27 +147,83 @@ function simple(
 }
 
 /**
+ * Options of {@linkcode createMailbox}.
+ *
+ * @example A folder for sent mail
+ * ```ts
+ * import type { CreateMailboxOptions } from "@imaplib/imaplib";
+ * const options: CreateMailboxOptions = { specialUse: "\\Sent" };
+ * console.assert(options.specialUse === "\\Sent");
+ * ```
+ */
+export interface CreateMailboxOptions extends SignalOptions {
+  /**
+   * The special use of the new mailbox (RFC 6154 section 5.1, CREATE-SPECIAL-USE):
+   * `"\\Sent"`, `"\\Drafts"`, `"\\Trash"`, `"\\Junk"`, `"\\Archive"`, `"\\All"`,
+   * `"\\Flagged"`, `"\\Important"` (RFC 8457), or another flag-extension. Sent as
+   * `CREATE name (USE (\\Sent))`; the server must advertise `CREATE-SPECIAL-USE`.
+   */
+  specialUse?: string;
+}
+
+/**
  * Creates a mailbox by its Unicode name (CREATE, RFC 3501 section 6.3.3): imapflow's
- * `mailboxCreate()`. Use the server's delimiter (see `listMailboxes()`) for levels.
+ * `mailboxCreate()`. Use the server's delimiter (see `listMailboxes()`) for levels. With
+ * `specialUse`, marks it for that use as it is made (RFC 6154 section 5.1).
  *
  * @param client A logged-in client.
  * @param path The new mailbox's Unicode name, e.g. `"Archiv.Entwürfe"`.
- * @param options `signal`.
- * @throws {IMAP4CommandError} on NO or BAD (e.g. `code.code === "ALREADYEXISTS"`).
+ * @param options `specialUse`, `signal`.
+ * @throws {IMAP4CommandError} on NO or BAD (e.g. `code.code === "ALREADYEXISTS"`, or
+ *   `"USEATTR"` for a special use the server does not allow there).
+ * @throws {IMAP4ArgumentError} before anything is sent, for `specialUse` on a server that does
+ *   not advertise `CREATE-SPECIAL-USE`, or a `specialUse` that is not a flag-extension
+ *   (`\` and an atom).
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
- * @example A folder with a German name
+ * @example A folder with a German name, and a Sent folder
  * ```ts ignore
  * await createMailbox(M, "Entwürfe");
+ * await createMailbox(M, "Gesendet", { specialUse: "\\Sent" });
  * ```
  */
 export function createMailbox(
   client: IMAP4,
   path: string,
-  options: SignalOptions = {},
+  options: CreateMailboxOptions = {},
 ): Promise<void> {
   const name = mailboxArg(client, path);
-  return simple("createMailbox()", "CREATE", () => client.create(name), options.signal);
+  const { specialUse } = options;
+  if (specialUse === undefined) {
+    return simple("createMailbox()", "CREATE", () => client.create(name), options.signal);
+  }
+  try {
+    // RFC 6154 `use-attr`: a flag-extension, `\` and an atom.
+    atom(specialUse, "special-use attribute");
+    if (!specialUse.startsWith("\\")) {
+      throw new IMAP4ArgumentError(
+        `not a special-use attribute: ${JSON.stringify(specialUse)} (they start with "\\")`,
+      );
+    }
+    if (!client.capabilities.includes("CREATE-SPECIAL-USE")) {
+      throw new IMAP4ArgumentError(
+        `createMailbox(): the server does not advertise CREATE-SPECIAL-USE (RFC 6154 section ` +
+          `5.1), so specialUse ${specialUse} cannot be set; create the mailbox without it`,
+      );
+    }
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const args: Argument[] = [
+    { kind: "astring", value: name },
+    { kind: "raw", value: `(USE (${specialUse}))` },
+  ];
+  return simple(
+    "createMailbox()",
+    "CREATE",
+    () => coreOf(client).simple("CREATE", args),
+    options.signal,
+  );
 }
 
 /**

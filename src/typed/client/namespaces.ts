@@ -7,6 +7,7 @@
 import type { IMAP4 } from "../../client/imap4.ts";
 import { parseList } from "../list.ts";
 import { type Namespaces, parseNamespace } from "../namespace.ts";
+import { utf8Names } from "./arguments.ts";
 import { run } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 
@@ -14,7 +15,7 @@ import type { SignalOptions } from "./mailboxes.ts";
  * Asks the server for its namespaces (NAMESPACE, RFC 2342; RFC 9051 section 6.3.10): where the
  * user's own mailboxes live (`personal`), other users' (`other`) and shared ones (`shared`),
  * each a list of `{ prefix, delimiter }`. Prefixes are Unicode (modified UTF-7 decoded, or
- * UTF-8 once UTF8=ACCEPT is enabled); `prefixAsListed` keeps the server's spelling.
+ * UTF-8 once UTF8=ACCEPT or IMAP4rev2 is enabled); `prefixAsListed` keeps the server's spelling.
  * imapflow's `client.namespace` (which only keeps the first personal one).
  *
  * A server that advertises neither `NAMESPACE` nor `IMAP4rev2` is asked `LIST "" ""` instead
@@ -44,7 +45,7 @@ export async function getNamespaces(
 ): Promise<Namespaces> {
   const { signal } = options;
   const method = "getNamespaces()";
-  const utf8 = client.utf8_enabled;
+  const utf8 = utf8Names(client); // UTF-8 in IMAP4rev2 too (RFC 9051 section 5.1)
   const caps = client.capabilities;
   if (caps.includes("NAMESPACE") || caps.includes("IMAP4REV2")) {
     const [, data] = await run(signal, method, "NAMESPACE", () => client.namespace());
