@@ -7,7 +7,14 @@
 //   FUZZ_RUNS=2000 FUZZ_SEED=random deno test -A tests/cancel_test.ts
 
 import assert from "node:assert/strict";
-import { IMAP4, IMAP4Abort, IMAP4CancelledError, IMAP4TimeoutError } from "../mod.ts";
+import {
+  fetchMessages,
+  IMAP4,
+  IMAP4Abort,
+  IMAP4CancelledError,
+  IMAP4TimeoutError,
+  selectMailbox,
+} from "../mod.ts";
 import { connectScripted, serve, ServerSide, str } from "./_scripted.ts";
 import { FakeClock, settle } from "./_clock.ts";
 import { denoOnly, test } from "./_harness.ts";
@@ -223,6 +230,38 @@ test("cancel: fetchBody() and fetchBodies() aborted while queued or before the b
   const part = await M.fetchBody("1");
   assert.equal(str(new Uint8Array(await new Response(part!.body).arrayBuffer())), "hello");
   assert.equal((await part!.done)[0], "OK");
+  await done();
+});
+
+test("cancel: a typed method's signal reaches its commands: dropped while queued", async () => {
+  let releaseNoop!: () => void;
+  const noopHeld = new Promise<void>((resolve) => releaseNoop = resolve);
+  const { M, server, done } = await connectScripted({
+    state: "AUTH",
+    handlers: {
+      NOOP: async (s, c) => {
+        await noopHeld;
+        s.line(`${c.tag} OK NOOP completed`);
+      },
+    },
+  });
+  const controller = new AbortController();
+  const noop = M.noop();
+  const selecting = selectMailbox(M, "INBOX", { signal: controller.signal });
+  const fetching = fetchMessages(M, "1:*", { flags: true }, { signal: controller.signal }).next();
+  await settle();
+  controller.abort(reason);
+  // Both reject while the NOOP ahead of them still waits: nothing of them was sent.
+  await assert.rejects(selecting, (e: Error) => {
+    assert.ok(e instanceof IMAP4CancelledError);
+    assert.match(e.message, /^selectMailbox\(\) cancelled/);
+    return true;
+  });
+  await assert.rejects(fetching, /fetchMessages\(\) cancelled/);
+  releaseNoop();
+  assert.equal((await noop)[0], "OK");
+  assert.doesNotMatch(server.receivedText, /SELECT|FETCH/);
+  assert.equal(M.state, "AUTH");
   await done();
 });
 

@@ -430,3 +430,22 @@ test("IMAP4rev2: mailboxChanges (UIDs path) reads UID SEARCH ALL from ESEARCH", 
   ]);
   await done();
 });
+
+test("IMAP4rev2 only: a server without IMAP4rev1 is accepted, in rev2 mode from its greeting", async () => {
+  const scripted = await connectScripted({
+    handlers: {
+      CAPABILITY: replies("* CAPABILITY IMAP4rev2 AUTH=PLAIN", "{tag} OK done"),
+      LOGIN: replies("{tag} OK [CAPABILITY IMAP4rev2] Logged in"),
+      SEARCH: replies('* ESEARCH (TAG "{tag}") ALL 2:3', "{tag} OK done"),
+      SELECT: replies("* 3 EXISTS", "{tag} OK [READ-WRITE] done"),
+    },
+  });
+  const { M } = scripted;
+  assert.equal(M.PROTOCOL_VERSION, "IMAP4REV2");
+  await M.login("u", "p");
+  await selectMailbox(M, "INBOX");
+  assert.deepEqual(await searchMessages(M, { all: true }), [2, 3]);
+  assert.equal(await enableImap4rev2(M), true, "already on: nothing to enable");
+  assert.doesNotMatch(scripted.server.receivedText, /ENABLE/);
+  await scripted.done();
+});

@@ -33,8 +33,10 @@ import type { StreamStart } from "./streaming_run.ts";
 // imaplib's `__version__`, shown at debug level 1.
 const VERSION = "2.58";
 
-// imaplib's AllowedVersions, most recent first.
-const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4"];
+// imaplib's AllowedVersions ("IMAP4REV1", "IMAP4"), then IMAP4REV2: a server that speaks only
+// RFC 9051 (no IMAP4rev1 in its capabilities) is in IMAP4rev2 mode from its greeting, where
+// CPython refuses it as "not IMAP4 compliant"; one offering both still gives "IMAP4REV1".
+const ALLOWED_VERSIONS = ["IMAP4REV1", "IMAP4", "IMAP4REV2"];
 
 /** What holds the connection across calls; other commands fail at once meanwhile. */
 export type Holder = "IDLE" | "fetchIter()" | "fetchBody()" | "fetchBodies()";

@@ -295,8 +295,9 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
   }
 
   /**
-   * imaplib's `PROTOCOL_VERSION`: `"IMAP4REV1"` or `"IMAP4"` from the greeting's capabilities,
-   * `"IMAP4REV2"` after `enableImap4rev2()` (RFC 9051). Assignable, as in imaplib.
+   * imaplib's `PROTOCOL_VERSION`: `"IMAP4REV1"` or `"IMAP4"` from the greeting's capabilities
+   * (`"IMAP4REV2"` for a server that offers only IMAP4rev2), `"IMAP4REV2"` after
+   * `enableImap4rev2()` (RFC 9051). Assignable, as in imaplib.
    */
   get PROTOCOL_VERSION(): string {
     return this.#core.session.protocolVersion;

@@ -114,7 +114,7 @@ export async function appendMessage(
     signal,
     "appendMessage()",
     "APPEND",
-    () =>
+    (o) =>
       binary
         // Through the command core: imaplib's append() has no literal8 (and maps CRLF).
         ? coreOf(client).simple("APPEND", [
@@ -122,8 +122,8 @@ export async function appendMessage(
           { kind: "raw", value: flagArg },
           { kind: "raw", value: internalDate ? Time2Internaldate(internalDate) : null },
           { kind: "binary-message", value: bytes },
-        ])
-        : client.append(name, flagArg, internalDate ?? null, bytes),
+        ], o)
+        : client.append(name, flagArg, internalDate ?? null, bytes, o),
   );
   // The tagged OK's text: `[APPENDUID 38505 3955] APPEND completed`.
   const text = data[data.length - 1];

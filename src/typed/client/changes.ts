@@ -170,7 +170,7 @@ export async function mailboxChanges(
         signal,
         name,
         "UID FETCH",
-        () => client.uid("FETCH", compressSequenceSet(old), "(UID FLAGS)"),
+        (o) => client.uid("FETCH", compressSequenceSet(old), "(UID FLAGS)", o),
       );
       changes.changed = parseFetch(data);
     }
@@ -187,7 +187,7 @@ export async function mailboxChanges(
       signal,
       name,
       "UID FETCH",
-      () => client.uid("FETCH", "1:*", "(UID FLAGS)", modifier),
+      (o) => client.uid("FETCH", "1:*", "(UID FLAGS)", modifier, o),
     );
     for (const message of parseFetch(data)) {
       if (message.uid === undefined) continue;

@@ -44,7 +44,7 @@ export async function collect(
     signal,
     method,
     command,
-    () =>
+    (o) =>
       coreOf(client).run(name, async (session) => {
         for (const key of names) session.store.take(key);
         const running = await session.start(name, args);
@@ -52,7 +52,7 @@ export async function collect(
         const result = await running.complete();
         for (const key of names) responses.set(key, session.store.take(key) ?? []);
         return result;
-      }),
+      }, o),
   );
   return { tag, result, responses };
 }

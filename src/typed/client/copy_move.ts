@@ -140,7 +140,7 @@ export async function copyMessages(
     signal,
     "copyMessages()",
     uid ? "UID COPY" : "COPY",
-    () => uid ? client.uid("COPY", messages, target) : client.copy(messages, target),
+    (o) => uid ? client.uid("COPY", messages, target, o) : client.copy(messages, target, o),
   );
   return copyUid(client);
 }
@@ -196,7 +196,8 @@ export async function moveMessages(
       signal,
       method,
       uid ? "UID MOVE" : "MOVE",
-      () => uid ? client.uid("MOVE", messages, target) : client.xatom("MOVE", messages, target),
+      (o) =>
+        uid ? client.uid("MOVE", messages, target, o) : client.xatom("MOVE", messages, target, o),
     );
     return { ...copyUid(client), expunged: true };
   }
@@ -205,16 +206,16 @@ export async function moveMessages(
     messages = compressSequenceSet(await searchUids(client, method, messages, signal));
     if (messages === "") return { expunged: true };
   }
-  await run(signal, method, "UID COPY", () => client.uid("COPY", messages, target));
+  await run(signal, method, "UID COPY", (o) => client.uid("COPY", messages, target, o));
   const copied = copyUid(client);
   await run(
     signal,
     method,
     "UID STORE",
-    () => client.uid("STORE", messages, "+FLAGS.SILENT", "(\\Deleted)"),
+    (o) => client.uid("STORE", messages, "+FLAGS.SILENT", "(\\Deleted)", o),
   );
   const uidplus = caps.includes("UIDPLUS");
   if (uidplus) await uidExpunge(client, messages, signal, method);
-  else if (plainExpunge) await run(signal, method, "EXPUNGE", () => client.expunge());
+  else if (plainExpunge) await run(signal, method, "EXPUNGE", (o) => client.expunge(o));
   return { ...copied, expunged: uidplus || plainExpunge };
 }

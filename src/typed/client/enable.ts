@@ -35,9 +35,9 @@ export async function enableOnce(
           "has no UNSELECT: call it before selecting",
       );
     }
-    await run(signal, method, "UNSELECT", () => client.unselect());
+    await run(signal, method, "UNSELECT", (o) => client.unselect(o));
   }
-  await run(signal, method, "ENABLE", () => client.enable(extension));
+  await run(signal, method, "ENABLE", (o) => client.enable(extension, o));
   done.add(extension);
   if (extension === "QRESYNC") done.add("CONDSTORE");
   enabled.set(client, done);

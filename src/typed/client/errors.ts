@@ -9,6 +9,7 @@ import { IMAP4CancelledError, IMAP4Error } from "../../errors.ts";
 
 export { IMAP4CancelledError };
 import type { Result } from "../../session/session.ts";
+import type { CommandOptions } from "../../session/options.ts";
 import { parseResponseCodeTyped, type TypedResponseCode } from "../response_code.ts";
 import { utf8Text } from "../text.ts";
 
@@ -107,20 +108,24 @@ export function typedError(error: unknown, command: string): unknown {
 }
 
 /**
- * @internal Runs one imaplib command for a typed method: checks `signal` before and after,
- * turns a NO result or a BAD error into an {@linkcode IMAP4CommandError} naming `command`.
+ * @internal Runs one imaplib command for a typed method, passing it `{ signal }` (see
+ * `CommandOptions`: dropped unsent while queued; in flight, its reply awaited and discarded, or
+ * the connection closed past `cancelGraceSeconds`); checks `signal` before and after, and turns
+ * a NO result or a BAD error into an {@linkcode IMAP4CommandError} naming `command`. A
+ * cancellation names the typed method.
  */
 export async function run(
   signal: AbortSignal | undefined,
   method: string,
   command: string,
-  call: () => Promise<Result>,
+  call: (options: CommandOptions) => Promise<Result>,
 ): Promise<Result> {
   checkSignal(signal, method);
   let result: Result;
   try {
-    result = await call();
+    result = await call({ signal });
   } catch (error) {
+    if (error instanceof IMAP4CancelledError) throw new IMAP4CancelledError(method, error.cause);
     throw typedError(error, command);
   }
   checkSignal(signal, method);

@@ -65,7 +65,7 @@ export async function uidExpunge(
   method: string,
 ): Promise<ExpungeResult> {
   dropReports(client);
-  await run(signal, method, "UID EXPUNGE", () => client.uid("EXPUNGE", uids));
+  await run(signal, method, "UID EXPUNGE", (o) => client.uid("EXPUNGE", uids, o));
   return reports(client, []);
 }
 
@@ -107,7 +107,7 @@ export async function expungeMessages(
   const method = "expungeMessages()";
   if (set === null) {
     client.response("VANISHED"); // one an earlier command left
-    const [, data] = await run(signal, method, "EXPUNGE", () => client.expunge());
+    const [, data] = await run(signal, method, "EXPUNGE", (o) => client.expunge(o));
     return reports(client, data);
   }
   let uids = sequenceSet(set);

@@ -8,7 +8,7 @@ import type { IMAP4 } from "../../client/imap4.ts";
 import { IMAP4ArgumentError } from "../../errors.ts";
 import { type FetchMessage, parseFetchResponse } from "../fetch.ts";
 import { atom, FIELD_NAME, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
-import { checkSignal, typedError } from "./errors.ts";
+import { checkSignal, IMAP4CancelledError, typedError } from "./errors.ts";
 
 /**
  * What {@linkcode fetchMessages} fetches: imapflow's `FetchQueryObject`. Each field set to
@@ -223,7 +223,7 @@ export async function* fetchMessages(
   checkSignal(signal, method);
   if (messages === "") return;
   try {
-    for await (const [type, data] of client.fetchIter(messages, items, { uid })) {
+    for await (const [type, data] of client.fetchIter(messages, items, { uid, signal })) {
       if (signal?.aborted) break; // leaving the loop drains the rest of the FETCH
       if (type !== "FETCH") continue;
       const message = parseFetchResponse(data);
@@ -231,6 +231,7 @@ export async function* fetchMessages(
       if (message.uid !== undefined) yield message;
     }
   } catch (error) {
+    if (error instanceof IMAP4CancelledError) throw new IMAP4CancelledError(method, error.cause);
     throw typedError(error, uid ? "UID FETCH" : "FETCH");
   }
   checkSignal(signal, method);

@@ -68,7 +68,7 @@ export async function enableImap4rev2(
     options.signal,
     "enableImap4rev2()",
     "ENABLE",
-    () =>
+    (o) =>
       coreOf(client).run("ENABLE", async (session) => {
         // ENABLED data of earlier commands may still be stored (imaplib keeps it): only what
         // this command adds counts.
@@ -84,7 +84,7 @@ export async function enableImap4rev2(
           );
         if (enabled) session.setProtocolVersion(IMAP4REV2);
         return result;
-      }),
+      }, o),
   );
   return enabled;
 }

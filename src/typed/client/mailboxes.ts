@@ -9,6 +9,7 @@ import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
 import { IMAP4ArgumentError } from "../../errors.ts";
 import type { Result } from "../../session/session.ts";
+import type { CommandOptions } from "../../session/options.ts";
 import type { Argument } from "../../wire/encoder.ts";
 import { type MailboxStatus, parseStatus } from "../status.ts";
 import { atom, mailboxArg, utf8Names } from "./arguments.ts";
@@ -101,7 +102,7 @@ export async function status(
     signal,
     "statusMailbox()",
     "STATUS",
-    () => client.status(name, `(${items.join(" ")})`),
+    (o) => client.status(name, `(${items.join(" ")})`, o),
   );
   const all = parseStatus(data, { utf8: utf8Names(client) });
   return all[all.length - 1];
@@ -140,7 +141,7 @@ export function statusMailbox(
 function simple(
   method: string,
   command: string,
-  call: () => Promise<Result>,
+  call: (options: CommandOptions) => Promise<Result>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   return run(signal, method, command, call).then(() => {});
@@ -195,7 +196,7 @@ export function createMailbox(
   const name = mailboxArg(client, path);
   const { specialUse } = options;
   if (specialUse === undefined) {
-    return simple("createMailbox()", "CREATE", () => client.create(name), options.signal);
+    return simple("createMailbox()", "CREATE", (o) => client.create(name, o), options.signal);
   }
   try {
     // RFC 6154 `use-attr`: a flag-extension, `\` and an atom.
@@ -221,7 +222,7 @@ export function createMailbox(
   return simple(
     "createMailbox()",
     "CREATE",
-    () => coreOf(client).simple("CREATE", args),
+    (o) => coreOf(client).simple("CREATE", args, o),
     options.signal,
   );
 }
@@ -249,7 +250,7 @@ export function renameMailbox(
   options: SignalOptions = {},
 ): Promise<void> {
   const [from, to] = [mailboxArg(client, path), mailboxArg(client, newPath)];
-  return simple("renameMailbox()", "RENAME", () => client.rename(from, to), options.signal);
+  return simple("renameMailbox()", "RENAME", (o) => client.rename(from, to, o), options.signal);
 }
 
 /**
@@ -273,5 +274,5 @@ export function deleteMailbox(
   options: SignalOptions = {},
 ): Promise<void> {
   const name = mailboxArg(client, path);
-  return simple("deleteMailbox()", "DELETE", () => client.delete(name), options.signal);
+  return simple("deleteMailbox()", "DELETE", (o) => client.delete(name, o), options.signal);
 }

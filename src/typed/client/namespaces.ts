@@ -48,10 +48,10 @@ export async function getNamespaces(
   const utf8 = utf8Names(client); // UTF-8 in IMAP4rev2 too (RFC 9051 section 5.1)
   const caps = client.capabilities;
   if (caps.includes("NAMESPACE") || caps.includes("IMAP4REV2")) {
-    const [, data] = await run(signal, method, "NAMESPACE", () => client.namespace());
+    const [, data] = await run(signal, method, "NAMESPACE", (o) => client.namespace(o));
     return parseNamespace(data, { utf8 });
   }
-  const [, data] = await run(signal, method, "LIST", () => client.list('""', '""'));
+  const [, data] = await run(signal, method, "LIST", (o) => client.list('""', '""', o));
   const [root] = parseList(data, { utf8 });
   const delimiter = root?.delimiter ?? null;
   return { personal: [{ prefix: "", prefixAsListed: "", delimiter }], other: [], shared: [] };

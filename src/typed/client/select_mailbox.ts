@@ -198,10 +198,10 @@ export async function selectMailbox(
     signal,
     method,
     command,
-    () =>
+    (o) =>
       parameter === null
-        ? client.select(name, readOnly)
-        : coreOf(client).select(raw(name), readOnly, [raw(parameter)]),
+        ? client.select(name, readOnly, o)
+        : coreOf(client).select(raw(name), readOnly, [raw(parameter)], o),
   );
   const store = client.untagged_responses;
   const text = (key: string): string | undefined => {

@@ -81,7 +81,8 @@ async function store(
     signal,
     method,
     uid ? "UID STORE" : "STORE",
-    () => uid ? client.uid("STORE", messages, item, list) : client.store(messages, item, list),
+    (o) =>
+      uid ? client.uid("STORE", messages, item, list, o) : client.store(messages, item, list, o),
   );
   const [, modified] = client.response("MODIFIED");
   const last = modified[modified.length - 1];

@@ -6,7 +6,7 @@
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
-import { checkSignal, run, typedError } from "./errors.ts";
+import { checkSignal, IMAP4CancelledError, run, typedError } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 
 /**
@@ -62,22 +62,23 @@ export async function unselectMailbox(
   const method = "unselectMailbox()";
   if (client.state !== "SELECTED") return null;
   if (client.capabilities.includes("UNSELECT")) {
-    await run(signal, method, "UNSELECT", () => client.unselect());
+    await run(signal, method, "UNSELECT", (o) => client.unselect(o));
     return "UNSELECT";
   }
   if (client.is_readonly) {
-    await run(signal, method, "CLOSE", () => client.close());
+    await run(signal, method, "CLOSE", (o) => client.close(o));
     return "CLOSE";
   }
   const nowhere = `"imaplib-unselect-${crypto.randomUUID()}"`;
   checkSignal(signal, method);
   let type: string;
   try {
-    [type] = await client.select(nowhere, true); // NO: state AUTH (imaplib's select())
+    [type] = await client.select(nowhere, true, { signal }); // NO: state AUTH, as imaplib's
   } catch (error) {
+    if (error instanceof IMAP4CancelledError) throw new IMAP4CancelledError(method, error.cause);
     throw typedError(error, "EXAMINE");
   }
   checkSignal(signal, method);
-  if (type === "OK") await run(signal, method, "CLOSE", () => client.close());
+  if (type === "OK") await run(signal, method, "CLOSE", (o) => client.close(o));
   return "EXAMINE";
 }
