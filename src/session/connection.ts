@@ -1,7 +1,7 @@
 /**
  * All byte I/O of one connection: the transport's reader and writer, the frame decoder, read
  * ahead and BYOB buffer reuse, every timeout on the {@linkcode Clock}, the connection signal,
- * failure (first error wins, then closed) and the STARTTLS swap of transports.
+ * failure (first error wins, then closed) and the swaps of transports (STARTTLS, COMPRESS).
  *
  * @module
  */
@@ -9,9 +9,10 @@
 import { type Frame, FrameDecoder, type LiteralAcceptor } from "../wire/decoder.ts";
 import {
   errorMessage,
-  type IMAP4Abort,
+  IMAP4Abort,
   IMAP4ConnectionError,
   IMAP4Error,
+  IMAP4ProtocolError,
   IMAP4TimeoutError,
   IMAP4TlsError,
 } from "../errors.ts";
@@ -302,14 +303,37 @@ export class Connection {
     const chunk = rest ?? await this.#readChunk(soft, "response");
     if (chunk === null) return false;
     const writes = rest ? this.#rawRestWrites : this.#chunkWrites;
+    let after: Uint8Array | null = null;
     try {
-      this.#decoder.push(chunk, this.#frames);
+      if (this.#readAhead) this.#decoder.push(chunk, this.#frames);
+      else after = this.#pushOneResponse(chunk);
     } catch (error) {
       throw this.fail(error as IMAP4Abort);
     }
     while (this.#frameWrites.length < this.#frames.length) this.#frameWrites.push(writes);
+    if (after) {
+      this.#rawRest = after;
+      this.#rawRestWrites = writes;
+    }
     if (!rest) this.#recycle(chunk);
     return true;
+  }
+
+  // Without read ahead (STARTTLS, COMPRESS), decoding stops at the end of the first response
+  // the chunk completes, and the bytes after it stay undecoded in #rawRest: whatever follows
+  // the tagged OK of those commands is not plain IMAP (for STARTTLS an injection, for COMPRESS
+  // the start of the compressed stream). A response can only end at an LF, so the chunk goes to
+  // the decoder a line at a time until one does.
+  #pushOneResponse(chunk: Uint8Array): Uint8Array | null {
+    const before = this.#frames.length;
+    let at = 0;
+    while (at < chunk.length && this.#frames.length === before) {
+      const lf = chunk.indexOf(0x0a, at);
+      const end = lf < 0 ? chunk.length : lf + 1;
+      this.#decoder.push(chunk.subarray(at, end), this.#frames);
+      at = end;
+    }
+    return at < chunk.length ? chunk.slice(at) : null;
   }
 
   /**
@@ -521,6 +545,48 @@ export class Connection {
         (error) => settle({ kind: "error", error }),
       );
     });
+  }
+
+  /**
+   * Replaces the transport with `wrap(transport, received)` right after a tagged OK read
+   * without read ahead (COMPRESS, RFC 4978 section 3: compression starts right after the CRLF
+   * that ends that OK); `received` holds the bytes that came after it, undecoded.
+   * @throws {IMAP4ProtocolError} if a response is partly decoded (not at a response boundary).
+   *   Whatever `wrap` throws ends the connection too.
+   */
+  async wrapTransport(
+    wrap: (transport: Transport, received: Uint8Array) => Promise<Transport>,
+  ): Promise<void> {
+    const transport = this.#transport;
+    if (!transport) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
+    if (
+      this.#decoder.bufferedBytes > 0 || this.#frameIndex < this.#frames.length ||
+      this.#pendingRead
+    ) {
+      throw this.fail(new IMAP4ProtocolError("cannot switch transports inside a response", -1));
+    }
+    const received = this.#rawRest ?? new Uint8Array(0);
+    this.#rawRest = null;
+    this.#reader?.releaseLock();
+    this.#writer?.releaseLock();
+    this.#reader = null;
+    this.#writer = null;
+    let wrapped: Transport;
+    try {
+      wrapped = await wrap(transport, received);
+    } catch (error) {
+      throw this.fail(
+        error instanceof IMAP4Abort
+          ? error
+          : new IMAP4ConnectionError(errorMessage(error), { cause: error }),
+      );
+    }
+    this.#transport = wrapped;
+    this.#reader = chunkReader(wrapped.readable);
+    this.#writer = wrapped.writable.getWriter();
+    // Read buffers of the old reader are of no use to the new one.
+    this.#spareBuffers.length = 0;
+    this.#smallSpare = null;
   }
 
   /**

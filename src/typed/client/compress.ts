@@ -1,0 +1,63 @@
+/**
+ * COMPRESS=DEFLATE (RFC 4978): compress the rest of the connection, both ways.
+ *
+ * @module
+ */
+
+import type { IMAP4 } from "../../client/imap4.ts";
+import { coreOf } from "../../client/core.ts";
+import { compressTransport } from "../../transport/compress.ts";
+import { run } from "./errors.ts";
+import type { SignalOptions } from "./mailboxes.ts";
+
+/**
+ * Sends `COMPRESS DEFLATE` (RFC 4978) and, on OK, compresses everything after it both ways:
+ * from the byte after the CRLF of the server's tagged OK, responses are inflated before the
+ * decoder sees them, and every write (a command line, a literal) is deflated and sync-flushed
+ * so the server sees it at once. Nothing else changes: the same client, commands, IDLE and
+ * streams go on working, only fewer bytes cross the network (about a third for typical FETCH
+ * traffic; see `bench/RESULTS.md`).
+ *
+ * Behaviour: one queued command, legal after login (RFC 4978 section 5: `command-auth`), once
+ * per connection. Needs the `COMPRESS=DEFLATE` capability, which servers such as Dovecot
+ * announce only after login (the capabilities are refreshed then). Nothing is read past the
+ * tagged reply before the switch. STARTTLS is refused afterwards (RFC 4978 section 3: TLS goes
+ * beneath compression), so use STARTTLS first. Compressing is done with
+ * `CompressionStream("deflate-raw")` where it flushes per write (Deno), else `node:zlib` (Bun
+ * and Node, whose CompressionStream holds output until closed); inflating with
+ * `DecompressionStream("deflate-raw")`, fed at most 8 KiB of compressed bytes at a time.
+ *
+ * Limits: the decoder's limits (`maxLineBytes`, `maxLiteralBytes`, `maxResponseBytes`,
+ * `maxStoredBytes`) apply to the decompressed bytes, so they cap what one response may inflate
+ * to; a small compressed flood (a "zip bomb" of zeros) ends with `IMAP4LimitError` and a closed
+ * connection once a line passes `maxLineBytes`, with memory bounded as on a plain connection.
+ * Bytes that are not valid DEFLATE end the connection with `IMAP4ConnectionError`.
+ *
+ * @param client A logged-in client.
+ * @param options `signal`: checked before the command and after its reply (see
+ *   `IMAP4CancelledError`; a completed COMPRESS stays in effect).
+ * @throws {IMAP4Error} before sending: outside AUTH/SELECTED state, when the connection is
+ *   already compressed, or when the server does not advertise `COMPRESS=DEFLATE`.
+ * @throws {IMAP4CommandError} when the server answers NO or BAD (e.g. `NO [COMPRESSIONACTIVE]`
+ *   when TLS already compresses); the connection stays uncompressed and usable.
+ * @throws {IMAP4ConnectionError} when the runtime has no usable compressor (the connection is
+ *   then closed, since the server already compresses).
+ *
+ * @example Compress after login
+ * ```ts ignore
+ * import { compress, IMAP4 } from "@imaplib/imaplib";
+ * await using M = await IMAP4.connect("imap.example.org", 143, { starttls: true });
+ * await M.login("alice", "secret");
+ * await compress(M);
+ * await M.select("INBOX"); // and everything else, compressed
+ * ```
+ */
+export async function compress(client: IMAP4, options: SignalOptions = {}): Promise<void> {
+  const core = coreOf(client);
+  await run(
+    options.signal,
+    "compress()",
+    "COMPRESS",
+    () => core.run("COMPRESS", () => core.compress("DEFLATE", compressTransport)),
+  );
+}
