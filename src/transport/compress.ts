@@ -91,9 +91,22 @@ function zlibDeflater(zlib: Zlib): ByteTransform {
   });
 }
 
-async function deflater(): Promise<ByteTransform> {
+/**
+ * Checks that this runtime can compress a connection, before COMPRESS is sent (once the server
+ * has said OK it compresses, and a client that cannot would have to close the connection).
+ * @throws {IMAP4Error} without `DecompressionStream`, or without both a `CompressionStream`
+ *   that sync-flushes each write and `node:zlib`.
+ */
+export async function checkCompressor(): Promise<void> {
+  await deflater();
+}
+
+async function deflater(): Promise<() => ByteTransform> {
+  if (typeof DecompressionStream !== "function") {
+    throw new IMAP4Error("COMPRESS=DEFLATE needs DecompressionStream, which this runtime lacks");
+  }
   if (await measureWebDeflate()) {
-    return new CompressionStream("deflate-raw") as unknown as ByteTransform;
+    return () => new CompressionStream("deflate-raw") as unknown as ByteTransform;
   }
   let zlib: Zlib;
   try {
@@ -105,7 +118,7 @@ async function deflater(): Promise<ByteTransform> {
       { cause: error },
     );
   }
-  return zlibDeflater(zlib);
+  return () => zlibDeflater(zlib);
 }
 
 // Compressed bytes in pieces of at most INFLATE_STEP_BYTES, the bytes received before the
@@ -155,16 +168,13 @@ function inflater(): ByteTransform {
  * @param received Bytes the server sent after that OK and the caller already read: the start
  *   of the compressed stream.
  * @returns The compressed transport.
- * @throws {IMAP4Error} if the runtime has no compressor that flushes per write.
+ * @throws {IMAP4Error} if the runtime cannot (see {@linkcode checkCompressor}).
  */
 export async function compressTransport(
   transport: Transport,
   received: Uint8Array,
 ): Promise<Transport> {
-  if (typeof DecompressionStream !== "function") {
-    throw new IMAP4Error("COMPRESS=DEFLATE needs DecompressionStream, which this runtime lacks");
-  }
-  const deflate = await deflater();
+  const deflate = (await deflater())();
   deflate.readable.pipeTo(transport.writable).catch(() => {});
   const readable = transport.readable.pipeThrough(steps(received)).pipeThrough(inflater());
   return {

@@ -6,7 +6,7 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
-import { compressTransport } from "../../transport/compress.ts";
+import { checkCompressor, compressTransport } from "../../transport/compress.ts";
 import { run } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 
@@ -40,8 +40,9 @@ import type { SignalOptions } from "./mailboxes.ts";
  *   already compressed, or when the server does not advertise `COMPRESS=DEFLATE`.
  * @throws {IMAP4CommandError} when the server answers NO or BAD (e.g. `NO [COMPRESSIONACTIVE]`
  *   when TLS already compresses); the connection stays uncompressed and usable.
- * @throws {IMAP4ConnectionError} when the runtime has no usable compressor (the connection is
- *   then closed, since the server already compresses).
+ * @throws {IMAP4Error} before sending, when the runtime can neither compress with flushes
+ *   (a `CompressionStream` that flushes each write, or `node:zlib`) nor inflate
+ *   (`DecompressionStream`).
  *
  * @example Compress after login
  * ```ts ignore
@@ -54,6 +55,7 @@ import type { SignalOptions } from "./mailboxes.ts";
  */
 export async function compress(client: IMAP4, options: SignalOptions = {}): Promise<void> {
   const core = coreOf(client);
+  await checkCompressor();
   await run(
     options.signal,
     "compress()",
