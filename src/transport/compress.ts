@@ -5,9 +5,9 @@
  * Sending: every write is compressed and sync-flushed (RFC 4978 section 4: the peer must see
  * each command at once), with `CompressionStream("deflate-raw")` where it emits each written
  * chunk at once, else with `node:zlib`. Measured on 2026-12-05: Deno 2.9.6's CompressionStream
- * sync-flushes every write; Bun 1.4.5's and Node 20's buffer until the stream is closed
- * (useless for a conversation), so there `node:zlib`'s `createDeflateRaw()` and
- * `flush(Z_SYNC_FLUSH)` do it. Which one is used is measured once per process (one byte
+ * sync-flushes every write; Bun 1.4.5's, Node 20's and workerd 1.20261117's hold all output
+ * until the stream is closed (useless for a conversation), so there `node:zlib`'s
+ * `createDeflateRaw()` and `flush(Z_SYNC_FLUSH)` do it (on workerd with `nodejs_compat`). Which one is used is measured once per process (one byte
  * written, output looked for before a 0 ms timer), not guessed from the runtime's name.
  *
  * Receiving: `DecompressionStream("deflate-raw")`, which yields output as input arrives on all
