@@ -257,3 +257,24 @@ test("compress: the compressor measured: CompressionStream on Deno, node:zlib on
   const expected = "Deno" in globalThis ? "CompressionStream" : "node:zlib";
   assert.equal(await deflateImplementation(), expected);
 });
+
+test("compress: the server hanging up mid-stream is EOF, not invalid data", async () => {
+  const { M } = await connectScripted({
+    state: "AUTH",
+    capabilities: "COMPRESS=DEFLATE",
+    handlers: {
+      COMPRESS: (s, c) => {
+        s.line(`${c.tag} OK DEFLATE active`);
+        s.send(deflated("* OK still here\r\n"));
+        s.end();
+        return false;
+      },
+    },
+  });
+  await compress(M);
+  await assert.rejects(M.noop(), (e: Error) => {
+    assert.ok(e instanceof IMAP4ConnectionError);
+    assert.equal(e.message, "socket error: EOF");
+    return true;
+  });
+});

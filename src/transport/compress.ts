@@ -121,9 +121,14 @@ async function deflater(): Promise<() => ByteTransform> {
   return () => zlibDeflater(zlib);
 }
 
+// Whether the server's side of the connection has ended (EOF).
+interface Input {
+  ended: boolean;
+}
+
 // Compressed bytes in pieces of at most INFLATE_STEP_BYTES, the bytes received before the
 // switch first.
-function steps(received: Uint8Array): TransformStream<Uint8Array, Uint8Array> {
+function steps(received: Uint8Array, input: Input): TransformStream<Uint8Array, Uint8Array> {
   const split = (chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => {
     for (let at = 0; at < chunk.length; at += INFLATE_STEP_BYTES) {
       controller.enqueue(chunk.subarray(at, at + INFLATE_STEP_BYTES));
@@ -132,14 +137,15 @@ function steps(received: Uint8Array): TransformStream<Uint8Array, Uint8Array> {
   return new TransformStream({
     start: (controller) => split(received, controller),
     transform: split,
+    flush: () => void (input.ended = true),
   });
 }
 
-// Names what failed: a bare "incorrect header check" would not tell whose.
-function inflater(): ByteTransform {
+// The inflater, with errors that say whose data was bad. When the server hung up, the stream
+// just ends (the connection reports EOF): a DEFLATE stream cut at a flush point is not invalid
+// data (Bun's inflater calls it "unexpected end of file", Deno's says nothing).
+function inflater(input: Input): ByteTransform {
   const inflate = new DecompressionStream("deflate-raw") as unknown as ByteTransform;
-  const explain = (error: unknown) =>
-    new Error(`invalid compressed data from the server (RFC 4978): ${error}`, { cause: error });
   const reader = inflate.readable.getReader();
   return {
     writable: inflate.writable,
@@ -150,7 +156,12 @@ function inflater(): ByteTransform {
           if (done) controller.close();
           else controller.enqueue(value);
         } catch (error) {
-          controller.error(explain(error));
+          if (input.ended) return controller.close();
+          controller.error(
+            new Error(`invalid compressed data from the server (RFC 4978): ${error}`, {
+              cause: error,
+            }),
+          );
         }
       },
       cancel: (reason) => reader.cancel(reason),
@@ -176,7 +187,9 @@ export async function compressTransport(
 ): Promise<Transport> {
   const deflate = (await deflater())();
   deflate.readable.pipeTo(transport.writable).catch(() => {});
-  const readable = transport.readable.pipeThrough(steps(received)).pipeThrough(inflater());
+  const input = { ended: false };
+  const readable = transport.readable.pipeThrough(steps(received, input))
+    .pipeThrough(inflater(input));
   return {
     readable,
     writable: deflate.writable,
