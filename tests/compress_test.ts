@@ -12,7 +12,7 @@ import {
   IMAP4Error,
   IMAP4LimitError,
 } from "../mod.ts";
-import { deflateImplementation } from "../src/transport/compress.ts";
+import { compressTransport, deflateImplementation } from "../src/transport/compress.ts";
 import { test } from "./_harness.ts";
 import { type ClientCommand, connectScripted, type ServerSide, sleep } from "./_scripted.ts";
 
@@ -278,3 +278,40 @@ test("compress: the server hanging up mid-stream is EOF, not invalid data", asyn
     return true;
   });
 });
+
+for (const useZlib of [false, true]) {
+  test(`compress: each write is flushed at once, both ways in step (useZlib ${useZlib})`, async () => {
+    // The transport alone, over an in-memory pair: every write's bytes must inflate to all of
+    // it before the next write (a sync flush), whichever compressor; and what the server
+    // sends in pieces comes out as it arrives.
+    const toServer: Uint8Array[] = [];
+    let fromServer!: ReadableStreamDefaultController<Uint8Array>;
+    const inner = {
+      readable: new ReadableStream<Uint8Array>({ start: (c) => void (fromServer = c) }),
+      writable: new WritableStream<Uint8Array>({ write: (chunk) => void toServer.push(chunk) }),
+      close: () => {},
+    };
+    const t = await compressTransport(inner, new Uint8Array(0), { useZlib });
+    const writer = t.writable.getWriter();
+    const reader = t.readable.getReader();
+    const sent = () => {
+      const all = new Uint8Array(toServer.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const c of toServer) all.set(c, (at += c.length) - c.length);
+      return latin1.decode(zlib.inflateRawSync(all, SYNC));
+    };
+    const settle = () => sleep(5);
+    for (const [i, line] of ["a1 NOOP\r\n", "a2 SELECT INBOX\r\n", "x".repeat(70_000)].entries()) {
+      await writer.write(encoder.encode(line));
+      await settle();
+      assert.ok(sent().endsWith(line), `write ${i} not flushed`);
+      const reply = `a${i} OK done ${i}\r\n`;
+      fromServer.enqueue(deflated(reply));
+      const { value } = await reader.read();
+      assert.equal(latin1.decode(value), reply);
+    }
+    await writer.close();
+    fromServer.close();
+    await reader.cancel();
+  });
+}

@@ -101,11 +101,11 @@ export async function checkCompressor(): Promise<void> {
   await deflater();
 }
 
-async function deflater(): Promise<() => ByteTransform> {
+async function deflater(useZlib = false): Promise<() => ByteTransform> {
   if (typeof DecompressionStream !== "function") {
     throw new IMAP4Error("COMPRESS=DEFLATE needs DecompressionStream, which this runtime lacks");
   }
-  if (await measureWebDeflate()) {
+  if (!useZlib && await measureWebDeflate()) {
     return () => new CompressionStream("deflate-raw") as unknown as ByteTransform;
   }
   let zlib: Zlib;
@@ -178,14 +178,17 @@ function inflater(input: Input): ByteTransform {
  * @param transport The connection so far; its streams must be unlocked.
  * @param received Bytes the server sent after that OK and the caller already read: the start
  *   of the compressed stream.
+ * @param options `useZlib`: compress with `node:zlib` even where `CompressionStream` would do
+ *   (for tests of that path).
  * @returns The compressed transport.
  * @throws {IMAP4Error} if the runtime cannot (see {@linkcode checkCompressor}).
  */
 export async function compressTransport(
   transport: Transport,
   received: Uint8Array,
+  options: { useZlib?: boolean } = {},
 ): Promise<Transport> {
-  const deflate = (await deflater())();
+  const deflate = (await deflater(options.useZlib))();
   deflate.readable.pipeTo(transport.writable).catch(() => {});
   const input = { ended: false };
   const readable = transport.readable.pipeThrough(steps(received, input))
