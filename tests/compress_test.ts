@@ -7,6 +7,7 @@ import { memoryUsage } from "node:process";
 import zlib from "node:zlib";
 import {
   compress,
+  IMAP4CancelledError,
   IMAP4CommandError,
   IMAP4ConnectionError,
   IMAP4Error,
@@ -315,3 +316,15 @@ for (const useZlib of [false, true]) {
     await reader.cancel();
   });
 }
+
+test("compress: an aborted signal: IMAP4CancelledError, nothing sent, still uncompressed", async () => {
+  const { M, server, done } = await connectScripted({
+    state: "AUTH",
+    capabilities: "COMPRESS=DEFLATE",
+  });
+  const signal = AbortSignal.abort(new Error("stop"));
+  await assert.rejects(compress(M, { signal }), IMAP4CancelledError);
+  assert.doesNotMatch(server.receivedText, /COMPRESS/);
+  assert.equal((await M.noop())[0], "OK");
+  await done();
+});

@@ -34,12 +34,14 @@ import type { SignalOptions } from "./mailboxes.ts";
  * Bytes that are not valid DEFLATE end the connection with `IMAP4ConnectionError`.
  *
  * @param client A logged-in client.
- * @param options `signal`: checked before the command and after its reply (see
- *   `IMAP4CancelledError`; a completed COMPRESS stays in effect).
+ * @param options `signal`: aborted while COMPRESS waits in the queue, nothing is sent; in
+ *   flight, the reply is awaited and, if it was OK, the connection is compressed all the same
+ *   before `IMAP4CancelledError` is thrown (see `CommandOptions`).
  * @throws {IMAP4Error} before sending: outside AUTH/SELECTED state, when the connection is
  *   already compressed, or when the server does not advertise `COMPRESS=DEFLATE`.
  * @throws {IMAP4CommandError} when the server answers NO or BAD (e.g. `NO [COMPRESSIONACTIVE]`
  *   when TLS already compresses); the connection stays uncompressed and usable.
+ * @throws {IMAP4CancelledError} when `signal` fires (see above).
  * @throws {IMAP4Error} before sending, when the runtime can neither compress with flushes
  *   (a `CompressionStream` that flushes each write, or `node:zlib`) nor inflate
  *   (`DecompressionStream`).
@@ -60,6 +62,9 @@ export async function compress(client: IMAP4, options: SignalOptions = {}): Prom
     options.signal,
     "compress()",
     "COMPRESS",
-    () => core.run("COMPRESS", () => core.compress("DEFLATE", compressTransport)),
+    () =>
+      core.run("COMPRESS", () => core.compress("DEFLATE", compressTransport), {
+        signal: options.signal,
+      }),
   );
 }
