@@ -65,7 +65,6 @@ export class ClientCore {
   readonly session: Session;
   readonly #options: ConnectOptions;
   #tlsEstablished = false;
-  #compressed = false;
   // What holds the connection, as an object of its own so that a release only frees its own.
   #holder: { holder: Holder } | null = null;
   readonly #cancelGraceMs: number | null;
@@ -418,46 +417,6 @@ export class ClientCore {
     session.setCapabilities([]);
     await this.getCapabilities();
     return session.untaggedResponse(result[0], result[1], "STARTTLS");
-  }
-
-  /** Whether COMPRESS DEFLATE is in effect. */
-  get compressed(): boolean {
-    return this.#compressed;
-  }
-
-  /**
-   * COMPRESS (RFC 4978 section 3) within a queued command: nothing is read past the tagged
-   * reply; on OK the transport becomes `wrap(transport, bytes received after the OK)`.
-   * @returns The tagged reply; on NO or BAD the connection stays as it was.
-   * @throws {IMAP4Error} outside AUTH/SELECTED, when the connection is already compressed, or
-   *   when `COMPRESS=<algorithm>` is not a capability (nothing sent).
-   */
-  async compress(
-    algorithm: string,
-    wrap: (transport: Transport, received: Uint8Array) => Promise<Transport>,
-  ): Promise<Result> {
-    const session = this.session;
-    session.addCommand("COMPRESS", ["AUTH", "SELECTED"]);
-    session.checkState("COMPRESS");
-    if (this.#compressed) {
-      throw new IMAP4Error("COMPRESS: the connection is already compressed (RFC 4978)");
-    }
-    if (!session.capabilities.includes(`COMPRESS=${algorithm}`)) {
-      throw new IMAP4Error(
-        `COMPRESS=${algorithm} is not supported by the server (not among its capabilities; ` +
-          "servers such as Dovecot announce it only after login)",
-      );
-    }
-    const command = await session.start("COMPRESS", [{ kind: "raw", value: algorithm }], {
-      stopAtCompletion: true,
-    });
-    const result = await command.reply();
-    command.end();
-    if (result[0] !== "OK") return result;
-    await session.connection.wrapTransport(wrap);
-    this.#compressed = true;
-    session.log({ level: "info", event: "compress" });
-    return result;
   }
 
   /** Sends LOGOUT unless logged out (connection errors ignored), then closes. */

@@ -9,10 +9,9 @@
 import { type Frame, FrameDecoder, type LiteralAcceptor } from "../wire/decoder.ts";
 import {
   errorMessage,
-  IMAP4Abort,
+  type IMAP4Abort,
   IMAP4ConnectionError,
   IMAP4Error,
-  IMAP4ProtocolError,
   IMAP4TimeoutError,
   IMAP4TlsError,
 } from "../errors.ts";
@@ -551,19 +550,15 @@ export class Connection {
    * Replaces the transport with `wrap(transport, received)` right after a tagged OK read
    * without read ahead (COMPRESS, RFC 4978 section 3: compression starts right after the CRLF
    * that ends that OK); `received` holds the bytes that came after it, undecoded.
-   * @throws {IMAP4ProtocolError} if a response is partly decoded (not at a response boundary).
-   *   Whatever `wrap` throws ends the connection too.
+   * @throws {IMAP4ConnectionError} elsewhere than at a response boundary, or when `wrap`
+   *   throws; the connection is closed then.
    */
   async wrapTransport(
     wrap: (transport: Transport, received: Uint8Array) => Promise<Transport>,
   ): Promise<void> {
     const transport = this.#transport;
-    if (!transport) throw this.fail(new IMAP4ConnectionError("socket error: connection closed"));
-    if (
-      this.#decoder.bufferedBytes > 0 || this.#frameIndex < this.#frames.length ||
-      this.#pendingRead
-    ) {
-      throw this.fail(new IMAP4ProtocolError("cannot switch transports inside a response", -1));
+    if (!transport || this.hasBufferedFrame || this.#decoder.bufferedBytes || this.#pendingRead) {
+      throw this.fail(new IMAP4ConnectionError("cannot switch transports here"));
     }
     const received = this.#rawRest ?? new Uint8Array(0);
     this.#rawRest = null;
@@ -571,22 +566,12 @@ export class Connection {
     this.#writer?.releaseLock();
     this.#reader = null;
     this.#writer = null;
-    let wrapped: Transport;
+    this.#spareBuffers = []; // BYOB buffers: the new readable makes its own chunks
     try {
-      wrapped = await wrap(transport, received);
+      this.attach(await wrap(transport, received));
     } catch (error) {
-      throw this.fail(
-        error instanceof IMAP4Abort
-          ? error
-          : new IMAP4ConnectionError(errorMessage(error), { cause: error }),
-      );
+      throw this.fail(new IMAP4ConnectionError(errorMessage(error), { cause: error }));
     }
-    this.#transport = wrapped;
-    this.#reader = chunkReader(wrapped.readable);
-    this.#writer = wrapped.writable.getWriter();
-    // Read buffers of the old reader are of no use to the new one.
-    this.#spareBuffers.length = 0;
-    this.#smallSpare = null;
   }
 
   /**

@@ -6,6 +6,8 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
+import { IMAP4Error } from "../../errors.ts";
+import type { Result, Session } from "../../session/session.ts";
 import { checkCompressor, compressTransport } from "../../transport/compress.ts";
 import { run } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
@@ -62,9 +64,34 @@ export async function compress(client: IMAP4, options: SignalOptions = {}): Prom
     options.signal,
     "compress()",
     "COMPRESS",
-    () =>
-      core.run("COMPRESS", () => core.compress("DEFLATE", compressTransport), {
-        signal: options.signal,
-      }),
+    () => core.run("COMPRESS", (session) => start(client, session), { signal: options.signal }),
   );
+}
+
+// The clients whose connection is compressed (COMPRESS is once per connection).
+const compressed = new WeakSet<IMAP4>();
+
+// COMPRESS DEFLATE within the queue: nothing read past the tagged reply; on OK the session's
+// connection swaps its transport for the compressed one, at that response boundary.
+async function start(client: IMAP4, session: Session): Promise<Result> {
+  session.addCommand("COMPRESS", ["AUTH", "SELECTED"]);
+  session.checkState("COMPRESS");
+  if (compressed.has(client)) {
+    throw new IMAP4Error("COMPRESS: the connection is already compressed (RFC 4978)");
+  }
+  if (!session.capabilities.includes("COMPRESS=DEFLATE")) {
+    throw new IMAP4Error(
+      "COMPRESS=DEFLATE is not supported by the server (not among its capabilities; " +
+        "servers such as Dovecot announce it only after login)",
+    );
+  }
+  const argument = { kind: "raw", value: "DEFLATE" } as const;
+  const command = await session.start("COMPRESS", [argument], { stopAtCompletion: true });
+  const result = await command.reply();
+  command.end();
+  if (result[0] !== "OK") return result;
+  await session.connection.wrapTransport(compressTransport);
+  compressed.add(client);
+  session.log({ level: "info", event: "compress" });
+  return result;
 }
