@@ -101,5 +101,8 @@ export * from "./src/auth/mod.ts";
 // ID (RFC 2971), parsed with the typed layer's tokenizer.
 export { id, type IdFields } from "./src/typed/id.ts";
 
+// COMPRESS=DEFLATE (RFC 4978): the rest of the connection compressed both ways.
+export { compress } from "./src/typed/client/compress.ts";
+
 // The typed layer, beyond imaplib: decoded, typed values (DESIGN.md, "the typed layer").
 export * from "./src/typed/mod.ts";

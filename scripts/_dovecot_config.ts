@@ -195,7 +195,7 @@ namespace inbox {
     special_use = \\Junk
   }
 }
-mail_plugins = $mail_plugins acl quota
+mail_plugins = $mail_plugins acl quota zlib
 
 service imap-login {
   inet_listener imap {
@@ -208,7 +208,7 @@ service imap-login {
 }
 
 protocol imap {
-  mail_plugins = $mail_plugins imap_acl imap_quota
+  mail_plugins = $mail_plugins imap_acl imap_quota imap_zlib
   mail_max_userip_connections = 100
 }
 

@@ -1,7 +1,7 @@
 /**
  * All byte I/O of one connection: the transport's reader and writer, the frame decoder, read
  * ahead and BYOB buffer reuse, every timeout on the {@linkcode Clock}, the connection signal,
- * failure (first error wins, then closed) and the STARTTLS swap of transports.
+ * failure (first error wins, then closed) and the swaps of transports (STARTTLS, COMPRESS).
  *
  * @module
  */
@@ -302,14 +302,37 @@ export class Connection {
     const chunk = rest ?? await this.#readChunk(soft, "response");
     if (chunk === null) return false;
     const writes = rest ? this.#rawRestWrites : this.#chunkWrites;
+    let after: Uint8Array | null = null;
     try {
-      this.#decoder.push(chunk, this.#frames);
+      if (this.#readAhead) this.#decoder.push(chunk, this.#frames);
+      else after = this.#pushOneResponse(chunk);
     } catch (error) {
       throw this.fail(error as IMAP4Abort);
     }
     while (this.#frameWrites.length < this.#frames.length) this.#frameWrites.push(writes);
+    if (after) {
+      this.#rawRest = after;
+      this.#rawRestWrites = writes;
+    }
     if (!rest) this.#recycle(chunk);
     return true;
+  }
+
+  // Without read ahead (STARTTLS, COMPRESS), decoding stops at the end of the first response
+  // the chunk completes, and the bytes after it stay undecoded in #rawRest: whatever follows
+  // the tagged OK of those commands is not plain IMAP (for STARTTLS an injection, for COMPRESS
+  // the start of the compressed stream). A response can only end at an LF, so the chunk goes to
+  // the decoder a line at a time until one does.
+  #pushOneResponse(chunk: Uint8Array): Uint8Array | null {
+    const before = this.#frames.length;
+    let at = 0;
+    while (at < chunk.length && this.#frames.length === before) {
+      const lf = chunk.indexOf(0x0a, at);
+      const end = lf < 0 ? chunk.length : lf + 1;
+      this.#decoder.push(chunk.subarray(at, end), this.#frames);
+      at = end;
+    }
+    return at < chunk.length ? chunk.slice(at) : null;
   }
 
   /**
@@ -521,6 +544,34 @@ export class Connection {
         (error) => settle({ kind: "error", error }),
       );
     });
+  }
+
+  /**
+   * Replaces the transport with `wrap(transport, received)` right after a tagged OK read
+   * without read ahead (COMPRESS, RFC 4978 section 3: compression starts right after the CRLF
+   * that ends that OK); `received` holds the bytes that came after it, undecoded.
+   * @throws {IMAP4ConnectionError} elsewhere than at a response boundary, or when `wrap`
+   *   throws; the connection is closed then.
+   */
+  async wrapTransport(
+    wrap: (transport: Transport, received: Uint8Array) => Promise<Transport>,
+  ): Promise<void> {
+    const transport = this.#transport;
+    if (!transport || this.hasBufferedFrame || this.#decoder.bufferedBytes || this.#pendingRead) {
+      throw this.fail(new IMAP4ConnectionError("cannot switch transports here"));
+    }
+    const received = this.#rawRest ?? new Uint8Array(0);
+    this.#rawRest = null;
+    this.#reader?.releaseLock();
+    this.#writer?.releaseLock();
+    this.#reader = null;
+    this.#writer = null;
+    this.#spareBuffers = []; // BYOB buffers: the new readable makes its own chunks
+    try {
+      this.attach(await wrap(transport, received));
+    } catch (error) {
+      throw this.fail(new IMAP4ConnectionError(errorMessage(error), { cause: error }));
+    }
   }
 
   /**

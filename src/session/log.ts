@@ -12,6 +12,7 @@ export type LogEventName =
   | "connect" // the transport is open (IMAP4.connect)
   | "greeting" // the server's greeting was read
   | "tls" // STARTTLS upgraded the connection
+  | "compress" // COMPRESS DEFLATE compressed the connection (RFC 4978)
   | "command" // a command was written
   | "literal" // a literal of a command was written
   | "response" // a command's tagged reply arrived

@@ -2,8 +2,8 @@
 // Node on the built npm package (tests/runtimes/node_smoke.ts bundles this file, installs
 // dist/ into a temporary project and runs it there). Against the Dovecot fixture of
 // `deno task test` (IMAPLIB_FIXTURE): STARTTLS verified, LOGIN, APPEND, SELECT, FETCH, IDLE
-// woken by a second connection's APPEND, IMAP4_SSL, an unknown CA refused, IMAP4_stream,
-// LOGOUT. With IMAPLIB_SMOKE_SCRIPTED=host:port, also against a scripted server over plain TCP
+// woken by a second connection's APPEND, COMPRESS=DEFLATE, IMAP4_SSL, an unknown CA refused,
+// IMAP4_stream, LOGOUT. With IMAPLIB_SMOKE_SCRIPTED=host:port, also against a scripted server over plain TCP
 // (node_smoke.ts serves tests/_scripted.ts there), which needs no fixture.
 // Written for Node 20 as well, which cannot parse `await using`: disposal is in `finally`.
 // Prints one line per check and a closing "N passed, N failed" line; exits 1 on a failure.
@@ -16,9 +16,8 @@ declare const process: { env: Record<string, string | undefined>; exit(code: num
 // "@imaplib/imaplib", the package installed from dist/). A variable, so that bundling this
 // file leaves the import alone.
 const specifier = process.env.IMAPLIB_SMOKE_MODULE ?? "../../mod.ts";
-const { cramMd5Auth, IMAP4, IMAP4_SSL, IMAP4_stream, IMAP4TlsError, plainAuth } = await import(
-  specifier
-) as typeof import("../../mod.ts");
+const { compress, cramMd5Auth, IMAP4, IMAP4_SSL, IMAP4_stream, IMAP4TlsError, plainAuth } =
+  await import(specifier) as typeof import("../../mod.ts");
 
 const info = JSON.parse(process.env.IMAPLIB_FIXTURE ?? "null");
 const scripted = process.env.IMAPLIB_SMOKE_SCRIPTED; // host:port
@@ -103,6 +102,30 @@ if (info) {
     await M.delete(box);
     const [bye] = await M.logout();
     assert(bye === "BYE", `LOGOUT answered ${bye}`);
+  });
+
+  // COMPRESS=DEFLATE: Bun's and Node's CompressionStream hold output until closed, so the
+  // library compresses with node:zlib there; this is that path against the real server.
+  await check("COMPRESS=DEFLATE over STARTTLS: APPEND 1 MB, SELECT, FETCH, LOGOUT", async () => {
+    const M = await IMAP4.connect(info.host, info.imapPort, { starttls: true, tls, timeout: 10 });
+    const compressedBox = `${box}-z`;
+    try {
+      await M.login(user, password);
+      await compress(M);
+      await M.create(compressedBox);
+      const body = "Subject: compressed\r\n\r\n" + "a line of mail text\r\n".repeat(50_000);
+      const [appended] = await M.append(compressedBox, null, null, body);
+      assert(appended === "OK", `APPEND answered ${appended}`);
+      await M.select(compressedBox);
+      const [, data] = await M.fetch("1", "(BODY.PEEK[])");
+      const pair = data[0] as [Uint8Array, Uint8Array];
+      assert(text.decode(pair[1]) === body, "FETCH of the compressed literal");
+      await M.close();
+      await M.delete(compressedBox);
+    } finally {
+      const [bye] = await M.logout();
+      assert(bye === "BYE", `LOGOUT answered ${bye}`);
+    }
   });
 
   await check("IMAP4_SSL verified; an unknown CA is an IMAP4TlsError", async () => {
