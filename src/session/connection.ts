@@ -566,7 +566,9 @@ export class Connection {
     this.#writer?.releaseLock();
     this.#reader = null;
     this.#writer = null;
-    this.#spareBuffers = []; // BYOB buffers: the new readable makes its own chunks
+    // BYOB buffers: the new readable makes its own chunks.
+    this.#spareBuffers = [];
+    this.#smallSpare = null;
     try {
       this.attach(await wrap(transport, received));
     } catch (error) {
