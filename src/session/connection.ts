@@ -60,8 +60,11 @@ const NO_BUFFER = new Uint8Array(0);
 // has it (Deno 2, Bun, Node: ~90 µs on Deno, ~10 µs on Bun, and due timers run before it
 // returns; a fresh setTimeout(0) would cost 1-2.5 ms). Elsewhere, a 0 ms timer armed at the
 // start of each slice fires at the next turn of the loop; if it has not fired SLICE_MS later,
-// the connection waits for it (due by then: one turn, not a fresh timer's delay).
-const SLICE_MS = 8;
+// the connection waits for it (due by then: one turn, not a fresh timer's delay). 4 ms rather
+// than 8: with 8, the longest gap of a 5 ms application timer was 20.7-24.1 ms on Deno and
+// 25-26 ms on Bun (GC and long chunks add to the slice); with 4, 11.5-15.9 ms and 20.6-21.4 ms,
+// with no throughput cost measurable (bench/RESULTS.md, 2026-12-05 evening).
+const SLICE_MS = 4;
 const setImmediateOf = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
 
 /** The size of the next read after a read of `size` bytes returned `n`. */
