@@ -214,6 +214,7 @@ const baselineClients = (): ClientDef[] =>
     ["deno-imaplib", "deno_imaplib.ts", undefined],
     ["deno-imaplib-stream", "deno_imaplib_stream.ts", undefined],
     ["deno-imaplib-bodies", "deno_imaplib_bodies.ts", ["c", "g"]],
+    ["deno-imaplib-typed", "deno_imaplib_typed.ts", undefined],
   ].map(([id, script, workloads]) => ({
     id: `${id}-baseline`,
     tls: true,

@@ -108,7 +108,7 @@ test(
   denoOnly,
 );
 
-test("architecture: bundles: wire-only under 10 KB, the imaplib face under 64 KB", async () => {
+test("architecture: bundles: wire-only under 10 KB, the imaplib face under 68 KB", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // mod.ts without the lines of the typed layer and of the SASL mechanisms beyond imaplib's
@@ -136,11 +136,16 @@ test("architecture: bundles: wire-only under 10 KB, the imaplib face under 64 KB
     assert.ok(sizes.wire < 10_000, `wire-only bundle: ${sizes.wire} bytes`);
     // 54 KB right after the split (issue 14's "under 60 KB"); the same session then added the
     // default connect timeout, protocol checks, SASL-IR, LITERAL+, event-loop slices and
-    // structured logging to this face: 60.5 KB. Growth past 64 KB is a decision to make here.
-    assert.ok(sizes.imaplib < 64_000, `imaplib face: ${sizes.imaplib} bytes`);
+    // structured logging to this face: 60.5 KB. Issue 13 then put `{ signal }` on every command
+    // (the queue removal and the grace), the transport swap COMPRESS needs, IMAP4rev2's
+    // protocol version and batched FETCH responses here: 64.2 KB. Decided then: 68 KB, so that
+    // further growth is again a decision.
+    assert.ok(sizes.imaplib < 68_000, `imaplib face: ${sizes.imaplib} bytes`);
     // Everything, the typed layer and the SASL mechanisms included (a bundler drops what an
-    // application does not import): bounded too, so that growth is a decision.
-    assert.ok(sizes.full < 128_000, `full bundle: ${sizes.full} bytes`);
+    // application does not import): bounded too, so that growth is a decision. 111 KB before
+    // issue 13's extensions (COMPRESS, IMAP4rev2, ESEARCH, LIST-EXTENDED/STATUS, BINARY,
+    // QRESYNC select, UNSELECT, UID EXPUNGE, NAMESPACE), 128 KB after: 140 KB decided then.
+    assert.ok(sizes.full < 140_000, `full bundle: ${sizes.full} bytes`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

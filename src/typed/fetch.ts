@@ -9,7 +9,7 @@ import { type BodyStructure, readBodyStructure } from "./body_structure.ts";
 import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { parseDate } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
-import { type DataItem, eachResponse, splitResponses } from "./data.ts";
+import { type DataItem, eachResponse, type ResponseParts } from "./data.ts";
 import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
@@ -313,12 +313,28 @@ export function parseFetch(data: readonly DataItem[]): FetchMessage[] {
  * ```
  */
 export function parseFetchResponse(data: readonly DataItem[]): FetchMessage {
-  const responses = splitResponses(data);
-  if (responses.length !== 1) {
+  let message: FetchMessage | null = null;
+  // One tokenizer for every call (parsing is synchronous, so no two calls share it at once):
+  // fetchMessages() calls this once per message.
+  const tok = responseTokenizer ??= new ImapTokenizer(NO_PARTS);
+  let count: number;
+  try {
+    count = eachResponse(data, (parts, i) => {
+      if (i > 0) return;
+      tok.restart(parts, 0);
+      message = readMessage(tok);
+    });
+  } finally {
+    tok.restart(NO_PARTS, 0); // keeps no caller's bytes alive
+  }
+  if (count !== 1 || message === null) {
     throw new TypedParseError(
-      `Cannot parse response: expected one FETCH response, got ${responses.length}`,
+      `Cannot parse response: expected one FETCH response, got ${count}`,
       0,
     );
   }
-  return readMessage(new ImapTokenizer(responses[0]));
+  return message;
 }
+
+const NO_PARTS: ResponseParts = { texts: [], literals: [] };
+let responseTokenizer: ImapTokenizer | null = null;

@@ -5,6 +5,9 @@
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
+import { fetchCommand } from "../../client/args.ts";
+import { coreOf } from "../../client/core.ts";
+import { iterateResponseBatches } from "../../client/streaming_run.ts";
 import { IMAP4ArgumentError } from "../../errors.ts";
 import { type FetchMessage, parseFetchResponse } from "../fetch.ts";
 import { atom, FIELD_NAME, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
@@ -223,12 +226,22 @@ export async function* fetchMessages(
   checkSignal(signal, method);
   if (messages === "") return;
   try {
-    for await (const [type, data] of client.fetchIter(messages, items, { uid, signal })) {
-      if (signal?.aborted) break; // leaving the loop drains the rest of the FETCH
-      if (type !== "FETCH") continue;
-      const message = parseFetchResponse(data);
-      // UID was asked for: a FETCH without it is an unsolicited change of another message.
-      if (message.uid !== undefined) yield message;
+    // fetchIter()'s command, its responses taken in batches (one iterator round trip per batch
+    // of responses at hand rather than per message: a third of the typed layer's overhead on
+    // 5,000 ENVELOPEs).
+    const [name, args] = fetchCommand(messages, items, { uid });
+    const core = coreOf(client);
+    for await (
+      const batch of core.stream("fetchIter()", name, args, iterateResponseBatches, signal)
+    ) {
+      for (const [type, data] of batch) {
+        if (signal?.aborted) break; // leaving the loop drains the rest of the FETCH
+        if (type !== "FETCH") continue;
+        const message = parseFetchResponse(data);
+        // UID was asked for: a FETCH without it is an unsolicited change of another message.
+        if (message.uid !== undefined) yield message;
+      }
+      if (signal?.aborted) break;
     }
   } catch (error) {
     if (error instanceof IMAP4CancelledError) throw new IMAP4CancelledError(method, error.cause);
