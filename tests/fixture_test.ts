@@ -109,8 +109,11 @@ test(
       args: ["-c", streamCommandFor(info, info.users[0].user)],
       stdin: "piped",
       stdout: "piped",
-      stderr: "null",
+      stderr: "piped",
     }).spawn();
+    // Read whole, so that a failure shows what the stream command said (it once printed
+    // nothing, under heavy load, in a run that had four Dovecot fixtures at once).
+    const stderr = new Response(child.stderr).text();
     const reader = child.stdout.getReader();
     let text = "";
     while (!text.includes("\r\n")) {
@@ -118,7 +121,13 @@ test(
       if (done) break;
       text += decoder.decode(value);
     }
-    assert.match(text, /^\* PREAUTH /);
+    if (!/^\* PREAUTH /.test(text)) {
+      const { code } = await child.status;
+      assert.fail(
+        `no PREAUTH from the stream command (exit ${code}): ${JSON.stringify(text)}; ` +
+          `stderr: ${JSON.stringify((await stderr).slice(0, 2000))}`,
+      );
+    }
     const tree = await processTree(child.pid);
     const views = await Promise.all(tree.map((p) => procView(p.pid)));
     const imap = views.find((v) => v.exe === "/usr/lib/dovecot/imap");
@@ -132,6 +141,7 @@ test(
     await writer.close();
     while (!(await reader.read()).done) { /* drain */ }
     assert.equal((await child.status).code, 0);
+    await stderr;
     assert.deepEqual((await Promise.all(tree.map(sameProcessAlive))).filter(Boolean), []);
   },
   denoOnly,
