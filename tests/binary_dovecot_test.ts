@@ -6,24 +6,16 @@
 import assert from "node:assert/strict";
 import { appendMessage, fetchMessages, IMAP4CommandError, selectMailbox } from "../mod.ts";
 import { test } from "./_harness.ts";
+import { concat } from "./_bytes.ts";
 import { login, uniqueMailbox } from "./_dovecot.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 // Every byte value, NUL first, bare CR and LF included: only a literal8 can carry it as is.
 const PAYLOAD = Uint8Array.from({ length: 256 }, (_, i) => i);
 const BASE64 = "AAECA/7/"; // 00 01 02 03 fe ff
 
-const MESSAGE = concat(
+const MESSAGE = concat([
   enc(
     "From: bob@example.org\r\nTo: alice@example.org\r\nSubject: binary\r\n" +
       "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
@@ -35,7 +27,7 @@ const MESSAGE = concat(
     "\r\n--b\r\nContent-Type: application/octet-stream\r\n" +
       `Content-Transfer-Encoding: base64\r\n\r\n${BASE64}\r\n--b--\r\n`,
   ),
-);
+]);
 
 test("binary dovecot: a message with NUL goes as literal8, parts come back byte-identical", async () => {
   const M = await login();

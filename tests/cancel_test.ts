@@ -15,7 +15,7 @@ import {
   IMAP4TimeoutError,
   selectMailbox,
 } from "../mod.ts";
-import { connectScripted, serve, ServerSide, str } from "./_scripted.ts";
+import { type CommandHandler, connectScripted, serve, ServerSide, str } from "./_scripted.ts";
 import { FakeClock, settle } from "./_clock.ts";
 import { denoOnly, test } from "./_harness.ts";
 
@@ -25,6 +25,17 @@ function aborted(): AbortSignal {
   const controller = new AbortController();
   controller.abort(reason);
   return controller.signal;
+}
+
+// A NOOP handler that answers only once `releaseNoop()` is called: commands queue behind it.
+function heldNoop(): { NOOP: CommandHandler; releaseNoop: () => void } {
+  let releaseNoop!: () => void;
+  const held = new Promise<void>((resolve) => releaseNoop = resolve);
+  const NOOP: CommandHandler = async (s, c) => {
+    await held;
+    s.line(`${c.tag} OK NOOP completed`);
+  };
+  return { NOOP, releaseNoop };
 }
 
 test("cancel: a signal aborted before the call sends nothing; the connection stays usable", async () => {
@@ -78,15 +89,11 @@ test("cancel: varargs methods take the options last and do not send them", async
 });
 
 test("cancel: a command aborted while queued is dropped unsent; the queue goes on", async () => {
-  let releaseNoop!: () => void;
-  const noopHeld = new Promise<void>((resolve) => releaseNoop = resolve);
+  const { NOOP, releaseNoop } = heldNoop();
   const { M, server, done } = await connectScripted({
     state: "SELECTED",
     handlers: {
-      NOOP: async (s, c) => {
-        await noopHeld;
-        s.line(`${c.tag} OK NOOP completed`);
-      },
+      NOOP,
       FETCH: (s, c) => {
         s.line(`* ${c.args.split(" ")[0]} FETCH (FLAGS ())`);
         s.line(`${c.tag} OK FETCH completed`);
@@ -234,15 +241,11 @@ test("cancel: fetchBody() and fetchBodies() aborted while queued or before the b
 });
 
 test("cancel: a typed method's signal reaches its commands: dropped while queued", async () => {
-  let releaseNoop!: () => void;
-  const noopHeld = new Promise<void>((resolve) => releaseNoop = resolve);
+  const { NOOP, releaseNoop } = heldNoop();
   const { M, server, done } = await connectScripted({
     state: "AUTH",
     handlers: {
-      NOOP: async (s, c) => {
-        await noopHeld;
-        s.line(`${c.tag} OK NOOP completed`);
-      },
+      NOOP,
     },
   });
   const controller = new AbortController();

@@ -67,8 +67,7 @@ export class ClientCore {
   readonly session: Session;
   readonly #options: ConnectOptions;
   #tlsEstablished = false;
-  // What holds the connection, as an object of its own so that a release only frees its own.
-  #holder: { holder: Holder } | null = null;
+  #holder: Holder | null = null;
   readonly #cancelGraceMs: number | null;
 
   /**
@@ -182,7 +181,7 @@ export class ClientCore {
     body: (session: Session) => Promise<T>,
     options?: CommandOptions,
   ): Promise<T> {
-    if (this.#holder) return Promise.reject(heldError(name, this.#holder.holder));
+    if (this.#holder) return Promise.reject(heldError(name, this.#holder));
     const signal = options?.signal;
     if (!signal) return this.session.exclusive(() => body(this.session));
     return this.#cancellable(name, body, signal);
@@ -193,21 +192,10 @@ export class ClientCore {
     body: (session: Session) => Promise<T>,
     signal: AbortSignal,
   ): Promise<T> {
-    if (signal.aborted) throw new IMAP4CancelledError(name, signal.reason);
-    const turn = this.session.acquire();
-    let release: () => void;
-    try {
-      release = await untilAborted(turn, signal);
-    } catch (error) {
-      // Still queued: the turn passes on unused when it comes, so nothing is sent.
-      turn.then((release) => release());
-      throw new IMAP4CancelledError(name, (error as { reason: unknown }).reason);
-    }
+    const release = await this.#waitTurn(name, signal);
     const session = this.session;
-    let stopGrace = () => {};
+    const stopGrace = this.#graceOnAbort(name, signal);
     try {
-      if (signal.aborted) throw new IMAP4CancelledError(name, signal.reason);
-      stopGrace = this.#graceOnAbort(name, signal);
       let value: T;
       try {
         value = await body(session);
@@ -224,6 +212,27 @@ export class ClientCore {
       stopGrace();
       release();
     }
+  }
+
+  // Waits for the turn of the command `name` in the queue and returns its release. With a
+  // signal that aborts first, the turn passes on unused when it comes (nothing is sent) and
+  // IMAP4CancelledError is thrown.
+  async #waitTurn(name: string, signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw new IMAP4CancelledError(name, signal.reason);
+    const turn = this.session.acquire();
+    if (!signal) return turn;
+    let release: () => void;
+    try {
+      release = await untilAborted(turn, signal);
+    } catch {
+      turn.then((release) => release());
+      throw new IMAP4CancelledError(name, signal.reason);
+    }
+    if (signal.aborted) {
+      release();
+      throw new IMAP4CancelledError(name, signal.reason);
+    }
+    return release;
   }
 
   // Once `signal` aborts, a command in flight has `cancelGraceSeconds` to complete; past it
@@ -320,30 +329,20 @@ export class ClientCore {
    * is safe to call more than once.
    */
   async hold(holder: Holder, commandName: string, signal?: AbortSignal): Promise<() => void> {
-    if (this.#holder) throw heldError(commandName, this.#holder.holder);
-    if (signal?.aborted) throw new IMAP4CancelledError(commandName, signal.reason);
-    const mine = { holder };
-    this.#holder = mine;
-    let released = false;
-    const free = () => {
-      released = true;
-      if (this.#holder === mine) this.#holder = null;
-    };
-    const turn = this.session.acquire();
+    if (this.#holder) throw heldError(commandName, this.#holder);
+    this.#holder = holder;
     let release: () => void;
     try {
-      release = signal ? await untilAborted(turn, signal) : await turn;
+      release = await this.#waitTurn(holder, signal);
     } catch (error) {
-      free();
-      if (signal?.aborted) {
-        turn.then((release) => release());
-        throw new IMAP4CancelledError(commandName, signal.reason);
-      }
+      this.#holder = null;
       throw error;
     }
+    let released = false;
     const releaseOnce = () => {
       if (released) return;
-      free();
+      released = true;
+      this.#holder = null;
       release();
     };
     try {
@@ -369,10 +368,6 @@ export class ClientCore {
     signal?: AbortSignal,
   ): AsyncGenerator<T, void, undefined> {
     const release = await this.hold(holder, name, signal);
-    if (signal?.aborted) {
-      release();
-      throw new IMAP4CancelledError(holder, signal.reason);
-    }
     const items = run({ session: this.session, name, args, release });
     if (!signal) return yield* items;
     const stopGrace = this.#graceOnAbort(name, signal);
@@ -433,10 +428,10 @@ export class ClientCore {
   }
 }
 
-// `pending`, or a rejection with `{ reason }` as soon as `signal` aborts.
+// `pending`, or a rejection as soon as `signal` aborts.
 function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject({ reason: signal.reason });
+    const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     pending.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });

@@ -95,15 +95,7 @@ export async function* iterateResponseBatches(
   let completed = false;
   try {
     command = await session.start(name, args, { capture: true });
-    for (;;) {
-      const batch: FetchResponse[] = [];
-      for (let item = command.take(); item; item = command.take()) batch.push(item);
-      if (batch.length > 0) yield batch;
-      if (command.done) break;
-      session.checkBye();
-      await command.read();
-      while (!command.done && session.connection.hasBufferedFrame) await command.read();
-    }
+    yield* command.batches();
     completed = true;
     await completeOk(command);
   } finally {

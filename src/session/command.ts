@@ -22,7 +22,7 @@ export type ContinuationHandler = (data: Uint8Array | null) => Promise<Uint8Arra
 /** What a command does with its responses, beyond reading them to its tagged reply. */
 export interface CommandPolicy {
   /**
-   * Untagged responses go to this command (`take()`, `responses()`) instead of the untagged
+   * Untagged responses go to this command (`take()`, `batches()`) instead of the untagged
    * store, from before the command is sent until `end()`; what is left then goes to the store
    * as `end()`'s `keep` decides.
    */
@@ -133,17 +133,21 @@ export class Command {
     this.#session.store.dropCaptured(drop);
   }
 
-  /** The captured responses, each as soon as it has arrived, until the tagged reply. */
-  async *responses(): AsyncGenerator<Captured, void, undefined> {
+  /**
+   * The captured responses as they arrive, until the tagged reply, in batches: each batch is
+   * every response decoded from the bytes at hand, handed over before more bytes are read (one
+   * iterator round trip per batch rather than per response, for consumers of many small ones).
+   */
+  async *batches(): AsyncGenerator<Captured[], void, undefined> {
+    const connection = this.#session.connection;
     for (;;) {
-      const item = this.take();
-      if (item) {
-        yield item;
-        continue;
-      }
+      const batch: Captured[] = [];
+      for (let item = this.take(); item; item = this.take()) batch.push(item);
+      if (batch.length > 0) yield batch;
       if (this.done) return;
       this.#session.checkBye();
       await this.read();
+      while (!this.done && connection.hasBufferedFrame) await this.read();
     }
   }
 

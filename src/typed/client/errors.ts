@@ -95,10 +95,12 @@ const REFUSED =
   /^(?:command: \S+ => )?(\S+) (?:command error|failed): (NO|BAD) \[b(['"])(.*)\3\]$/s;
 
 /**
- * @internal The error a typed method throws for `error`, thrown by an imaplib method: a BAD
- * (or a NO from a FETCH stream) becomes an {@linkcode IMAP4CommandError}; others are kept.
+ * @internal The error the typed method `method` throws for `error`, thrown by an imaplib method
+ * running `command`: a BAD (or a NO from a FETCH stream) becomes an
+ * {@linkcode IMAP4CommandError}, a cancellation names `method`; others are kept.
  */
-export function typedError(error: unknown, command: string): unknown {
+export function typedError(error: unknown, command: string, method: string): unknown {
+  if (error instanceof IMAP4CancelledError) return new IMAP4CancelledError(method, error.cause);
   if (error?.constructor !== IMAP4Error) return error;
   const match = REFUSED.exec((error as IMAP4Error).message);
   if (!match) return error;
@@ -125,8 +127,7 @@ export async function run(
   try {
     result = await call({ signal });
   } catch (error) {
-    if (error instanceof IMAP4CancelledError) throw new IMAP4CancelledError(method, error.cause);
-    throw typedError(error, command);
+    throw typedError(error, command, method);
   }
   checkSignal(signal, method);
   const [type, data] = result;

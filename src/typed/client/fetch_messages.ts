@@ -11,7 +11,7 @@ import { iterateResponseBatches } from "../../client/streaming_run.ts";
 import { IMAP4ArgumentError } from "../../errors.ts";
 import { type FetchMessage, parseFetchResponse } from "../fetch.ts";
 import { atom, FIELD_NAME, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
-import { checkSignal, IMAP4CancelledError, typedError } from "./errors.ts";
+import { checkSignal, typedError } from "./errors.ts";
 
 /**
  * What {@linkcode fetchMessages} fetches: imapflow's `FetchQueryObject`. Each field set to
@@ -227,25 +227,23 @@ export async function* fetchMessages(
   if (messages === "") return;
   try {
     // fetchIter()'s command, its responses taken in batches (one iterator round trip per batch
-    // of responses at hand rather than per message: a third of the typed layer's overhead on
-    // 5,000 ENVELOPEs).
+    // of responses at hand rather than three nested ones per message: a fifth of this
+    // function's time on 5,000 ENVELOPEs in memory, bench/RESULTS.md).
     const [name, args] = fetchCommand(messages, items, { uid });
     const core = coreOf(client);
     for await (
       const batch of core.stream("fetchIter()", name, args, iterateResponseBatches, signal)
     ) {
       for (const [type, data] of batch) {
-        if (signal?.aborted) break; // leaving the loop drains the rest of the FETCH
+        checkSignal(signal, method); // leaving the loop drains the rest of the FETCH
         if (type !== "FETCH") continue;
         const message = parseFetchResponse(data);
         // UID was asked for: a FETCH without it is an unsolicited change of another message.
         if (message.uid !== undefined) yield message;
       }
-      if (signal?.aborted) break;
     }
   } catch (error) {
-    if (error instanceof IMAP4CancelledError) throw new IMAP4CancelledError(method, error.cause);
-    throw typedError(error, uid ? "UID FETCH" : "FETCH");
+    throw typedError(error, uid ? "UID FETCH" : "FETCH", method);
   }
   checkSignal(signal, method);
 }

@@ -6,7 +6,7 @@
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
-import { checkSignal, IMAP4CancelledError, run, typedError } from "./errors.ts";
+import { checkSignal, run, typedError } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 
 /**
@@ -75,8 +75,7 @@ export async function unselectMailbox(
   try {
     [type] = await client.select(nowhere, true, { signal }); // NO: state AUTH, as imaplib's
   } catch (error) {
-    if (error instanceof IMAP4CancelledError) throw new IMAP4CancelledError(method, error.cause);
-    throw typedError(error, "EXAMINE");
+    throw typedError(error, "EXAMINE", method);
   }
   checkSignal(signal, method);
   if (type === "OK") await run(signal, method, "CLOSE", (o) => client.close(o));
