@@ -77,6 +77,8 @@ const RECORDINGS_DIR = Deno.env.get("BENCH_RECORDINGS") ?? "";
 const RUN_TIMEOUT_S = envInt("BENCH_TIMEOUT", 300);
 const WRITE = Deno.env.get("BENCH_WRITE") !== "0";
 const PROFILE = Deno.env.get("BENCH_PROFILE") !== "0";
+// The client profiled (BENCH_PROFILE=1): one that marks its FETCH window (job.profileMarks).
+const PROFILE_CLIENT = Deno.env.get("BENCH_PROFILE_CLIENT") ?? "deno-imaplib";
 const ONLY = envList("BENCH_ONLY");
 const CLIENT_FILTER = envList("BENCH_CLIENTS");
 // (h): how many idle connections, per run (each runtime runs each count once).
@@ -1286,9 +1288,12 @@ async function main(): Promise<number> {
   }
 
   // CPU profile of the library client (BENCH_PROFILE=1).
-  const profiles: ({ workload: string; seconds: number } & ProfileSummary)[] = [];
+  const profiles: ({ client: string; workload: string; seconds: number } & ProfileSummary)[] = [];
   if (PROFILE) {
-    const lib = CLIENTS.find((c) => c.id === LIBRARY)!;
+    const lib = CLIENTS.find((c) => c.id === PROFILE_CLIENT);
+    if (lib === undefined) {
+      throw new Error(`BENCH_PROFILE_CLIENT: unknown client ${PROFILE_CLIENT}`);
+    }
     for (const w of workloads.filter((w) => w.id === "a" || w.id === "b")) {
       const dir = await Deno.makeTempDir({
         dir: workDir,
@@ -1296,7 +1301,7 @@ async function main(): Promise<number> {
       });
       const s = await runClient(
         lib,
-        jobFor(lib, w.id, w.mailbox, { items: w.items, profileMarks: true }),
+        jobFor(lib, w.id, w.mailbox, { items: w.items, query: w.query, profileMarks: true }),
         0,
         ["--cpu-prof", `--cpu-prof-dir=${dir}`],
       );
@@ -1304,7 +1309,7 @@ async function main(): Promise<number> {
         if (!e.name.endsWith(".cpuprofile")) continue;
         const profile = JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`));
         const summary = summariseProfile(profile);
-        profiles.push({ workload: w.id, seconds: s.seconds, ...summary });
+        profiles.push({ client: lib.id, workload: w.id, seconds: s.seconds, ...summary });
         console.error(
           `[bench] profile (${w.id}): FETCH ${fmt(s.seconds, 3)} s under --cpu-prof, ` +
             `${summary.sampledMs} ms sampled (${summary.window} window), self time:`,
@@ -1489,7 +1494,7 @@ async function main(): Promise<number> {
   }
   for (const p of profiles) {
     md.push(
-      `### CPU profile of imaplib on Deno, workload (${p.workload}): \`--cpu-prof\`, FETCH ` +
+      `### CPU profile of ${p.client} on Deno, workload (${p.workload}): \`--cpu-prof\`, FETCH ` +
         `${fmt(p.seconds, 3)} s, ${p.sampledMs} ms sampled (${p.window} window)`,
       "",
       `Self time by file: ${p.byFile.map((f) => `\`${f.file}\` ${f.selfPercent}%`).join(", ")}.`,

@@ -6,25 +6,21 @@
 //   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
 
 import { openMailbox } from "./library.ts";
-import { Appender, emit, loopGapMeter, readJob, sizeIn, statusKiB } from "./common.ts";
+import {
+  Appender,
+  benchMarkFetchEnd,
+  benchMarkFetchStart,
+  emit,
+  loopGapMeter,
+  readJob,
+  sizeIn,
+  statusKiB,
+} from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
 
 const { M, exists } = await openMailbox(job);
-
-// Under --cpu-prof (job.profileMarks), 20 ms spins in these two named functions mark the FETCH
-// window in the profile, so the harness can count only the samples between them.
-function spin(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) { /* spin */ }
-}
-function benchMarkFetchStart(): void {
-  spin(20);
-}
-function benchMarkFetchEnd(): void {
-  spin(20);
-}
 
 if (job.mode === "fetch") {
   if (job.profileMarks) benchMarkFetchStart();

@@ -5,11 +5,12 @@
 
 import { fetchMessages } from "../../mod.ts";
 import { openMailbox } from "./library.ts";
-import { emit, readJob, statusKiB } from "./common.ts";
+import { benchMarkFetchEnd, benchMarkFetchStart, emit, readJob, statusKiB } from "./common.ts";
 
 const job = readJob();
 const { M, exists } = await openMailbox(job);
 
+if (job.profileMarks) benchMarkFetchStart();
 const idleRssKiB = await statusKiB("VmRSS");
 const t0 = performance.now();
 let messages = 0, payloadBytes = 0, sizeSum = 0;
@@ -19,6 +20,7 @@ for await (const msg of fetchMessages(M, "1:*", job.query ?? {})) {
   if (typeof msg.size === "number") sizeSum += msg.size;
 }
 const seconds = (performance.now() - t0) / 1000;
+if (job.profileMarks) benchMarkFetchEnd();
 await M.logout();
 await emit({
   client: job.client,

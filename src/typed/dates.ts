@@ -7,6 +7,8 @@
  * @module
  */
 
+import { utf8Range } from "./text.ts";
+
 const MONTHS = new Map<string, number>(Object.entries({
   jan: 0,
   feb: 1,
@@ -55,8 +57,36 @@ const ISO = /^\s*\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d
  * @returns The instant, or `undefined` if the text is not a date it can read.
  */
 export function parseDate(text: string): Date | undefined {
-  const fast = fastDate(text);
-  if (fast !== null) return fast;
+  if (text.length <= scratch.length) {
+    let high = 0;
+    for (let i = 0; i < text.length; i++) high |= scratch[i] = text.charCodeAt(i);
+    if (high < 0x80) {
+      const fast = fastDate(scratch, 0, text.length);
+      if (fast !== null) return fast;
+    }
+  }
+  return lenientDate(text);
+}
+
+// Scratch bytes for parseDate's fast path: dates are short (RFC 5322: ~31 characters).
+const scratch = new Uint8Array(64);
+
+/**
+ * {@linkcode parseDate} of the bytes[start, end) of a date-time as the server sent it (ASCII;
+ * other bytes read as UTF-8), without making a string for the canonical forms.
+ *
+ * @param bytes The bytes holding the date.
+ * @param start Where the date starts.
+ * @param end Where it ends.
+ * @returns The instant, or `undefined` if it is not a date this can read.
+ */
+export function dateFromBytes(bytes: Uint8Array, start: number, end: number): Date | undefined {
+  const fast = fastDate(bytes, start, end);
+  return fast !== null ? fast : lenientDate(utf8Range(bytes, start, end));
+}
+
+// Dates not in a canonical form: obsolete RFC 5322 syntax, ISO 8601.
+function lenientDate(text: string): Date | undefined {
   const m = DATE.exec(text);
   if (m === null) {
     if (ISO.test(text)) {
@@ -125,92 +155,93 @@ const MONTH_CODES = new Map<number, number>(
   ]),
 );
 
-function digit(text: string, at: number): number {
-  const d = text.charCodeAt(at) - 0x30;
-  return d >= 0 && d <= 9 ? d : -1;
+// The byte at `i`, or 0 at or past `end`.
+function byteAt(bytes: Uint8Array, i: number, end: number): number {
+  return i < end ? bytes[i] : 0;
 }
 
-function two(text: string, at: number): number {
-  const a = digit(text, at);
-  const b = digit(text, at + 1);
-  return a < 0 || b < 0 ? -1 : a * 10 + b;
+// Two digits at `at` as a number, or -1.
+function two(bytes: Uint8Array, at: number): number {
+  const a = bytes[at] - 0x30;
+  const b = bytes[at + 1] - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
-// The canonical forms without a regular expression (most dates servers send):
-// `[Ddd, ]d[d] Mon yyyy hh:mm[:ss] +zzzz[ (comment)]` and INTERNALDATE's
+// The canonical forms without a regular expression or a string (most dates servers send), read
+// from bytes[start, end): `[Ddd, ]d[d] Mon yyyy hh:mm[:ss] +zzzz[ (comment)]` and INTERNALDATE's
 // `dd-Mon-yyyy hh:mm:ss +zzzz`. `null` when the text is in another form (the caller then tries
 // the lenient reading); `undefined` for a date that does not exist.
-function fastDate(text: string): Date | undefined | null {
-  let at = 0;
-  const n = text.length;
-  while (at < n && text.charCodeAt(at) === 0x20) at++;
-  const first = text.charCodeAt(at) | 0x20;
+function fastDate(bytes: Uint8Array, start: number, end: number): Date | undefined | null {
+  let at = start;
+  while (at < end && bytes[at] === 0x20) at++;
+  const first = byteAt(bytes, at, end) | 0x20;
   if (first >= 0x61 && first <= 0x7a) {
     // "Tue, "
-    if (text.charCodeAt(at + 3) !== 0x2c || text.charCodeAt(at + 4) !== 0x20) return null;
+    if (byteAt(bytes, at + 3, end) !== 0x2c || byteAt(bytes, at + 4, end) !== 0x20) return null;
     at += 5;
   }
-  let day = digit(text, at);
-  if (day < 0) return null;
+  let day = byteAt(bytes, at, end) - 0x30;
+  if (day < 0 || day > 9) return null;
   at++;
-  const d2 = digit(text, at);
-  if (d2 >= 0) {
+  const d2 = byteAt(bytes, at, end) - 0x30;
+  if (d2 >= 0 && d2 <= 9) {
     day = day * 10 + d2;
     at++;
   }
-  const sep = text.charCodeAt(at);
+  const sep = byteAt(bytes, at, end);
   if (sep !== 0x20 && sep !== 0x2d) return null;
   const month = MONTH_CODES.get(
-    ((text.charCodeAt(at + 1) | 0x20) << 16) | ((text.charCodeAt(at + 2) | 0x20) << 8) |
-      (text.charCodeAt(at + 3) | 0x20),
+    ((byteAt(bytes, at + 1, end) | 0x20) << 16) | ((byteAt(bytes, at + 2, end) | 0x20) << 8) |
+      (byteAt(bytes, at + 3, end) | 0x20),
   );
-  if (month === undefined || text.charCodeAt(at + 4) !== sep) return null;
+  if (month === undefined || byteAt(bytes, at + 4, end) !== sep || at + 7 > end) return null;
   at += 5;
-  let year = two(text, at);
+  let year = two(bytes, at);
   if (year < 0) return null;
-  if (text.charCodeAt(at + 2) === 0x20) {
+  if (byteAt(bytes, at + 2, end) === 0x20) {
     year += year < 50 ? 2000 : 1900; // RFC 5322 section 4.3: a 2-digit year
     at += 3;
   } else {
-    const years = two(text, at + 2);
-    if (years < 0 || text.charCodeAt(at + 4) !== 0x20) return null;
+    const years = at + 4 <= end ? two(bytes, at + 2) : -1;
+    if (years < 0 || byteAt(bytes, at + 4, end) !== 0x20) return null;
     year = year * 100 + years;
     at += 5;
   }
-  const hour = two(text, at);
-  const minute = two(text, at + 3);
-  if (hour < 0 || minute < 0 || text.charCodeAt(at + 2) !== 0x3a) return null;
+  if (at + 5 > end) return null;
+  const hour = two(bytes, at);
+  const minute = two(bytes, at + 3);
+  if (hour < 0 || minute < 0 || bytes[at + 2] !== 0x3a) return null;
   at += 5;
   let second = 0;
-  if (text.charCodeAt(at) === 0x3a) {
-    second = two(text, at + 1);
+  if (byteAt(bytes, at, end) === 0x3a) {
+    second = at + 3 <= end ? two(bytes, at + 1) : -1;
     if (second < 0) return null;
     at += 3;
   }
   let offset = 0; // minutes east of UTC; none written: UTC
-  if (at < n) {
-    if (text.charCodeAt(at) !== 0x20) return null;
-    const sign = text.charCodeAt(at + 1);
+  if (at < end) {
+    if (bytes[at] !== 0x20) return null;
+    const sign = byteAt(bytes, at + 1, end);
     if (sign === 0x2b || sign === 0x2d) {
-      const zoneHours = two(text, at + 2);
-      const zoneMinutes = two(text, at + 4);
+      if (at + 6 > end) return null;
+      const zoneHours = two(bytes, at + 2);
+      const zoneMinutes = two(bytes, at + 4);
       if (zoneHours < 0 || zoneMinutes < 0) return null;
       if (zoneMinutes > 59) return undefined;
       offset = (sign === 0x2d ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
       at += 6;
     } else {
       // A zone name (RFC 5322 section 4.3: UT, GMT, EST...; unknown names count as UTC).
-      let end = at + 1;
-      while (
-        end < n && ((text.charCodeAt(end) | 0x20) >= 0x61 && (text.charCodeAt(end) | 0x20) <= 0x7a)
-      ) {
-        end++;
+      let zone = "";
+      let i = at + 1;
+      for (; i < end && ((bytes[i] | 0x20) >= 0x61 && (bytes[i] | 0x20) <= 0x7a); i++) {
+        zone += String.fromCharCode(bytes[i] | 0x20);
       }
-      if (end === at + 1) return null;
-      offset = ZONES.get(text.slice(at + 1, end).toLowerCase()) ?? 0;
-      at = end;
+      if (i === at + 1) return null;
+      offset = ZONES.get(zone) ?? 0;
+      at = i;
     }
-    if (at < n && text.charCodeAt(at) !== 0x20) return null;
+    if (at < end && bytes[at] !== 0x20) return null;
   }
   if (
     year < 1000 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 ||

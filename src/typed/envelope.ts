@@ -5,8 +5,9 @@
  * @module
  */
 
-import { parseDate } from "./dates.ts";
+import { dateFromBytes } from "./dates.ts";
 import { decodeWords } from "./encoded_words.ts";
+import { flatText } from "./text.ts";
 import type { ImapTokenizer } from "./tokenizer.ts";
 
 /**
@@ -98,11 +99,8 @@ export function readEnvelope(tok: ImapTokenizer): Envelope | undefined {
   if (tok.nil()) return undefined;
   tok.expect(OPEN);
   const envelope: Envelope = {};
-  const date = field(tok);
-  if (date !== null) {
-    const parsed = parseDate(date);
-    if (parsed !== undefined) envelope.date = parsed;
-  }
+  const date = tok.peek() === CLOSE ? null : tok.nstringWith(dateFromBytes);
+  if (date) envelope.date = date;
   const subject = field(tok);
   if (subject !== null) envelope.subject = decodeWords(subject);
   tok.peek();
@@ -167,25 +165,98 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
       tok.skipValue(); // junk between addresses (tolerated)
       continue;
     }
-    const name = field(tok);
-    field(tok); // addr-adl: obsolete source route
-    const mailbox = field(tok);
-    const host = field(tok);
+    // The four fields as bytes (views into the response, used before the next one is read).
+    const hasName = span(tok);
+    const nameBytes = spanBytes;
+    const nameStart = spanStart;
+    const nameEnd = spanEnd;
+    if (tok.peek() !== CLOSE) tok.skipValue(); // addr-adl: obsolete source route
+    const hasMailbox = span(tok);
+    const mailboxBytes = spanBytes;
+    const mailboxStart = spanStart;
+    const mailboxEnd = spanEnd;
+    const hasHost = span(tok);
     skipToClose(tok);
-    if (host === null) {
+    if (!hasHost) {
       if (group !== null) out = add(out, group);
       // End marker (mailbox NIL) closes the group; start marker (mailbox = name) opens one.
-      group = mailbox === null ? null : { name: decodeWords(mailbox), group: [] };
+      group = !hasMailbox ? null : {
+        name: decodeWords(tok.textOf(mailboxBytes, mailboxStart, mailboxEnd)),
+        group: [],
+      };
       continue;
     }
-    const address: Address = {};
-    if (name !== null) address.name = decodeWords(name);
-    if (mailbox !== null) address.address = host.length === 0 ? mailbox : mailbox + "@" + host;
+    let at: string | null = null;
+    if (hasMailbox) {
+      if (spanEnd === spanStart) {
+        at = tok.textOf(mailboxBytes, mailboxStart, mailboxEnd); // an empty host
+      } else if (mailboxBytes === spanBytes) {
+        // Both in the response's text: the text from the mailbox to the host (`ann" "x.org`)
+        // is the key, sliced natively.
+        const key = tok.textOf(mailboxBytes, mailboxStart, spanEnd);
+        at = addresses.get(key) ?? null;
+        if (at === null) {
+          at = flatText(mailboxBytes.subarray(mailboxStart, mailboxEnd)) + "@" +
+            flatText(spanBytes.subarray(spanStart, spanEnd));
+          remember(addresses, flatText(mailboxBytes.subarray(mailboxStart, spanEnd)), at);
+        }
+      } else {
+        at = tok.textOf(mailboxBytes, mailboxStart, mailboxEnd) + "@" +
+          tok.textOf(spanBytes, spanStart, spanEnd);
+      }
+    }
+    let name: string | null = null;
+    if (hasName) {
+      name = names.get(tok.textOf(nameBytes, nameStart, nameEnd)) ?? null;
+      if (name === null) {
+        const text = flatText(nameBytes.subarray(nameStart, nameEnd));
+        name = decodeWords(text);
+        remember(names, text, name);
+      }
+    }
+    // One literal per shape rather than fields added one by one: the object is made at its
+    // final size (smaller, and no shape transitions).
+    const address: Address = name === null
+      ? at === null ? {} : { address: at }
+      : at === null
+      ? { name }
+      : { name, address: at };
     if (group === null) out = add(out, address);
     else group.group!.push(address);
   }
   if (group !== null) out = add(out, group); // a group the server never closed
   return out ?? [];
+}
+
+// The bytes of the string span() read last: a view into the response, or a copy for a quoted
+// string with escapes or a literal.
+let spanBytes: Uint8Array = new Uint8Array(0);
+let spanStart = 0;
+let spanEnd = 0;
+
+function keepSpan(bytes: Uint8Array, start: number, end: number): true {
+  spanBytes = bytes;
+  spanStart = start;
+  spanEnd = end;
+  return true;
+}
+
+// Reads an address field's nstring into the span; false for NIL or a missing field.
+function span(tok: ImapTokenizer): boolean {
+  return tok.peek() !== CLOSE && tok.nstringWith(keepSpan) !== null;
+}
+
+// Addresses (`mailbox@host`) and display names (RFC 2047 decoded) by the text they were read
+// from: a mailbox has few senders and recipients. A hit makes no string that lives on; a miss
+// makes flat ones. Without this each address was built from slices of its response's text,
+// which kept that whole text alive as long as the message (bench/RESULTS.md, 2026-12-05 night).
+// The keys are flat copies too, so the caches keep no response alive.
+const addresses = new Map<string, string>();
+const names = new Map<string, string>();
+
+function remember(cache: Map<string, string>, key: string, text: string): void {
+  if (cache.size >= 4096) cache.clear();
+  cache.set(key, text);
 }
 
 // Appends to a list made on the first item: `[item]` has room for one, where `[]` grows to room

@@ -7,7 +7,7 @@
 
 import { type BodyStructure, readBodyStructure } from "./body_structure.ts";
 import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
-import { parseDate } from "./dates.ts";
+import { dateFromBytes } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
 import { type DataItem, eachResponse, type ResponseParts } from "./data.ts";
 import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
@@ -143,9 +143,8 @@ const ITEMS = new Map<string, ItemReader>([
     }
   }],
   ["INTERNALDATE", (tok, msg) => {
-    const text = tok.nstringText();
-    const date = text === null ? undefined : parseDate(text);
-    if (date !== undefined) msg.internalDate = date;
+    const date = tok.nstringWith(dateFromBytes);
+    if (date) msg.internalDate = date;
   }],
   ["RFC822.SIZE", (tok, msg) => {
     if (!tok.nil()) msg.size = tok.number();

@@ -29,6 +29,18 @@ export function decoderFor(label: string): TextDecoder | null {
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const windows1252 = new TextDecoder("windows-1252");
 
+/**
+ * The bytes as UTF-8 (windows-1252 if not valid UTF-8) in one string made natively: flat and
+ * holding nothing else alive, for texts that are kept.
+ */
+export function flatText(bytes: Uint8Array): string {
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    return windows1252.decode(bytes);
+  }
+}
+
 /** Bytes that are all ASCII as a string (one char per byte); `bytes` must be ASCII or latin1. */
 export function latin1(bytes: Uint8Array): string {
   if (bytes.length <= 256) {

@@ -12,7 +12,7 @@
 
 import type { ResponseParts } from "./data.ts";
 import { TypedParseError } from "./errors.ts";
-import { isAscii, latin1, utf8Range, utf8Text } from "./text.ts";
+import { latin1, utf8Range, utf8Text } from "./text.ts";
 
 /**
  * A generic IMAP value (RFC 3501 section 4), as {@linkcode ImapTokenizer.value} reads it:
@@ -183,10 +183,13 @@ export class ImapTokenizer {
   #text(start: number, end: number): string {
     const buf = this.#buf;
     if (this.#line === null) {
-      this.#lineAscii = isAscii(buf);
-      // 8-bit lines as ISO-8859-1 (a one-byte string: the ASCII slices taken from it stay
-      // one-byte strings, which keeps string code monomorphic); ASCII ones the fast way.
-      this.#line = this.#lineAscii ? ASCII.decode(buf) : latin1(buf);
+      // ASCII lines the fast way, their ASCII-ness checked natively: bytes that are not all
+      // ASCII decode to fewer chars (UTF-8 sequences) or to U+FFFD (anything else). 8-bit lines
+      // as ISO-8859-1 (a one-byte string: the ASCII slices taken from it stay one-byte strings,
+      // which keeps string code monomorphic).
+      const line = ASCII.decode(buf);
+      this.#lineAscii = line.length === buf.length && line.indexOf("\ufffd") === -1;
+      this.#line = this.#lineAscii ? line : latin1(buf);
     }
     if (!this.#lineAscii) {
       for (let i = start; i < end; i++) {
@@ -363,6 +366,50 @@ export class ImapTokenizer {
     }
     const bytes = this.nstring();
     return bytes === null ? null : utf8Text(bytes);
+  }
+
+  /**
+   * Reads an `nstring` as {@linkcode ImapTokenizer.nstring} does and hands its bytes to `read`
+   * in place: a quoted string without escapes is read where it lies in the response, with no
+   * string or copy made (dates, numbers in strings). `NIL` gives `null` without calling `read`.
+   *
+   * @param read Called once with the bytes and the string's `[start, end)` within them; must be
+   *   done with the bytes when it returns (they are the response's).
+   * @returns What `read` returned, or `null` for `NIL`.
+   * @throws {TypedParseError} as {@linkcode ImapTokenizer.nstring} does.
+   *
+   * @example The length of a quoted string
+   * ```ts
+   * import { ImapTokenizer } from "@imaplib/imaplib";
+   * const tok = ImapTokenizer.fromBytes(new TextEncoder().encode('"abc" NIL'));
+   * const length = (_: Uint8Array, start: number, end: number) => end - start;
+   * console.assert(tok.nstringWith(length) === 3 && tok.nstringWith(length) === null);
+   * ```
+   */
+  nstringWith<T>(read: (bytes: Uint8Array, start: number, end: number) => T): T | null {
+    if (this.peek() === QUOTE) {
+      const buf = this.#buf;
+      const start = this.#pos + 1;
+      let end = start;
+      while (end < buf.length && buf[end] !== QUOTE && buf[end] !== BACKSLASH) end++;
+      if (buf[end] === QUOTE) {
+        this.#pos = end + 1;
+        return read(buf, start, end);
+      }
+    }
+    const bytes = this.nstring();
+    return bytes === null ? null : read(bytes, 0, bytes.length);
+  }
+
+  /**
+   * The text of `bytes[start, end)` as {@linkcode ImapTokenizer.nstringText} reads it, for
+   * bytes that {@linkcode ImapTokenizer.nstringWith} handed over (a slice of the response's
+   * text when they lie in it: no decoding).
+   * Internal (readEnvelope), not part of the documented API.
+   * @ignore
+   */
+  textOf(bytes: Uint8Array, start: number, end: number): string {
+    return bytes === this.#buf ? this.#text(start, end) : utf8Range(bytes, start, end);
   }
 
   /**

@@ -315,6 +315,46 @@ Deno.test("envelope: Sender and Reply-To repeating From are read as copies, othe
   assert.deepEqual(literal, { from: [ann], sender: [ann] });
 });
 
+Deno.test("envelope: repeated addresses and names read the same as new ones, in every form", () => {
+  // Addresses and names are remembered by the text they were read from (envelope.ts): the same
+  // pair in another form (literal, escapes, 8-bit) or a pair whose text overlaps must not be
+  // confused, including after the cache starts over (4,096 entries).
+  const env = (from: string) => `ENVELOPE (NIL NIL (${from}) NIL NIL NIL NIL NIL NIL NIL)`;
+  const wire: string[] = [];
+  const want: { name?: string; address?: string }[] = [];
+  const forms: [string, { name?: string; address?: string }][] = [
+    ['("Ann" NIL "ann" "x.org")', { name: "Ann", address: "ann@x.org" }],
+    ['("Ann" NIL "ann" "x.org")', { name: "Ann", address: "ann@x.org" }],
+    ['(NIL NIL "ann" "x.org")', { address: "ann@x.org" }],
+    ['("Ann Smith-Jones" NIL "ann\\\\" "x.org")', {
+      name: "Ann Smith-Jones",
+      address: "ann\\@x.org",
+    }],
+    ['("=?UTF-8?Q?J=C3=BCrgen?=" NIL "ann" "")', { name: "Jürgen", address: "ann" }],
+    ['("Jürgen Jürgensson" NIL "ann" "x.org")', {
+      name: "Jürgen Jürgensson",
+      address: "ann@x.org",
+    }],
+    // The key of "ann" "x.org" (`ann" "x.org`) is also this mailbox's text: no false hit.
+    ['("Ann" NIL "ann\\" \\"x.org" "org")', { name: "Ann", address: 'ann" "x.org@org' }],
+    ['("Ann" NIL "ann" "x.org")', { name: "Ann", address: "ann@x.org" }],
+    ['("Ann" NIL {3}\r\nann "x.org")', { name: "Ann", address: "ann@x.org" }],
+    ['("Ann" NIL "ann" "x.org")', { name: "Ann", address: "ann@x.org" }],
+  ];
+  for (let i = 0; i < 9000; i++) {
+    const [from, address] = i % 3 === 0
+      ? forms[(i / 3) % forms.length]
+      : [`("N${i % 5000}" NIL "u${i % 4500}" "h${i % 97}.example")`, {
+        name: `N${i % 5000}`,
+        address: `u${i % 4500}@h${i % 97}.example`,
+      }];
+    wire.push(`* ${i + 1} FETCH (${env(from)})`);
+    want.push(address);
+  }
+  const got = parseFetch(data(wire.join("\r\n"))).map((m) => m.envelope!.from![0]);
+  assert.deepEqual(got, want);
+});
+
 Deno.test("envelope: tolerated: missing trailing fields, short addresses, junk", () => {
   const msg = one(
     '* 1 FETCH (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "s" (("N" NIL "m" "h")(NIL NIL "x"))))\r\n',

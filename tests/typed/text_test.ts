@@ -14,7 +14,7 @@ import {
   expandSequenceSet,
   TypedParseError,
 } from "../../src/typed/mod.ts";
-import { parseDate } from "../../src/typed/dates.ts";
+import { dateFromBytes, parseDate } from "../../src/typed/dates.ts";
 
 // --- Modified UTF-7 ---------------------------------------------------------------------------
 
@@ -225,6 +225,21 @@ const DATES: [text: string, iso: string | undefined][] = [
 Deno.test("dates: RFC 5322 (with obsolete forms) and INTERNALDATE", () => {
   for (const [text, iso] of DATES) {
     assert.equal(parseDate(text)?.toISOString(), iso, JSON.stringify(text));
+  }
+});
+
+Deno.test("dates: read in place from bytes, never past the end of the string", () => {
+  const enc = new TextEncoder();
+  for (const [text, iso] of DATES) {
+    // In a response, a date is followed by more bytes: every prefix of a date, followed by the
+    // bytes that would complete it, reads as that prefix alone does.
+    const bytes = enc.encode(`"${text}"`);
+    for (let cut = 0; cut <= text.length; cut++) {
+      const prefix = text.slice(0, cut);
+      const end = 1 + cut;
+      const want = cut === text.length ? iso : parseDate(prefix)?.toISOString();
+      assert.equal(dateFromBytes(bytes, 1, end)?.toISOString(), want, JSON.stringify(prefix));
+    }
   }
 });
 
