@@ -12,12 +12,15 @@ interface ClientSummary {
   runtime: string;
   kind: string;
   medianSeconds: number;
+  overIdleMiB?: number | null;
   loopGaps?: { p50: number; p99: number; max: number } | null;
 }
 interface Workload {
   id: string;
   title: string;
   clients: ClientSummary[];
+  /** Warm in-process medians (BENCH_WARM). */
+  warm?: { client: string; medianSeconds: number }[];
 }
 interface ManyIdle {
   runtime: string;
@@ -29,9 +32,11 @@ export interface Results {
   env?: { date?: string; deno?: string; nproc?: number; cpu?: string };
   fetch: Workload[];
   manyIdle?: ManyIdle[];
+  /** (e), the typed layer's parser on the (b) recording. */
+  typed?: { messagesPerSecond: number } | null;
 }
 
-/** One target of issue 11 and where this run stands. */
+/** One target of issues 10 and 11 and where this run stands. */
 export interface TargetRow {
   target: string;
   value: string;
@@ -45,10 +50,12 @@ function find(w: Workload | undefined, id: string): ClientSummary | undefined {
   return w?.clients.find((c) => c.client === id);
 }
 
-/** The targets of issue 11, each with its value in `results` and whether it is met. */
+/** The targets of issues 10 and 11, each with its value in `results` and whether it is met. */
 export function targetRows(results: Results): TargetRow[] {
   const rows: TargetRow[] = [];
   const workload = (id: string) => results.fetch.find((w) => w.id === id);
+  // The ratio of two clients' medians against a limit, from the fresh processes of the rounds
+  // and, where the run has them, from the warm in-process FETCHes too (a second row).
   const ratio = (
     target: string,
     w: Workload | undefined,
@@ -61,6 +68,11 @@ export function targetRows(results: Results): TargetRow[] {
     if (!c || !floor) return;
     const r = c.medianSeconds / floor.medianSeconds;
     rows.push({ target, value: `${r.toFixed(2)}x`, met: r <= limit });
+    const warmC = w?.warm?.find((x) => x.client === client);
+    const warmFloor = w?.warm?.find((x) => x.client === floorId);
+    if (!warmC || !warmFloor) return;
+    const warm = warmC.medianSeconds / warmFloor.medianSeconds;
+    rows.push({ target: `${target}, warm`, value: `${warm.toFixed(2)}x`, met: warm <= limit });
   };
   for (const id of ["a", "c"]) {
     for (const client of STREAMING) {
@@ -91,6 +103,38 @@ export function targetRows(results: Results): TargetRow[] {
       });
     }
   }
+  // Issue 10: the typed layer against raw imaplib and imapflow, its parser, its memory.
+  const b = workload("b");
+  ratio(
+    "(b) deno-imaplib-typed <= 1.5x deno-imaplib",
+    b,
+    "deno-imaplib-typed",
+    "deno-imaplib",
+    1.5,
+  );
+  ratio(
+    "(b) deno-imaplib-typed <= 0.20x node-imapflow (5x faster)",
+    b,
+    "deno-imaplib-typed",
+    "node-imapflow",
+    1 / 5,
+  );
+  if (results.typed) {
+    const rate = results.typed.messagesPerSecond;
+    rows.push({
+      target: "(e) parseFetch() >= 200,000 ENVELOPE messages/s",
+      value: `${Math.round(rate).toLocaleString("en")}/s`,
+      met: rate >= 200_000,
+    });
+  }
+  const typedC = find(workload("c"), "deno-imaplib-typed");
+  if (typedC && typeof typedC.overIdleMiB === "number") {
+    rows.push({
+      target: "(c) deno-imaplib-typed source: true <= idle RSS + 64 MiB",
+      value: `+${typedC.overIdleMiB.toFixed(0)} MiB`,
+      met: typedC.overIdleMiB <= 64,
+    });
+  }
   for (const m of results.manyIdle ?? []) {
     rows.push({
       target: `(h) ${m.runtime}, N = ${m.connections}: <= 64 KiB per idle connection`,
@@ -105,7 +149,7 @@ export function targetRows(results: Results): TargetRow[] {
 export function targetMarkdown(results: Results): string[] {
   const rows = targetRows(results);
   return [
-    "### Targets (issue 11)",
+    "### Targets (issues 10 and 11)",
     "",
     "| target | this run | status |",
     "| --- | --- | --- |",

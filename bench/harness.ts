@@ -79,6 +79,10 @@ const WRITE = Deno.env.get("BENCH_WRITE") !== "0";
 const PROFILE = Deno.env.get("BENCH_PROFILE") !== "0";
 // The client profiled (BENCH_PROFILE=1): one that marks its FETCH window (job.profileMarks).
 const PROFILE_CLIENT = Deno.env.get("BENCH_PROFILE_CLIENT") ?? "deno-imaplib";
+// Warm in-process figures: after the rounds, each client that supports it (WARM_CLIENTS) runs
+// once more per workload with this many further FETCHes on the same connection (0: none).
+const WARM_REPEATS = envInt("BENCH_WARM", 5);
+const WARM_WORKLOADS = ["a", "b", "c"];
 const ONLY = envList("BENCH_ONLY");
 const CLIENT_FILTER = envList("BENCH_CLIENTS");
 // (h): how many idle connections, per run (each runtime runs each count once).
@@ -419,6 +423,17 @@ const CLIENTS: ClientDef[] = [
 
 /** The reference for "vs imaplib on Deno". */
 const LIBRARY = "deno-imaplib";
+// The clients that can repeat their FETCH on one connection (job.warmRepeats).
+const WARM_CLIENTS = new Set([
+  "deno-floor",
+  "deno-floor-keep",
+  "deno-imaplib",
+  "deno-imaplib-stream",
+  "deno-imaplib-bodies",
+  "deno-imaplib-typed",
+  "bun-imaplib",
+  "node-imapflow",
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Processes: everything started is tracked and stopped by pid.
@@ -637,6 +652,19 @@ interface WorkloadReport {
   wireBytes: number;
   clients: Summary[];
   checks: string[];
+  /** Warm in-process figures (BENCH_WARM), one run per client. */
+  warm?: WarmSummary[];
+}
+
+/** One client's warm in-process FETCHes: the same connection, after its first FETCH. */
+interface WarmSummary {
+  client: string;
+  label: string;
+  /** The first FETCH of the run (cold, as in the rounds). */
+  firstSeconds: number;
+  /** Each FETCH after it. */
+  warmSeconds: number[];
+  medianSeconds: number;
 }
 
 function summarise(
@@ -891,6 +919,28 @@ function fetchTable(r: WorkloadReport): string {
     );
   }
   rows.push("", `Checks: ${r.checks.join("; ")}`, "");
+  if (r.warm && r.warm.length > 0) {
+    const floor = r.warm.find((x) => x.client === "deno-floor");
+    const keep = r.warm.find((x) => x.client === "deno-floor-keep");
+    const lib = r.warm.find((x) => x.client === LIBRARY);
+    rows.push(
+      `Warm, in one process (BENCH_WARM): each client's FETCH repeated ` +
+        `${r.warm[0].warmSeconds.length} times on its connection after the first; median of those.`,
+      "",
+      "| client | first FETCH s | warm FETCH s, median (min..max) | vs Deno floor, warm | vs keeping floor, warm | vs imaplib on Deno, warm |",
+      "| --- | --- | --- | --- | --- | --- |",
+    );
+    for (const x of r.warm) {
+      const vs = (other: WarmSummary | undefined) =>
+        other ? ratio(x.medianSeconds / other.medianSeconds) : "-";
+      rows.push(
+        `| ${x.label} | ${fmt(x.firstSeconds, 3)} | ${fmt(x.medianSeconds, 3)} ` +
+          `(${fmt(Math.min(...x.warmSeconds), 3)}..${fmt(Math.max(...x.warmSeconds), 3)}) ` +
+          `| ${vs(floor)} | ${vs(keep)} | ${vs(lib)} |`,
+      );
+    }
+    rows.push("");
+  }
   return rows.join("\n");
 }
 
@@ -1074,6 +1124,37 @@ async function main(): Promise<number> {
     }
   }
   const reports = workloads.map((w) => summarise(w, samples.get(w.id)!, fetchClients));
+
+  // Warm in-process figures (BENCH_WARM): what a long-running process gets once the JIT has
+  // optimized the code, next to the fresh processes of the rounds.
+  for (const r of WARM_REPEATS > 0 ? reports : []) {
+    const w = workloads.find((x) => x.id === r.id)!;
+    if (!WARM_WORKLOADS.includes(w.id)) continue;
+    r.warm = [];
+    for (const c of fetchClients) {
+      if (!WARM_CLIENTS.has(c.id) || (c.workloads && !c.workloads.includes(w.id))) continue;
+      const s = await runClient(
+        c,
+        jobFor(c, w.id, w.mailbox, { items: w.items, query: w.query, warmRepeats: WARM_REPEATS }),
+        0,
+      );
+      const xs = s.warmSeconds ?? [];
+      if (xs.length !== WARM_REPEATS) {
+        throw new Error(`${c.id} on (${w.id}): ${xs.length} warm passes, not ${WARM_REPEATS}`);
+      }
+      r.warm.push({
+        client: c.id,
+        label: c.label,
+        firstSeconds: s.seconds,
+        warmSeconds: xs,
+        medianSeconds: median(xs),
+      });
+      console.error(
+        `[bench] warm (${w.id}) ${c.id.padEnd(19)} first ${fmt(s.seconds, 3)} s, then ` +
+          xs.map((x) => fmt(x, 3)).join(" "),
+      );
+    }
+  }
   for (const r of reports) {
     for (const c of r.checks) console.error(`[bench] (${r.id}) ${c}`);
   }
@@ -1349,6 +1430,7 @@ async function main(): Promise<number> {
       A1K_COUNT,
       DECODER_ITERATIONS,
       TYPED_ITERATIONS,
+      BENCH_WARM: WARM_REPEATS,
     },
     seeding,
     skipped,

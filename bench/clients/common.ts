@@ -28,6 +28,11 @@ export interface Job {
    * chunks kept), as any client that returns the bytes must (the floor for a buffered FETCH).
    */
   via?: "read" | "readable" | "keep";
+  /**
+   * After the timed FETCH, this many more of the same FETCH on the same connection, each timed
+   * (`warmSeconds`): the figures of a long-running process whose code the JIT has optimized.
+   */
+  warmRepeats?: number;
   /** Library client under --cpu-prof: mark the FETCH window with named spins. */
   profileMarks?: boolean;
   /**
@@ -63,6 +68,8 @@ export interface ClientResult {
   idleRssKiB?: number;
   /** Library clients: gaps of a 5 ms interval timer in the same process during the FETCH. */
   gaps?: LoopGaps;
+  /** Seconds of each FETCH after the first (job.warmRepeats), in order. */
+  warmSeconds?: number[];
 }
 
 // The library clients also run on Bun (the same files): Deno's or Node's API, whichever is here.
@@ -98,6 +105,25 @@ export async function caPem(job: Job): Promise<string> {
 
 export function vmHwmKiB(): Promise<number> {
   return statusKiB("VmHWM");
+}
+
+/**
+ * Runs `pass` (one whole FETCH) job.warmRepeats times and returns each one's seconds; checks
+ * that each handed over as many messages as the timed pass did.
+ */
+export async function warmPasses(
+  job: Job,
+  messages: number,
+  pass: () => Promise<number>,
+): Promise<number[]> {
+  const seconds: number[] = [];
+  for (let i = 0; i < (job.warmRepeats ?? 0); i++) {
+    const t0 = performance.now();
+    const n = await pass();
+    seconds.push((performance.now() - t0) / 1000);
+    if (n !== messages) throw new Error(`warm pass ${i + 1}: ${n} messages, not ${messages}`);
+  }
+  return seconds;
 }
 
 export async function emit(

@@ -61,12 +61,10 @@ class TaggedEnd {
 
 if (job.mode === "fetch") {
   const tag = "F1";
-  const detector = new TaggedEnd(tag);
   const buf = new Uint8Array(256 * 1024);
   const file = job.record
     ? Deno.openSync(job.record, { write: true, create: true, truncate: true })
     : null;
-  let wireBytes = 0, reads = 0;
   // job.via "readable": read through conn.readable (a ReadableStream, one new chunk per read,
   // as the library's Deno transport does) instead of conn.read() into one reused buffer.
   const reader = job.via === "readable" ? raw.conn.readable.getReader() : null;
@@ -87,38 +85,55 @@ if (job.mode === "fetch") {
       at += n;
     }
   };
+  // One FETCH with `tag`: the bytes until its tagged line, read, counted and dropped (or kept,
+  // or recorded); the tagged status.
+  const fetchOnce = async (tag: string) => {
+    const detector = new TaggedEnd(tag);
+    let wireBytes = 0, reads = 0;
+    await raw.write(`${tag} FETCH 1:* ${job.items}\r\n`);
+    for (;;) {
+      let chunk: Uint8Array;
+      if (reader) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("connection closed during FETCH");
+        chunk = value;
+      } else {
+        const n = await raw.conn.read(buf);
+        if (n === null) throw new Error("connection closed during FETCH");
+        chunk = buf.subarray(0, n);
+      }
+      wireBytes += chunk.length;
+      reads++;
+      if (job.via === "keep") keep(chunk);
+      if (file) {
+        for (let at = 0; at < chunk.length;) {
+          at += file.writeSync(chunk.subarray(at));
+        }
+      }
+      if (detector.push(chunk)) break;
+    }
+    if (!detector.status.startsWith("OK")) {
+      throw new Error(`FETCH: ${detector.status}`);
+    }
+    return { wireBytes, reads };
+  };
   const idleRssKiB = await statusKiB("VmRSS");
   const t0 = performance.now();
-  await raw.write(`${tag} FETCH 1:* ${job.items}\r\n`);
-  for (;;) {
-    let chunk: Uint8Array;
-    if (reader) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("connection closed during FETCH");
-      chunk = value;
-    } else {
-      const n = await raw.conn.read(buf);
-      if (n === null) throw new Error("connection closed during FETCH");
-      chunk = buf.subarray(0, n);
-    }
-    wireBytes += chunk.length;
-    reads++;
-    if (job.via === "keep") keep(chunk);
-    if (file) {
-      for (let at = 0; at < chunk.length;) {
-        at += file.writeSync(chunk.subarray(at));
-      }
-    }
-    if (detector.push(chunk)) break;
-  }
+  const { wireBytes, reads } = await fetchOnce(tag);
   const seconds = (performance.now() - t0) / 1000;
+  file?.close();
+  // Warm passes (job.warmRepeats): the same FETCH again, reading as the first did.
+  const warmSeconds: number[] = [];
+  for (let i = 0; i < (job.warmRepeats ?? 0) && !file; i++) {
+    kept.length = 0;
+    const t = performance.now();
+    const again = await fetchOnce(`W${i + 1}`);
+    warmSeconds.push((performance.now() - t) / 1000);
+    if (again.wireBytes <= 0) throw new Error(`warm pass ${i + 1}: no bytes`);
+  }
   if (reader) {
     reader.releaseLock();
     raw.close();
-  }
-  file?.close();
-  if (!detector.status.startsWith("OK")) {
-    throw new Error(`FETCH: ${detector.status}`);
   }
   if (!reader) await raw.logout();
   await emit({
@@ -132,6 +147,7 @@ if (job.mode === "fetch") {
     reads,
     seconds,
     idleRssKiB,
+    warmSeconds,
   });
 } else {
   const appender = await Appender.open(job);

@@ -15,6 +15,7 @@ import {
   readJob,
   sizeIn,
   statusKiB,
+  warmPasses,
 } from "./common.ts";
 
 const job = readJob();
@@ -23,6 +24,24 @@ const latin1 = new TextDecoder("latin1");
 const { M, exists } = await openMailbox(job);
 
 if (job.mode === "fetch") {
+  const wantSize = job.items.includes("RFC822.SIZE");
+  // Messages, payload bytes and the RFC822.SIZE sum in imaplib's data.
+  const count = (data: Awaited<ReturnType<typeof M.fetch>>[1]) => {
+    let messages = 0, payloadBytes = 0, sizeSum = 0;
+    for (const item of data) {
+      if (Array.isArray(item)) {
+        messages++;
+        payloadBytes += item[1].length;
+        if (wantSize) sizeSum += sizeIn(latin1.decode(item[0]));
+      } else if (
+        item instanceof Uint8Array && !(item.length === 1 && item[0] === 0x29)
+      ) {
+        messages++;
+        if (wantSize) sizeSum += sizeIn(latin1.decode(item));
+      }
+    }
+    return { messages, payloadBytes, sizeSum };
+  };
   if (job.profileMarks) benchMarkFetchStart();
   const idleRssKiB = await statusKiB("VmRSS");
   const meter = loopGapMeter();
@@ -32,20 +51,12 @@ if (job.mode === "fetch") {
   const gaps = meter.stop();
   if (job.profileMarks) benchMarkFetchEnd();
   if (type !== "OK") throw new Error(`FETCH: ${type}`);
-  let messages = 0, payloadBytes = 0, sizeSum = 0;
-  const wantSize = job.items.includes("RFC822.SIZE");
-  for (const item of data) {
-    if (Array.isArray(item)) {
-      messages++;
-      payloadBytes += item[1].length;
-      if (wantSize) sizeSum += sizeIn(latin1.decode(item[0]));
-    } else if (
-      item instanceof Uint8Array && !(item.length === 1 && item[0] === 0x29)
-    ) {
-      messages++;
-      if (wantSize) sizeSum += sizeIn(latin1.decode(item));
-    }
-  }
+  const { messages, payloadBytes, sizeSum } = count(data);
+  const warmSeconds = await warmPasses(job, messages, async () => {
+    const [type, data] = await M.fetch("1:*", job.items);
+    if (type !== "OK") throw new Error(`FETCH: ${type}`);
+    return count(data).messages;
+  });
   await M.logout();
   await emit({
     client: job.client,
@@ -58,6 +69,7 @@ if (job.mode === "fetch") {
     seconds,
     idleRssKiB,
     gaps,
+    warmSeconds,
   });
 } else {
   const appender = await Appender.open(job);

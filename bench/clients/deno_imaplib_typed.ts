@@ -5,22 +5,39 @@
 
 import { fetchMessages } from "../../mod.ts";
 import { openMailbox } from "./library.ts";
-import { benchMarkFetchEnd, benchMarkFetchStart, emit, readJob, statusKiB } from "./common.ts";
+import {
+  benchMarkFetchEnd,
+  benchMarkFetchStart,
+  emit,
+  loopGapMeter,
+  readJob,
+  statusKiB,
+  warmPasses,
+} from "./common.ts";
 
 const job = readJob();
 const { M, exists } = await openMailbox(job);
 
+// One FETCH through fetchMessages(): messages, source bytes, RFC822.SIZE sum.
+async function pass() {
+  let messages = 0, payloadBytes = 0, sizeSum = 0;
+  for await (const msg of fetchMessages(M, "1:*", job.query ?? {})) {
+    messages++;
+    if (msg.source) payloadBytes += msg.source.length;
+    if (typeof msg.size === "number") sizeSum += msg.size;
+  }
+  return { messages, payloadBytes, sizeSum };
+}
+
 if (job.profileMarks) benchMarkFetchStart();
 const idleRssKiB = await statusKiB("VmRSS");
+const meter = loopGapMeter();
 const t0 = performance.now();
-let messages = 0, payloadBytes = 0, sizeSum = 0;
-for await (const msg of fetchMessages(M, "1:*", job.query ?? {})) {
-  messages++;
-  if (msg.source) payloadBytes += msg.source.length;
-  if (typeof msg.size === "number") sizeSum += msg.size;
-}
+const { messages, payloadBytes, sizeSum } = await pass();
 const seconds = (performance.now() - t0) / 1000;
+const gaps = meter.stop();
 if (job.profileMarks) benchMarkFetchEnd();
+const warmSeconds = await warmPasses(job, messages, async () => (await pass()).messages);
 await M.logout();
 await emit({
   client: job.client,
@@ -32,4 +49,6 @@ await emit({
   wireBytes: -1,
   seconds,
   idleRssKiB,
+  gaps,
+  warmSeconds,
 });
