@@ -142,11 +142,12 @@ export function skipToClose(tok: ImapTokenizer): void {
 
 // New objects with the same fields (the strings shared): each list stays the caller's own.
 function copyAddresses(list: Address[]): Address[] {
-  return list.map((a) => {
-    const copy: Address = { ...a };
-    if (a.group !== undefined) copy.group = copyAddresses(a.group);
-    return copy;
-  });
+  const out = list.slice();
+  for (let i = 0; i < out.length; i++) {
+    const a = out[i];
+    out[i] = a.group === undefined ? { ...a } : { ...a, group: copyAddresses(a.group) };
+  }
+  return out;
 }
 
 function readAddresses(tok: ImapTokenizer): Address[] | undefined {

@@ -97,17 +97,23 @@ type ItemReader = (tok: ImapTokenizer, msg: FetchMessage, att: FetchAttName) => 
 const OPEN = 0x28;
 const STAR = 0x2a;
 
-// Reads `( 1*x )` calling `each` per element, or NIL (nothing).
-function readList(tok: ImapTokenizer, each: () => void): boolean {
+// Reads `( *astring )` as a set of texts, each through `decode` if given; null for NIL (or a
+// stray value where the list is due). Tolerated: quoted keywords (servers that quote them).
+function readSet(
+  tok: ImapTokenizer,
+  decode: ((text: string) => string) | null,
+): Set<string> | null {
   if (!tok.listStart()) {
-    tok.skipValue(); // NIL (or a stray value where a list is due)
-    return false;
+    tok.skipValue();
+    return null;
   }
+  const set = new Set<string>();
   while (!tok.listEnd()) {
     if (tok.peek() === -1) tok.fail('expected ")"');
-    each();
+    const text = tok.astringText();
+    set.add(decode === null ? text : decode(text));
   }
-  return true;
+  return set;
 }
 
 // A value that is a parenthesised single value in RFC 7162 / RFC 8474: `(123)`; a bare value
@@ -136,11 +142,8 @@ const ITEMS = new Map<string, ItemReader>([
     if (!tok.nil()) msg.uid = tok.number();
   }],
   ["FLAGS", (tok, msg) => {
-    const flags = new Set<string>();
-    // Tolerated: quoted keywords (servers that quote them), NIL for no flags.
-    if (readList(tok, () => flags.add(tok.astringText()))) {
-      msg.flags = flags;
-    }
+    const flags = readSet(tok, null); // NIL (tolerated): no flags
+    if (flags !== null) msg.flags = flags;
   }],
   ["INTERNALDATE", (tok, msg) => {
     const date = tok.nstringWith(dateFromBytes);
@@ -205,9 +208,7 @@ const ITEMS = new Map<string, ItemReader>([
     msg.threadId ??= String(msg.gmailThreadId);
   }],
   ["X-GM-LABELS", (tok, msg) => {
-    const labels = new Set<string>();
-    readList(tok, () => labels.add(decodeMailbox(tok.astringText())));
-    msg.labels = labels;
+    msg.labels = readSet(tok, decodeMailbox) ?? new Set();
   }],
 ]);
 
