@@ -3,7 +3,7 @@
 // mid-literal) against a scripted server.
 
 import assert from "node:assert/strict";
-import { type IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
+import { fetchMessages, type IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { login, message, uniqueMailbox } from "./_dovecot.ts";
 import { show } from "./_bytes.ts";
@@ -413,3 +413,42 @@ test("fetchBodies: leaving the loop early keeps the untagged responses that were
   assert.equal((await M.noop())[0], "OK");
   await done();
 });
+
+// A burst of responses read in one chunk is handed over without another read: the event loop
+// must still turn while the caller works through it (the library's rule: no synchronous stretch
+// over ~20 ms). 120 responses (5 KB: one read of the smallest size) and 1 ms of the caller's
+// work each; a 0 ms timer set before the loop must fire before the loop ends. Scripted: only a
+// scripted server sends a burst as one chunk.
+const BURST = 120;
+const burst: CommandHandler = (s, c) => {
+  const lines = [];
+  for (let i = 1; i <= BURST; i++) {
+    lines.push(`* ${i} FETCH (UID ${i} FLAGS (\\Seen) RFC822.SIZE ${i})\r\n`);
+  }
+  s.send(lines.join("") + `${c.tag} OK FETCH completed\r\n`);
+};
+
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* the caller's work */ }
+}
+
+for (const via of ["fetchIter()", "fetchMessages()"] as const) {
+  test(`${via}: the event loop turns while the caller works through a burst read at once`, async () => {
+    const { M, done } = await connectScripted({ handlers: { FETCH: burst }, state: "SELECTED" });
+    let seen = 0;
+    let timerAt = -1;
+    const timer = setTimeout(() => timerAt = seen, 0);
+    const items = via === "fetchIter()"
+      ? M.fetchIter("1:*", "(UID FLAGS RFC822.SIZE)")
+      : fetchMessages(M, "1:*", { flags: true, size: true });
+    for await (const _ of items) {
+      seen++;
+      spin(1);
+    }
+    clearTimeout(timer);
+    assert.equal(seen, BURST);
+    assert.ok(timerAt >= 0 && timerAt < BURST, `timer fired after ${timerAt} of ${BURST}`);
+    await done();
+  });
+}

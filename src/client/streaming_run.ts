@@ -110,7 +110,15 @@ export async function* iterateResponseBatches(
 export async function* iterateResponses(
   start: StreamStart,
 ): AsyncGenerator<FetchResponse, void, undefined> {
-  for await (const batch of iterateResponseBatches(start)) yield* batch;
+  const connection = start.session.connection;
+  for await (const batch of iterateResponseBatches(start)) {
+    for (const response of batch) {
+      yield response;
+      // The caller's time per response counts in the event loop's slice (turnIfDue).
+      const turn = connection.turnIfDue();
+      if (turn) await turn;
+    }
+  }
 }
 
 // A FETCH response's first line, `* N FETCH (...`, as imaplib's data header `N (...`.

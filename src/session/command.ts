@@ -40,6 +40,10 @@ export interface CommandPolicy {
 
 const all = () => true;
 
+// Responses per batch at most (batches()): a consumer's work on one batch stays short enough to
+// let the event loop turn between batches (a 256 KiB read holds ~500 ENVELOPE responses).
+const BATCH_RESPONSES = 64;
+
 /** One command on the wire, from its tag to its tagged reply. */
 export class Command {
   /** The command name, e.g. `"FETCH"`, `"UID"`. */
@@ -135,19 +139,28 @@ export class Command {
 
   /**
    * The captured responses as they arrive, until the tagged reply, in batches: each batch is
-   * every response decoded from the bytes at hand, handed over before more bytes are read (one
-   * iterator round trip per batch rather than per response, for consumers of many small ones).
+   * the responses decoded from the bytes at hand (64 at most), handed over before more bytes are
+   * read (one iterator round trip per batch rather than per response, for consumers of many
+   * small ones); between batches the event loop turns when the slice is due.
    */
   async *batches(): AsyncGenerator<Captured[], void, undefined> {
     const connection = this.#session.connection;
     for (;;) {
       const batch: Captured[] = [];
       for (let item = this.take(); item; item = this.take()) batch.push(item);
-      if (batch.length > 0) yield batch;
+      if (batch.length > 0) {
+        yield batch;
+        // The consumer's time counts in the event loop's slice (Connection.turnIfDue): a burst
+        // of thousands of small responses arrives in a few reads.
+        const turn = connection.turnIfDue();
+        if (turn) await turn;
+      }
       if (this.done) return;
       this.#session.checkBye();
       await this.read();
-      while (!this.done && connection.hasBufferedFrame) await this.read();
+      for (let n = 1; n < BATCH_RESPONSES && !this.done && connection.hasBufferedFrame; n++) {
+        await this.read();
+      }
     }
   }
 

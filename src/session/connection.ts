@@ -474,26 +474,45 @@ export class Connection {
       }
       const value = result.value;
       if (value.length > 0) {
-        if (setImmediateOf) {
-          if (performance.now() - this.#sliceStart >= SLICE_MS) {
-            await new Promise<void>((resolve) => setImmediateOf(resolve));
-            this.#sliceStart = performance.now();
-          }
-          return value;
-        }
-        if (!this.#turned && performance.now() - this.#sliceStart >= SLICE_MS) {
-          await new Promise<void>((resolve) => this.#turnWaiter = resolve);
-        }
-        if (this.#turned) {
-          this.#sliceStart = performance.now();
-          this.#turned = false;
-          this.#turnTimer = setTimeout(this.#onTurn, 0);
-        }
+        const turn = this.turnIfDue();
+        if (turn) await turn;
         return value;
       }
       // An empty read transferred the buffer of `into` too: go on in the returned one.
       if (into) into = new Uint8Array(value.buffer, value.byteOffset, into.length);
     }
+  }
+
+  /**
+   * A turn of the event loop when the current slice of work has run SLICE_MS, else null (then
+   * nothing to await). Called per chunk read, and by consumers of many responses between
+   * responses (`Command.batches()`, `fetchIter()`), whose time counts in the slice too: a
+   * burst read at once is handed over in one go, and the code that handles it must let the
+   * loop turn as the reading does.
+   */
+  turnIfDue(): Promise<void> | null {
+    if (setImmediateOf) {
+      if (performance.now() - this.#sliceStart < SLICE_MS) return null;
+      return new Promise<void>((resolve) => setImmediateOf(resolve)).then(() => {
+        this.#sliceStart = performance.now();
+      });
+    }
+    if (!this.#turned && performance.now() - this.#sliceStart >= SLICE_MS) {
+      return new Promise<void>((resolve) => {
+        const before = this.#turnWaiter;
+        this.#turnWaiter = before ? () => (before(), resolve()) : resolve;
+      }).then(() => this.#newSlice());
+    }
+    if (this.#turned) this.#newSlice();
+    return null;
+  }
+
+  // Starts a slice: its time, and a 0 ms timer that fires at the next turn of the loop.
+  #newSlice(): void {
+    if (!this.#turned) return;
+    this.#sliceStart = performance.now();
+    this.#turned = false;
+    this.#turnTimer = setTimeout(this.#onTurn, 0);
   }
 
   #raiseWaitFailure(outcome: WaitOutcome<unknown>, what: string): void {
