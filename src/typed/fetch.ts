@@ -110,7 +110,7 @@ function readSet(
   const set = new Set<string>();
   while (!tok.listEnd()) {
     if (tok.peek() === -1) tok.fail('expected ")"');
-    const text = tok.astringText();
+    const text = tok.knownFlag() ?? tok.astringText();
     set.add(decode === null ? text : decode(text));
   }
   return set;

@@ -12,6 +12,7 @@
 
 import type { ResponseParts } from "./data.ts";
 import { TypedParseError } from "./errors.ts";
+import { knownAttName, systemFlag } from "./known_atoms.ts";
 import { latin1, utf8Range, utf8Text } from "./text.ts";
 
 /**
@@ -93,23 +94,6 @@ for (const b of [0x7f, OPEN, CLOSE, OPEN_BRACE, QUOTE]) ATOM[b] = 0;
 ATOM[OPEN_BRACKET] = 2;
 ATOM[LESS] = 2;
 
-// The FETCH item names without a section that servers send in nearly every response, upper
-// case, by length: knownAttName() answers them with one shared object each. Made on first use
-// (nothing runs at load: bundles that do not parse FETCH responses leave it out).
-let knownAtts: Map<number, { bytes: Uint8Array; att: FetchAttName }[]> | null = null;
-
-function knownAttsByLength(): Map<number, { bytes: Uint8Array; att: FetchAttName }[]> {
-  if (knownAtts === null) {
-    knownAtts = new Map();
-    const names = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE"];
-    for (const name of [...names, "MODSEQ"]) {
-      const entry = { bytes: new TextEncoder().encode(name), att: Object.freeze({ name }) };
-      knownAtts.set(name.length, [...knownAtts.get(name.length) ?? [], entry]);
-    }
-  }
-  return knownAtts;
-}
-
 /**
  * Reads the tokens of one response (RFC 3501 section 9 productions), literals included.
  *
@@ -137,6 +121,7 @@ export class ImapTokenizer {
   // The current text piece as a string (one char per byte), made on first use, and whether the
   // piece is all ASCII (then any slice of it is the text of those bytes).
   #line: string | null = null;
+  #lineStart = 0;
   #lineAscii = false;
 
   /**
@@ -179,24 +164,30 @@ export class ImapTokenizer {
   }
 
   // The text of bytes [start, end) of the current piece: a slice of the piece's string when those
-  // bytes are ASCII, else UTF-8 (windows-1252 fallback).
+  // bytes are ASCII, else UTF-8 (windows-1252 fallback). The string starts where the first text
+  // was asked for, not at the piece's start: a message's kept texts (subject, Message-ID) are
+  // slices of it and keep it alive, and everything before them (sequence number, flags, dates,
+  // sizes) is read without text.
   #text(start: number, end: number): string {
     const buf = this.#buf;
-    if (this.#line === null) {
+    if (this.#line === null || start < this.#lineStart) {
       // ASCII lines the fast way, their ASCII-ness checked natively: bytes that are not all
       // ASCII decode to fewer chars (UTF-8 sequences) or to U+FFFD (anything else). 8-bit lines
       // as ISO-8859-1 (a one-byte string: the ASCII slices taken from it stay one-byte strings,
       // which keeps string code monomorphic).
-      const line = ASCII.decode(buf);
-      this.#lineAscii = line.length === buf.length && line.indexOf("\ufffd") === -1;
-      this.#line = this.#lineAscii ? line : latin1(buf);
+      const rest = start === 0 ? buf : buf.subarray(start);
+      const line = ASCII.decode(rest);
+      this.#lineAscii = line.length === rest.length && line.indexOf("\ufffd") === -1;
+      this.#line = this.#lineAscii ? line : latin1(rest);
+      this.#lineStart = start;
     }
     if (!this.#lineAscii) {
       for (let i = start; i < end; i++) {
         if (buf[i] >= 0x80) return utf8Range(buf, start, end);
       }
     }
-    return this.#line.slice(start, end);
+    const at = this.#lineStart;
+    return this.#line.slice(start - at, end - at);
   }
 
   /** Skips spaces; returns the next byte without consuming it, or -1 at the end of the text. */
@@ -609,18 +600,28 @@ export class ImapTokenizer {
     const start = pos;
     while (pos < buf.length && ATOM[buf[pos]] === 1) pos++;
     if (pos < buf.length && ATOM[buf[pos]] === 2) return null; // `[section]` or `<origin>`
-    const candidates = knownAttsByLength().get(pos - start);
-    if (candidates === undefined) return null;
-    next: for (const { bytes, att } of candidates) {
-      for (let i = 0; i < bytes.length; i++) {
-        const b = buf[start + i];
-        // Upper-case letters, digits and `.`: a byte matches itself or its lower-case letter.
-        if (b !== bytes[i] && (bytes[i] < 0x41 || b !== (bytes[i] | 0x20))) continue next;
-      }
-      this.#pos = pos;
-      return att;
-    }
-    return null;
+    const att = knownAttName(buf, start, pos);
+    if (att !== null) this.#pos = pos;
+    return att;
+  }
+
+  /**
+   * A system flag (RFC 3501 section 2.3.2: `\\Seen`, `\\Answered`, `\\Flagged`, `\\Deleted`,
+   * `\\Draft`, `\\Recent`) next, exactly as written there, answered with one shared string
+   * instead of a new one each; `null`, consuming nothing, for anything else.
+   * Internal (parseFetch), not part of the documented API.
+   * @ignore
+   */
+  knownFlag(): string | null {
+    const buf = this.#buf;
+    let pos = this.#pos;
+    while (pos < buf.length && buf[pos] === SP) pos++;
+    if (buf[pos] !== BACKSLASH) return null;
+    const start = pos;
+    while (pos < buf.length && ATOM[buf[pos]] !== 0) pos++;
+    const flag = systemFlag(buf, start, pos);
+    if (flag !== null) this.#pos = pos;
+    return flag;
   }
 
   /**

@@ -169,6 +169,17 @@ Deno.test("fetch: item names in any case (servers echoing the client's `body[]`)
   assert.deepEqual(odd.extra, new Map([["UIDX", "1"], ["RFC822.SIZEX", "2"]]));
 });
 
+Deno.test("fetch: flags are kept as sent, system flags in any spelling, keywords, repeats", () => {
+  const msgs = parseFetch(data(
+    "* 1 FETCH (FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft \\Recent))\r\n" +
+      "* 2 FETCH (FLAGS (\\seen \\SEEN \\Seenx \\See $Forwarded \\Seen))\r\n",
+  ));
+  assert.deepEqual(msgs.map((m) => [...m.flags!]), [
+    ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", "\\Recent"],
+    ["\\seen", "\\SEEN", "\\Seenx", "\\See", "$Forwarded", "\\Seen"],
+  ]);
+});
+
 Deno.test("fetch: unknown items are kept in `extra`, never fatal; BINARY.SIZE read", () => {
   const msg = one(
     '* 1 FETCH (PREVIEW "Hello there" BINARY.SIZE[1] 123 X-FOO (1 "two" NIL (3)) UID 2 ' +
