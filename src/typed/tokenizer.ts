@@ -190,6 +190,15 @@ export class ImapTokenizer {
     return this.#line.slice(start - at, end - at);
   }
 
+  // Where the quoted string whose content starts at `start` ends (its closing `"`), if that
+  // content has no `\` escape; -1 otherwise (escaped, or not closed in this piece).
+  #plainQuoteEnd(start: number): number {
+    const buf = this.#buf;
+    let end = start;
+    while (end < buf.length && buf[end] !== QUOTE && buf[end] !== BACKSLASH) end++;
+    return buf[end] === QUOTE ? end : -1;
+  }
+
   /** Skips spaces; returns the next byte without consuming it, or -1 at the end of the text. */
   peek(): number {
     const buf = this.#buf;
@@ -346,9 +355,8 @@ export class ImapTokenizer {
     const buf = this.#buf;
     if (c === QUOTE) {
       const start = this.#pos + 1;
-      let end = start;
-      while (end < buf.length && buf[end] !== QUOTE && buf[end] !== BACKSLASH) end++;
-      if (buf[end] === QUOTE) {
+      const end = this.#plainQuoteEnd(start);
+      if (end !== -1) {
         this.#pos = end + 1;
         return this.#text(start, end);
       }
@@ -381,9 +389,8 @@ export class ImapTokenizer {
     if (this.peek() === QUOTE) {
       const buf = this.#buf;
       const start = this.#pos + 1;
-      let end = start;
-      while (end < buf.length && buf[end] !== QUOTE && buf[end] !== BACKSLASH) end++;
-      if (buf[end] === QUOTE) {
+      const end = this.#plainQuoteEnd(start);
+      if (end !== -1) {
         this.#pos = end + 1;
         return read(buf, start, end);
       }
@@ -424,9 +431,8 @@ export class ImapTokenizer {
   #quoted(): Uint8Array {
     const buf = this.#buf;
     const start = this.#pos + 1;
-    let end = start;
-    while (end < buf.length && buf[end] !== QUOTE && buf[end] !== BACKSLASH) end++;
-    if (buf[end] === QUOTE) {
+    const end = this.#plainQuoteEnd(start);
+    if (end !== -1) {
       this.#pos = end + 1;
       return buf.subarray(start, end);
     }
