@@ -352,7 +352,6 @@ export class ImapTokenizer {
    */
   nstringText(): string | null {
     const c = this.peek();
-    const buf = this.#buf;
     if (c === QUOTE) {
       const start = this.#pos + 1;
       const end = this.#plainQuoteEnd(start);
