@@ -43,7 +43,13 @@ export interface TargetRow {
   met: boolean | null; // null: not measured in this run
 }
 
-const STREAMING = ["deno-imaplib-stream", "deno-imaplib-bodies", "deno-imaplib-typed"];
+const STREAMING = [
+  "deno-imaplib-stream",
+  "deno-imaplib-bodies",
+  "deno-imaplib-typed",
+  "bun-imaplib-stream",
+  "bun-imaplib-bodies",
+];
 const BUFFERED = ["deno-imaplib", "bun-imaplib"];
 
 function find(w: Workload | undefined, id: string): ClientSummary | undefined {

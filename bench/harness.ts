@@ -378,6 +378,28 @@ const CLIENTS: ClientDef[] = [
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
+    // The streaming paths on Bun: the same client files as on Deno.
+    id: "bun-imaplib-stream",
+    tls: true,
+    label: "imaplib fetchIter() (streaming), Bun",
+    runtime: "bun",
+    kind: "library",
+    modes: ["fetch"],
+    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib_stream.ts`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  },
+  {
+    id: "bun-imaplib-bodies",
+    tls: true,
+    label: "imaplib fetchBodies(), BYOB, Bun",
+    runtime: "bun",
+    kind: "library",
+    modes: ["fetch"],
+    workloads: ["c", "g"],
+    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib_bodies.ts`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  },
+  {
     id: "bun-floor",
     tls: true,
     label: "raw socket floor, Bun",
@@ -432,6 +454,8 @@ const WARM_CLIENTS = new Set([
   "deno-imaplib-bodies",
   "deno-imaplib-typed",
   "bun-imaplib",
+  "bun-imaplib-stream",
+  "bun-imaplib-bodies",
   "node-imapflow",
 ]);
 
