@@ -107,23 +107,76 @@ export function vmHwmKiB(): Promise<number> {
   return statusKiB("VmHWM");
 }
 
+/** What a library client's FETCH handed over to its caller. */
+export interface Handed {
+  messages: number;
+  /** Sum of the message literals (or sources) handed over. */
+  payloadBytes: number;
+  /** Sum of the RFC822.SIZE values handed over. */
+  sizeSum: number;
+}
+
+/** A timed FETCH: what it handed over, its time, the idle RSS and gaps, the warm repeats. */
+export type TimedFetch = Handed & {
+  seconds: number;
+  idleRssKiB: number;
+  gaps: LoopGaps;
+  warmSeconds: number[];
+};
+
 /**
- * Runs `pass` (one whole FETCH) job.warmRepeats times and returns each one's seconds; checks
- * that each handed over as many messages as the timed pass did.
+ * Times `fetch` (one whole FETCH, sending to tagged OK) between the job's profile marks, with
+ * the idle RSS before it and a 5 ms timer's gaps during it; `count` reads its result after the
+ * timed window. Then runs it job.warmRepeats more times (`warmSeconds`), checking that each hands
+ * over as many messages.
  */
-export async function warmPasses(
+export async function timedFetch<T>(
   job: Job,
-  messages: number,
-  pass: () => Promise<number>,
-): Promise<number[]> {
-  const seconds: number[] = [];
+  fetch: () => Promise<T>,
+  count: (result: T) => Handed,
+): Promise<TimedFetch> {
+  if (job.profileMarks) benchMarkFetchStart();
+  const idleRssKiB = await statusKiB("VmRSS");
+  const meter = loopGapMeter();
+  const t0 = performance.now();
+  let result: T | null = await fetch();
+  const seconds = (performance.now() - t0) / 1000;
+  const gaps = meter.stop();
+  if (job.profileMarks) benchMarkFetchEnd();
+  const handed = count(result);
+  result = null; // the warm passes do not keep the first one's data alive
+  const warmSeconds: number[] = [];
   for (let i = 0; i < (job.warmRepeats ?? 0); i++) {
-    const t0 = performance.now();
-    const n = await pass();
-    seconds.push((performance.now() - t0) / 1000);
-    if (n !== messages) throw new Error(`warm pass ${i + 1}: ${n} messages, not ${messages}`);
+    const t = performance.now();
+    const n = count(await fetch()).messages;
+    warmSeconds.push((performance.now() - t) / 1000);
+    if (n !== handed.messages) {
+      throw new Error(`warm pass ${i + 1}: ${n} messages, not ${handed.messages}`);
+    }
   }
-  return seconds;
+  return { ...handed, seconds, idleRssKiB, gaps, warmSeconds };
+}
+
+/** Prints a library client's result line for a timed FETCH (sizeSum only if it was asked). */
+export function emitFetch(
+  job: Job,
+  exists: number,
+  run: TimedFetch,
+  sizeAsked: boolean,
+): Promise<void> {
+  return emit({
+    client: job.client,
+    workload: job.workload,
+    exists,
+    messages: run.messages,
+    payloadBytes: run.payloadBytes || -1,
+    sizeSum: sizeAsked ? run.sizeSum : -1,
+    wireBytes: -1,
+    seconds: run.seconds,
+    idleRssKiB: run.idleRssKiB,
+    gaps: run.gaps,
+    warmSeconds: run.warmSeconds,
+  });
 }
 
 export async function emit(

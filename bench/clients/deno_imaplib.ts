@@ -6,17 +6,7 @@
 //   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
 
 import { openMailbox } from "./library.ts";
-import {
-  Appender,
-  benchMarkFetchEnd,
-  benchMarkFetchStart,
-  emit,
-  loopGapMeter,
-  readJob,
-  sizeIn,
-  statusKiB,
-  warmPasses,
-} from "./common.ts";
+import { Appender, emit, emitFetch, readJob, sizeIn, timedFetch } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
@@ -42,35 +32,13 @@ if (job.mode === "fetch") {
     }
     return { messages, payloadBytes, sizeSum };
   };
-  if (job.profileMarks) benchMarkFetchStart();
-  const idleRssKiB = await statusKiB("VmRSS");
-  const meter = loopGapMeter();
-  const t0 = performance.now();
-  const [type, data] = await M.fetch("1:*", job.items);
-  const seconds = (performance.now() - t0) / 1000;
-  const gaps = meter.stop();
-  if (job.profileMarks) benchMarkFetchEnd();
-  if (type !== "OK") throw new Error(`FETCH: ${type}`);
-  const { messages, payloadBytes, sizeSum } = count(data);
-  const warmSeconds = await warmPasses(job, messages, async () => {
+  const run = await timedFetch(job, async () => {
     const [type, data] = await M.fetch("1:*", job.items);
     if (type !== "OK") throw new Error(`FETCH: ${type}`);
-    return count(data).messages;
-  });
+    return data;
+  }, count);
   await M.logout();
-  await emit({
-    client: job.client,
-    workload: job.workload,
-    exists,
-    messages,
-    payloadBytes: payloadBytes || -1,
-    sizeSum: wantSize ? sizeSum : -1,
-    wireBytes: -1,
-    seconds,
-    idleRssKiB,
-    gaps,
-    warmSeconds,
-  });
+  await emitFetch(job, exists, run, wantSize);
 } else {
   const appender = await Appender.open(job);
   const samplesMs: number[] = [];

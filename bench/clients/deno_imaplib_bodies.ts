@@ -4,7 +4,7 @@
 // would. Memory stays near the idle RSS whatever the message sizes.
 
 import { openMailbox } from "./library.ts";
-import { emit, loopGapMeter, readJob, statusKiB, warmPasses } from "./common.ts";
+import { emitFetch, readJob, timedFetch } from "./common.ts";
 
 const job = readJob();
 
@@ -29,27 +29,9 @@ async function pass() {
     }
     messages++;
   }
-  return { messages, payloadBytes };
+  return { messages, payloadBytes, sizeSum: -1 };
 }
 
-const idleRssKiB = await statusKiB("VmRSS");
-const meter = loopGapMeter();
-const t0 = performance.now();
-const { messages, payloadBytes } = await pass();
-const seconds = (performance.now() - t0) / 1000;
-const gaps = meter.stop();
-const warmSeconds = await warmPasses(job, messages, async () => (await pass()).messages);
+const run = await timedFetch(job, pass, (handed) => handed);
 await M.logout();
-await emit({
-  client: job.client,
-  workload: job.workload,
-  exists,
-  messages,
-  payloadBytes,
-  sizeSum: -1,
-  wireBytes: -1,
-  seconds,
-  idleRssKiB,
-  gaps,
-  warmSeconds,
-});
+await emitFetch(job, exists, run, false);

@@ -3,7 +3,7 @@
 // client counts and drops them, as a program that processes messages one by one would.
 
 import { openMailbox } from "./library.ts";
-import { emit, loopGapMeter, readJob, sizeIn, statusKiB, warmPasses } from "./common.ts";
+import { emitFetch, readJob, sizeIn, timedFetch } from "./common.ts";
 
 const job = readJob();
 const latin1 = new TextDecoder("latin1");
@@ -28,24 +28,6 @@ async function pass() {
   return { messages, payloadBytes, sizeSum };
 }
 
-const idleRssKiB = await statusKiB("VmRSS");
-const meter = loopGapMeter();
-const t0 = performance.now();
-const { messages, payloadBytes, sizeSum } = await pass();
-const seconds = (performance.now() - t0) / 1000;
-const gaps = meter.stop();
-const warmSeconds = await warmPasses(job, messages, async () => (await pass()).messages);
+const run = await timedFetch(job, pass, (handed) => handed);
 await M.logout();
-await emit({
-  client: job.client,
-  workload: job.workload,
-  exists,
-  messages,
-  payloadBytes: payloadBytes || -1,
-  sizeSum: wantSize ? sizeSum : -1,
-  wireBytes: -1,
-  seconds,
-  idleRssKiB,
-  gaps,
-  warmSeconds,
-});
+await emitFetch(job, exists, run, wantSize);

@@ -5,15 +5,7 @@
 
 import { fetchMessages } from "../../mod.ts";
 import { openMailbox } from "./library.ts";
-import {
-  benchMarkFetchEnd,
-  benchMarkFetchStart,
-  emit,
-  loopGapMeter,
-  readJob,
-  statusKiB,
-  warmPasses,
-} from "./common.ts";
+import { emitFetch, readJob, timedFetch } from "./common.ts";
 
 const job = readJob();
 const { M, exists } = await openMailbox(job);
@@ -29,26 +21,6 @@ async function pass() {
   return { messages, payloadBytes, sizeSum };
 }
 
-if (job.profileMarks) benchMarkFetchStart();
-const idleRssKiB = await statusKiB("VmRSS");
-const meter = loopGapMeter();
-const t0 = performance.now();
-const { messages, payloadBytes, sizeSum } = await pass();
-const seconds = (performance.now() - t0) / 1000;
-const gaps = meter.stop();
-if (job.profileMarks) benchMarkFetchEnd();
-const warmSeconds = await warmPasses(job, messages, async () => (await pass()).messages);
+const run = await timedFetch(job, pass, (handed) => handed);
 await M.logout();
-await emit({
-  client: job.client,
-  workload: job.workload,
-  exists,
-  messages,
-  payloadBytes: payloadBytes || -1,
-  sizeSum: job.query?.size ? sizeSum : -1,
-  wireBytes: -1,
-  seconds,
-  idleRssKiB,
-  gaps,
-  warmSeconds,
-});
+await emitFetch(job, exists, run, Boolean(job.query?.size));
