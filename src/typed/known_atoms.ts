@@ -13,6 +13,7 @@ import type { FetchAttName } from "./tokenizer.ts";
 
 type Entry<T> = { bytes: Uint8Array; value: T };
 
+const NONE: never[] = [];
 let attNames: Map<number, Entry<FetchAttName>[]> | null = null;
 let flags: Map<number, Entry<string>[]> | null = null;
 
@@ -36,7 +37,7 @@ export function knownAttName(bytes: Uint8Array, start: number, end: number): Fet
       .map((name) => [name, Object.freeze({ name })]),
   );
   // Upper-case letters, digits and `.`: a byte matches itself or its lower-case letter.
-  next: for (const { bytes: name, value } of attNames.get(end - start) ?? []) {
+  next: for (const { bytes: name, value } of attNames.get(end - start) ?? NONE) {
     for (let i = 0; i < name.length; i++) {
       const b = bytes[start + i];
       if (b !== name[i] && (name[i] < 0x41 || b !== (name[i] | 0x20))) continue next;
@@ -56,7 +57,7 @@ export function systemFlag(bytes: Uint8Array, start: number, end: number): strin
     ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", "\\Recent"]
       .map((flag) => [flag, flag]),
   );
-  next: for (const { bytes: flag, value } of flags.get(end - start) ?? []) {
+  next: for (const { bytes: flag, value } of flags.get(end - start) ?? NONE) {
     for (let i = 0; i < flag.length; i++) if (bytes[start + i] !== flag[i]) continue next;
     return value;
   }
