@@ -40,8 +40,10 @@ export interface CommandPolicy {
 
 const all = () => true;
 
-// Responses per batch at most (batches()): a consumer's work on one batch stays short enough to
-// let the event loop turn between batches (a 256 KiB read holds ~500 ENVELOPE responses).
+// Responses per batch at most (batches()): decoding a 256 KiB read of ~500 ENVELOPE responses
+// in one go holds the event loop; in batches of 64 with a turn check between them, the longest
+// 5 ms timer gap of fetchIter() on 5,000 ENVELOPEs was 14.8-17.3 ms, 19.1-20.1 ms without
+// (the consumers' own check after each item does not see the decoding).
 const BATCH_RESPONSES = 64;
 
 /** One command on the wire, from its tag to its tagged reply. */
