@@ -268,6 +268,14 @@ const CLIENTS: ClientDef[] = [
     argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "readable" }),
   },
   {
+    id: "deno-floor-byob",
+    label: "raw socket via a BYOB stream, Deno",
+    runtime: "deno",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "byob" }),
+  },
+  {
     id: "deno-floor-keep",
     label: "raw socket keeping the bytes, Deno",
     runtime: "deno",

@@ -34,29 +34,33 @@ export class ServerSide {
   upgrades = 0;
 
   /**
-   * @param options `byteStream`: the client reads a readable byte stream (BYOB reads, like
-   *   the Deno transport's) instead of a default stream of chunks.
+   * @param options `byteStream`: the client reads a readable byte stream (BYOB reads)
+   *   instead of a default stream of chunks. `direct`: the transport has `read()` and
+   *   `write()` (like the Deno transport), and its streams throw if the client touches them;
+   *   a read returns at most what the caller's view holds, the rest of a chunk comes next.
    */
-  constructor(options: { byteStream?: boolean } = {}) {
+  constructor(options: { byteStream?: boolean; direct?: boolean } = {}) {
     this.#byteStream = options.byteStream ?? false;
     const { readable, writable } = this.#streams();
-    this.transport = {
-      readable,
-      writable,
-      close: () => this.#closeByClient(),
-      // Simulated STARTTLS: fresh streams on the same connection, no cryptography (real TLS is
-      // tested against Dovecot). Bytes the server sent before the switch stay on the old ones.
-      startTls: () => {
-        this.upgrades++;
-        try {
-          this.#controller.close();
-        } catch {
-          // already closed
-        }
-        const upgraded = this.#streams();
-        return Promise.resolve({ ...upgraded, close: () => this.#closeByClient() });
+    // (Object.assign, not a spread: a spread would call the direct transport's throwing getters.)
+    this.transport = Object.assign(
+      options.direct ? directPaths(readable, writable) : { readable, writable },
+      {
+        close: () => this.#closeByClient(),
+        // Simulated STARTTLS: fresh streams on the same connection, no cryptography (real TLS is
+        // tested against Dovecot). Bytes the server sent before the switch stay on the old ones.
+        startTls: () => {
+          this.upgrades++;
+          try {
+            this.#controller.close();
+          } catch {
+            // already closed
+          }
+          const upgraded = this.#streams();
+          return Promise.resolve({ ...upgraded, close: () => this.#closeByClient() });
+        },
       },
-    };
+    );
   }
 
   #closeByClient(): void {
@@ -296,10 +300,53 @@ export async function serve(server: ServerSide, options: ServeOptions = {}): Pro
   }
 }
 
+/** `read()` and `write()` over a stream pair, whose own getters then throw. */
+function directPaths(
+  readable: ReadableStream<Uint8Array>,
+  writable: WritableStream<Uint8Array>,
+): Pick<Transport, "readable" | "writable" | "read" | "write"> {
+  const reader = readable.getReader();
+  const writer = writable.getWriter();
+  let rest: Uint8Array = new Uint8Array(0);
+  let writing = false;
+  return {
+    get readable(): ReadableStream<Uint8Array> {
+      throw new Error("a transport with read() was read through its readable");
+    },
+    get writable(): WritableStream<Uint8Array> {
+      throw new Error("a transport with write() was written through its writable");
+    },
+    async read(view: Uint8Array): Promise<number | null> {
+      if (rest.length === 0) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        rest = value;
+      }
+      const n = Math.min(view.length, rest.length);
+      view.set(rest.subarray(0, n));
+      rest = rest.subarray(n);
+      return n;
+    },
+    // The contract: one write at a time.
+    async write(bytes: Uint8Array): Promise<void> {
+      if (writing) throw new Error("write() called while a write was in flight");
+      writing = true;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        await writer.write(bytes);
+      } finally {
+        writing = false;
+      }
+    },
+  };
+}
+
 /** Options of {@linkcode connectScripted}: the server's, the transport's and the client's. */
 export interface ScriptedOptions extends ServeOptions {
   /** The client reads a readable byte stream (see {@linkcode ServerSide}). */
   byteStream?: boolean;
+  /** The transport has direct `read()` and `write()` (see {@linkcode ServerSide}). */
+  direct?: boolean;
   /** The client's options, for `IMAP4.fromTransport`. */
   client?: ConnectOptions;
   /**
@@ -325,7 +372,7 @@ export interface Scripted {
 
 /** Serves `options` on a new {@linkcode ServerSide} and connects a client to it. */
 export async function connectScripted(options: ScriptedOptions = {}): Promise<Scripted> {
-  const server = new ServerSide({ byteStream: options.byteStream });
+  const server = new ServerSide({ byteStream: options.byteStream, direct: options.direct });
   const serving = serve(server, options);
   const M = await IMAP4.fromTransport(server.transport, options.client);
   if (options.state === "AUTH" || options.state === "SELECTED") {

@@ -199,8 +199,15 @@ test("fetchBody: a BYOB reader with one reused buffer gets every byte; the conne
 });
 
 test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the connection goes on", async () => {
+  for (const transport of [{ byteStream: true }, { direct: true }]) {
+    await cancelWhileReading(transport);
+  }
+});
+
+async function cancelWhileReading(transport: { byteStream?: boolean; direct?: boolean }) {
   let finish: () => void = () => {};
   const { M, done } = await connectScripted({
+    ...transport,
     handlers: {
       FETCH: (s, c) => {
         s.send("* 1 FETCH (BODY[] {20}\r\n0123456789");
@@ -208,7 +215,6 @@ test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the c
         finish = () => s.send(`abcdefghij)\r\n${c.tag} OK FETCH completed\r\n`);
       },
     },
-    byteStream: true,
     state: "SELECTED",
   });
   const part = await M.fetchBody("1");
@@ -225,15 +231,15 @@ test("fetchBody: cancelling while a BYOB read waits for bytes drains once; the c
   assert.equal((await part.done)[0], "OK");
   assert.equal((await M.noop())[0], "OK");
   await done();
-});
+}
 
 test("fetchBody: a literal read with its reply in one chunk comes out whole through small reads, then done", async () => {
-  for (const byteStream of [false, true]) {
+  for (const transport of [{}, { byteStream: true }, { direct: true }]) {
     const { M, done } = await connectScripted({
       handlers: {
         FETCH: (s, c) => s.send(`* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n${c.tag} OK done\r\n`),
       },
-      byteStream,
+      ...transport,
       state: "SELECTED",
     });
     const part = await M.fetchBody("1");
@@ -247,7 +253,7 @@ test("fetchBody: a literal read with its reply in one chunk comes out whole thro
       if (done) break;
       got.push(new TextDecoder().decode(value));
     }
-    assert.deepEqual(got, ["0123", "4567", "89"], `byteStream ${byteStream}`);
+    assert.deepEqual(got, ["0123", "4567", "89"], JSON.stringify(transport));
     assert.equal((await part.done)[0], "OK");
     const again = await M.fetchBody("1");
     assert.equal(await new Response(again!.body).text(), "0123456789");

@@ -18,6 +18,24 @@ const raw = await RawImap.connect(job.host, job.port, job.tls);
 await raw.login(job.user, job.password);
 const exists = await raw.select(job.mailbox);
 
+/** `conn.read()` as a byte stream read only when pulled, as `src/transport/deno.ts` makes it. */
+function byobStream(conn: Deno.Conn): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    type: "bytes",
+    async pull(controller) {
+      const request = controller.byobRequest!;
+      const view = request.view as Uint8Array;
+      const n = await conn.read(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+      if (n === null) {
+        controller.close();
+        request.respond(0);
+        return;
+      }
+      request.respond(n);
+    },
+  }, { highWaterMark: 0 }) as ReadableStream<Uint8Array>;
+}
+
 /** Detects the end of the response tagged `tag`, looking only at the end of each chunk. */
 class TaggedEnd {
   static readonly WINDOW = 1024;
@@ -68,6 +86,10 @@ if (job.mode === "fetch") {
   // job.via "readable": read through conn.readable (a ReadableStream, one new chunk per read,
   // as the library's Deno transport does) instead of conn.read() into one reused buffer.
   const reader = job.via === "readable" ? raw.conn.readable.getReader() : null;
+  // job.via "byob": conn.read() through a BYOB byte stream, as the library's Deno transport
+  // reads, into one reused 256 KiB buffer (transferred to the stream and back on each read).
+  const byob = job.via === "byob" ? byobStream(raw.conn).getReader({ mode: "byob" }) : null;
+  let byobBuf: Uint8Array<ArrayBuffer> = new Uint8Array(256 * 1024);
   // job.via "keep": every byte copied once into memory that is kept (fresh memory, as a
   // buffered client's results are), in 8 MiB slabs.
   const kept: Uint8Array[] = [];
@@ -97,6 +119,11 @@ if (job.mode === "fetch") {
         const { value, done } = await reader.read();
         if (done) throw new Error("connection closed during FETCH");
         chunk = value;
+      } else if (byob) {
+        const { value, done } = await byob.read(byobBuf);
+        if (done || !value) throw new Error("connection closed during FETCH");
+        chunk = value;
+        byobBuf = new Uint8Array(value.buffer);
       } else {
         const n = await raw.conn.read(buf);
         if (n === null) throw new Error("connection closed during FETCH");
@@ -131,11 +158,11 @@ if (job.mode === "fetch") {
     warmSeconds.push((performance.now() - t) / 1000);
     if (again.wireBytes <= 0) throw new Error(`warm pass ${i + 1}: no bytes`);
   }
-  if (reader) {
-    reader.releaseLock();
+  if (reader || byob) {
+    reader?.releaseLock();
+    byob?.releaseLock();
     raw.close();
-  }
-  if (!reader) await raw.logout();
+  } else await raw.logout();
   await emit({
     client: job.client,
     workload: job.workload,

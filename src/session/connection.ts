@@ -16,7 +16,7 @@ import {
   IMAP4TlsError,
 } from "../errors.ts";
 import type { TlsOptions, Transport } from "../transport/transport.ts";
-import { type ChunkReader, chunkReader } from "./chunk_reader.ts";
+import { type ChunkReader, chunkReader, type ChunkWriter, chunkWriter } from "./chunk_io.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { connectTimeoutOf, type SessionOptions } from "./options.ts";
 import { emit } from "./log.ts";
@@ -105,7 +105,7 @@ export class Connection {
     this.#turnWaiter = null;
     waiter?.();
   };
-  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  #writer: ChunkWriter | null = null;
   #decoder: FrameDecoder;
   #acceptor: LiteralAcceptor | null = null;
   #frames: Frame[] = [];
@@ -185,8 +185,8 @@ export class Connection {
   /** Starts using `transport`. */
   attach(transport: Transport): void {
     this.#transport = transport;
-    this.#reader = chunkReader(transport.readable);
-    this.#writer = transport.writable.getWriter();
+    this.#reader = chunkReader(transport);
+    this.#writer = chunkWriter(transport);
     const signal = this.#options.signal;
     if (signal && !this.#failure) {
       if (signal.aborted) this.#onSignal();
@@ -630,8 +630,8 @@ export class Connection {
     if (outcome.kind === "done") {
       this.#decoder = this.#newDecoder();
       this.#transport = outcome.result;
-      this.#reader = chunkReader(outcome.result.readable);
-      this.#writer = outcome.result.writable.getWriter();
+      this.#reader = chunkReader(outcome.result);
+      this.#writer = chunkWriter(outcome.result);
       return;
     }
     upgrading.then((late) => late.close(), () => {});

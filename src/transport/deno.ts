@@ -36,24 +36,38 @@ function readableOf(conn: Deno.Conn): ReadableStream<Uint8Array> {
   }, { highWaterMark: 0 }) as ReadableStream<Uint8Array>;
 }
 
+// The streams are made only when asked for: the session reads and writes through `read()` and
+// `write()`. A byte stream over `conn.read()` made the raw socket 1.07-1.08x slower on workload
+// (a) and 1.20-1.26x on (c), and the streams and their writer took ~30 KiB of each idle
+// connection's 100-107 KiB (67-77 KiB without them; bench/RESULTS.md, 2026-12-06).
 class DenoTransport implements Transport {
   readonly #conn: Deno.Conn;
-  readonly #readable: ReadableStream<Uint8Array>;
+  #readable: ReadableStream<Uint8Array> | null = null;
   #closed = false;
   // While a STARTTLS upgrade runs, closing this transport closes the connection it became.
   #upgrading: DenoTransport | null = null;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
-    this.#readable = readableOf(conn);
   }
 
   get readable(): ReadableStream<Uint8Array> {
-    return this.#readable;
+    return this.#readable ??= readableOf(this.#conn);
   }
 
   get writable(): WritableStream<Uint8Array> {
     return this.#conn.writable;
+  }
+
+  read(view: Uint8Array): Promise<number | null> {
+    return this.#conn.read(view);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    // conn.write() may write less than asked (a full socket buffer).
+    for (let at = 0; at < bytes.length;) {
+      at += await this.#conn.write(at === 0 ? bytes : bytes.subarray(at));
+    }
   }
 
   close(): void {

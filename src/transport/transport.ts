@@ -36,7 +36,8 @@ export interface TlsOptions {
  * `writable` takes the client's bytes. `close()` releases the connection; it must not throw
  * if the connection is already closed. `startTls` (optional) upgrades the connection in place:
  * it is called only when no read or write is pending and both streams are unlocked, and returns
- * the transport to use from then on.
+ * the transport to use from then on. `read` and `write` (optional) are direct paths the library
+ * prefers to the streams.
  *
  * @example A transport over an existing stream pair
  * ```ts
@@ -55,6 +56,23 @@ export interface Transport {
   close(): void | Promise<void>;
   /** Upgrades to TLS, verifying the server's certificate; see {@linkcode TlsOptions}. */
   startTls?(options: TlsOptions & { hostname: string }): Promise<Transport>;
+  /**
+   * Optional direct read, used instead of `readable` when present (the library's Deno
+   * transport has it: a byte stream over `conn.read()` made the raw socket 1.07-1.26x slower,
+   * and the streams cost ~30 KiB per idle connection; bench/RESULTS.md, 2026-12-06). Reads the next
+   * bytes into `view` and resolves to how many arrived (at least 1 for a non-empty `view`), or
+   * `null` at the end of the stream. The library calls it one read at a time, and never while
+   * it reads `readable`; it may reuse `view`'s memory once the bytes are consumed.
+   * @throws when the connection fails (the library then closes the transport).
+   * @example `read: (view) => conn.read(view)` for a `Deno.Conn`
+   */
+  read?(view: Uint8Array): Promise<number | null>;
+  /**
+   * Optional direct write, used instead of `writable` when present. Resolves once all of
+   * `bytes` is written; the library calls it one write at a time.
+   * @throws when the connection fails (the library then closes the transport).
+   */
+  write?(bytes: Uint8Array): Promise<void>;
 }
 
 /** Where and how to open a network transport. */
