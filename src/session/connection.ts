@@ -38,13 +38,18 @@ type WaitOutcome<T> =
 
 // Sizes of the read buffers of a BYOB reader: a read that fills its buffer makes the next one
 // four times larger, up to the maximum (bulk traffic: few large reads); one that brings little
-// (at most the minimum) makes the next one the minimum (an idle connection waits in a small
-// read); in between, the next read halves at most, to what came. Reads larger than the minimum
+// (at most the minimum) makes the next one the minimum, or the idle size when it brought less
+// still; in between, the next read halves at most, to what came. Reads larger than the minimum
 // go into buffers of the maximum size, reused (fresh memory is dear: a 256 KiB buffer costs its
 // page faults again each time); those are let go, and reads of the minimum size take fresh small
 // buffers, when traffic stops.
 const MAX_READ_BYTES = 256 * 1024;
 const MIN_READ_BYTES = 8 * 1024;
+// Below the minimum, a read that brought at most this much (a tagged reply, an IDLE
+// notification) makes the next one this small, in a fresh buffer of its own: that read is what
+// an idle connection holds while it waits, 1 KiB instead of 8 (workload (h)). One that fills it
+// makes the next one the minimum; a reply of 1-8 KiB after a quiet spell costs one more read.
+const IDLE_READ_BYTES = 1024;
 // A read of the minimum size that brought at least this much is taken for bulk traffic in small
 // pieces, and its buffer serves the next small read: Deno's TLS reads return one ~4 KiB piece
 // each however large the buffer, so a bulk FETCH over TLS is ~25,000 small reads per 100 MB,
@@ -69,6 +74,8 @@ const setImmediateOf = (globalThis as { setImmediate?: (f: () => void) => unknow
 
 /** The size of the next read after a read of `size` bytes returned `n`. */
 function nextReadSize(size: number, n: number): number {
+  if (n <= IDLE_READ_BYTES && n < size) return IDLE_READ_BYTES;
+  if (size === IDLE_READ_BYTES) return MIN_READ_BYTES;
   if (n >= size) return Math.min(size * 4, MAX_READ_BYTES);
   if (n <= MIN_READ_BYTES) return MIN_READ_BYTES;
   let fit = MIN_READ_BYTES;
@@ -91,7 +98,7 @@ export class Connection {
   // A buffer of the minimum size for the next small read (see SMALL_BULK_BYTES).
   #smallSpare: ArrayBuffer | null = null;
   // The size of the next BYOB read (see nextReadSize).
-  #readSize = MIN_READ_BYTES;
+  #readSize = IDLE_READ_BYTES;
   // The slice of work in progress (see SLICE_MS): when it started, its timer (undefined once
   // fired), whether that fired, and who waits for it.
   #sliceStart = 0;
@@ -401,6 +408,8 @@ export class Connection {
     const view = into ??
       (!reader.byob
         ? NO_BUFFER
+        : size === IDLE_READ_BYTES
+        ? new Uint8Array(size)
         : size === MIN_READ_BYTES
         ? new Uint8Array(this.#takeSmallSpare() ?? new ArrayBuffer(size))
         : new Uint8Array(this.#spareBuffers.pop() ?? new ArrayBuffer(MAX_READ_BYTES), 0, size));
@@ -462,7 +471,7 @@ export class Connection {
       if (!into && reader.byob) {
         const size = this.#readSize;
         this.#readSize = nextReadSize(size, result.value.length);
-        if (this.#readSize === MIN_READ_BYTES) this.#spareBuffers.length = 0;
+        if (this.#readSize <= MIN_READ_BYTES) this.#spareBuffers.length = 0;
       }
       // Read ahead: the next read runs while this chunk is decoded, so the socket never sits
       // full while the client works (a third of a bulk FETCH's time otherwise). STARTTLS turns
