@@ -216,27 +216,33 @@ const denoRun = (script: string, extra: string[] = []) => (job: Job) => [
 // interleaved rounds, as diagnostics, for a before/after comparison of a change in one run.
 const BASELINE = Deno.env.get("BENCH_BASELINE")?.replace(/\/$/, "");
 const baselineClients = (): ClientDef[] =>
-  !BASELINE ? [] : [
+  !BASELINE ? [] : ([
     ["deno-imaplib", "deno_imaplib.ts", undefined],
     ["deno-imaplib-stream", "deno_imaplib_stream.ts", undefined],
     ["deno-imaplib-bodies", "deno_imaplib_bodies.ts", ["c", "g"]],
     ["deno-imaplib-typed", "deno_imaplib_typed.ts", undefined],
-  ].map(([id, script, workloads]) => ({
+    ["bun-imaplib", "deno_imaplib.ts", undefined],
+    ["bun-imaplib-stream", "deno_imaplib_stream.ts", undefined],
+    ["bun-imaplib-bodies", "deno_imaplib_bodies.ts", ["c", "g"]],
+  ] as const).map(([id, script, workloads]) => ({
     id: `${id}-baseline`,
     tls: true,
     label: `${id}, baseline checkout (${BASELINE})`,
-    runtime: "deno",
+    runtime: id.startsWith("bun") ? "bun" : "deno",
     kind: "diagnostic",
     modes: ["fetch"],
     workloads: workloads as string[] | undefined,
-    argv: (job: Job) => [
-      DENO,
-      "run",
-      "-A",
-      "--no-config",
-      `${BASELINE}/bench/clients/${script}`,
-      JSON.stringify(job),
-    ],
+    argv: (job: Job) =>
+      id.startsWith("bun")
+        ? [bunBinary!, `${BASELINE}/bench/clients/${script}`, JSON.stringify(job)]
+        : [
+          DENO,
+          "run",
+          "-A",
+          "--no-config",
+          `${BASELINE}/bench/clients/${script}`,
+          JSON.stringify(job),
+        ],
   }));
 
 const CLIENTS: ClientDef[] = [
@@ -1302,6 +1308,7 @@ async function main(): Promise<number> {
     runtime: string;
     connections: number;
     rssPerConnectionKiB: number;
+    rssPerFurtherConnectionKiB: number;
     heapPerConnectionKiB: number;
     externalPerConnectionKiB: number;
     connectAllSeconds: number;
@@ -1346,6 +1353,7 @@ async function main(): Promise<number> {
           runtime,
           connections: n,
           rssPerConnectionKiB: (r.rssAfterKiB - r.rssBeforeKiB) / n,
+          rssPerFurtherConnectionKiB: (r.rssAfterKiB - r.rssHalfKiB) / (n - r.half),
           heapPerConnectionKiB: r.heapUsedGrowthKiB / n,
           externalPerConnectionKiB: r.externalGrowthKiB / n,
           connectAllSeconds: r.seconds,
@@ -1358,7 +1366,9 @@ async function main(): Promise<number> {
         many.push(row);
         console.error(
           `[bench] (h) ${runtime} N=${n}: ${fmt(row.rssPerConnectionKiB, 0)} KiB RSS per ` +
-            `connection (heap ${fmt(row.heapPerConnectionKiB, 0)}, external ` +
+            `connection (second half ${fmt(row.rssPerFurtherConnectionKiB, 0)}; heap ${
+              fmt(row.heapPerConnectionKiB, 0)
+            }, external ` +
             `${fmt(row.externalPerConnectionKiB, 0)}), connect all ${fmt(r.seconds, 2)} s, ` +
             `EXISTS ${fmt(row.existsMinMs, 0)}..${fmt(row.existsMaxMs, 0)} ms`,
         );
@@ -1551,18 +1561,23 @@ async function main(): Promise<number> {
         `spread over ${H_USERS.length} users; then one APPEND per mailbox from another ` +
         `connection, all yield EXISTS)`,
       "",
-      "RSS growth from before the first connection to all of them idling, after a GC, over N. " +
-        "Dovecot polls each mailbox every second here (past the kernel's inotify instance " +
+      "RSS growth from before the first connection to all of them idling, after a GC, over N " +
+        "(the target's figure); the connections open in two halves, and the second half's " +
+        "growth over its count is what a further connection costs once the process's one-time " +
+        "costs (code compiled on first use, heap and allocator growth) are paid. Dovecot polls each mailbox every second here (past the kernel's inotify instance " +
         "limit it cannot watch them), so EXISTS latencies spread over ~1 s.",
       "",
-      "| runtime | N | RSS KiB per connection | JS heap KiB per connection | external KiB per " +
-        "connection | connect all s | connect ms median / max | EXISTS ms min / median / max |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| runtime | N | RSS KiB per connection | RSS KiB per connection, second half | JS heap " +
+        "KiB per connection | external KiB per connection | connect all s | connect ms median / " +
+        "max | EXISTS ms min / median / max |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     for (const x of many) {
       md.push(
         `| ${x.runtime} | ${x.connections} | ${fmt(x.rssPerConnectionKiB, 0)} | ` +
-          `${fmt(x.heapPerConnectionKiB, 1)} | ${fmt(x.externalPerConnectionKiB, 1)} | ` +
+          `${fmt(x.rssPerFurtherConnectionKiB, 0)} | ${fmt(x.heapPerConnectionKiB, 1)} | ${
+            fmt(x.externalPerConnectionKiB, 1)
+          } | ` +
           `${fmt(x.connectAllSeconds, 2)} | ${fmt(x.connectMedianMs, 0)} / ` +
           `${fmt(x.connectMaxMs, 0)} | ${fmt(x.existsMinMs, 0)} / ${fmt(x.existsMedianMs, 0)} / ` +
           `${fmt(x.existsMaxMs, 0)} |`,

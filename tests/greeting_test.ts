@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, IMAP4, IMAP4Abort, IMAP4TimeoutError } from "../mod.ts";
 import { FakeClock } from "./_clock.ts";
-import { serve, ServerSide } from "./_scripted.ts";
+import { connectScripted, serve, ServerSide } from "./_scripted.ts";
 import { assertRaises, test } from "./_harness.ts";
 
 test("greeting: a silent server fails after the default 30 s, with the IMAP4_SSL hint", async () => {
@@ -77,4 +77,16 @@ test("greeting: SMTP, POP3 and TLS on the port are named in the error", async ()
     assert.match(error.message, named);
     assert.ok(server.closedByClient);
   }
+});
+
+test("capabilities: connections told the same list share one frozen copy; another list is its own", async () => {
+  const a = await connectScripted({ capabilities: "IDLE MOVE" });
+  const b = await connectScripted({ capabilities: "IDLE MOVE" });
+  assert.deepEqual(a.M.capabilities, ["IMAP4REV1", "IDLE", "MOVE"]);
+  assert.equal(a.M.capabilities, b.M.capabilities);
+  assert.ok(Object.isFrozen(a.M.capabilities));
+  const c = await connectScripted({ capabilities: "IDLE" });
+  assert.deepEqual(c.M.capabilities, ["IMAP4REV1", "IDLE"]);
+  assert.deepEqual(a.M.capabilities, ["IMAP4REV1", "IDLE", "MOVE"]);
+  await Promise.all([a.done(), b.done(), c.done()]);
 });

@@ -70,10 +70,21 @@ const before = await settled();
 const connectMs: number[] = new Array(N);
 const idlers: { M: IMAP4; idler: Awaited<ReturnType<IMAP4["idle"]>> }[] = new Array(N);
 const concurrency = job.concurrency ?? 20;
-const tConnect = performance.now();
+// Connected in two halves, with RSS taken after each: the second half's growth over its count is
+// what a further idle connection costs once the process's one-time costs (code compiled on first
+// use, heap and allocator growth) are paid, which RSS growth over N spreads over all N.
+const half = Math.floor(N / 2);
+let connectAllSeconds = 0;
 let next = 0;
-await Promise.all(Array.from({ length: Math.min(concurrency, N) }, async () => {
-  while (next < N) {
+const connectUntil = async (end: number) => {
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, end - next) }, () => connectSome(end)),
+  );
+  connectAllSeconds += (performance.now() - t) / 1000;
+};
+const connectSome = async (end: number) => {
+  while (next < end) {
     const i = next++;
     const t0 = performance.now();
     const { user, password } = accounts[i % accounts.length];
@@ -84,8 +95,10 @@ await Promise.all(Array.from({ length: Math.min(concurrency, N) }, async () => {
     connectMs[i] = performance.now() - t0;
     idlers[i] = { M, idler };
   }
-}));
-const connectAllSeconds = (performance.now() - tConnect) / 1000;
+};
+await connectUntil(half);
+const middle = await settled();
+await connectUntil(N);
 const after = await settled();
 
 // Every idler waits for its EXISTS.
@@ -129,6 +142,8 @@ await emit(
     connections: N,
     rssBeforeKiB: Math.round(before.rss / 1024),
     rssAfterKiB: Math.round(after.rss / 1024),
+    rssHalfKiB: Math.round(middle.rss / 1024),
+    half,
     heapUsedGrowthKiB: Math.round((after.heapUsed - before.heapUsed) / 1024),
     externalGrowthKiB: Math.round((after.external - before.external) / 1024),
     connectMs: connectMs.map((x) => Math.round(x * 10) / 10),

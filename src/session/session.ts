@@ -68,7 +68,7 @@ export class Session {
   readonly tagPrefix: string;
   readonly #host: SessionHost;
   #state: State = "LOGOUT";
-  #capabilities: string[] = [];
+  #capabilities: readonly string[] = [];
   #utf8 = false;
   #protocolVersion = "";
   #readonly = false;
@@ -112,9 +112,9 @@ export class Session {
     return this.#capabilities;
   }
 
-  /** Records the server's capabilities (upper-cased here). */
+  /** Records the server's capabilities, upper case (kept as given: callers may share a list). */
   setCapabilities(capabilities: readonly string[]): void {
-    this.#capabilities = capabilities.map((c) => c.toUpperCase());
+    this.#capabilities = capabilities;
   }
 
   /** imaplib's `utf8_enabled`. */

@@ -21,41 +21,44 @@ const QUEUE_LIMIT_BYTES = 1024 * 1024;
 const netModule = (): Promise<typeof net> => import("node:net");
 const tlsModule = (): Promise<typeof tls> => import("node:tls");
 
+// The session reads and writes through `read()` and `write()`; the streams are made only when
+// asked for (each stream and its reader or writer are objects an idle connection would keep).
 class NodeTransport implements Transport {
   readonly #socket: net.Socket;
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  // Bytes the socket delivered that no reader has taken yet (for the STARTTLS check).
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+  // Chunks the socket delivered that no reader has taken yet; the socket is paused once they
+  // reach QUEUE_LIMIT_BYTES, so the kernel's buffer, not ours, holds what the client does not
+  // read. `#rest` is what a read() left of the chunk it took.
+  readonly #queue: Uint8Array[] = [];
+  #rest: Uint8Array | null = null;
+  // Bytes delivered and not yet handed to the library (for the STARTTLS check).
   #queuedBytes = 0;
+  #ended = false;
+  #failure: Error | null = null;
+  #wake: (() => void) | null = null;
   #closed = false;
   #upgrading: tls.TLSSocket | null = null;
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
-    // Chunks the socket delivered that no reader has taken yet; the socket is paused once they
-    // reach QUEUE_LIMIT_BYTES, so the kernel's buffer, not ours, holds what the client does not
-    // read.
-    const queue: Uint8Array[] = [];
-    let ended = false;
-    let failure: Error | null = null;
-    let wake: (() => void) | null = null;
     const notify = () => {
-      const w = wake;
-      wake = null;
+      const w = this.#wake;
+      this.#wake = null;
       w?.();
     };
     const onData = (chunk: Uint8Array) => {
-      queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#queuedBytes += chunk.byteLength;
       if (this.#queuedBytes >= QUEUE_LIMIT_BYTES) socket.pause();
       notify();
     };
     const onEnd = () => {
-      ended = true;
+      this.#ended = true;
       notify();
     };
     const onError = (error: Error) => {
-      failure = error;
+      this.#failure = error;
       notify();
     };
     socket.on("data", onData);
@@ -63,43 +66,69 @@ class NodeTransport implements Transport {
     socket.on("close", onEnd);
     socket.on("error", onError);
     socket.pause();
-    this.readable = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        while (queue.length === 0 && !ended && !failure) {
-          const arrived = new Promise<void>((resolve) => wake = resolve);
-          socket.resume();
-          await arrived;
-        }
-        const chunk = queue.shift();
-        if (chunk) {
-          this.#queuedBytes -= chunk.byteLength;
-          controller.enqueue(chunk);
-        } else if (failure) {
-          controller.error(failure);
-        } else {
-          controller.close();
-        }
-      },
-      cancel: () => {
-        socket.destroy();
-      },
-    }, { highWaterMark: 0 });
-    this.writable = new WritableStream<Uint8Array>({
-      write: (chunk) =>
-        new Promise<void>((resolve, reject) => {
-          socket.write(chunk, (error) => error ? reject(error) : resolve());
-        }),
-      close: () => new Promise<void>((resolve) => socket.end(resolve)),
-      abort: () => {
-        socket.destroy();
-      },
-    });
     this.#detach = () => {
       socket.off("data", onData);
       socket.off("end", onEnd);
       socket.off("close", onEnd);
       socket.off("error", onError);
     };
+  }
+
+  // The next chunk delivered (resuming the socket while none is queued); null at the end.
+  async #next(): Promise<Uint8Array | null> {
+    while (this.#queue.length === 0 && !this.#ended && !this.#failure) {
+      const arrived = new Promise<void>((resolve) => this.#wake = resolve);
+      this.#socket.resume();
+      await arrived;
+    }
+    const chunk = this.#queue.shift();
+    if (chunk) return chunk;
+    if (this.#failure) throw this.#failure;
+    return null;
+  }
+
+  async read(view: Uint8Array): Promise<number | null> {
+    const chunk = this.#rest ?? await this.#next();
+    if (!chunk) return null;
+    const n = Math.min(chunk.length, view.length);
+    view.set(n === chunk.length ? chunk : chunk.subarray(0, n));
+    this.#rest = n < chunk.length ? chunk.subarray(n) : null;
+    this.#queuedBytes -= n;
+    return n;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#socket.write(bytes, (error) => error ? reject(error) : resolve());
+    });
+  }
+
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const chunk = this.#rest ?? await this.#next();
+        this.#rest = null;
+        if (chunk) {
+          this.#queuedBytes -= chunk.byteLength;
+          controller.enqueue(chunk);
+        } else {
+          controller.close();
+        }
+      },
+      cancel: () => {
+        this.#socket.destroy();
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  get writable(): WritableStream<Uint8Array> {
+    return this.#writable ??= new WritableStream<Uint8Array>({
+      write: (chunk) => this.write(chunk),
+      close: () => new Promise<void>((resolve) => this.#socket.end(resolve)),
+      abort: () => {
+        this.#socket.destroy();
+      },
+    });
   }
 
   readonly #detach: () => void;
