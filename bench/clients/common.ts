@@ -66,7 +66,7 @@ export interface ClientResult {
   vmHwmKiB: number;
   /** VmRSS just before the FETCH was sent, KiB (the idle RSS, for peak minus idle). */
   idleRssKiB?: number;
-  /** Library clients: gaps of a 5 ms interval timer in the same process during the FETCH. */
+  /** Library clients and the Node/Bun floor: gaps of a 5 ms interval timer in the same process during the FETCH. */
   gaps?: LoopGaps;
   /** Seconds of each FETCH after the first (job.warmRepeats), in order. */
   warmSeconds?: number[];

@@ -86,6 +86,15 @@ let status = "";
 // job.via "keep": the chunks (fresh buffers from the runtime) are kept rather than dropped, as
 // a client holding the result must (the floor for a buffered FETCH).
 const kept = [];
+// The same 5 ms interval timer as the library clients' (common.ts loopGapMeter): how late the
+// runtime's own timers run while it only reads the socket.
+const gaps = [];
+let lastTick = performance.now();
+const ticker = setInterval(() => {
+  const now = performance.now();
+  gaps.push(now - lastTick);
+  lastTick = now;
+}, 5);
 const t0 = performance.now();
 await new Promise((resolve) => {
   onData = (chunk) => {
@@ -108,6 +117,12 @@ await new Promise((resolve) => {
   sock.write(`F1 FETCH 1:* ${job.items}\r\n`);
 });
 const seconds = (performance.now() - t0) / 1000;
+clearInterval(ticker);
+gaps.push(performance.now() - lastTick);
+gaps.sort((a, b) => a - b);
+// As common.ts percentile(): the nearest-rank percentile.
+const gapAt = (p) => Math.round(gaps[Math.max(1, Math.ceil((p / 100) * gaps.length)) - 1] * 10) / 10;
+const loopGaps = { p50: gapAt(50), p99: gapAt(99), max: gapAt(100), ticks: gaps.length };
 if (!status.startsWith("OK")) throw new Error(`FETCH: ${status}`);
 await command("R3", "LOGOUT");
 sock.destroy();
@@ -120,5 +135,6 @@ console.log(JSON.stringify({
   sizeSum: -1,
   wireBytes,
   seconds,
+  gaps: loopGaps,
   vmHwmKiB: vmHwmKiB(),
 }));
