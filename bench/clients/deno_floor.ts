@@ -8,7 +8,7 @@
 // mode "idle": sends IDLE and per sample waits for `* N EXISTS` after an APPEND by the shared
 //   Appender (common.ts), as the library client does.
 
-import { Appender, emit, RawImap, readJob, statusKiB } from "./common.ts";
+import { Appender, emit, loopGapMeter, RawImap, readJob, statusKiB } from "./common.ts";
 
 const job = readJob();
 const encoder = new TextEncoder();
@@ -145,9 +145,12 @@ if (job.mode === "fetch") {
     return { wireBytes, reads };
   };
   const idleRssKiB = await statusKiB("VmRSS");
+  // The library clients' 5 ms timer: how late Deno's own timers run while the socket is read.
+  const meter = loopGapMeter();
   const t0 = performance.now();
   const { wireBytes, reads } = await fetchOnce(tag);
   const seconds = (performance.now() - t0) / 1000;
+  const gaps = meter.stop();
   file?.close();
   // Warm passes (job.warmRepeats): the same FETCH again, reading as the first did.
   const warmSeconds: number[] = [];
@@ -174,6 +177,7 @@ if (job.mode === "fetch") {
     reads,
     seconds,
     idleRssKiB,
+    gaps,
     warmSeconds,
   });
 } else {
