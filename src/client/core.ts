@@ -61,7 +61,8 @@ export function coreOf(client: object): ClientCore {
   return core;
 }
 
-let lastCapabilities: { text: string; list: readonly string[] } | null = null;
+const CAPABILITY_LISTS = 16;
+const capabilityLists = new Map<string, readonly string[]>();
 
 /** One client's connection machinery. */
 export class ClientCore {
@@ -172,16 +173,17 @@ export class ClientCore {
     const last = caps[caps.length - 1];
     if (!(last instanceof Uint8Array)) throw new IMAP4Error("no CAPABILITY response from server");
     const text = decodeText(last);
-    // Connections to one server are told the same list: they share the last one parsed, so
-    // many idle connections keep one copy (the list's strings, and the line that V8's sliced
-    // strings keep alive, were ~1.5 KiB per connection to Dovecot, workload (h)).
-    if (lastCapabilities?.text !== text) {
-      lastCapabilities = {
-        text,
-        list: Object.freeze(text.split(/\s+/).filter(Boolean).map((c) => c.toUpperCase())),
-      };
+    // Connections to one server are told the same lists (one before login, one after): they
+    // share them, so many idle connections keep one copy (the list's strings, and the line that
+    // V8's sliced strings keep alive, were ~1.5 KiB per connection to Dovecot, workload (h)).
+    let list = capabilityLists.get(text);
+    if (!list) {
+      // Bounded: a client of many servers keeps at most CAPABILITY_LISTS lists here.
+      if (capabilityLists.size >= CAPABILITY_LISTS) capabilityLists.clear();
+      list = Object.freeze(text.split(/\s+/).filter(Boolean).map((c) => c.toUpperCase()));
+      capabilityLists.set(text, list);
     }
-    this.session.setCapabilities(lastCapabilities.list);
+    this.session.setCapabilities(list);
   }
 
   /**

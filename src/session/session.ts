@@ -412,7 +412,8 @@ export class Session {
       : name === "AUTHENTICATE" && args.length > 1
       ? `${tag} AUTHENTICATE ${decodeText(toBytes(args[0].value!))} [redacted]`
       : null;
-    this.trace.trace(() => `> ${shown ?? bytesRepr(withoutCrlf(first.bytes))}`);
+    if (shown !== null) this.trace.trace(() => `> ${shown}`);
+    else this.trace.traceBytes("> ", withoutCrlf(first.bytes));
     await this.#host.send(first.bytes);
     this.log({ level: "debug", event: "command", tag, command: name });
     for (const fragment of rest) {
@@ -426,7 +427,7 @@ export class Session {
           this.log({ level: "debug", event: "literal", tag, command: name, bytes });
         }
       } else if (shown === null) {
-        this.trace.trace(() => `> ${bytesRepr(withoutCrlf(fragment.bytes))}`);
+        this.trace.traceBytes("> ", withoutCrlf(fragment.bytes));
       }
       await this.#host.send(fragment.bytes);
     }

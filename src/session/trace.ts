@@ -17,9 +17,15 @@ export interface TraceHost {
   log(line: string): void;
 }
 
-/** One kept interaction: its text, built only when printed, and when it happened. */
+/**
+ * One kept interaction, its text built only when printed: from `text`, or `prefix` and the repr
+ * of `bytes` (a line kept without a closure: an idle connection keeps ten of these, workload
+ * (h)); and when it happened.
+ */
 export interface Interaction {
-  text: () => string;
+  text: (() => string) | null;
+  prefix: string;
+  bytes: Uint8Array | null;
   atMs: number;
 }
 
@@ -63,7 +69,20 @@ export class Trace {
       this.mesg(text());
       return;
     }
-    this.#interactions.push({ text, atMs: Date.now() });
+    this.#keep({ text, prefix: "", bytes: null, atMs: Date.now() });
+  }
+
+  /** {@linkcode trace} of `prefix` and the repr of `bytes` (`< b'...'`). */
+  traceBytes(prefix: string, bytes: Uint8Array): void {
+    if (this.level >= 4) {
+      this.mesg(prefix + bytesRepr(bytes));
+      return;
+    }
+    this.#keep({ text: null, prefix, bytes, atMs: Date.now() });
+  }
+
+  #keep(interaction: Interaction): void {
+    this.#interactions.push(interaction);
     if (this.#interactions.length > KEPT_INTERACTIONS) this.#interactions.shift();
   }
 
@@ -71,8 +90,7 @@ export class Trace {
   frame(frame: Frame): void {
     const { lines, literals } = frame;
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      this.trace(() => `< ${bytesRepr(line)}`);
+      this.traceBytes("< ", lines[i]);
       if (i < literals.length && this.level >= 4) {
         this.mesg(`read literal size ${literals[i].length}`);
       }
@@ -83,6 +101,8 @@ export class Trace {
   printLog(): void {
     const kept = this.#interactions;
     this.#host.log(timestamped(`last ${kept.length} IMAP4 interactions:`));
-    for (const { text, atMs } of kept) this.#host.log(timestamped(text(), atMs));
+    for (const { text, prefix, bytes, atMs } of kept) {
+      this.#host.log(timestamped(text ? text() : prefix + bytesRepr(bytes!), atMs));
+    }
   }
 }
