@@ -29,58 +29,89 @@ export interface ChunkWriter {
 }
 
 const END: ReadableStreamReadResult<Uint8Array> = { done: true, value: undefined };
-const settled = (): Promise<void> => Promise.resolve();
+
+// Classes rather than object literals of closures: an idle connection keeps its reader and
+// writer, and methods on a prototype cost it nothing each (workload (h)).
+
+class DirectReader implements ChunkReader {
+  readonly byob = true;
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.#transport.read!(view).then((n): ReadableStreamReadResult<Uint8Array> =>
+      n === null ? END : { done: false, value: view.subarray(0, n) }
+    );
+  }
+
+  // Closing the transport ends a read in flight.
+  cancel(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  releaseLock(): void {}
+}
+
+class StreamReader implements ChunkReader {
+  readonly byob: boolean;
+  readonly #reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+
+  constructor(readable: ReadableStream<Uint8Array>) {
+    let byob: ReadableStreamBYOBReader | null = null;
+    try {
+      byob = readable.getReader({ mode: "byob" });
+    } catch {
+      // Not a byte stream: read the chunks it makes.
+    }
+    this.byob = byob !== null;
+    this.#reader = byob ?? readable.getReader();
+  }
+
+  read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.byob
+      ? (this.#reader as ReadableStreamBYOBReader).read(view) as Promise<
+        ReadableStreamReadResult<Uint8Array>
+      >
+      : (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read();
+  }
+
+  cancel(): Promise<void> {
+    return this.#reader.cancel();
+  }
+
+  releaseLock(): void {
+    this.#reader.releaseLock();
+  }
+}
+
+// One write at a time, in order, as a stream's writer would queue them; a failed write fails
+// the ones queued behind it.
+class DirectWriter implements ChunkWriter {
+  readonly #transport: Transport;
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    return this.#tail = this.#tail.then(() => this.#transport.write!(bytes));
+  }
+
+  abort(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  releaseLock(): void {}
+}
 
 export function chunkReader(transport: Transport): ChunkReader {
-  if (transport.read) {
-    const read = transport.read.bind(transport);
-    return {
-      byob: true,
-      read: (view) =>
-        read(view).then((n): ReadableStreamReadResult<Uint8Array> =>
-          n === null ? END : { done: false, value: view.subarray(0, n) }
-        ),
-      // Closing the transport ends a read in flight.
-      cancel: settled,
-      releaseLock: () => {},
-    };
-  }
-  const readable = transport.readable;
-  let byob: ReadableStreamBYOBReader | null = null;
-  try {
-    byob = readable.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream: read the chunks it makes.
-  }
-  if (byob) {
-    const reader = byob;
-    return {
-      byob: true,
-      read: (view) => reader.read(view) as Promise<ReadableStreamReadResult<Uint8Array>>,
-      cancel: () => reader.cancel(),
-      releaseLock: () => reader.releaseLock(),
-    };
-  }
-  const reader = readable.getReader();
-  return {
-    byob: false,
-    read: () => reader.read(),
-    cancel: () => reader.cancel(),
-    releaseLock: () => reader.releaseLock(),
-  };
+  return transport.read ? new DirectReader(transport) : new StreamReader(transport.readable);
 }
 
 export function chunkWriter(transport: Transport): ChunkWriter {
-  if (transport.write) {
-    const write = transport.write.bind(transport);
-    // One write at a time, in order, as a stream's writer would queue them; a failed write
-    // fails the ones queued behind it.
-    let tail: Promise<void> = Promise.resolve();
-    return {
-      write: (bytes) => (tail = tail.then(() => write(bytes))),
-      abort: settled,
-      releaseLock: () => {},
-    };
-  }
-  return transport.writable.getWriter();
+  return transport.write ? new DirectWriter(transport) : transport.writable.getWriter();
 }
