@@ -37,8 +37,8 @@ function readableOf(conn: Deno.Conn): ReadableStream<Uint8Array> {
 }
 
 // The streams are made only when asked for: the session reads and writes through `read()` and
-// `write()`. A byte stream over `conn.read()` made the raw socket 1.07-1.08x slower on workload
-// (a) and 1.20-1.26x on (c), and the streams and their writer took ~30 KiB of each idle
+// `write()`. A byte stream over `conn.read()` made the raw socket 1.04-1.08x slower on workloads
+// (a) and (b) and 1.20-1.30x on (c), and the streams and their writer took ~30 KiB of each idle
 // connection's 100-107 KiB (67-77 KiB without them; bench/RESULTS.md, 2026-12-06).
 class DenoTransport implements Transport {
   readonly #conn: Deno.Conn;

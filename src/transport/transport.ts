@@ -58,7 +58,7 @@ export interface Transport {
   startTls?(options: TlsOptions & { hostname: string }): Promise<Transport>;
   /**
    * Optional direct read, used instead of `readable` when present (the library's Deno
-   * transport has it: a byte stream over `conn.read()` made the raw socket 1.07-1.26x slower,
+   * transport has it: a byte stream over `conn.read()` made the raw socket 1.04-1.30x slower,
    * and the streams cost ~30 KiB per idle connection; bench/RESULTS.md, 2026-12-06). Reads the next
    * bytes into `view` and resolves to how many arrived (at least 1 for a non-empty `view`), or
    * `null` at the end of the stream. The library calls it one read at a time, and never while
