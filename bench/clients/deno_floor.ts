@@ -9,6 +9,8 @@
 //   Appender (common.ts), as the library client does.
 
 import { Appender, emit, loopGapMeter, RawImap, readJob, statusKiB } from "./common.ts";
+// The Deno transport's own byte stream over conn.read() (job.via "byob").
+import { readableOf } from "../../src/transport/deno.ts";
 
 const job = readJob();
 const encoder = new TextEncoder();
@@ -17,24 +19,6 @@ const latin1 = new TextDecoder("latin1");
 const raw = await RawImap.connect(job.host, job.port, job.tls);
 await raw.login(job.user, job.password);
 const exists = await raw.select(job.mailbox);
-
-/** `conn.read()` as a byte stream read only when pulled, as `src/transport/deno.ts` makes it. */
-function byobStream(conn: Deno.Conn): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    type: "bytes",
-    async pull(controller) {
-      const request = controller.byobRequest!;
-      const view = request.view as Uint8Array;
-      const n = await conn.read(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-      if (n === null) {
-        controller.close();
-        request.respond(0);
-        return;
-      }
-      request.respond(n);
-    },
-  }, { highWaterMark: 0 }) as ReadableStream<Uint8Array>;
-}
 
 /** Detects the end of the response tagged `tag`, looking only at the end of each chunk. */
 class TaggedEnd {
@@ -88,7 +72,7 @@ if (job.mode === "fetch") {
   const reader = job.via === "readable" ? raw.conn.readable.getReader() : null;
   // job.via "byob": conn.read() through a BYOB byte stream, as the library's Deno transport
   // reads, into one reused 256 KiB buffer (transferred to the stream and back on each read).
-  const byob = job.via === "byob" ? byobStream(raw.conn).getReader({ mode: "byob" }) : null;
+  const byob = job.via === "byob" ? readableOf(raw.conn).getReader({ mode: "byob" }) : null;
   let byobBuf: Uint8Array<ArrayBuffer> = new Uint8Array(256 * 1024);
   // job.via "keep": every byte copied once into memory that is kept (fresh memory, as a
   // buffered client's results are), in 8 MiB slabs.

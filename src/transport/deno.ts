@@ -14,11 +14,11 @@ const DEFAULT_READ_BYTES = 64 * 1024;
 
 /**
  * `conn.read()` as a byte stream that reads only when pulled (no read-ahead of its own, so
- * STARTTLS can stop at a response boundary). A BYOB reader reads straight into its own,
- * reusable buffer: the session reads that way, which spares a fresh allocation (and its page
- * faults) per read; a default reader gets fresh 64 KiB chunks.
+ * STARTTLS can stop at a response boundary): the transport's `readable`, for users other than
+ * the session (which calls `read()`), and the bench's `deno-floor-byob`. A BYOB reader reads
+ * straight into its own, reusable buffer; a default reader gets fresh 64 KiB chunks.
  */
-function readableOf(conn: Deno.Conn): ReadableStream<Uint8Array> {
+export function readableOf(conn: Deno.Conn): ReadableStream<Uint8Array> {
   return new ReadableStream({
     type: "bytes",
     autoAllocateChunkSize: DEFAULT_READ_BYTES,
