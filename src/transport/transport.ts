@@ -61,8 +61,10 @@ export interface Transport {
    * transport has it: a byte stream over `conn.read()` made the raw socket 1.04-1.30x slower,
    * and the streams cost ~30 KiB per idle connection; bench/RESULTS.md, 2026-12-06). Reads the next
    * bytes into `view` and resolves to how many arrived (at least 1 for a non-empty `view`), or
-   * `null` at the end of the stream. The library calls it one read at a time, and never while
-   * it reads `readable`; it may reuse `view`'s memory once the bytes are consumed.
+   * `null` at the end of the stream. The library calls it one read at a time, and never once
+   * it reads `readable` (COMPRESS=DEFLATE wraps the streams and reads through them from then
+   * on); it may reuse `view`'s memory once the bytes are consumed. `close()` must end a read
+   * in flight (with `null` or an error): the library does not wait for it.
    * @throws when the connection fails (the library then closes the transport).
    * @example `read: (view) => conn.read(view)` for a `Deno.Conn`
    */
