@@ -57,14 +57,15 @@ export interface Transport {
   /** Upgrades to TLS, verifying the server's certificate; see {@linkcode TlsOptions}. */
   startTls?(options: TlsOptions & { hostname: string }): Promise<Transport>;
   /**
-   * Optional direct read, used instead of `readable` when present (the library's Deno
-   * transport has it: a byte stream over `conn.read()` made the raw socket 1.04-1.30x slower,
-   * and the streams cost ~30 KiB per idle connection; bench/RESULTS.md, 2026-12-06). Reads the next
-   * bytes into `view` and resolves to how many arrived (at least 1 for a non-empty `view`), or
-   * `null` at the end of the stream. The library calls it one read at a time, and never once
-   * it reads `readable` (COMPRESS=DEFLATE wraps the streams and reads through them from then
-   * on); it may reuse `view`'s memory once the bytes are consumed. `close()` must end a read
-   * in flight (with `null` or an error): the library does not wait for it.
+   * Optional direct read, used instead of `readable` when present (the library's own Deno and
+   * Node/Bun transports have it: on Deno a byte stream over `conn.read()` made the raw socket
+   * 1.04-1.30x slower, and the streams cost ~30 KiB per idle connection; bench/RESULTS.md,
+   * 2026-12-06). Reads the next bytes into `view` and resolves to how many arrived (at least 1
+   * for a non-empty `view`), or `null` at the end of the stream. The library calls it one read
+   * at a time, and never once it reads `readable` (COMPRESS=DEFLATE wraps the streams and reads
+   * through them from then on); it may reuse `view`'s memory once the bytes are consumed.
+   * `close()` must end a read in flight (with `null` or an error): the library does not wait
+   * for it.
    * @throws when the connection fails (the library then closes the transport).
    * @example `read: (view) => conn.read(view)` for a `Deno.Conn`
    */
