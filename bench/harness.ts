@@ -291,6 +291,15 @@ const CLIENTS: ClientDef[] = [
     argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "keep" }),
   },
   {
+    id: "deno-floor-handover",
+    label: "raw socket handing each literal over, Deno",
+    runtime: "deno",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads: ["a", "c"],
+    argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "handover" }),
+  },
+  {
     id: "node-imapflow",
     tls: true,
     label: "imapflow, Node",
@@ -426,6 +435,20 @@ const CLIENTS: ClientDef[] = [
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
+    id: "bun-floor-handover",
+    label: "raw socket handing each literal over, Bun",
+    runtime: "bun",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads: ["a", "c"],
+    argv: (job) => [
+      bunBinary!,
+      `${BENCH}/clients/node_floor.mjs`,
+      JSON.stringify({ ...job, via: "handover" }),
+    ],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  },
+  {
     id: "bun-floor-keep",
     label: "raw socket keeping the bytes, Bun",
     runtime: "bun",
@@ -463,6 +486,8 @@ const LIBRARY = "deno-imaplib";
 const WARM_CLIENTS = new Set([
   "deno-floor",
   "deno-floor-keep",
+  "deno-floor-handover",
+  "deno-floor-byob",
   "deno-imaplib",
   "deno-imaplib-stream",
   "deno-imaplib-bodies",

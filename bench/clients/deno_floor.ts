@@ -11,6 +11,7 @@
 import { Appender, emit, loopGapMeter, RawImap, readJob, statusKiB } from "./common.ts";
 // The Deno transport's own byte stream over conn.read() (job.via "byob").
 import { readableOf } from "../../src/transport/deno.ts";
+import { LiteralHandover } from "../lib/handover.mjs";
 
 const job = readJob();
 const encoder = new TextEncoder();
@@ -91,6 +92,9 @@ if (job.mode === "fetch") {
       at += n;
     }
   };
+  // job.via "handover": each literal copied into a fresh buffer of its own and dropped, as any
+  // API that hands each message's bytes to its caller must (bench/lib/handover.mjs).
+  const handover = job.via === "handover" ? new LiteralHandover() : null;
   // One FETCH with `tag`: the bytes until its tagged line, read, counted and dropped (or kept,
   // or recorded); the tagged status.
   const fetchOnce = async (tag: string) => {
@@ -116,6 +120,7 @@ if (job.mode === "fetch") {
       wireBytes += chunk.length;
       reads++;
       if (job.via === "keep") keep(chunk);
+      handover?.push(chunk);
       if (file) {
         for (let at = 0; at < chunk.length;) {
           at += file.writeSync(chunk.subarray(at));
@@ -136,6 +141,9 @@ if (job.mode === "fetch") {
   const seconds = (performance.now() - t0) / 1000;
   const gaps = meter.stop();
   file?.close();
+  if (handover && handover.literals !== exists) {
+    throw new Error(`handover: ${handover.literals} literals, ${exists} messages`);
+  }
   // Warm passes (job.warmRepeats): the same FETCH again, reading as the first did.
   const warmSeconds: number[] = [];
   for (let i = 0; i < (job.warmRepeats ?? 0) && !file; i++) {

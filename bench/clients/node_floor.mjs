@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
+import { LiteralHandover } from "../lib/handover.mjs";
 
 function vmHwmKiB() {
   try {
@@ -86,6 +87,8 @@ let status = "";
 // job.via "keep": the chunks (fresh buffers from the runtime) are kept rather than dropped, as
 // a client holding the result must (the floor for a buffered FETCH).
 const kept = [];
+// job.via "handover": each literal copied into a fresh buffer and dropped (lib/handover.mjs).
+const handover = job.via === "handover" ? new LiteralHandover() : null;
 // The same 5 ms interval timer as the library clients' (common.ts loopGapMeter): how late the
 // runtime's own timers run while it only reads the socket.
 const gaps = [];
@@ -100,6 +103,7 @@ await new Promise((resolve) => {
   onData = (chunk) => {
     wireBytes += chunk.length;
     if (job.via === "keep") kept.push(chunk);
+    handover?.push(chunk);
     window = chunk.length >= WINDOW
       ? chunk.subarray(chunk.length - WINDOW)
       : Buffer.concat([window, chunk]).subarray(-WINDOW);
@@ -124,6 +128,9 @@ gaps.sort((a, b) => a - b);
 const gapAt = (p) => Math.round(gaps[Math.max(1, Math.ceil((p / 100) * gaps.length)) - 1] * 10) / 10;
 const loopGaps = { p50: gapAt(50), p99: gapAt(99), max: gapAt(100), ticks: gaps.length };
 if (!status.startsWith("OK")) throw new Error(`FETCH: ${status}`);
+if (handover && handover.literals !== exists) {
+  throw new Error(`handover: ${handover.literals} literals, ${exists} messages`);
+}
 await command("R3", "LOGOUT");
 sock.destroy();
 console.log(JSON.stringify({
