@@ -33,18 +33,26 @@ export class ServerSide {
   /** How often the client upgraded the transport with `startTls` (simulated TLS). */
   upgrades = 0;
 
+  /** Calls of the direct transport's `read()` and `readChunk()` (`direct`, `chunks`). */
+  readonly directReads = { read: 0, readChunk: 0 };
+
   /**
    * @param options `byteStream`: the client reads a readable byte stream (BYOB reads)
    *   instead of a default stream of chunks. `direct`: the transport has `read()` and
    *   `write()` (like the Deno transport), and its streams throw if the client touches them;
    *   a read returns at most what the caller's view holds, the rest of a chunk comes next.
+   *   `chunks`: as `direct`, and the transport has `readChunk()` too (like the Node/Bun
+   *   transport), handing over each chunk the server sent as it is; {@linkcode directReads}
+   *   counts the calls of each.
    */
-  constructor(options: { byteStream?: boolean; direct?: boolean } = {}) {
+  constructor(options: { byteStream?: boolean; direct?: boolean; chunks?: boolean } = {}) {
     this.#byteStream = options.byteStream ?? false;
     const { readable, writable } = this.#streams();
     // (Object.assign, not a spread: a spread would call the direct transport's throwing getters.)
     this.transport = Object.assign(
-      options.direct ? directPaths(readable, writable) : { readable, writable },
+      options.direct || options.chunks
+        ? directPaths(readable, writable, this.directReads, options.chunks ?? false)
+        : { readable, writable },
       {
         close: () => this.#closeByClient(),
         // Simulated STARTTLS: fresh streams on the same connection, no cryptography (real TLS is
@@ -300,32 +308,62 @@ export async function serve(server: ServerSide, options: ServeOptions = {}): Pro
   }
 }
 
-/** `read()` and `write()` over a stream pair, whose own getters then throw. */
+/**
+ * `read()` and `write()` over a stream pair, whose own getters then throw; `readChunk()` too
+ * with `chunks`. Reads of either kind are one at a time.
+ */
 function directPaths(
   readable: ReadableStream<Uint8Array>,
   writable: WritableStream<Uint8Array>,
-): Pick<Transport, "readable" | "writable" | "read" | "write"> {
+  counts: { read: number; readChunk: number },
+  chunks: boolean,
+): Pick<Transport, "readable" | "writable" | "read" | "readChunk" | "write"> {
   const reader = readable.getReader();
   const writer = writable.getWriter();
   let rest: Uint8Array = new Uint8Array(0);
   let writing = false;
+  let reading = false;
+  const oneAtATime = async <T>(read: () => Promise<T>): Promise<T> => {
+    if (reading) throw new Error("a read while a read was in flight");
+    reading = true;
+    try {
+      return await read();
+    } finally {
+      reading = false;
+    }
+  };
+  const readChunk = (): Promise<Uint8Array | null> =>
+    oneAtATime(async () => {
+      counts.readChunk++;
+      if (rest.length > 0) {
+        const chunk = rest;
+        rest = new Uint8Array(0);
+        return chunk;
+      }
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    });
   return {
+    ...(chunks ? { readChunk } : {}),
     get readable(): ReadableStream<Uint8Array> {
       throw new Error("a transport with read() was read through its readable");
     },
     get writable(): WritableStream<Uint8Array> {
       throw new Error("a transport with write() was written through its writable");
     },
-    async read(view: Uint8Array): Promise<number | null> {
-      if (rest.length === 0) {
-        const { value, done } = await reader.read();
-        if (done) return null;
-        rest = value;
-      }
-      const n = Math.min(view.length, rest.length);
-      view.set(rest.subarray(0, n));
-      rest = rest.subarray(n);
-      return n;
+    read(view: Uint8Array): Promise<number | null> {
+      return oneAtATime(async () => {
+        counts.read++;
+        if (rest.length === 0) {
+          const { value, done } = await reader.read();
+          if (done) return null;
+          rest = value;
+        }
+        const n = Math.min(view.length, rest.length);
+        view.set(rest.subarray(0, n));
+        rest = rest.subarray(n);
+        return n;
+      });
     },
     // The contract: one write at a time.
     async write(bytes: Uint8Array): Promise<void> {
@@ -347,6 +385,8 @@ export interface ScriptedOptions extends ServeOptions {
   byteStream?: boolean;
   /** The transport has direct `read()` and `write()` (see {@linkcode ServerSide}). */
   direct?: boolean;
+  /** The transport has `readChunk()` as well (see {@linkcode ServerSide}). */
+  chunks?: boolean;
   /** The client's options, for `IMAP4.fromTransport`. */
   client?: ConnectOptions;
   /**
@@ -372,7 +412,11 @@ export interface Scripted {
 
 /** Serves `options` on a new {@linkcode ServerSide} and connects a client to it. */
 export async function connectScripted(options: ScriptedOptions = {}): Promise<Scripted> {
-  const server = new ServerSide({ byteStream: options.byteStream, direct: options.direct });
+  const server = new ServerSide({
+    byteStream: options.byteStream,
+    direct: options.direct,
+    chunks: options.chunks,
+  });
   const serving = serve(server, options);
   const M = await IMAP4.fromTransport(server.transport, options.client);
   if (options.state === "AUTH" || options.state === "SELECTED") {

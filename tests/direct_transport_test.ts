@@ -115,3 +115,105 @@ test("chunkReader: a transport's read() fills the caller's view; null is the end
   assert.equal(first.value!.buffer, view.buffer);
   assert.equal((await reader.read(view)).done, true);
 });
+
+test("chunk-taking transport: greeting, login, pipelined commands and a literal, through readChunk() only", async () => {
+  const big = "y".repeat(300_000);
+  const { M, done, server } = await connectScripted({
+    chunks: true,
+    state: "SELECTED",
+    handlers: {
+      // The literal's start shares a chunk with its line; the rest comes in a later one.
+      FETCH: (s, c) => {
+        s.send(`* 1 FETCH (RFC822 {${big.length}}\r\n${big.slice(0, 1000)}`);
+        setTimeout(() => s.send(`${big.slice(1000)})\r\n${c.tag} OK FETCH completed\r\n`), 2);
+      },
+    },
+  });
+  const results = await Promise.all([M.noop(), M.noop(), M.fetch("1", "(RFC822)")]);
+  assert.deepEqual(results.map(([type]) => type), ["OK", "OK", "OK"]);
+  const [head, body] = results[2][1][0] as [Uint8Array, Uint8Array];
+  assert.equal(str(head), `1 (RFC822 {${big.length}}`);
+  assert.equal(str(body), big);
+  assert.ok(server.directReads.readChunk > 0);
+  assert.equal(server.directReads.read, 0, "read() used where readChunk() serves");
+  await done();
+});
+
+test("chunk-taking transport: a streamed body goes through read() into the consumer's own buffer", async () => {
+  const { M, done, server } = await connectScripted({
+    chunks: true,
+    state: "SELECTED",
+    handlers: {
+      FETCH: (s, c) => {
+        // The read already in flight when the literal starts takes "234"; the reads after it
+        // fill the consumer's buffer.
+        s.send("* 1 FETCH (BODY[] {10}\r\n01");
+        setTimeout(() => s.send("234"), 5);
+        setTimeout(() => s.send("56789"), 10);
+        setTimeout(() => s.send(`)\r\n${c.tag} OK done\r\n`), 15);
+      },
+    },
+  });
+  const part = await M.fetchBody("1");
+  assert.ok(part);
+  const reader = part.body.getReader({ mode: "byob" });
+  let buffer = new Uint8Array(64);
+  let text = "";
+  for (;;) {
+    const { value, done: end } = await reader.read(buffer);
+    if (end) break;
+    text += str(value!);
+    buffer = new Uint8Array(value!.buffer);
+  }
+  assert.equal(text, "0123456789");
+  assert.ok(server.directReads.read > 0, "the consumer's buffer was not filled by read()");
+  assert.equal((await part.done)[0], "OK");
+  assert.equal((await M.noop())[0], "OK");
+  await done();
+});
+
+test("chunk-taking transport: EOF in a literal is an abort and closes the transport", async () => {
+  const { M, serving, server } = await connectScripted({
+    chunks: true,
+    state: "SELECTED",
+    handlers: { FETCH: hangUp("* 1 FETCH (RFC822 {100}\r\nonly part") },
+  });
+  await assertRaises(M.fetch("1", "(RFC822)"), IMAP4Abort, /EOF/);
+  assert.ok(server.closedByClient);
+  await serving;
+});
+
+test("chunkReader: a transport's readChunk() chunks are handed over as they are; read() fills a given view", async () => {
+  const chunk = new Uint8Array([1, 2, 3]);
+  const chunks = [chunk];
+  const transport = {
+    get readable(): ReadableStream<Uint8Array> {
+      throw new Error("readable touched");
+    },
+    writable: new WritableStream<Uint8Array>(),
+    close: () => {},
+    readChunk: () => Promise.resolve(chunks.shift() ?? null),
+  };
+  const taking = chunkReader(transport);
+  assert.equal(taking.byob, false);
+  assert.equal(taking.into, false, "no read(): nothing can fill a given view");
+  const first = await taking.read(new Uint8Array(0));
+  assert.equal(first.value, chunk);
+  assert.equal((await taking.read(new Uint8Array(0))).done, true);
+
+  const both = chunkReader({
+    readable: new ReadableStream<Uint8Array>(),
+    writable: new WritableStream<Uint8Array>(),
+    close: () => {},
+    readChunk: () => Promise.resolve(null),
+    read(view: Uint8Array) {
+      view.set([9]);
+      return Promise.resolve(1);
+    },
+  });
+  assert.equal(both.into, true);
+  const view = new Uint8Array(4);
+  const filled = await both.readInto(view);
+  assert.equal(filled.value!.buffer, view.buffer);
+  assert.deepEqual([...filled.value!], [9]);
+});

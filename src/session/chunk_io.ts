@@ -1,7 +1,8 @@
 /**
- * Reading and writing a transport's bytes: through its direct `read()` / `write()` when it has
- * them, else BYOB into the caller's buffer when its readable is a byte stream, else the chunks
- * the stream makes, and its writable's writer.
+ * Reading and writing a transport's bytes: through its direct `readChunk()` (the transport's own
+ * buffers) or `read()` (into the caller's) and `write()` when it has them, else BYOB into the
+ * caller's buffer when its readable is a byte stream, else the chunks the stream makes, and its
+ * writable's writer.
  *
  * @module
  */
@@ -17,6 +18,10 @@ export interface ChunkReader {
    * else the next chunk.
    */
   read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** Whether `readInto` can fill a given buffer (then `byob` or not). */
+  readonly into: boolean;
+  /** Reads into `view`, as `read` does when `byob`; only when `into`. */
+  readInto(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>>;
   cancel(): Promise<void>;
   releaseLock(): void;
 }
@@ -35,6 +40,7 @@ const END: ReadableStreamReadResult<Uint8Array> = { done: true, value: undefined
 
 class DirectReader implements ChunkReader {
   readonly byob = true;
+  readonly into = true;
   readonly #transport: Transport;
 
   constructor(transport: Transport) {
@@ -45,6 +51,41 @@ class DirectReader implements ChunkReader {
     return this.#transport.read!(view).then((n): ReadableStreamReadResult<Uint8Array> =>
       n === null ? END : { done: false, value: view.subarray(0, n) }
     );
+  }
+
+  readInto(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.read(view);
+  }
+
+  // Closing the transport ends a read in flight.
+  cancel(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  releaseLock(): void {}
+}
+
+// The transport's own chunks (readChunk()), and its read() for a consumer's buffer if it has one.
+class ChunkTakingReader implements ChunkReader {
+  readonly byob = false;
+  readonly into: boolean;
+  readonly #transport: Transport;
+  readonly #direct: DirectReader;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+    this.#direct = new DirectReader(transport);
+    this.into = transport.read !== undefined;
+  }
+
+  read(_view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.#transport.readChunk!().then((chunk): ReadableStreamReadResult<Uint8Array> =>
+      chunk === null ? END : { done: false, value: chunk }
+    );
+  }
+
+  readInto(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.#direct.read(view);
   }
 
   // Closing the transport ends a read in flight.
@@ -67,7 +108,14 @@ class StreamReader implements ChunkReader {
       // Not a byte stream: read the chunks it makes.
     }
     this.byob = byob !== null;
+    this.into = this.byob;
     this.#reader = byob ?? readable.getReader();
+  }
+
+  readonly into: boolean;
+
+  readInto(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+    return this.read(view);
   }
 
   read(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
@@ -109,6 +157,7 @@ class DirectWriter implements ChunkWriter {
 }
 
 export function chunkReader(transport: Transport): ChunkReader {
+  if (transport.readChunk) return new ChunkTakingReader(transport);
   return transport.read ? new DirectReader(transport) : new StreamReader(transport.readable);
 }
 

@@ -358,7 +358,7 @@ export class Connection {
     this.throwIfFailed();
     const remaining = this.#decoder.streamedLiteralRemainingBytes;
     if (
-      remaining === 0 || this.#rawRest || this.#pendingRead || !this.#reader?.byob ||
+      remaining === 0 || this.#rawRest || this.#pendingRead || !this.#reader?.into ||
       view.length === 0
     ) {
       await this.pump();
@@ -413,7 +413,8 @@ export class Connection {
         : size === MIN_READ_BYTES
         ? new Uint8Array(this.#takeSmallSpare() ?? new ArrayBuffer(size))
         : new Uint8Array(this.#spareBuffers.pop() ?? new ArrayBuffer(MAX_READ_BYTES), 0, size));
-    this.#pendingRead = reader.read(view).then((result) => [result, this.#writesStarted]);
+    this.#pendingRead = (into ? reader.readInto(into) : reader.read(view))
+      .then((result) => [result, this.#writesStarted]);
     this.#pendingRead.catch(() => {});
   }
 
@@ -478,7 +479,7 @@ export class Connection {
       // it off, since nothing may be read after its tagged OK. Nor while a literal streams
       // over a BYOB reader: its bytes then go straight into the consumer's buffers
       // (readStreamedLiteral).
-      if (this.#readAhead && !into && !(reader.byob && this.#decoder.streaming)) {
+      if (this.#readAhead && !into && !(reader.into && this.#decoder.streaming)) {
         this.#startRead(reader);
       }
       const value = result.value;

@@ -87,6 +87,14 @@ class NodeTransport implements Transport {
     return null;
   }
 
+  // The socket's own chunk: it made a fresh one for each 'data' event and keeps none.
+  async readChunk(): Promise<Uint8Array | null> {
+    const chunk = this.#rest ?? await this.#next();
+    this.#rest = null;
+    if (chunk) this.#queuedBytes -= chunk.length;
+    return chunk;
+  }
+
   async read(view: Uint8Array): Promise<number | null> {
     const chunk = this.#rest ?? await this.#next();
     if (!chunk) return null;

@@ -36,8 +36,8 @@ export interface TlsOptions {
  * `writable` takes the client's bytes. `close()` releases the connection; it must not throw
  * if the connection is already closed. `startTls` (optional) upgrades the connection in place:
  * it is called only when no read or write is pending and both streams are unlocked, and returns
- * the transport to use from then on. `read` and `write` (optional) are direct paths the library
- * prefers to the streams.
+ * the transport to use from then on. `read`, `readChunk` and `write` (optional) are direct paths
+ * the library prefers to the streams.
  *
  * @example A transport over an existing stream pair
  * ```ts
@@ -70,6 +70,20 @@ export interface Transport {
    * @example `read: (view) => conn.read(view)` for a `Deno.Conn`
    */
   read?(view: Uint8Array): Promise<number | null>;
+  /**
+   * Optional direct read of the next bytes in a buffer the transport never touches again,
+   * preferred to `read()` for the library's ordinary reads when present: a transport that
+   * receives into a fresh buffer anyway (a Node or Bun socket makes one per `'data'` event) is
+   * then decoded from that buffer, not first copied into one of the library's (the Node/Bun
+   * transport has it: one copy fewer per byte, 12% of a streaming FETCH of 5 MB messages on
+   * Bun; bench/RESULTS.md, 2026-12-06). `read()`, if
+   * present too, still reads a streamed body straight into its consumer's buffer. Resolves to a
+   * non-empty chunk, or `null` at the end of the stream; the same rules as `read()` otherwise
+   * (one read at a time, counting `read()`s; `close()` ends one in flight).
+   * @throws when the connection fails (the library then closes the transport).
+   * @example `readChunk: () => queue.next()` over a queue of received buffers
+   */
+  readChunk?(): Promise<Uint8Array | null>;
   /**
    * Optional direct write, used instead of `writable` when present. Resolves once all of
    * `bytes` is written; the library calls it one write at a time.
