@@ -597,3 +597,31 @@ test("decoder: a streamed literal goes to its sink, and skipped bytes end it at 
     { lines: ["A1 OK done"], literals: [] },
   ]);
 });
+
+test("literal sizes: the digit fast path and the checked path agree at their boundary", () => {
+  // Sizes read through a streaming sink, so that none of them is allocated.
+  const sizeOf = (marker: string): number | string => {
+    const decoder = new FrameDecoder({}, () => ({ write() {}, end() {} }));
+    try {
+      decoder.push(bytes(`* 1 FETCH (BODY[] {${marker}}\r\n`), []);
+    } catch (error) {
+      return (error as Error).constructor.name;
+    }
+    return decoder.streaming ? decoder.streamedLiteralRemainingBytes : -1;
+  };
+  const table: [string, number | string][] = [
+    ["7", 7],
+    ["7+", 7], // LITERAL+ as a client sends it (RFC 7888)
+    ["0007", 7],
+    ["0", -1], // empty: complete at once, nothing streams
+    ["123456789012345", 123456789012345], // 15 digits: the fast path
+    ["9007199254740991", 9007199254740991], // 16 digits: the checked path
+    ["9007199254740992", "IMAP4ProtocolError"], // 2^53
+    ["+", -1], // no digit: text at the end of a line, not a marker
+    ["face", -1],
+    ["7++", "IMAP4ProtocolError"],
+    ["7 +", "IMAP4ProtocolError"],
+    ["x7", "IMAP4ProtocolError"],
+  ];
+  for (const [marker, expected] of table) assert.equal(sizeOf(marker), expected, `{${marker}}`);
+});
