@@ -90,6 +90,8 @@ const CR = 0x0d;
 const STAR = 0x2a;
 // Size of one arena of line copies (see FrameDecoder.#copyLine).
 const ARENA_BYTES = 64 * 1024;
+// Buffered literals up to this size take their memory from the same arenas (#reserve).
+const ARENA_LITERAL_MAX_BYTES = 4 * 1024;
 const EMPTY = new Uint8Array(0);
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -108,8 +110,9 @@ const VALID_MARKER = /^([0-9]+)\+?$/;
  * to stop reading exactly at a response boundary and know that nothing more was received in
  * clear (RFC 3501 section 6.2.1); {@linkcode FrameDecoderStream} wraps it for stream users.
  * Output is identical however the input is split into chunks. Every line and buffered literal
- * is copied once into memory of its own, and nothing the decoder keeps points into a chunk
- * after `push` returns, so the caller may reuse the chunk's buffer for its next read. (Only a
+ * is copied once into memory of the decoder's own (lines and literals of up to 4 KiB share
+ * 64 KiB arenas, so a view kept keeps its arena), and nothing the decoder keeps points into a
+ * chunk after `push` returns, so the caller may reuse the chunk's buffer for its next read. (Only a
  * {@linkcode LiteralSink} gets views of the chunk, during `push`.)
  *
  * @example Decoding two responses from one chunk
@@ -327,7 +330,7 @@ export class FrameDecoder {
       // Its own buffer, filled as the bytes arrive: one copy, no join. A large buffer is only
       // reserved address space until written (the allocator maps it lazily), so memory still
       // grows only as bytes arrive; the announced size was checked against the limits above.
-      this.#literal = new Uint8Array(size);
+      this.#literal = size <= ARENA_LITERAL_MAX_BYTES ? this.#reserve(size) : new Uint8Array(size);
       this.#partBytes = 0;
     }
     this.#literalRemaining = size;
@@ -339,16 +342,23 @@ export class FrameDecoder {
   // line bytes only (never literals), and a new one starts when it is full, as large as the rest
   // of the chunk needs, at most ARENA_BYTES (unless the line is longer).
   #copyLine(part: Uint8Array): Uint8Array {
-    if (this.#arenaUsed + part.length > this.#arena.length) {
-      this.#arena = new Uint8Array(
-        Math.max(part.length, Math.min(ARENA_BYTES, this.#chunkRest)),
-      );
+    const copy = this.#reserve(part.length);
+    copy.set(part);
+    return copy;
+  }
+
+  // `size` bytes of the arena, for a line or a small literal (filled as its bytes arrive). A
+  // small literal there rather than in an ArrayBuffer of its own: on Deno each ArrayBuffer is a
+  // backing store the runtime allocates, and that cost 1 µs per literal, most of the decoder's
+  // time on thousands of small ones (`BODY[HEADER.FIELDS (SUBJECT)]` of a whole mailbox).
+  #reserve(size: number): Uint8Array {
+    if (this.#arenaUsed + size > this.#arena.length) {
+      this.#arena = new Uint8Array(Math.max(size, Math.min(ARENA_BYTES, this.#chunkRest)));
       this.#arenaUsed = 0;
     }
-    const copy = this.#arena.subarray(this.#arenaUsed, this.#arenaUsed + part.length);
-    copy.set(part);
-    this.#arenaUsed += part.length;
-    return copy;
+    const view = this.#arena.subarray(this.#arenaUsed, this.#arenaUsed + size);
+    this.#arenaUsed += size;
+    return view;
   }
 
   #endLiteral(): void {
