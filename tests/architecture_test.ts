@@ -108,7 +108,7 @@ test(
   denoOnly,
 );
 
-test("architecture: bundles: wire-only under 10 KB, the imaplib face under 68 KB", async () => {
+test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 68 KB", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // mod.ts without the lines of the typed layer and of the SASL mechanisms beyond imaplib's
@@ -133,7 +133,12 @@ test("architecture: bundles: wire-only under 10 KB, the imaplib face under 68 KB
       assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
       sizes[name] = (await Deno.stat(`${dir}/${name}.js`)).size;
     }
-    assert.ok(sizes.wire < 10_000, `wire-only bundle: ${sizes.wire} bytes`);
+    // 9.8 KB until 2026-12-06, when the decoder and parser stopped allocating per line and per
+    // small literal (a whole line copied straight from the chunk, small literals in the line
+    // arenas, `{N}` read as digits, known type names and exact-size arrays in the parser: half
+    // the garbage per response, and a bulk FETCH of small responses twice as fast on Deno):
+    // 10.9 KB. Decided then: 11.5 KB, so that further growth is again a decision.
+    assert.ok(sizes.wire < 11_500, `wire-only bundle: ${sizes.wire} bytes`);
     // 54 KB right after the split (issue 14's "under 60 KB"); the same session then added the
     // default connect timeout, protocol checks, SASL-IR, LITERAL+, event-loop slices and
     // structured logging to this face: 60.5 KB. Issue 13 then put `{ signal }` on every command

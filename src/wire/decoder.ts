@@ -93,6 +93,9 @@ const ARENA_BYTES = 64 * 1024;
 // Buffered literals up to this size take their memory from the same arenas (#reserve).
 const ARENA_LITERAL_MAX_BYTES = 4 * 1024;
 const EMPTY = new Uint8Array(0);
+// The lines or literals of a response before it has any; replaced, never pushed into, and never
+// handed out: a frame always has a line, and a frame without literals gets an array of its own.
+const NO_BYTES: Uint8Array[] = [];
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 // The longest marker body we look back for: 16 digits is past 2^53; room for junk too.
@@ -136,8 +139,9 @@ export class FrameDecoder {
   #literal: Uint8Array | null = null;
   // Bytes of literal still expected; -1 in line mode.
   #literalRemaining = -1;
-  #lines: Uint8Array[] = [];
-  #literals: Uint8Array[] = [];
+  // NO_BYTES until the response's first line (or literal): never pushed into.
+  #lines: Uint8Array[] = NO_BYTES;
+  #literals: Uint8Array[] = NO_BYTES;
   // Stream offset of the first byte of the chunk being pushed.
   #chunkOffset = 0;
   #arena: Uint8Array = EMPTY;
@@ -248,9 +252,13 @@ export class FrameDecoder {
         pos = length;
         continue;
       }
-      this.#addLinePart(chunk.subarray(pos, lf + 1));
+      if (this.#parts.length === 0) {
+        this.#wholeLine(chunk, pos, lf, out);
+      } else {
+        this.#addLinePart(chunk.subarray(pos, lf + 1));
+        this.#endLine(this.#chunkOffset + lf, out);
+      }
       pos = lf + 1;
-      this.#endLine(this.#chunkOffset + lf, out);
     }
     this.#chunkOffset += length;
     // A small chunk means little traffic: let the arena go with the lines that use it, so an
@@ -272,7 +280,13 @@ export class FrameDecoder {
   }
 
   #addLinePart(part: Uint8Array): void {
-    const total = this.#partBytes + part.length;
+    this.#checkLineBytes(this.#partBytes + part.length);
+    this.#parts.push(part);
+    this.#partBytes += part.length;
+  }
+
+  // The limits a line of `total` bytes so far (CRLF included) must keep.
+  #checkLineBytes(total: number): void {
     if (total > this.#maxLineBytes) {
       throw new IMAP4LimitError("maxLineBytes", this.#maxLineBytes, total);
     }
@@ -283,15 +297,37 @@ export class FrameDecoder {
         this.#responseBytes + total,
       );
     }
-    this.#parts.push(part);
-    this.#partBytes = total;
   }
 
+  // A line that lies whole in the chunk, LF at `lf` (the usual case): checked in place and
+  // copied once into the arena without its CRLF, with no view of the chunk kept in between.
+  // Each view and array a line costs is garbage for the collector on every bulk FETCH.
+  #wholeLine(chunk: Uint8Array, start: number, lf: number, out: Frame[]): void {
+    this.#checkLineBytes(lf + 1 - start);
+    const lfOffset = this.#chunkOffset + lf;
+    if (lf - start < 1 || chunk[lf - 1] !== CR) {
+      throw new IMAP4ProtocolError("bare LF line ending", lfOffset);
+    }
+    const end = lf - 1;
+    const cr = chunk.indexOf(CR, start);
+    if (cr < end) {
+      throw new IMAP4ProtocolError("CR without LF inside a line", this.#chunkOffset + cr);
+    }
+    const line = this.#reserve(end - start);
+    if (end - start <= 32) {
+      for (let i = start; i < end; i++) line[i - start] = chunk[i];
+    } else {
+      line.set(chunk.subarray(start, end));
+    }
+    this.#lineDone(line, lf + 1 - start, lfOffset, out);
+  }
+
+  // A line that came in parts, across chunks.
   #endLine(lfOffset: number, out: Frame[]): void {
     const parts = this.#parts;
     // A view into the input becomes a copy here, so frames never alias the caller's chunks.
     const raw = parts.length === 1 ? this.#copyLine(parts[0]) : concat(parts, this.#partBytes);
-    this.#parts = [];
+    parts.length = 0;
     this.#partBytes = 0;
     if (raw.length < 2 || raw[raw.length - 2] !== CR) {
       throw new IMAP4ProtocolError("bare LF line ending", lfOffset);
@@ -301,16 +337,24 @@ export class FrameDecoder {
     if (cr >= 0) {
       throw new IMAP4ProtocolError("CR without LF inside a line", lfOffset - line.length - 1 + cr);
     }
-    this.#lines.push(line);
-    this.#responseBytes += raw.length;
+    this.#lineDone(line, raw.length, lfOffset, out);
+  }
+
+  // A complete line (`rawBytes` with its CRLF): it ends the response, or a literal follows.
+  #lineDone(line: Uint8Array, rawBytes: number, lfOffset: number, out: Frame[]): void {
+    // `[line]` rather than a push into an empty array, which would reserve room for 17.
+    if (this.#lines.length === 0) this.#lines = [line];
+    else this.#lines.push(line);
+    this.#responseBytes += rawBytes;
     // Only untagged responses carry literals (RFC 3501 section 7): a tagged or continuation
     // line that happens to end in `{N}` (e.g. a server echoing a bad command) is just text.
     const continued = this.#lines.length > 1;
     const size = continued || line[0] === STAR ? this.#literalSize(line, lfOffset) : -1;
     if (size < 0) {
-      out.push({ lines: this.#lines, literals: this.#literals });
-      this.#lines = [];
-      this.#literals = [];
+      const literals = this.#literals;
+      out.push({ lines: this.#lines, literals: literals === NO_BYTES ? [] : literals });
+      this.#lines = NO_BYTES;
+      this.#literals = NO_BYTES;
       this.#responseBytes = 0;
       return;
     }
@@ -339,8 +383,8 @@ export class FrameDecoder {
 
   // Lines are copied into a shared arena rather than one allocation each: thousands of small
   // FETCH lines per read otherwise spend most of their time in the allocator. The arena holds
-  // line bytes only (never literals), and a new one starts when it is full, as large as the rest
-  // of the chunk needs, at most ARENA_BYTES (unless the line is longer).
+  // lines and small literals, and a new one starts when it is full, as large as the rest of the
+  // chunk needs, at most ARENA_BYTES (unless the line is longer).
   #copyLine(part: Uint8Array): Uint8Array {
     const copy = this.#reserve(part.length);
     copy.set(part);
@@ -362,14 +406,14 @@ export class FrameDecoder {
   }
 
   #endLiteral(): void {
+    // Streamed: the frame keeps an empty placeholder where the literal was.
+    const literal = this.#sink ? STREAMED_LITERAL : this.#literal!;
+    if (this.#literals.length === 0) this.#literals = [literal];
+    else this.#literals.push(literal);
     if (this.#sink) {
-      // Streamed: the frame keeps an empty placeholder where the literal was.
-      this.#literals.push(STREAMED_LITERAL);
       const sink = this.#sink;
       this.#sink = null;
       sink.end();
-    } else {
-      this.#literals.push(this.#literal!);
     }
     this.#literal = null;
     this.#partBytes = 0;

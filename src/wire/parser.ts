@@ -101,6 +101,33 @@ function allocate(size: number): Uint8Array {
   return bytes;
 }
 
+// The upper-case type names servers send most, found by their bytes: no view or string is made
+// for them (one of each per response otherwise, all garbage on a bulk FETCH). Made on first use:
+// no module runs code at load.
+let knownTypes: { name: string; bytes: Uint8Array }[] | null = null;
+
+// The type name at line[start, end) in upper case.
+function typeName(line: Uint8Array, start: number, end: number): string {
+  knownTypes ??= ["FETCH", "EXISTS", "EXPUNGE", "RECENT", "OK", "SEARCH", "LIST", "STATUS"]
+    .map((name) => ({ name, bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)) }));
+  next: for (const { name, bytes } of knownTypes) {
+    if (bytes.length !== end - start) continue;
+    for (let i = 0; i < bytes.length; i++) if (line[start + i] !== bytes[i]) continue next;
+    return name;
+  }
+  return ascii(line.subarray(start, end)).toUpperCase();
+}
+
+// Copies source[from, to) to target at `at`: a loop for a few bytes, where a view for set()
+// would cost more than the copy.
+function copyInto(target: Uint8Array, at: number, source: Uint8Array, from: number, to: number) {
+  if (to - from <= 32) {
+    for (let i = from; i < to; i++) target[at++] = source[i];
+  } else {
+    target.set(source.subarray(from, to), at);
+  }
+}
+
 function isUpperOrDash(byte: number): boolean {
   return (byte >= 0x41 && byte <= 0x5a) || byte === 0x2d;
 }
@@ -218,28 +245,36 @@ function parseUntagged(frame: Frame, line: Uint8Array): UntaggedResponse {
     if (line[at] !== SP || typeEnd === at + 1 || (typeEnd < line.length && line[typeEnd] !== SP)) {
       throw new IMAP4ProtocolError(`unexpected response: '${showBytes(line)}'`);
     }
-    type = ascii(line.subarray(at + 1, typeEnd)).toUpperCase();
+    type = typeName(line, at + 1, typeEnd);
     if (typeEnd >= line.length) {
       head = line.subarray(typeStart, at);
     } else {
       head = allocate(line.length - typeStart - (typeEnd - at));
-      head.set(line.subarray(typeStart, at), 0);
-      head.set(line.subarray(typeEnd), at - typeStart);
+      copyInto(head, 0, line, typeStart, at);
+      copyInto(head, at - typeStart, line, typeEnd, line.length);
     }
   } else {
     const typeEnd = scanWord(line, typeStart);
     if (typeEnd === typeStart || (typeEnd < line.length && line[typeEnd] !== SP)) {
       throw new IMAP4ProtocolError(`unexpected response: '${showBytes(line)}'`);
     }
-    type = ascii(line.subarray(typeStart, typeEnd)).toUpperCase();
+    type = typeName(line, typeStart, typeEnd);
     head = typeEnd < line.length ? line.subarray(typeEnd + 1) : new Uint8Array(0);
   }
   const { lines, literals } = frame;
-  const data: Datum[] = [];
-  for (let i = 0; i < literals.length; i++) {
-    data.push([i === 0 ? head : lines[i], literals[i]]);
+  // Arrays made at their final size where the count is the usual one (no literal, or one):
+  // a push into an empty array reserves room for 17.
+  let data: Datum[];
+  if (literals.length === 0) {
+    data = [head];
+  } else if (literals.length === 1) {
+    data = [[head, literals[0]], lines[1]];
+  } else {
+    data = [];
+    for (let i = 0; i < literals.length; i++) {
+      data.push([i === 0 ? head : lines[i], literals[i]]);
+    }
+    data.push(lines[literals.length]);
   }
-  const trailer = literals.length === 0 ? head : lines[literals.length];
-  data.push(trailer);
   return { kind: "untagged", type, data, code: statusCode(type, head), line };
 }
