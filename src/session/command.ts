@@ -78,7 +78,21 @@ export class Command {
    * @throws {IMAP4TlsError} on a continuation request when the policy stops at completion.
    */
   async read(soft?: SoftLimit): Promise<Response | null> {
-    const response = await this.#session.getResponse(soft);
+    return this.#checked(this.#session.takeResponse() ?? await this.#session.getResponse(soft));
+  }
+
+  /**
+   * `read()` of a response already decoded, synchronously: whether there was one. Loops over a
+   * burst of responses call this first, and `read()` only when it is false.
+   */
+  readBuffered(): boolean {
+    const response = this.#session.takeResponse();
+    if (response === undefined) return false;
+    this.#checked(response);
+    return true;
+  }
+
+  #checked<T extends Response | null>(response: T): T {
     if (response?.kind === "continuation" && this.#policy.stopAtCompletion) {
       // A `+` cannot answer STARTTLS; going on would leave the connection in clear.
       throw this.#session.fail(
@@ -159,10 +173,8 @@ export class Command {
       }
       if (this.done) return;
       this.#session.checkBye();
-      await this.read();
-      for (let n = 1; n < BATCH_RESPONSES && !this.done && connection.hasBufferedFrame; n++) {
-        await this.read();
-      }
+      if (!this.readBuffered()) await this.read();
+      for (let n = 1; n < BATCH_RESPONSES && !this.done && this.readBuffered(); n++);
     }
   }
 
@@ -193,7 +205,7 @@ export class Command {
         if (bye) return ["BYE", bye];
       }
       this.#session.checkBye();
-      await this.read();
+      if (!this.readBuffered()) await this.read();
     }
   }
 

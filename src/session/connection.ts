@@ -281,19 +281,27 @@ export class Connection {
    */
   async readFrame(soft?: SoftLimit): Promise<Frame | null> {
     for (;;) {
-      this.throwIfFailed();
-      if (this.#frameIndex < this.#frames.length) {
-        this.#lastFrameWrites = this.#frameWrites[this.#frameIndex];
-        const frame = this.#frames[this.#frameIndex++];
-        if (this.#frameIndex === this.#frames.length) {
-          this.#frames = [];
-          this.#frameWrites = [];
-          this.#frameIndex = 0;
-        }
-        return frame;
-      }
+      const frame = this.takeFrame();
+      if (frame) return frame;
       if (!(await this.#decodeNext(soft))) return null;
     }
+  }
+
+  /**
+   * The next decoded response, if one is waiting (see `hasBufferedFrame`), without waiting:
+   * what `readFrame()` returns first, taken synchronously.
+   */
+  takeFrame(): Frame | undefined {
+    this.throwIfFailed();
+    if (this.#frameIndex >= this.#frames.length) return undefined;
+    this.#lastFrameWrites = this.#frameWrites[this.#frameIndex];
+    const frame = this.#frames[this.#frameIndex++];
+    if (this.#frameIndex === this.#frames.length) {
+      this.#frames = [];
+      this.#frameWrites = [];
+      this.#frameIndex = 0;
+    }
+    return frame;
   }
 
   /**

@@ -19,6 +19,7 @@ import {
   type TaggedResponse,
   type UntaggedResponse,
 } from "../wire/parser.ts";
+import type { Frame } from "../wire/decoder.ts";
 import { bytesRepr, dataRepr, decodeText, toBytes } from "../wire/bytes.ts";
 import {
   IMAP4Abort,
@@ -255,7 +256,21 @@ export class Session {
    */
   async getResponse(soft?: SoftLimit): Promise<Response | null> {
     const frame = await this.connection.readFrame(soft);
-    if (!frame) return null;
+    return frame ? this.#handle(frame) : null;
+  }
+
+  /**
+   * `getResponse()` for a response already decoded (see `Connection.hasBufferedFrame`), taken
+   * synchronously; `undefined` when none is waiting. A burst of responses read at once is then
+   * handled without three promises per response.
+   */
+  takeResponse(): Response | undefined {
+    const frame = this.connection.takeFrame();
+    return frame ? this.#handle(frame) : undefined;
+  }
+
+  // Traces, parses and files one response.
+  #handle(frame: Frame): Response {
     this.trace.frame(frame);
     let response: Response;
     try {

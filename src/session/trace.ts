@@ -17,18 +17,6 @@ export interface TraceHost {
   log(line: string): void;
 }
 
-/**
- * One kept interaction, its text built only when printed: from `text`, or `prefix` and the repr
- * of `bytes` (a line kept without a closure: an idle connection keeps ten of these, workload
- * (h)); and when it happened.
- */
-export interface Interaction {
-  text: (() => string) | null;
-  prefix: string;
-  bytes: Uint8Array | null;
-  atMs: number;
-}
-
 // imaplib's `_cmd_log_len`.
 const KEPT_INTERACTIONS = 10;
 
@@ -44,7 +32,17 @@ export function timestamped(text: string, atMs: number = Date.now()): string {
 /** The debug trace of one connection. */
 export class Trace {
   readonly #host: TraceHost;
-  readonly #interactions: Interaction[] = [];
+  // The kept interactions, a ring of KEPT_INTERACTIONS slots in parallel arrays (no object per
+  // line: every line of a bulk FETCH is kept for a moment), each with its text built only when
+  // printed: from `#texts[i]`, or `#prefixes[i]` and the repr of `#bytes[i]` (a line kept
+  // without a closure: an idle connection keeps ten, workload (h)); and when it happened.
+  readonly #texts: ((() => string) | null)[] = new Array(KEPT_INTERACTIONS).fill(null);
+  readonly #prefixes: string[] = new Array(KEPT_INTERACTIONS).fill("");
+  readonly #bytes: (Uint8Array | null)[] = new Array(KEPT_INTERACTIONS).fill(null);
+  // Unboxed doubles once a time is stored (a typed array would be a buffer of its own).
+  readonly #atMs: number[] = new Array(KEPT_INTERACTIONS).fill(0);
+  #next = 0;
+  #kept = 0;
 
   constructor(host: TraceHost) {
     this.#host = host;
@@ -69,7 +67,7 @@ export class Trace {
       this.mesg(text());
       return;
     }
-    this.#keep({ text, prefix: "", bytes: null, atMs: Date.now() });
+    this.#keep(text, "", null);
   }
 
   /** {@linkcode trace} of `prefix` and the repr of `bytes` (`< b'...'`). */
@@ -78,12 +76,17 @@ export class Trace {
       this.mesg(prefix + bytesRepr(bytes));
       return;
     }
-    this.#keep({ text: null, prefix, bytes, atMs: Date.now() });
+    this.#keep(null, prefix, bytes);
   }
 
-  #keep(interaction: Interaction): void {
-    this.#interactions.push(interaction);
-    if (this.#interactions.length > KEPT_INTERACTIONS) this.#interactions.shift();
+  #keep(text: (() => string) | null, prefix: string, bytes: Uint8Array | null): void {
+    const i = this.#next;
+    this.#texts[i] = text;
+    this.#prefixes[i] = prefix;
+    this.#bytes[i] = bytes;
+    this.#atMs[i] = Date.now();
+    this.#next = (i + 1) % KEPT_INTERACTIONS;
+    if (this.#kept < KEPT_INTERACTIONS) this.#kept++;
   }
 
   /** Traces the lines of a received response (`< b'...'`) and, at level 4, literal sizes. */
@@ -99,10 +102,14 @@ export class Trace {
 
   /** imaplib's `print_log()`: the kept interactions, oldest first, through the host's log. */
   printLog(): void {
-    const kept = this.#interactions;
-    this.#host.log(timestamped(`last ${kept.length} IMAP4 interactions:`));
-    for (const { text, prefix, bytes, atMs } of kept) {
-      this.#host.log(timestamped(text ? text() : prefix + bytesRepr(bytes!), atMs));
+    const kept = this.#kept;
+    this.#host.log(timestamped(`last ${kept} IMAP4 interactions:`));
+    for (let n = 0; n < kept; n++) {
+      const i = (this.#next - kept + n + KEPT_INTERACTIONS) % KEPT_INTERACTIONS;
+      const text = this.#texts[i];
+      this.#host.log(
+        timestamped(text ? text() : this.#prefixes[i] + bytesRepr(this.#bytes[i]!), this.#atMs[i]),
+      );
     }
   }
 }
