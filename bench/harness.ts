@@ -245,6 +245,20 @@ const baselineClients = (): ClientDef[] =>
         ],
   }));
 
+// A diagnostic variant of the Bun floor (node_floor.mjs with job.via) on (a) and (c).
+function bunFloorVariant(id: string, label: string, via: Job["via"]): ClientDef {
+  return {
+    id,
+    label,
+    runtime: "bun",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads: ["a", "c"],
+    argv: (job) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify({ ...job, via })],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  };
+}
+
 const CLIENTS: ClientDef[] = [
   ...baselineClients(),
   {
@@ -434,34 +448,8 @@ const CLIENTS: ClientDef[] = [
     ) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify(job)],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
-  {
-    id: "bun-floor-handover",
-    label: "raw socket handing each literal over, Bun",
-    runtime: "bun",
-    kind: "diagnostic",
-    modes: ["fetch"],
-    workloads: ["a", "c"],
-    argv: (job) => [
-      bunBinary!,
-      `${BENCH}/clients/node_floor.mjs`,
-      JSON.stringify({ ...job, via: "handover" }),
-    ],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
-  },
-  {
-    id: "bun-floor-keep",
-    label: "raw socket keeping the bytes, Bun",
-    runtime: "bun",
-    kind: "diagnostic",
-    modes: ["fetch"],
-    workloads: ["a", "c"],
-    argv: (job) => [
-      bunBinary!,
-      `${BENCH}/clients/node_floor.mjs`,
-      JSON.stringify({ ...job, via: "keep" }),
-    ],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
-  },
+  bunFloorVariant("bun-floor-handover", "raw socket handing each literal over, Bun", "handover"),
+  bunFloorVariant("bun-floor-keep", "raw socket keeping the bytes, Bun", "keep"),
   {
     // Bun's own socket API, to compare with node:net under Bun (the library uses node:net).
     id: "bun-connect-floor",
