@@ -245,6 +245,24 @@ const baselineClients = (): ClientDef[] =>
         ],
   }));
 
+// A diagnostic variant of the Deno floor (deno_floor.ts with job.via).
+function denoFloorVariant(
+  id: string,
+  label: string,
+  via: Job["via"],
+  workloads?: string[],
+): ClientDef {
+  return {
+    id,
+    label,
+    runtime: "deno",
+    kind: "diagnostic",
+    modes: ["fetch"],
+    workloads,
+    argv: (job) => denoRun("deno_floor.ts")({ ...job, via }),
+  };
+}
+
 // A diagnostic variant of the Bun floor (node_floor.mjs with job.via) on (a) and (c).
 function bunFloorVariant(id: string, label: string, via: Job["via"]): ClientDef {
   return {
@@ -287,32 +305,14 @@ const CLIENTS: ClientDef[] = [
     modes: ["fetch"],
     argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "readable" }),
   },
-  {
-    id: "deno-floor-byob",
-    label: "raw socket via a BYOB stream, Deno",
-    runtime: "deno",
-    kind: "diagnostic",
-    modes: ["fetch"],
-    argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "byob" }),
-  },
-  {
-    id: "deno-floor-keep",
-    label: "raw socket keeping the bytes, Deno",
-    runtime: "deno",
-    kind: "diagnostic",
-    modes: ["fetch"],
-    workloads: ["a", "c"],
-    argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "keep" }),
-  },
-  {
-    id: "deno-floor-handover",
-    label: "raw socket handing each literal over, Deno",
-    runtime: "deno",
-    kind: "diagnostic",
-    modes: ["fetch"],
-    workloads: ["a", "c"],
-    argv: (job) => denoRun("deno_floor.ts")({ ...job, via: "handover" }),
-  },
+  denoFloorVariant("deno-floor-byob", "raw socket via a BYOB stream, Deno", "byob"),
+  denoFloorVariant("deno-floor-keep", "raw socket keeping the bytes, Deno", "keep", ["a", "c"]),
+  denoFloorVariant(
+    "deno-floor-handover",
+    "raw socket handing each literal over, Deno",
+    "handover",
+    ["a", "c"],
+  ),
   {
     id: "node-imapflow",
     tls: true,
