@@ -174,7 +174,10 @@ export class Command {
       if (this.done) return;
       this.#session.checkBye();
       if (!this.readBuffered()) await this.read();
-      for (let n = 1; n < BATCH_RESPONSES && !this.done && this.readBuffered(); n++);
+      // The rest of the batch from what is already decoded, without waiting.
+      for (let n = 1; n < BATCH_RESPONSES && !this.done; n++) {
+        if (!this.readBuffered()) break;
+      }
     }
   }
 
