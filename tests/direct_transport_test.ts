@@ -33,16 +33,20 @@ test("direct transport: greeting, login, pipelined commands and a literal, throu
   await done();
 });
 
-test("direct transport: EOF in a literal is an abort and closes the transport", async () => {
-  const { M, serving, server } = await connectScripted({
-    direct: true,
-    state: "SELECTED",
-    handlers: { FETCH: hangUp("* 1 FETCH (RFC822 {100}\r\nonly part") },
+for (
+  const [name, paths] of [["direct", { direct: true }], ["chunk-taking", { chunks: true }]] as const
+) {
+  test(`${name} transport: EOF in a literal is an abort and closes the transport`, async () => {
+    const { M, serving, server } = await connectScripted({
+      ...paths,
+      state: "SELECTED",
+      handlers: { FETCH: hangUp("* 1 FETCH (RFC822 {100}\r\nonly part") },
+    });
+    await assertRaises(M.fetch("1", "(RFC822)"), IMAP4Abort, /EOF/);
+    assert.ok(server.closedByClient);
+    await serving;
   });
-  await assertRaises(M.fetch("1", "(RFC822)"), IMAP4Abort, /EOF/);
-  assert.ok(server.closedByClient);
-  await serving;
-});
+}
 
 test("direct transport: fetchBody() streams a literal through read() into the consumer's views", async () => {
   const { M, done } = await connectScripted({
@@ -170,17 +174,6 @@ test("chunk-taking transport: a streamed body goes through read() into the consu
   assert.equal((await part.done)[0], "OK");
   assert.equal((await M.noop())[0], "OK");
   await done();
-});
-
-test("chunk-taking transport: EOF in a literal is an abort and closes the transport", async () => {
-  const { M, serving, server } = await connectScripted({
-    chunks: true,
-    state: "SELECTED",
-    handlers: { FETCH: hangUp("* 1 FETCH (RFC822 {100}\r\nonly part") },
-  });
-  await assertRaises(M.fetch("1", "(RFC822)"), IMAP4Abort, /EOF/);
-  assert.ok(server.closedByClient);
-  await serving;
 });
 
 test("chunkReader: a transport's readChunk() chunks are handed over as they are; read() fills a given view", async () => {

@@ -61,6 +61,24 @@ export function concat(parts: readonly Uint8Array[], totalBytes?: number): Uint8
   return out;
 }
 
+/**
+ * Copies `source[from, to)` into `target` at `at`: a loop for a few bytes (lines of a response,
+ * the number of a FETCH), where the view `set()` needs would cost more than the copy.
+ */
+export function copyInto(
+  target: Uint8Array,
+  at: number,
+  source: Uint8Array,
+  from: number,
+  to: number,
+): void {
+  if (to - from <= 32) {
+    for (let i = from; i < to; i++) target[at++] = source[i];
+  } else {
+    target.set(source.subarray(from, to), at);
+  }
+}
+
 // Uint8Array.prototype.toBase64 and Uint8Array.fromBase64 (TC39, in Deno, Bun and Node 22+);
 // Node 20 lacks them, so btoa/atob (Latin-1 strings, one char per byte) stand in there.
 type Base64Bytes = { toBase64?: () => string };

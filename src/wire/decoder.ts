@@ -9,7 +9,7 @@
  */
 
 import { IMAP4LimitError, IMAP4ProtocolError } from "../errors.ts";
-import { concat } from "./bytes.ts";
+import { concat, copyInto } from "./bytes.ts";
 
 /**
  * One complete server response: its lines (CRLF removed) and the literals they announce.
@@ -88,7 +88,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 268_435_456;
 const LF = 0x0a;
 const CR = 0x0d;
 const STAR = 0x2a;
-// Size of one arena of line copies (see FrameDecoder.#copyLine).
+// Size of one arena of line copies (see FrameDecoder.#reserve).
 const ARENA_BYTES = 64 * 1024;
 // Buffered literals up to this size take their memory from the same arenas (#reserve).
 const ARENA_LITERAL_MAX_BYTES = 4 * 1024;
@@ -314,19 +314,15 @@ export class FrameDecoder {
       throw new IMAP4ProtocolError("CR without LF inside a line", this.#chunkOffset + cr);
     }
     const line = this.#reserve(end - start);
-    if (end - start <= 32) {
-      for (let i = start; i < end; i++) line[i - start] = chunk[i];
-    } else {
-      line.set(chunk.subarray(start, end));
-    }
+    copyInto(line, 0, chunk, start, end);
     this.#lineDone(line, lf + 1 - start, lfOffset, out);
   }
 
-  // A line that came in parts, across chunks.
+  // A line that came in parts, across chunks (two or more: a whole line is #wholeLine's).
   #endLine(lfOffset: number, out: Frame[]): void {
     const parts = this.#parts;
-    // A view into the input becomes a copy here, so frames never alias the caller's chunks.
-    const raw = parts.length === 1 ? this.#copyLine(parts[0]) : concat(parts, this.#partBytes);
+    // Joined into a copy, so frames never alias the caller's chunks.
+    const raw = concat(parts, this.#partBytes);
     parts.length = 0;
     this.#partBytes = 0;
     if (raw.length < 2 || raw[raw.length - 2] !== CR) {
@@ -381,20 +377,13 @@ export class FrameDecoder {
     if (size === 0) this.#endLiteral();
   }
 
-  // Lines are copied into a shared arena rather than one allocation each: thousands of small
-  // FETCH lines per read otherwise spend most of their time in the allocator. The arena holds
-  // lines and small literals, and a new one starts when it is full, as large as the rest of the
-  // chunk needs, at most ARENA_BYTES (unless the line is longer).
-  #copyLine(part: Uint8Array): Uint8Array {
-    const copy = this.#reserve(part.length);
-    copy.set(part);
-    return copy;
-  }
-
-  // `size` bytes of the arena, for a line or a small literal (filled as its bytes arrive). A
-  // small literal there rather than in an ArrayBuffer of its own: on Deno each ArrayBuffer is a
-  // backing store the runtime allocates, and that cost 1 µs per literal, most of the decoder's
-  // time on thousands of small ones (`BODY[HEADER.FIELDS (SUBJECT)]` of a whole mailbox).
+  // `size` bytes of the arena, for a line or a small literal (filled as its bytes arrive). Lines
+  // go into a shared arena rather than one allocation each: thousands of small FETCH lines per
+  // read otherwise spend most of their time in the allocator. Small literals too: on Deno each
+  // ArrayBuffer is a backing store the runtime allocates, and that cost 1 µs per literal, most of
+  // the decoder's time on thousands of small ones (`BODY[HEADER.FIELDS (SUBJECT)]` of a whole
+  // mailbox). A new arena starts when one is full, as large as the rest of the chunk needs, at
+  // most ARENA_BYTES (unless the line or literal is longer).
   #reserve(size: number): Uint8Array {
     if (this.#arenaUsed + size > this.#arena.length) {
       this.#arena = new Uint8Array(Math.max(size, Math.min(ARENA_BYTES, this.#chunkRest)));

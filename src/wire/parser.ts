@@ -12,6 +12,7 @@
 
 import type { Frame } from "./decoder.ts";
 import { IMAP4ProtocolError } from "../errors.ts";
+import { copyInto } from "./bytes.ts";
 
 /** One imaplib data item: bytes, or a `[header, literal]` pair. */
 export type Datum = Uint8Array | [header: Uint8Array, literal: Uint8Array];
@@ -116,16 +117,6 @@ function typeName(line: Uint8Array, start: number, end: number): string {
     return name;
   }
   return ascii(line.subarray(start, end)).toUpperCase();
-}
-
-// Copies source[from, to) to target at `at`: a loop for a few bytes, where a view for set()
-// would cost more than the copy.
-function copyInto(target: Uint8Array, at: number, source: Uint8Array, from: number, to: number) {
-  if (to - from <= 32) {
-    for (let i = from; i < to; i++) target[at++] = source[i];
-  } else {
-    target.set(source.subarray(from, to), at);
-  }
 }
 
 function isUpperOrDash(byte: number): boolean {
