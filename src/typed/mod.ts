@@ -25,6 +25,7 @@ export { type FetchAttName, ImapTokenizer, type ImapValue, MAX_DEPTH } from "./t
 export { decodeMailbox, encodeMailbox } from "./utf7.ts";
 export { decodeWords } from "./encoded_words.ts";
 export { decodeParameters } from "./parameters.ts";
+export { transferDecoder } from "./transfer_encoding.ts";
 export {
   compressSequenceSet,
   countSequenceSet,
@@ -112,6 +113,12 @@ export {
   type ExpungeResult,
 } from "./client/expunge_messages.ts";
 export { unselectMailbox, type UnselectMethod } from "./client/unselect_mailbox.ts";
+export {
+  type Download,
+  type DownloadMeta,
+  downloadPart,
+  type DownloadPartOptions,
+} from "./client/download_part.ts";
 export { getNamespaces } from "./client/namespaces.ts";
 export {
   type MailboxChanges,
