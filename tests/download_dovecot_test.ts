@@ -133,6 +133,10 @@ async function checkDownloads(M: IMAP4, uid: number, sent: string[]) {
   assert.equal(await downloadPart(M, uid + 1000, undefined, { uid: true }), null);
   // By sequence number too.
   assert.deepEqual(await bytesOf(await downloadPart(M, 1, "2")), ATTACHMENT);
+  // A message of one part: that part is "1" (RFC 3501 section 6.4.5).
+  const single = await downloadPart(M, 2, "1");
+  assert.deepEqual(single?.meta.contentType, "text/plain");
+  assert.equal(new TextDecoder().decode(await bytesOf(single)), "Привет, мир");
 
   // A download cancelled part-way leaves the connection usable.
   const cancelled = await downloadPart(M, uid, "2", { uid: true });
@@ -146,9 +150,15 @@ async function checkDownloads(M: IMAP4, uid: number, sent: string[]) {
   assert.ok(sent.length > 0);
 }
 
+// KOI8-R, base64, a single part: "Привет, мир" is f0 d2 c9 d7 c5 d4 2c 20 cd c9 d2 there.
+const SINGLE = "From: dmitri@example.org\r\nSubject: single\r\nMIME-Version: 1.0\r\n" +
+  "Content-Type: text/plain; charset=KOI8-R\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+  `${btoa("\xf0\xd2\xc9\xd7\xc5\xd4, \xcd\xc9\xd2")}\r\n`;
+
 async function seeded(M: IMAP4, box: string): Promise<number> {
   await M.create(box);
   const { uid } = await appendMessage(M, box, MESSAGE);
+  await appendMessage(M, box, SINGLE);
   await selectMailbox(M, box);
   return uid!;
 }

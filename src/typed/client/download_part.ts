@@ -108,6 +108,12 @@ const UTF8_LABELS = new Set(["utf-8", "utf8", "us-ascii", "ascii", "unicode-1-1-
  * Unlike imapflow, which asks for 64 KiB at a time, the part comes in one FETCH; the stream
  * reads it from the socket only as fast as it is consumed.
  *
+ * Where a part begins and ends is the server's reading of the MIME structure. Dovecot 2.3 takes
+ * a line that merely starts with a multipart's boundary for a delimiter (measured: in a
+ * multipart with boundary `b`, a part `first CRLF --bx CRLF last` comes back as `first`), where
+ * RFC 2046 section 5.1.1 wants the whole line; for such mail, fetch the whole message (no
+ * `part`) and read it with a MIME parser of your own.
+ *
  * @param client A client with a mailbox selected.
  * @param message One message sequence number, or a UID with `{ uid: true }`.
  * @param part A part number; omitted or `""` for the whole message.
