@@ -9,8 +9,10 @@ import {
   copyMessages,
   createMailbox,
   deleteMailbox,
+  encodeMailbox,
   type FetchMessage,
   fetchMessages,
+  getQuota,
   type IMAP4,
   IMAP4CancelledError,
   IMAP4CommandError,
@@ -401,4 +403,37 @@ test("typed dovecot: selectMailbox fields against the raw untagged store and STA
   assert.ok("READ-ONLY" in M.untagged_responses);
   await assert.rejects(selectMailbox(M, `${box} missing`), IMAP4CommandError);
   assert.equal(M.state, "AUTH");
+});
+
+test("typed dovecot: getQuota() of a Unicode mailbox agrees with imaplib's getquotaroot()", async () => {
+  const M = await login();
+  const box = `Kontingent-${id()}-Größe`;
+  try {
+    await createMailbox(M, box);
+    const quota = await getQuota(M, box);
+    // The same question through the imaplib surface, its bytes read with a regular expression.
+    const [, [, quotas]] = await M.getquotaroot(encodeMailbox(box));
+    const [, used, limit] = /^"User quota" \(STORAGE (\d+) (\d+)\)$/.exec(
+      text.decode(quotas[0] as Uint8Array),
+    )!;
+    assert.deepEqual(quota, {
+      path: box,
+      quotaRoot: "User quota",
+      quotas: [{
+        root: "User quota",
+        resources: new Map([["STORAGE", { usage: Number(used), limit: Number(limit) }]]),
+        storage: { used: Number(used) * 1024, limit: Number(limit) * 1024 },
+      }],
+      storage: { used: Number(used) * 1024, limit: Number(limit) * 1024 },
+    });
+    assert.equal(limit, "102400"); // the fixture's 100 MiB
+    // A mailbox that does not exist: Dovecot 2.3.19 answers with the user's quota all the same
+    // (measured), since its quota is per user.
+    const missing = await getQuota(M, `Nirgends-${id()}`);
+    assert.equal(missing?.quotaRoot, "User quota");
+    assert.equal(missing?.storage?.limit, 102400 * 1024);
+  } finally {
+    await deleteMailbox(M, box).catch(() => {});
+    await M.logout();
+  }
 });

@@ -9,6 +9,7 @@ import {
   appendMessage,
   copyMessages,
   fetchMessages,
+  getQuota,
   IMAP4ArgumentError,
   IMAP4CancelledError,
   IMAP4CommandError,
@@ -403,4 +404,34 @@ test("selectMailbox: absent data stays absent; NOMODSEQ, READ-ONLY; a read-only 
   await assert.rejects(selectMailbox(M, "INBOX"), IMAP4Readonly);
   await selectMailbox(M, "INBOX", { readOnly: true }); // as imaplib asks: select again
   await done();
+});
+
+test("getQuota: a root named without its QUOTA is asked with GETQUOTA; without QUOTA, null", async () => {
+  // A server that names two roots and reports one (RFC 9208 allows it); Dovecot reports all.
+  const { M, server, done } = await selected({
+    GETQUOTAROOT: (s, c) => {
+      s.line('* QUOTAROOT "Entw&APw-rfe" "" "Shared \\"team\\""');
+      s.line('* QUOTA "" (STORAGE 10 512 MESSAGE 3 1000)');
+      s.line(`${c.tag} OK Getquotaroot completed`);
+    },
+    GETQUOTA: (s, c) => {
+      s.line('* QUOTA "Shared \\"team\\"" (STORAGE 100 2048)');
+      s.line(`${c.tag} OK Getquota completed`);
+    },
+  }, "QUOTA");
+  const quota = await getQuota(M, "Entwürfe");
+  assert.deepEqual(commands(server.receivedText), [
+    'GETQUOTAROOT "Entw&APw-rfe"',
+    'GETQUOTA "Shared \\"team\\""',
+  ]);
+  assert.equal(quota?.quotaRoot, "");
+  assert.deepEqual(quota?.quotas.map((q) => q.root), ["", 'Shared "team"']);
+  assert.deepEqual(quota?.storage, { used: 10 * 1024, limit: 512 * 1024 });
+  assert.deepEqual(quota?.messages, { used: 3, limit: 1000 });
+  await done();
+
+  const plain = await selected({});
+  assert.equal(await getQuota(plain.M, "INBOX"), null);
+  assert.deepEqual(commands(plain.server.receivedText), []);
+  await plain.done();
 });

@@ -120,6 +120,7 @@ export {
   type DownloadPartOptions,
 } from "./client/download_part.ts";
 export { getNamespaces } from "./client/namespaces.ts";
+export { getQuota, type MailboxQuota } from "./client/get_quota.ts";
 export {
   type MailboxChanges,
   mailboxChanges,
