@@ -24,6 +24,8 @@ import {
   selectMailbox,
   setFlags,
   statusMailbox,
+  subscribeMailbox,
+  unsubscribeMailbox,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { login, uniqueMailbox } from "./_dovecot.ts";
@@ -432,6 +434,28 @@ test("typed dovecot: getQuota() of a Unicode mailbox agrees with imaplib's getqu
     const missing = await getQuota(M, `Nirgends-${id()}`);
     assert.equal(missing?.quotaRoot, "User quota");
     assert.equal(missing?.storage?.limit, 102400 * 1024);
+  } finally {
+    await deleteMailbox(M, box).catch(() => {});
+    await M.logout();
+  }
+});
+
+test("typed dovecot: subscribeMailbox() and unsubscribeMailbox() by Unicode name", async () => {
+  const M = await login();
+  const box = `Abonniert-${id()}-Übersicht`;
+  try {
+    await createMailbox(M, box);
+    const subscribed = async () =>
+      (await listMailboxes(M, { pattern: `*${box.slice(10, 18)}*`, subscribedOnly: true }))
+        .map((e) => e.path);
+    assert.deepEqual(await subscribed(), []);
+    await subscribeMailbox(M, box);
+    assert.deepEqual(await subscribed(), [box]);
+    // The imaplib surface sees the modified UTF-7 name in LSUB.
+    const [, lsub] = await M.lsub('""', `"*${box.slice(10, 18)}*"`);
+    assert.match(text.decode(lsub[0] as Uint8Array), / "?Abonniert-[0-9a-f]{8}-&ANw-bersicht"?$/);
+    await unsubscribeMailbox(M, box);
+    assert.deepEqual(await subscribed(), []);
   } finally {
     await deleteMailbox(M, box).catch(() => {});
     await M.logout();

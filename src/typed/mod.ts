@@ -71,6 +71,8 @@ export {
   type SignalOptions,
   statusMailbox,
   type StatusQuery,
+  subscribeMailbox,
+  unsubscribeMailbox,
 } from "./client/mailboxes.ts";
 export {
   type QresyncParameters,

@@ -276,3 +276,62 @@ export function deleteMailbox(
   const name = mailboxArg(client, path);
   return simple("deleteMailbox()", "DELETE", (o) => client.delete(name, o), options.signal);
 }
+
+/**
+ * Subscribes to a mailbox by its Unicode name (SUBSCRIBE, RFC 3501 section 6.3.6): imapflow's
+ * `mailboxSubscribe()`. `listMailboxes(M, { subscribedOnly: true })` then lists it.
+ *
+ * @param client A logged-in client.
+ * @param path The mailbox's Unicode name.
+ * @param options `signal`.
+ * @throws {IMAP4CommandError} on NO or BAD.
+ * @throws {IMAP4CancelledError} when `signal` fires.
+ *
+ * @example Showing a new folder in other mail clients' folder lists
+ * ```ts ignore
+ * await createMailbox(M, "Rechnungen/2026");
+ * await subscribeMailbox(M, "Rechnungen/2026");
+ * ```
+ */
+export function subscribeMailbox(
+  client: IMAP4,
+  path: string,
+  options: SignalOptions = {},
+): Promise<void> {
+  const name = mailboxArg(client, path);
+  return simple(
+    "subscribeMailbox()",
+    "SUBSCRIBE",
+    (o) => client.subscribe(name, o),
+    options.signal,
+  );
+}
+
+/**
+ * Unsubscribes from a mailbox by its Unicode name (UNSUBSCRIBE, RFC 3501 section 6.3.7):
+ * imapflow's `mailboxUnsubscribe()`. The mailbox itself stays.
+ *
+ * @param client A logged-in client.
+ * @param path The mailbox's Unicode name.
+ * @param options `signal`.
+ * @throws {IMAP4CommandError} on NO or BAD (Dovecot answers NO for a name not subscribed).
+ * @throws {IMAP4CancelledError} when `signal` fires.
+ *
+ * @example
+ * ```ts ignore
+ * await unsubscribeMailbox(M, "Rechnungen/2026");
+ * ```
+ */
+export function unsubscribeMailbox(
+  client: IMAP4,
+  path: string,
+  options: SignalOptions = {},
+): Promise<void> {
+  const name = mailboxArg(client, path);
+  return simple(
+    "unsubscribeMailbox()",
+    "UNSUBSCRIBE",
+    (o) => client.unsubscribe(name, o),
+    options.signal,
+  );
+}
