@@ -17,6 +17,7 @@ import {
   IMAP4Readonly,
   listMailboxes,
   moveMessages,
+  removeFlags,
   searchMessages,
   selectMailbox,
   setFlags,
@@ -432,6 +433,44 @@ test("getQuota: a root named without its QUOTA is asked with GETQUOTA; without Q
 
   const plain = await selected({});
   assert.equal(await getQuota(plain.M, "INBOX"), null);
+  assert.deepEqual(commands(plain.server.receivedText), []);
+  await plain.done();
+});
+
+test("addFlags / removeFlags / setFlags with useLabels: X-GM-LABELS, names encoded, labels back", async () => {
+  // Gmail's X-GM-EXT-1: what Dovecot does not have.
+  const { M, server, done } = await selected({
+    UID: (s, c) => {
+      s.line('* 3 FETCH (X-GM-LABELS ("\\\\Important" "Rechnungen/2026" "Entw&APw-rfe") UID 12)');
+      s.line(`${c.tag} OK Success`);
+    },
+  }, "X-GM-EXT-1");
+  const added = await addFlags(M, 12, ["\\Important", "Rechnungen/2026", "Entwürfe"], {
+    uid: true,
+    useLabels: true,
+    silent: true, // does not apply to labels
+  });
+  assert.deepEqual(added.messages.map((m) => [m.uid, [...m.labels!]]), [
+    [12, ["\\Important", "Rechnungen/2026", "Entwürfe"]],
+  ]);
+  await removeFlags(M, 12, ["Entwürfe"], { uid: true, useLabels: true });
+  await setFlags(M, 12, [], { uid: true, useLabels: true });
+  assert.deepEqual(commands(server.receivedText), [
+    'UID STORE 12 +X-GM-LABELS (\\Important "Rechnungen/2026" "Entw&APw-rfe")',
+    'UID STORE 12 -X-GM-LABELS ("Entw&APw-rfe")',
+    "UID STORE 12 X-GM-LABELS ()",
+  ]);
+  await assert.rejects(
+    addFlags(M, 12, ['\\Bad"Label'], { uid: true, useLabels: true }),
+    IMAP4ArgumentError,
+  );
+  await done();
+
+  const plain = await selected({});
+  await assert.rejects(
+    addFlags(plain.M, 1, ["Work"], { useLabels: true }),
+    (e) => e instanceof IMAP4Error && /X-GM-EXT-1/.test(e.message),
+  );
   assert.deepEqual(commands(plain.server.receivedText), []);
   await plain.done();
 });

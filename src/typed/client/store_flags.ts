@@ -6,10 +6,18 @@
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
+import { IMAP4Error } from "../../errors.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
 import { expandSequenceSet } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
-import { flagList, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
+import {
+  atom,
+  flagList,
+  mailboxArg,
+  type MessageSet,
+  modseqArg,
+  sequenceSet,
+} from "./arguments.ts";
 import { run } from "./errors.ts";
 
 /**
@@ -33,6 +41,13 @@ export interface StoreFlagsOptions {
    * The others are left alone and listed in `modified`.
    */
   unchangedSince?: bigint | number;
+  /**
+   * Change Gmail labels instead of flags (`X-GM-LABELS`, Gmail's X-GM-EXT-1), as imapflow's
+   * `useLabels`: system labels as atoms (`\\Important`, `\\Starred`), the others by their
+   * Unicode name, encoded as mailbox names are. `silent` does not apply (Gmail answers with
+   * the labels). The server must advertise `X-GM-EXT-1`. @default {false}
+   */
+  useLabels?: boolean;
   /** Cancels the method; see {@linkcode IMAP4CancelledError}. */
   signal?: AbortSignal;
 }
@@ -68,10 +83,25 @@ async function store(
   flags: Iterable<string>,
   options: StoreFlagsOptions,
 ): Promise<StoreFlagsResult> {
-  const { uid = false, silent = false, unchangedSince, signal } = options;
+  const { uid = false, silent = false, unchangedSince, useLabels = false, signal } = options;
   const messages = sequenceSet(set);
-  const list = flagList(flags);
-  let item = silent ? `${operation}.SILENT` : operation;
+  let list: string;
+  let item: string;
+  if (useLabels) {
+    if (!client.capabilities.includes("X-GM-EXT-1")) {
+      throw new IMAP4Error(`${method}: useLabels needs a server with X-GM-EXT-1 (Gmail)`);
+    }
+    // Gmail: a label is a mailbox name (an astring), or a system label `\Name`.
+    const labels = Array.from(
+      flags,
+      (label) => label.startsWith("\\") ? atom(label, "label") : mailboxArg(client, label),
+    );
+    list = `(${labels.join(" ")})`;
+    item = operation.replace("FLAGS", "X-GM-LABELS");
+  } else {
+    list = flagList(flags);
+    item = silent ? `${operation}.SILENT` : operation;
+  }
   if (unchangedSince !== undefined) {
     item = `(UNCHANGEDSINCE ${modseqArg(unchangedSince, true)}) ${item}`;
   }
@@ -99,16 +129,18 @@ async function store(
  * @param client A logged-in client with a mailbox selected.
  * @param set The messages (sequence numbers, or UIDs with `uid`); `[]` changes nothing.
  * @param flags Flags (`\Seen`, `\Flagged`...) or keywords (`$Forwarded`, atoms).
- * @param options `uid`, `silent`, `unchangedSince`, `signal`.
+ * @param options `uid`, `silent`, `unchangedSince`, `useLabels`, `signal`.
  * @returns The messages' new flags and, with `unchangedSince`, those left alone.
  * @throws {IMAP4CommandError} on NO or BAD.
  * @throws {IMAP4ArgumentError} for a flag that is not `\Atom` or an atom.
+ * @throws {IMAP4Error} for `useLabels` on a server without X-GM-EXT-1.
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
  * @example Marking messages read
  * ```ts ignore
  * import { addFlags } from "@imaplib/imaplib";
  * await addFlags(M, [12, 13], ["\\Seen"], { uid: true, silent: true });
+ * await addFlags(M, 12, ["Rechnungen/2026", "\\Important"], { uid: true, useLabels: true }); // Gmail
  * ```
  */
 export function addFlags(
@@ -127,7 +159,7 @@ export function addFlags(
  * @param client A logged-in client with a mailbox selected.
  * @param set The messages; `[]` changes nothing.
  * @param flags The flags to remove.
- * @param options `uid`, `silent`, `unchangedSince`, `signal`.
+ * @param options `uid`, `silent`, `unchangedSince`, `useLabels`, `signal`.
  * @returns As {@linkcode addFlags}.
  *
  * @example Marking messages unread
@@ -153,7 +185,7 @@ export function removeFlags(
  * @param client A logged-in client with a mailbox selected.
  * @param set The messages; `[]` changes nothing.
  * @param flags The messages' flags from now on.
- * @param options `uid`, `silent`, `unchangedSince`, `signal`.
+ * @param options `uid`, `silent`, `unchangedSince`, `useLabels`, `signal`.
  * @returns As {@linkcode addFlags}.
  *
  * @example Only flagged
