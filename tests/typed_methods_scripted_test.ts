@@ -474,3 +474,19 @@ test("addFlags / removeFlags / setFlags with useLabels: X-GM-LABELS, names encod
   assert.deepEqual(commands(plain.server.receivedText), []);
   await plain.done();
 });
+
+test("searchMessages on Gmail: gmraw as X-GM-RAW, emailId as X-GM-MSGID", async () => {
+  const { M, server, done } = await selected({
+    UID: uid({ SEARCH: ["* SEARCH 3 5", "{tag} OK SEARCH completed (Success)"] }),
+  }, "X-GM-EXT-1");
+  assert.deepEqual(
+    await searchMessages(M, { gmraw: "has:attachment", emailId: "1278455344230334865" }, {
+      uid: true,
+    }),
+    [3, 5],
+  );
+  assert.deepEqual(commands(server.receivedText), [
+    'UID SEARCH X-GM-RAW "has:attachment" X-GM-MSGID 1278455344230334865',
+  ]);
+  await done();
+});

@@ -2,7 +2,7 @@
 // it goes on the wire (lines and literals), quoting, CHARSET, dates, nesting, refusals.
 
 import assert from "node:assert/strict";
-import { encodeCommand, IMAP4ArgumentError, type SearchQuery } from "../../mod.ts";
+import { encodeCommand, IMAP4ArgumentError, IMAP4Error, type SearchQuery } from "../../mod.ts";
 import { searchArguments, searchDate } from "../../src/typed/client/search_query.ts";
 import { test } from "../_harness.ts";
 
@@ -162,4 +162,40 @@ test("search query: searchDate writes one- and two-digit days, every month", () 
     "11-Nov-2025",
     "12-Dec-2025",
   ]);
+});
+
+test("search query: Gmail's X-GM-RAW, and its names for EMAILID and THREADID", () => {
+  const gmail = ["IMAP4REV1", "X-GM-EXT-1"];
+  const on = (query: SearchQuery, caps: string[], utf8 = false) =>
+    encodeCommand("A1", "SEARCH", searchArguments(query, utf8, caps), { utf8 }).map((f) =>
+      f.kind === "line" ? text.decode(f.bytes).replace(/\r\n$/, "") : `{${text.decode(f.bytes)}}`
+    );
+  assert.deepEqual(on({ gmraw: 'has:attachment "Q3 report"', seen: false }, gmail), [
+    'A1 SEARCH X-GM-RAW "has:attachment \\"Q3 report\\"" UNSEEN',
+  ]);
+  // Non-ASCII Gmail syntax goes as a literal with CHARSET UTF-8, as any search string.
+  assert.deepEqual(on({ gmraw: "label:Entwürfe" }, gmail), [
+    "A1 SEARCH CHARSET UTF-8 X-GM-RAW {15}",
+    "{label:Entwürfe}",
+    "",
+  ]);
+  assert.deepEqual(on({ emailId: "1278455344230334865", threadId: "1266894439832287888" }, gmail), [
+    "A1 SEARCH X-GM-MSGID 1278455344230334865 X-GM-THRID 1266894439832287888",
+  ]);
+  // With OBJECTID (RFC 8474) its own keys, Gmail or not; nested queries see the capabilities too.
+  assert.deepEqual(on({ not: { emailId: "M6d99" } }, [...gmail, "OBJECTID"]), [
+    "A1 SEARCH NOT EMAILID M6d99",
+  ]);
+  assert.deepEqual(on({ or: [{ threadId: "7" }, { gmraw: "is:starred" }] }, gmail), [
+    'A1 SEARCH OR X-GM-THRID 7 X-GM-RAW "is:starred"',
+  ]);
+  assert.throws(() => searchArguments({ gmraw: "is:starred" }, false, ["IMAP4REV1"]), /X-GM-EXT-1/);
+  assert.throws(
+    () => searchArguments({ or: [{ seen: true }, { gmraw: "x" }] }, false),
+    (e) => e instanceof IMAP4Error && !(e instanceof IMAP4ArgumentError),
+  );
+  assert.throws(
+    () => searchArguments({ gmraw: 5 } as unknown as SearchQuery, false, gmail),
+    IMAP4ArgumentError,
+  );
 });

@@ -79,7 +79,7 @@ export function runSearch(
 ): Promise<EsearchResult | number[]> {
   // Through the client's command core: imaplib's search() sends criteria as written, so it
   // has no way to send a string as a literal.
-  const args: Argument[] = searchArguments(query, client.utf8_enabled);
+  const args: Argument[] = searchArguments(query, client.utf8_enabled, client.capabilities);
   if (returnOptions) args.unshift({ kind: "raw", value: returnOptions });
   return search(client, method, args, options.uid ?? false, options.signal);
 }

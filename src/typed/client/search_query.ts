@@ -5,7 +5,7 @@
  * @module
  */
 
-import { IMAP4ArgumentError } from "../../errors.ts";
+import { IMAP4ArgumentError, IMAP4Error } from "../../errors.ts";
 import type { Argument } from "../../wire/encoder.ts";
 import { atom, FIELD_NAME, type MessageSet, modseqArg, quoted, sequenceSet } from "./arguments.ts";
 
@@ -33,7 +33,8 @@ import { atom, FIELD_NAME, type MessageSet, modseqArg, quoted, sequenceSet } fro
  * | `sentSince`, `sentBefore`, `sentOn` | `SENTSINCE d` (etc.: the Date header)        |
  * | `larger`, `smaller`           | `LARGER n`, `SMALLER n` (bytes)                    |
  * | `modseq`                      | `MODSEQ n` (RFC 7162)                              |
- * | `emailId`, `threadId`         | `EMAILID id`, `THREADID id` (RFC 8474)             |
+ * | `emailId`, `threadId`         | `EMAILID id`, `THREADID id` (RFC 8474); on Gmail without OBJECTID, `X-GM-MSGID id`, `X-GM-THRID id` |
+ * | `gmraw`                       | `X-GM-RAW "..."`: Gmail's own search syntax (X-GM-EXT-1) |
  * | `or: [q1, q2, ...]`           | any of the queries                                 |
  * | `not: q`                      | not the query                                      |
  *
@@ -107,10 +108,15 @@ export interface SearchQuery {
   smaller?: number;
   /** Mod-sequence at least this (RFC 7162; enables CONDSTORE). */
   modseq?: bigint | number;
-  /** RFC 8474 EMAILID. */
+  /** RFC 8474 EMAILID; Gmail's X-GM-MSGID (a decimal number) where the server has no OBJECTID. */
   emailId?: string;
-  /** RFC 8474 THREADID. */
+  /** RFC 8474 THREADID; Gmail's X-GM-THRID where the server has no OBJECTID. */
   threadId?: string;
+  /**
+   * A Gmail search (`X-GM-RAW`, as in Gmail's search box: `"has:attachment larger:5M"`). Needs
+   * the server's `X-GM-EXT-1`; elsewhere the query throws `IMAP4Error` before anything is sent.
+   */
+  gmraw?: string;
   /** Any of these queries (at least one). */
   or?: SearchQuery[];
   /** Not this query. */
@@ -159,7 +165,12 @@ function bad(key: string, value: unknown): IMAP4ArgumentError {
 }
 
 // Adds the search-key(s) of one query key to `keys`, each key as its tokens.
-function criterion(key: string, value: unknown, keys: Token[][]): void {
+function criterion(
+  key: string,
+  value: unknown,
+  keys: Token[][],
+  caps: readonly string[],
+): void {
   if (value === undefined) return;
   if (key in FLAG_KEYS) {
     if (typeof value !== "boolean") throw bad(key, value);
@@ -181,7 +192,18 @@ function criterion(key: string, value: unknown, keys: Token[][]): void {
   } else if (key === "modseq") {
     keys.push([`MODSEQ ${modseqArg(value as bigint | number, true)}`]);
   } else if (key === "emailId" || key === "threadId") {
-    keys.push([`${key.toUpperCase()} ${atom(String(value), key, OBJECT_ID)}`]);
+    let name = key.toUpperCase();
+    // Gmail has RFC 8474's ids under its own names (X-GM-EXT-1), as imapflow sends them.
+    if (!caps.includes("OBJECTID") && caps.includes("X-GM-EXT-1")) {
+      name = key === "emailId" ? "X-GM-MSGID" : "X-GM-THRID";
+    }
+    keys.push([`${name} ${atom(String(value), key, OBJECT_ID)}`]);
+  } else if (key === "gmraw") {
+    if (typeof value !== "string") throw bad(key, value);
+    if (!caps.includes("X-GM-EXT-1")) {
+      throw new IMAP4Error("search: gmraw needs a server with X-GM-EXT-1 (Gmail)");
+    }
+    keys.push(["X-GM-RAW", { string: value }]);
   } else if (key === "header") {
     if (typeof value !== "object" || value === null) throw bad(key, value);
     for (const [name, match] of Object.entries(value)) {
@@ -191,30 +213,30 @@ function criterion(key: string, value: unknown, keys: Token[][]): void {
       }]);
     }
   } else if (key === "not") {
-    keys.push(["NOT", ...group(value as SearchQuery)]);
+    keys.push(["NOT", ...group(value as SearchQuery, caps)]);
   } else if (key === "or") {
     if (!Array.isArray(value) || value.length === 0) throw bad(key, "not a non-empty array");
     // OR takes two keys: `OR a OR b c` for three.
     const chain: Token[] = [];
-    for (let i = 0; i < value.length - 1; i++) chain.push("OR", ...group(value[i]));
-    keys.push([...chain, ...group(value[value.length - 1])]);
+    for (let i = 0; i < value.length - 1; i++) chain.push("OR", ...group(value[i], caps));
+    keys.push([...chain, ...group(value[value.length - 1], caps)]);
   } else {
     throw new IMAP4ArgumentError(`search: unknown key ${JSON.stringify(key)}`);
   }
 }
 
 // The search-keys of a query; `ALL` for none.
-function keysOf(query: SearchQuery): Token[][] {
+function keysOf(query: SearchQuery, caps: readonly string[]): Token[][] {
   if (typeof query !== "object" || query === null) throw bad("query", query);
   const keys: Token[][] = [];
-  for (const [key, value] of Object.entries(query)) criterion(key, value, keys);
+  for (const [key, value] of Object.entries(query)) criterion(key, value, keys, caps);
   return keys.length > 0 ? keys : [["ALL"]];
 }
 
 // A query as one search-key: parenthesized when it has several (the `)` placed by
 // searchArguments()).
-function group(query: SearchQuery): Token[] {
-  const keys = keysOf(query);
+function group(query: SearchQuery, caps: readonly string[]): Token[] {
+  const keys = keysOf(query, caps);
   if (keys.length === 1) return keys[0];
   const out = keys.flat();
   out[0] = `(${out[0]}`; // every key starts with raw text
@@ -226,13 +248,19 @@ function group(query: SearchQuery): Token[] {
  * @internal The SEARCH arguments of `query`: raw criteria with strings quoted in them; a
  * string that is not printable ASCII outside UTF-8 mode (`utf8` false) as a `string` argument,
  * which the encoder sends as a literal, and then `CHARSET UTF-8` first.
+ * `capabilities` are the server's (Gmail's names for `emailId`, `threadId`; `gmraw`).
  * @throws {IMAP4ArgumentError} for an unknown key or a value that cannot be sent.
+ * @throws {IMAP4Error} for `gmraw` without X-GM-EXT-1.
  * @throws {RangeError} for a bad date, number or mod-sequence.
  */
-export function searchArguments(query: SearchQuery, utf8: boolean): Argument[] {
+export function searchArguments(
+  query: SearchQuery,
+  utf8: boolean,
+  capabilities: readonly string[] = [],
+): Argument[] {
   const args: Argument[] = [];
   let literals = false;
-  for (const token of keysOf(query).flat()) {
+  for (const token of keysOf(query, capabilities).flat()) {
     const last = args[args.length - 1];
     if (token === ")") {
       // A literal cannot be followed by `)` without a space: after one, `ALL)` (ALL is the
