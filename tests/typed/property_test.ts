@@ -36,19 +36,9 @@ import {
   TypedParseError,
 } from "../../src/typed/mod.ts";
 import { encodeWords, fetchResponse, type WireStyle } from "./_wire.ts";
+import { fuzzSeed, RUNS } from "./_fuzz.ts";
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-const RUNS = Number(env("FUZZ_RUNS") ?? 200);
-const SEED = env("FUZZ_SEED") === "random"
-  ? Math.floor(Math.random() * 0x7fffffff)
-  : Number(env("FUZZ_SEED") ?? 20261205);
-if (env("FUZZ_SEED") === "random") console.log(`FUZZ_SEED=${SEED}`);
+const SEED = fuzzSeed(20261205);
 
 function check<T>(property: fc.IProperty<T>, runs = RUNS): void {
   fc.assert(property, { numRuns: runs, seed: SEED });

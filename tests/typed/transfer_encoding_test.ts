@@ -9,19 +9,9 @@ import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import { transferDecoder } from "../../mod.ts";
 import { test } from "../_harness.ts";
+import { fuzzSeed, RUNS } from "./_fuzz.ts";
 
-function env(name: string): string | undefined {
-  try {
-    return (globalThis as { Deno?: typeof Deno }).Deno?.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-const RUNS = Number(env("FUZZ_RUNS") ?? 200);
-const SEED = env("FUZZ_SEED") === "random"
-  ? Math.floor(Math.random() * 0x7fffffff)
-  : Number(env("FUZZ_SEED") ?? 20261206);
-if (env("FUZZ_SEED") === "random") console.log(`FUZZ_SEED=${SEED}`);
+const SEED = fuzzSeed(20261206);
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const show = (b: Uint8Array) => new TextDecoder("latin1").decode(b);

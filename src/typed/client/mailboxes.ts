@@ -147,6 +147,19 @@ function simple(
   return run(signal, method, command, call).then(() => {});
 }
 
+// `command` on the mailbox `path` (a Unicode name, encoded here).
+function onMailbox(
+  client: IMAP4,
+  path: string,
+  method: string,
+  command: string,
+  call: (name: string, options: CommandOptions) => Promise<Result>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const name = mailboxArg(client, path);
+  return simple(method, command, (o) => call(name, o), signal);
+}
+
 /**
  * Options of {@linkcode createMailbox}.
  *
@@ -273,8 +286,8 @@ export function deleteMailbox(
   path: string,
   options: SignalOptions = {},
 ): Promise<void> {
-  const name = mailboxArg(client, path);
-  return simple("deleteMailbox()", "DELETE", (o) => client.delete(name, o), options.signal);
+  const call = (name: string, o: CommandOptions) => client.delete(name, o);
+  return onMailbox(client, path, "deleteMailbox()", "DELETE", call, options.signal);
 }
 
 /**
@@ -298,13 +311,8 @@ export function subscribeMailbox(
   path: string,
   options: SignalOptions = {},
 ): Promise<void> {
-  const name = mailboxArg(client, path);
-  return simple(
-    "subscribeMailbox()",
-    "SUBSCRIBE",
-    (o) => client.subscribe(name, o),
-    options.signal,
-  );
+  const call = (name: string, o: CommandOptions) => client.subscribe(name, o);
+  return onMailbox(client, path, "subscribeMailbox()", "SUBSCRIBE", call, options.signal);
 }
 
 /**
@@ -314,7 +322,8 @@ export function subscribeMailbox(
  * @param client A logged-in client.
  * @param path The mailbox's Unicode name.
  * @param options `signal`.
- * @throws {IMAP4CommandError} on NO or BAD (Dovecot answers NO for a name not subscribed).
+ * @throws {IMAP4CommandError} on NO or BAD (Dovecot 2.3 answers OK for a name that was not
+ *   subscribed).
  * @throws {IMAP4CancelledError} when `signal` fires.
  *
  * @example
@@ -327,11 +336,6 @@ export function unsubscribeMailbox(
   path: string,
   options: SignalOptions = {},
 ): Promise<void> {
-  const name = mailboxArg(client, path);
-  return simple(
-    "unsubscribeMailbox()",
-    "UNSUBSCRIBE",
-    (o) => client.unsubscribe(name, o),
-    options.signal,
-  );
+  const call = (name: string, o: CommandOptions) => client.unsubscribe(name, o);
+  return onMailbox(client, path, "unsubscribeMailbox()", "UNSUBSCRIBE", call, options.signal);
 }
