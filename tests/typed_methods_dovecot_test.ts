@@ -17,6 +17,8 @@ import {
   IMAP4CancelledError,
   IMAP4CommandError,
   listMailboxes,
+  listMailboxTree,
+  type MailboxTreeNode,
   moveMessages,
   removeFlags,
   renameMailbox,
@@ -458,6 +460,46 @@ test("typed dovecot: subscribeMailbox() and unsubscribeMailbox() by Unicode name
     assert.deepEqual(await subscribed(), []);
   } finally {
     await deleteMailbox(M, box).catch(() => {});
+    await M.logout();
+  }
+});
+
+test("typed dovecot: listMailboxTree() nests Unicode names; levels a pattern leaves out are unlisted", async () => {
+  const M = await login();
+  const top = `Baum-${id()}`;
+  const made = [`${top}.Äste.Blätter`, `${top}.Äste.Zweige`, `${top}.Wurzel`];
+  try {
+    for (const path of made) await createMailbox(M, path);
+    const nested = (nodes: MailboxTreeNode[]): unknown[] =>
+      nodes.map((n) => [n.name, n.listed, nested(n.folders)]).sort(); // the server's order varies
+    const all = await listMailboxTree(M, { pattern: `${top}*` });
+    assert.deepEqual(nested(all.folders), [
+      [top, true, [["Wurzel", true, []], ["Äste", true, [["Blätter", true, []], [
+        "Zweige",
+        true,
+        [],
+      ]]]]],
+    ]);
+    // The imaplib surface lists the same names in modified UTF-7.
+    const [, raw] = await M.list('""', `"${top}*"`);
+    assert.equal(raw.length, 5);
+    assert.ok(
+      raw.some((d) =>
+        / "?Baum-[0-9a-f]{8}\.&AMQ-ste\.Bl&AOQ-tter"?$/.test(text.decode(d as Uint8Array))
+      ),
+    );
+    // Only the third level (the fixture's delimiter is "."): the levels above it come from the names, unlisted and unselectable.
+    const leaves = await listMailboxTree(M, { pattern: `${top}.%.%` });
+    const [root] = leaves.folders;
+    assert.deepEqual([root.name, root.listed, root.disabled], [top, false, true]);
+    assert.deepEqual([root.folders[0].path, root.folders[0].listed], [`${top}.Äste`, false]);
+    assert.deepEqual(root.folders[0].folders.map((n) => [n.path, n.listed, n.disabled]).sort(), [
+      [`${top}.Äste.Blätter`, true, false],
+      [`${top}.Äste.Zweige`, true, false],
+    ]);
+  } finally {
+    for (const path of [...made].reverse()) await deleteMailbox(M, path).catch(() => {});
+    for (const path of [`${top}.Äste`, top]) await deleteMailbox(M, path).catch(() => {});
     await M.logout();
   }
 });

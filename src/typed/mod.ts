@@ -37,6 +37,7 @@ export type { BodyStructure } from "./body_structure.ts";
 export { type FetchMessage, parseFetch, parseFetchResponse } from "./fetch.ts";
 export type { MailboxNameOptions } from "./mailbox.ts";
 export { type ListEntry, parseList } from "./list.ts";
+export { type MailboxTree, mailboxTree, type MailboxTreeNode } from "./mailbox_tree.ts";
 export { type MailboxStatus, parseStatus } from "./status.ts";
 export { type EsearchResult, parseEsearch, parseSearch } from "./search.ts";
 export { type Namespace, type Namespaces, parseNamespace } from "./namespace.ts";
@@ -61,6 +62,7 @@ export {
 export {
   listMailboxes,
   type ListMailboxesOptions,
+  listMailboxTree,
   type MailboxListEntry,
 } from "./client/list_mailboxes.ts";
 export {

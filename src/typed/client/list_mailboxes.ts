@@ -9,6 +9,7 @@
 import type { IMAP4 } from "../../client/imap4.ts";
 import type { Argument } from "../../wire/encoder.ts";
 import { type ListEntry, parseList } from "../list.ts";
+import { type MailboxTree, mailboxTree } from "../mailbox_tree.ts";
 import { type MailboxStatus, parseStatus } from "../status.ts";
 import { mailboxArg, quoted, utf8Names } from "./arguments.ts";
 import { collect } from "./collect.ts";
@@ -195,4 +196,31 @@ export async function listMailboxes(
     entry.status = await status(client, quoted(entry.pathAsListed), statusItems, signal);
   }
   return entries;
+}
+
+/**
+ * Lists mailboxes as a tree of folders: {@linkcode listMailboxes} with `options` (pattern `*` by
+ * default), then `mailboxTree()`. imapflow's `listTree()`.
+ *
+ * @param client A logged-in client.
+ * @param options As {@linkcode listMailboxes}.
+ * @returns The root, its folders and theirs; see `MailboxTree`.
+ * @throws {IMAP4CommandError} on NO or BAD.
+ * @throws {IMAP4CancelledError} when `signal` fires.
+ *
+ * @example A folder list with its nesting
+ * ```ts ignore
+ * import { IMAP4, listMailboxTree, type MailboxTreeNode } from "@imaplib/imaplib";
+ * await using M = await IMAP4.connect("imap.example.org", 143, { starttls: true });
+ * await M.login("alice", "secret");
+ * const show = (nodes: MailboxTreeNode[], depth = 0): void =>
+ *   nodes.forEach((n) => (console.log("  ".repeat(depth) + n.name), show(n.folders, depth + 1)));
+ * show((await listMailboxTree(M)).folders);
+ * ```
+ */
+export async function listMailboxTree(
+  client: IMAP4,
+  options: ListMailboxesOptions = {},
+): Promise<MailboxTree> {
+  return mailboxTree(await listMailboxes(client, options));
 }
