@@ -150,7 +150,10 @@ test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 68 
     // application does not import): bounded too, so that growth is a decision. 111 KB before
     // issue 13's extensions (COMPRESS, IMAP4rev2, ESEARCH, LIST-EXTENDED/STATUS, BINARY,
     // QRESYNC select, UNSELECT, UID EXPUNGE, NAMESPACE), 128 KB after: 140 KB decided then.
-    assert.ok(sizes.full < 140_000, `full bundle: ${sizes.full} bytes`);
+    // 2026-12-06 the typed layer took what imapflow users miss most (downloadPart() with
+    // transferDecoder(), getQuota(), subscribeMailbox(), Gmail's labels and X-GM-RAW,
+    // listMailboxTree(), deleteMessages()): 140.2 KB. Decided then: 150 KB.
+    assert.ok(sizes.full < 150_000, `full bundle: ${sizes.full} bytes`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

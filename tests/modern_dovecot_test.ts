@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import {
   addFlags,
+  deleteMessages,
   expungeMessages,
   getNamespaces,
   type IMAP4,
@@ -74,6 +75,31 @@ test("modern dovecot: expungeMessages removes only the given \\Deleted messages"
     // null: every \Deleted message (UIDs 5 and 6, numbers 2 and 3).
     assert.deepEqual(await expungeMessages(M, null), { expunged: [3, 2], vanished: [] });
     assert.equal((await selectMailbox(M, box)).exists, 1);
+  } finally {
+    await cleanUp(M, box);
+  }
+});
+
+test("modern dovecot: deleteMessages flags and expunges only the given messages", async () => {
+  const M = await login();
+  const box = await seeded(M, "Delete", 5);
+  try {
+    await selectMailbox(M, box);
+    // Another client's \Deleted message, not expunged yet: it must stay.
+    await addFlags(M, [5], ["\\Deleted"], { uid: true });
+    assert.deepEqual(await deleteMessages(M, [1, 3], { uid: true }), {
+      expunged: [3, 1],
+      vanished: [],
+    });
+    // By sequence number: 2 is UID 4 now.
+    assert.deepEqual(await deleteMessages(M, 2), { expunged: [2], vanished: [] });
+    assert.deepEqual(await deleteMessages(M, []), { expunged: [], vanished: [] });
+    // Left: UID 2, and UID 5 still flagged \Deleted (seen through the imaplib surface).
+    const [, data] = await M.uid("FETCH", "1:*", "(FLAGS)");
+    const left = data.map((d) => new TextDecoder().decode(d as Uint8Array));
+    assert.equal(left.length, 2);
+    assert.match(left[0], /^1 \(UID 2 FLAGS \((?:\\Recent)?\)\)$/);
+    assert.match(left[1], /^2 \(UID 5 FLAGS \((?:\\Recent )?\\Deleted(?: \\Recent)?\)\)$/);
   } finally {
     await cleanUp(M, box);
   }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   appendMessage,
+  deleteMessages,
   expungeMessages,
   fetchMessages,
   getNamespaces,
@@ -140,6 +141,33 @@ test("expungeMessages: sequence numbers become UIDs first; NO is typed; VANISHED
     "UID EXPUNGE 12,14",
     "UID EXPUNGE 12",
     "UID EXPUNGE 12",
+  ]);
+});
+
+test("deleteMessages: without UIDPLUS refused unless plainExpunge, then STORE and EXPUNGE", async () => {
+  const { M, server, done } = await scripted({
+    UID: (s, c) => {
+      if (/^SEARCH/i.test(c.args)) s.line("* SEARCH 12 14");
+      s.line(`${c.tag} OK done`);
+    },
+    EXPUNGE: replies("* 4 EXPUNGE", "* 2 EXPUNGE", "* 1 EXPUNGE", "{tag} OK Expunge completed"),
+  }, "");
+  await assert.rejects(
+    deleteMessages(M, [12], { uid: true }),
+    (e: Error) =>
+      e instanceof IMAP4Error && !(e instanceof IMAP4CommandError) &&
+      /plainExpunge/.test(e.message),
+  );
+  // A plain EXPUNGE: the server also removed message 1, another \Deleted one, as RFC 3501 says.
+  assert.deepEqual(await deleteMessages(M, "2,4", { plainExpunge: true }), {
+    expunged: [4, 2, 1],
+    vanished: [],
+  });
+  await done();
+  assert.deepEqual(commands(server.receivedText).slice(1), [
+    "UID SEARCH 2,4",
+    "UID STORE 12,14 +FLAGS.SILENT (\\Deleted)",
+    "EXPUNGE",
   ]);
 });
 

@@ -112,6 +112,8 @@ export {
   type StoreFlagsResult,
 } from "./client/store_flags.ts";
 export {
+  deleteMessages,
+  type DeleteMessagesOptions,
   expungeMessages,
   type ExpungeMessagesOptions,
   type ExpungeResult,

@@ -110,21 +110,106 @@ export async function expungeMessages(
     const [, data] = await run(signal, method, "EXPUNGE", (o) => client.expunge(o));
     return reports(client, data);
   }
-  let uids = sequenceSet(set);
-  if (uids === "") return { expunged: [], vanished: [] };
-  const caps = client.capabilities;
-  if (!caps.includes("UIDPLUS") && !caps.includes("IMAP4REV2")) {
+  const given = sequenceSet(set);
+  if (given === "") return { expunged: [], vanished: [] };
+  if (!hasUidExpunge(client)) {
     throw new IMAP4Error(
       `${method}: UID EXPUNGE needs UIDPLUS (RFC 4315), which the server does not advertise; ` +
         "pass null to expunge every \\Deleted message with EXPUNGE",
     );
   }
-  if (!uid) {
-    // `* SEARCH`, or `* ESEARCH` in IMAP4rev2.
-    uids = compressSequenceSet(await searchUids(client, method, uids, signal));
-    if (uids === "") return { expunged: [], vanished: [] };
-  }
+  const uids = uid ? given : await uidsOf(client, given, signal, method);
+  if (uids === "") return { expunged: [], vanished: [] };
   return await uidExpunge(client, uids, signal, method);
+}
+
+const hasUidExpunge = (client: IMAP4) =>
+  client.capabilities.includes("UIDPLUS") || client.capabilities.includes("IMAP4REV2");
+
+// The UIDs of messages by sequence number (`* SEARCH`, or `* ESEARCH` in IMAP4rev2), so that
+// expunges reported meanwhile cannot shift the set; `""` for none.
+async function uidsOf(
+  client: IMAP4,
+  numbers: string,
+  signal: AbortSignal | undefined,
+  method: string,
+): Promise<string> {
+  return compressSequenceSet(await searchUids(client, method, numbers, signal));
+}
+
+/**
+ * Options of {@linkcode deleteMessages}.
+ *
+ * @example On a server without UIDPLUS, accepting that other `\Deleted` messages go too
+ * ```ts
+ * import type { DeleteMessagesOptions } from "@imaplib/imaplib";
+ * const options: DeleteMessagesOptions = { uid: true, plainExpunge: true };
+ * console.assert(options.plainExpunge);
+ * ```
+ */
+export interface DeleteMessagesOptions extends ExpungeMessagesOptions {
+  /**
+   * Without UIDPLUS, allow a plain EXPUNGE, which also removes every other message flagged
+   * `\Deleted` in the mailbox (imapflow's `messageDelete()` always does). @default {false}
+   */
+  plainExpunge?: boolean;
+}
+
+/**
+ * Deletes messages for good: flags them `\Deleted` (`UID STORE ... +FLAGS.SILENT (\Deleted)`)
+ * and expunges those only (`UID EXPUNGE`, RFC 4315 section 2.1), so `\Deleted` messages of
+ * other clients stay. imapflow's `messageDelete()`. Sequence numbers (without `uid`) are turned
+ * into UIDs first (`UID SEARCH`), so expunges reported meanwhile cannot shift the set.
+ *
+ * Without `UIDPLUS` (or IMAP4rev2) this throws before sending anything, unless `plainExpunge`
+ * allows a plain EXPUNGE. To move messages to the trash instead, use `moveMessages()` with the
+ * `\Trash` mailbox that `listMailboxes()` reports.
+ *
+ * @param client A logged-in client with a mailbox selected (not read-only).
+ * @param set The messages (UIDs with `uid`, else sequence numbers); `[]` deletes nothing.
+ * @param options `uid`, `plainExpunge`, `signal`.
+ * @returns The sequence numbers and UIDs the server reported removed.
+ * @throws {IMAP4Error} without UIDPLUS and IMAP4rev2 when `plainExpunge` is not set (nothing
+ *   is sent).
+ * @throws {IMAP4CommandError} on NO or BAD (e.g. a mailbox selected read-only).
+ * @throws {IMAP4ArgumentError} for a set that is not a sequence set.
+ * @throws {IMAP4CancelledError} when `signal` fires: the messages may be flagged and not yet
+ *   expunged.
+ *
+ * @example Deleting two messages by UID
+ * ```ts ignore
+ * import { deleteMessages } from "@imaplib/imaplib";
+ * const { expunged, vanished } = await deleteMessages(M, [4021, 4022], { uid: true });
+ * ```
+ */
+export async function deleteMessages(
+  client: IMAP4,
+  set: MessageSet,
+  options: DeleteMessagesOptions = {},
+): Promise<ExpungeResult> {
+  const { uid = false, plainExpunge = false, signal } = options;
+  const method = "deleteMessages()";
+  const given = sequenceSet(set);
+  if (given === "") return { expunged: [], vanished: [] };
+  const uidplus = hasUidExpunge(client);
+  if (!uidplus && !plainExpunge) {
+    throw new IMAP4Error(
+      `${method}: UID EXPUNGE needs UIDPLUS (RFC 4315), which the server does not advertise; ` +
+        "{ plainExpunge: true } allows EXPUNGE, which removes every \\Deleted message",
+    );
+  }
+  const uids = uid ? given : await uidsOf(client, given, signal, method);
+  if (uids === "") return { expunged: [], vanished: [] };
+  await run(
+    signal,
+    method,
+    "UID STORE",
+    (o) => client.uid("STORE", uids, "+FLAGS.SILENT", "(\\Deleted)", o),
+  );
+  if (uidplus) return await uidExpunge(client, uids, signal, method);
+  dropReports(client);
+  const [, data] = await run(signal, method, "EXPUNGE", (o) => client.expunge(o));
+  return reports(client, data);
 }
 
 function dropReports(client: IMAP4): void {
