@@ -18,6 +18,7 @@ import {
   IMAP4CommandError,
   listMailboxes,
   listMailboxTree,
+  type MailboxEvent,
   type MailboxTreeNode,
   moveMessages,
   removeFlags,
@@ -28,6 +29,7 @@ import {
   statusMailbox,
   subscribeMailbox,
   unsubscribeMailbox,
+  watchMailbox,
 } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { login, uniqueMailbox } from "./_dovecot.ts";
@@ -500,6 +502,61 @@ test("typed dovecot: listMailboxTree() nests Unicode names; levels a pattern lea
   } finally {
     for (const path of [...made].reverse()) await deleteMailbox(M, path).catch(() => {});
     for (const path of [`${top}.Äste`, top]) await deleteMailbox(M, path).catch(() => {});
+    await M.logout();
+  }
+});
+
+test("typed dovecot: watchMailbox() reports another client's APPEND, flags and EXPUNGE", async () => {
+  const M = await login();
+  const other = await login();
+  const box = `Beobachtet-${id()}`;
+  try {
+    await createMailbox(M, box);
+    for (const n of [1, 2]) await appendMessage(M, box, `Subject: ${n}\r\n\r\nx\r\n`);
+    await selectMailbox(M, box);
+    await selectMailbox(other, box);
+    const stop = new AbortController();
+    const events: MailboxEvent[] = [];
+    const watching = (async () => {
+      for await (const event of watchMailbox(M, { signal: stop.signal })) {
+        events.push(event);
+        if (event.type === "expunge") stop.abort();
+      }
+    })();
+    // Dovecot tells an idling client of changes ~0.5 s after they happen, one step at a time.
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 100 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(what(), JSON.stringify(events, (_, v) => v instanceof Set ? [...v] : v));
+    };
+    await appendMessage(other, box, "Subject: 3\r\n\r\nx\r\n");
+    await until(() => events.some((e) => e.type === "exists"));
+    await addFlags(other, 1, ["\\Flagged"]);
+    await until(() => events.some((e) => e.type === "flags"));
+    await addFlags(other, 2, ["\\Deleted"], { silent: true });
+    await other.expunge();
+    await watching;
+    const seen = events.map((e) =>
+      e.type === "exists"
+        ? `exists ${e.count}`
+        : e.type === "flags"
+        ? `flags ${e.seq} ${[...e.flags].filter((f) => f !== "\\Recent").join(" ")}`
+        : e.type === "expunge"
+        ? `expunge ${e.seq}`
+        : e.type
+    );
+    assert.deepEqual(seen.filter((s) => !s.startsWith("flags 2")), [
+      "exists 3",
+      "flags 1 \\Flagged",
+      "expunge 2",
+    ]);
+    // The loop sent DONE: the client is back in SELECTED and answers commands.
+    assert.equal(M.state, "SELECTED");
+    assert.equal((await selectMailbox(M, box)).exists, 2);
+  } finally {
+    // Dovecot disconnects a client whose selected mailbox is deleted: both leave it first.
+    await other.logout();
+    if (M.state === "SELECTED") await M.close();
+    await deleteMailbox(M, box).catch(() => {});
     await M.logout();
   }
 });

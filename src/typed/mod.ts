@@ -38,6 +38,7 @@ export { type FetchMessage, parseFetch, parseFetchResponse } from "./fetch.ts";
 export type { MailboxNameOptions } from "./mailbox.ts";
 export { type ListEntry, parseList } from "./list.ts";
 export { type MailboxTree, mailboxTree, type MailboxTreeNode } from "./mailbox_tree.ts";
+export { type MailboxEvent, mailboxEvents } from "./mailbox_events.ts";
 export { type MailboxStatus, parseStatus } from "./status.ts";
 export { type EsearchResult, parseEsearch, parseSearch } from "./search.ts";
 export { type Namespace, type Namespaces, parseNamespace } from "./namespace.ts";
@@ -126,6 +127,7 @@ export {
   type DownloadPartOptions,
 } from "./client/download_part.ts";
 export { getNamespaces } from "./client/namespaces.ts";
+export { watchMailbox, type WatchMailboxOptions } from "./client/watch_mailbox.ts";
 export { getQuota, type MailboxQuota } from "./client/get_quota.ts";
 export {
   type MailboxChanges,
