@@ -15,6 +15,10 @@ for (let i = 0; i < 64; i++) {
   BASE64["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
 }
 const EQUALS = 0x3d;
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
 const NO_BYTES = new Uint8Array(0);
 
 /**
@@ -40,10 +44,6 @@ export function chunkDecoderFor(encoding: string): ChunkDecoder | null {
       return null;
   }
 }
-const CR = 0x0d;
-const LF = 0x0a;
-const SPACE = 0x20;
-const TAB = 0x09;
 
 /**
  * Base64 bodies: bytes outside the alphabet (line breaks, spaces, junk) are ignored and `=`

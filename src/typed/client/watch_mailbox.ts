@@ -54,8 +54,9 @@ export interface WatchMailboxOptions {
  *   server refuses IDLE.
  * @throws {IMAP4Abort} on BYE or a broken connection; `IMAP4TimeoutError` from the
  *   watchdog.
- * @throws {TypedParseError} for a FETCH or VANISHED response that cannot be read (the watch
- *   then ends, DONE sent).
+ * @throws {TypedParseError} for a FETCH or VANISHED response that cannot be read, and
+ *   `RangeError` for a VANISHED set of more than a million UIDs (the watch then ends, DONE
+ *   sent).
  *
  * @example New mail and flag changes in INBOX, until the process is asked to stop
  * ```ts ignore
