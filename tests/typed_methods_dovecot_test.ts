@@ -11,9 +11,11 @@ import {
   deleteMailbox,
   encodeMailbox,
   type FetchMessage,
+  fetchMessage,
   fetchMessages,
   getQuota,
   type IMAP4,
+  IMAP4ArgumentError,
   IMAP4CancelledError,
   IMAP4CommandError,
   listMailboxes,
@@ -209,6 +211,19 @@ test("typed dovecot: fetchMessages over a seeded mailbox, every field checked", 
   const headersOnly = await collect(fetchMessages(M, 2, { headers: true }));
   assert.ok(text.decode(headersOnly[0].headers).startsWith("From: Carol"));
   assert.ok(text.decode(headersOnly[0].headers).endsWith("\r\n\r\n"));
+});
+
+test("typed dovecot: fetchMessage() by number, by UID and '*'; null without the message", async () => {
+  await using M = await login();
+  const { uids } = await seeded(M);
+  assert.equal((await fetchMessage(M, 2, { envelope: true }))?.envelope?.subject, "Grüße aus Köln");
+  const byUid = await fetchMessage(M, uids[0], { flags: true }, { uid: true });
+  assert.deepEqual([byUid?.seq, byUid?.uid, byUid?.flags?.has("\\Seen")], [1, uids[0], true]);
+  const last = await fetchMessage(M, "*", { envelope: true });
+  assert.deepEqual([last?.seq, last?.envelope?.subject], [3, "Report"]);
+  assert.equal(await fetchMessage(M, uids[2] + 100, { flags: true }, { uid: true }), null);
+  await assert.rejects(fetchMessage(M, 0, { flags: true }), IMAP4ArgumentError);
+  await assert.rejects(fetchMessage(M, "1:3" as "*", { flags: true }), IMAP4ArgumentError);
 });
 
 test("typed dovecot: fetchMessages changedSince after selectMailbox with condstore", async () => {

@@ -56,6 +56,7 @@ export { parseResponseCodeTyped, type TypedResponseCode } from "./response_code.
 export { IMAP4CancelledError, IMAP4CommandError } from "./client/errors.ts";
 export type { MessageSet } from "./client/arguments.ts";
 export {
+  fetchMessage,
   fetchMessages,
   type FetchMessagesOptions,
   type FetchQuery,

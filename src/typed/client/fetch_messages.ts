@@ -252,3 +252,41 @@ export async function* fetchMessages(
   }
   checkSignal(signal, method);
 }
+
+/**
+ * One message, fetched with {@linkcode fetchMessages}'s query: imapflow's `fetchOne()`. `"*"`
+ * names the last message of the mailbox.
+ *
+ * @param client A logged-in client with a mailbox selected.
+ * @param message A message sequence number, a UID with `{ uid: true }`, or `"*"`.
+ * @param query What to fetch, as for {@linkcode fetchMessages}.
+ * @param options `uid`, `changedSince`, `signal`, as for {@linkcode fetchMessages}.
+ * @returns The message, or `null` when the mailbox has no such message (or, with
+ *   `changedSince`, when it has not changed since).
+ * @throws As {@linkcode fetchMessages}; {@linkcode IMAP4ArgumentError} for a `message` that
+ *   is neither a number nor `"*"`.
+ *
+ * @example The newest message's subject
+ * ```ts ignore
+ * import { fetchMessage } from "@imaplib/imaplib";
+ * const last = await fetchMessage(M, "*", { envelope: true });
+ * console.log(last?.envelope?.subject);
+ * ```
+ */
+export async function fetchMessage(
+  client: IMAP4,
+  message: number | "*",
+  query: FetchQuery,
+  options: FetchMessagesOptions = {},
+): Promise<FetchMessage | null> {
+  if (message !== "*" && !(Number.isInteger(message) && message >= 1 && message <= 0xffffffff)) {
+    throw new IMAP4ArgumentError(`not a message number: ${JSON.stringify(message)}`);
+  }
+  let found: FetchMessage | null = null;
+  for await (const msg of fetchMessages(client, String(message), query, options)) {
+    // With a number, the message asked for, not another one's unsolicited FETCH (RFC 3501
+    // section 7); `*` is the last message, whichever number it has.
+    if (message === "*" || (options.uid ? msg.uid : msg.seq) === message) found ??= msg;
+  }
+  return found;
+}
