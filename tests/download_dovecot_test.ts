@@ -11,6 +11,7 @@ import {
   type IMAP4,
   IMAP4_stream,
   IMAP4ArgumentError,
+  IMAP4CancelledError,
   selectMailbox,
 } from "../mod.ts";
 import { shellQuote } from "../scripts/dovecot.ts";
@@ -145,6 +146,23 @@ async function checkDownloads(M: IMAP4, uid: number, sent: string[]) {
   await reader.cancel();
   assert.equal((await M.noop())[0], "OK");
 
+  // A signal that has fired: nothing is sent, and the connection goes on.
+  await assert.rejects(
+    downloadPart(M, uid, "2", { uid: true, signal: AbortSignal.abort("stop") }),
+    (e) => e instanceof IMAP4CancelledError && e.cause === "stop",
+  );
+  assert.equal((await M.noop())[0], "OK");
+  // One that fires while the BODYSTRUCTURE is asked for: the FETCH runs to its end (the
+  // connection stays in step), and the error names downloadPart().
+  const later = new AbortController();
+  const pending = downloadPart(M, uid, "2", { uid: true, signal: later.signal });
+  later.abort("later");
+  await assert.rejects(
+    pending,
+    (e) =>
+      e instanceof IMAP4CancelledError && /downloadPart/.test(e.message) && e.cause === "later",
+  );
+  assert.equal((await M.noop())[0], "OK");
   await assert.rejects(downloadPart(M, uid, "1.TEXT"), IMAP4ArgumentError);
   await assert.rejects(downloadPart(M, "1:2", "1"), IMAP4ArgumentError);
   assert.ok(sent.length > 0);

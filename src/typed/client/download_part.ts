@@ -177,7 +177,12 @@ export async function downloadPart(
     };
   }
 
-  const node = await partOf(client, number, part, uid, signal);
+  let node: BodyStructure | null;
+  try {
+    node = await partOf(client, number, part, uid, signal);
+  } catch (error) {
+    throw typedError(error, command, method); // a cancellation names downloadPart()
+  }
   if (!node) return null;
   const meta = metaOf(node);
   const encoding = node.encoding ?? "7bit";
