@@ -222,6 +222,10 @@ test("typed dovecot: fetchMessage() by number, by UID and '*'; null without the 
   const last = await fetchMessage(M, "*", { envelope: true });
   assert.deepEqual([last?.seq, last?.envelope?.subject], [3, "Report"]);
   assert.equal(await fetchMessage(M, uids[2] + 100, { flags: true }, { uid: true }), null);
+  await assert.rejects(
+    fetchMessage(M, 1, { flags: true }, { signal: AbortSignal.abort() }),
+    (e) => e instanceof IMAP4CancelledError && /fetchMessage\(\)/.test(e.message),
+  );
   await assert.rejects(fetchMessage(M, 0, { flags: true }), IMAP4ArgumentError);
   await assert.rejects(fetchMessage(M, "1:3" as "*", { flags: true }), IMAP4ArgumentError);
 });

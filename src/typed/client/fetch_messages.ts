@@ -283,10 +283,15 @@ export async function fetchMessage(
     throw new IMAP4ArgumentError(`not a message number: ${JSON.stringify(message)}`);
   }
   let found: FetchMessage | null = null;
-  for await (const msg of fetchMessages(client, String(message), query, options)) {
-    // With a number, the message asked for, not another one's unsolicited FETCH (RFC 3501
-    // section 7); `*` is the last message, whichever number it has.
-    if (message === "*" || (options.uid ? msg.uid : msg.seq) === message) found ??= msg;
+  try {
+    for await (const msg of fetchMessages(client, String(message), query, options)) {
+      // With a number, the message asked for, not another one's unsolicited FETCH (RFC 3501
+      // section 7); `*` is the last message, whichever number it has.
+      if (message === "*" || (options.uid ? msg.uid : msg.seq) === message) found ??= msg;
+    }
+  } catch (error) {
+    // A cancellation names this function; NO and BAD are typed already.
+    throw typedError(error, options.uid ? "UID FETCH" : "FETCH", "fetchMessage()");
   }
   return found;
 }
