@@ -135,6 +135,66 @@ test(
   denoOnly,
 );
 
+// ---- mailbox_report.ts ----
+
+// Deno only: the examples are Deno scripts, run with Deno.execPath().
+test(
+  "examples: mailbox_report shows the folder tree with counts, the quota, decoded newest mail",
+  async () => {
+    await using M = await login(BOB);
+    const box = uniqueMailbox("Report");
+    const child = `${box}.Entw&APw-rfe`; // "Entwürfe" below it (the fixture's delimiter is ".")
+    try {
+      await M.create(box);
+      await M.create(child);
+      const mails: [flags: string | null, message: string][] = [
+        ["\\Seen", message("first, read")],
+        [
+          null,
+          mime(
+            "=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=",
+            "multipart/mixed; boundary=r",
+            "--r\r\nContent-Type: text/plain\r\n\r\nHallo\r\n--r\r\n" +
+              "Content-Type: application/pdf\r\n" +
+              "Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\r\n" +
+              "Content-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n--r--\r\n",
+          ).replace(
+            "From: carol@example.org",
+            "From: =?ISO-8859-1?Q?Fran=E7oise?= <f@example.org>",
+          ),
+        ],
+        [null, message("third")],
+      ];
+      for (const [flags, mail] of mails) {
+        assert.equal((await M.append(box, flags, null, mail))[0], "OK");
+      }
+
+      const out = await runExample(
+        "mailbox_report.ts",
+        exampleEnv({ MAILBOX: box, NEWEST: "2" }),
+      );
+      assert.match(out, /^folders:\n/);
+      assert.ok(
+        out.includes(`\n  ${box}  3 messages, 2 unseen\n    Entwürfe  0 messages, 0 unseen\n`),
+        out,
+      );
+      assert.match(out, /\nquota: \d+ of 102400 KiB \(\d+%\)\n/);
+      assert.ok(out.includes(`\n${box}: 3 messages, the newest 2:\n`), out);
+      assert.match(
+        out,
+        /\n {2}\* UID 2 {2}no date {2}Françoise <f@example.org>: Grüße aus Köln\n {6}attachments: Résumé.pdf\n/,
+      );
+      assert.match(out, /\n {2}\* UID 3 {2}no date {2}bob@example.org: third\n/);
+      assert.ok(!out.includes("first, read"), out);
+      // EXAMINE and BODYSTRUCTURE only: nothing was marked read.
+      assert.deepEqual(await status(M, box, "MESSAGES UNSEEN"), { MESSAGES: 3, UNSEEN: 2 });
+    } finally {
+      await deleteMailboxes(M, child, box);
+    }
+  },
+  denoOnly,
+);
+
 // ---- download_attachments.ts ----
 
 function base64Lines(bytes: Uint8Array): string {
