@@ -4,7 +4,7 @@
  * @module
  */
 
-import { decoderFor, shortUtf8, utf8Bytes } from "./text.ts";
+import { BASE64_VALUES as BASE64, decoderFor, shortUtf8, utf8Bytes } from "./text.ts";
 import { decodeUtf7 } from "./utf7.ts";
 
 /**
@@ -199,11 +199,6 @@ function hex(c: number): number {
   return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
 }
 
-const BASE64 = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) {
-  BASE64["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
-}
-
 // Decodes text[from, to), a word's payload, into scratch from `offset`; returns the new length,
 // or -1 for a B payload that is not base64 (forgiving base64: padding optional, as WHATWG).
 function decodePayload(text: string, q: boolean, from: number, to: number, offset: number): number {
@@ -240,7 +235,7 @@ function decodePayload(text: string, q: boolean, from: number, to: number, offse
   let count = 0;
   for (let i = from; i < end; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? BASE64[c] : -1;
+    const v = c < 256 ? BASE64[c] : -1;
     if (v < 0) return -1;
     bits = ((bits << 6) | v) & 0xffffff;
     count += 6;

@@ -75,6 +75,20 @@ SPECIAL_USE.set("\\starred", "\\Flagged");
 const OPEN = 0x28;
 
 /**
+ * @internal Whether the entry has the name attribute `lower` (given in lower case, e.g.
+ * `"\\noselect"`): servers vary the case (RFC 3501 section 9: attributes are case-insensitive).
+ */
+export function hasAttribute(entry: Pick<ListEntry, "flags">, lower: string): boolean {
+  for (const flag of entry.flags) if (flag.toLowerCase() === lower) return true;
+  return false;
+}
+
+/** @internal Whether the mailbox can be selected: neither `\Noselect` nor `\NonExistent`. */
+export function isSelectable(entry: Pick<ListEntry, "flags">): boolean {
+  return !hasAttribute(entry, "\\noselect") && !hasAttribute(entry, "\\nonexistent");
+}
+
+/**
  * Parses the data of a LIST, LSUB (or Gmail's XLIST) result into mailbox entries, in order.
  *
  * Pure and synchronous. Names are decoded from modified UTF-7 (RFC 3501 section 5.1.3), or

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ListEntry } from "./list.ts";
+import { isSelectable, type ListEntry } from "./list.ts";
 import type { MailboxStatus } from "./status.ts";
 
 /**
@@ -64,9 +64,6 @@ export interface MailboxTree {
   /** The top-level folders, in listing order. */
   folders: MailboxTreeNode[];
 }
-
-const hasFlag = (flags: Set<string>, lower: string) =>
-  [...flags].some((f) => f.toLowerCase() === lower);
 
 /**
  * Builds the folder tree of a mailbox listing (`listMailboxes()` or `parseList()` entries): each
@@ -136,7 +133,7 @@ export function mailboxTree(
     const node = child(parent, entry.name, entry.path, entry.delimiter);
     node.flags = entry.flags;
     node.listed = true;
-    node.disabled = hasFlag(entry.flags, "\\noselect") || hasFlag(entry.flags, "\\nonexistent");
+    node.disabled = !isSelectable(entry);
     if (entry.specialUse !== undefined) node.specialUse = entry.specialUse;
     if (entry.subscribed !== undefined) node.subscribed = entry.subscribed;
     if (entry.status !== undefined) node.status = entry.status;

@@ -10,6 +10,17 @@
 const decoders = new Map<string, TextDecoder | null>();
 
 /**
+ * The value of each byte in the base64 alphabet (RFC 4648 section 4; RFC 2045 section 6.8,
+ * RFC 2047 section 4.1), -1 for every other byte.
+ */
+export const BASE64_VALUES: Int8Array = new Int8Array(256).fill(-1);
+for (let i = 0; i < 64; i++) {
+  BASE64_VALUES[
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)
+  ] = i;
+}
+
+/**
  * A non-fatal `TextDecoder` for a charset label (any label the WHATWG Encoding Standard knows,
  * case-insensitive), or `null` for an unknown label. Cached per label.
  */

@@ -9,11 +9,8 @@
  * @module
  */
 
-// Values of the base64 alphabet (RFC 2045 section 6.8, table 1); -1 for every other byte.
-const BASE64 = new Int8Array(256).fill(-1);
-for (let i = 0; i < 64; i++) {
-  BASE64["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
-}
+import { BASE64_VALUES as BASE64 } from "./text.ts";
+
 const EQUALS = 0x3d;
 const CR = 0x0d;
 const LF = 0x0a;

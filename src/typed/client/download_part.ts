@@ -184,7 +184,6 @@ export async function downloadPart(
     throw typedError(error, command, method); // a cancellation names downloadPart()
   }
   if (!node) return null;
-  const meta = metaOf(node);
   const encoding = node.encoding ?? "7bit";
   let body: BodyStream | null = null;
   let decodedByServer = false;
@@ -202,7 +201,7 @@ export async function downloadPart(
   }
   if (!decodedByServer) body = await fetchBody(`BODY.PEEK[${part}]`);
   if (!body) return null;
-  meta.expectedSize = body.sizeBytes;
+  const meta = metaOf(node, body.sizeBytes);
 
   const steps: ChunkDecoder[] = [];
   const transfer = decodedByServer ? null : chunkDecoderFor(encoding);
@@ -312,8 +311,8 @@ function findPart(node: BodyStructure, part: string): BodyStructure | null {
   return null;
 }
 
-function metaOf(node: BodyStructure): DownloadMeta {
-  const meta: DownloadMeta = { expectedSize: node.size ?? 0, contentType: node.type };
+function metaOf(node: BodyStructure, expectedSize: number): DownloadMeta {
+  const meta: DownloadMeta = { expectedSize, contentType: node.type };
   const charset = node.parameters?.charset?.trim().toLowerCase();
   if (charset) meta.charset = charset;
   if (node.encoding) meta.encoding = node.encoding;

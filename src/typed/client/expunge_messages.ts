@@ -105,11 +105,7 @@ export async function expungeMessages(
 ): Promise<ExpungeResult> {
   const { uid = false, signal } = options;
   const method = "expungeMessages()";
-  if (set === null) {
-    client.response("VANISHED"); // one an earlier command left
-    const [, data] = await run(signal, method, "EXPUNGE", (o) => client.expunge(o));
-    return reports(client, data);
-  }
+  if (set === null) return await expungeAll(client, signal, method);
   const given = sequenceSet(set);
   if (given === "") return { expunged: [], vanished: [] };
   if (!hasUidExpunge(client)) {
@@ -207,7 +203,16 @@ export async function deleteMessages(
     (o) => client.uid("STORE", uids, "+FLAGS.SILENT", "(\\Deleted)", o),
   );
   if (uidplus) return await uidExpunge(client, uids, signal, method);
-  dropReports(client);
+  return await expungeAll(client, signal, method);
+}
+
+// EXPUNGE (RFC 3501 section 6.4.3): every `\Deleted` message, with what the server reported.
+async function expungeAll(
+  client: IMAP4,
+  signal: AbortSignal | undefined,
+  method: string,
+): Promise<ExpungeResult> {
+  dropReports(client); // those an earlier command left
   const [, data] = await run(signal, method, "EXPUNGE", (o) => client.expunge(o));
   return reports(client, data);
 }

@@ -81,13 +81,13 @@ export async function getQuota(
     quotaData = quotas;
     return [type, roots];
   });
-  const roots = parseQuotaRoot(present(rootData), { utf8: utf8Names(client) })
-    .flatMap((r) => r.roots);
-  const quotas = parseQuota(present(quotaData));
+  // The parsers skip imaplib's `[None]` for a kind of response that did not come.
+  const roots = parseQuotaRoot(rootData, { utf8: utf8Names(client) }).flatMap((r) => r.roots);
+  const quotas = parseQuota(quotaData);
   for (const root of roots) {
     if (quotas.some((q) => q.root === root)) continue;
     const [, data] = await run(signal, method, "GETQUOTA", (o) => client.getquota(root, o));
-    quotas.push(...parseQuota(present(data)));
+    quotas.push(...parseQuota(data));
   }
   const result: MailboxQuota = { path, quotas };
   if (roots.length > 0) result.quotaRoot = roots[0];
@@ -96,9 +96,4 @@ export async function getQuota(
   const messages = quotas.find((q) => q.messages)?.messages;
   if (messages) result.messages = messages;
   return result;
-}
-
-// imaplib's `[None]` for no response of a kind.
-function present(data: Data[]): Data[] {
-  return data.filter((d) => d !== null);
 }

@@ -8,7 +8,7 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import type { Argument } from "../../wire/encoder.ts";
-import { type ListEntry, parseList } from "../list.ts";
+import { hasAttribute, isSelectable, type ListEntry, parseList } from "../list.ts";
 import { type MailboxTree, mailboxTree } from "../mailbox_tree.ts";
 import { type MailboxStatus, parseStatus } from "../status.ts";
 import { mailboxArg, quoted, utf8Names } from "./arguments.ts";
@@ -112,9 +112,6 @@ const RETURN: [(w: Wanted) => string, (f: Features, w: Wanted) => boolean][] = [
   [(w) => `STATUS (${w.status.join(" ")})`, (f, w) => f.listStatus && w.status.length > 0],
 ];
 
-const flagged = (entry: ListEntry, flag: string) =>
-  [...entry.flags].some((f) => f.toLowerCase() === flag);
-
 /**
  * Lists mailboxes (LIST, RFC 3501 section 6.3.8; RFC 9051 section 6.3.9) with Unicode names,
  * hierarchy delimiter, attributes, special use (RFC 6154) and subscription: imapflow's
@@ -177,12 +174,10 @@ export async function listMailboxes(
   }
   for (const entry of entries) {
     if (lsub) entry.subscribed = true;
-    else if (features.extended) entry.subscribed = flagged(entry, "\\subscribed");
+    else if (features.extended) entry.subscribed = hasAttribute(entry, "\\subscribed");
   }
   if (!statusItems) return entries;
-  const selectable = entries.filter((e) =>
-    !flagged(e, "\\noselect") && !flagged(e, "\\nonexistent")
-  );
+  const selectable = entries.filter(isSelectable);
   if (returns.some((r) => r.startsWith("STATUS"))) {
     // RFC 5819 section 2: a STATUS response follows each selectable mailbox's LIST response.
     const byPath = new Map(parseStatus(responses.get("STATUS")!, { utf8 }).map((s) => [s.path, s]));
