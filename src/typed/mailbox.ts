@@ -6,7 +6,7 @@
  */
 
 import { isAscii, latin1, utf8Text } from "./text.ts";
-import { type DataItem, splitResponses } from "./data.ts";
+import { type DataItem, eachResponse as eachParts } from "./data.ts";
 import { ImapTokenizer } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 
@@ -61,14 +61,19 @@ export function readMailbox(tok: ImapTokenizer, utf8: boolean): MailboxName {
 
 /**
  * Runs `read` on a tokenizer for each response in `data`, collecting the results (errors carry
- * the response's index).
+ * the response's index). One tokenizer reads them all, over parts that are not copied (a
+ * listing of 100,000 mailboxes made five objects per response before).
  */
 export function eachResponse<T>(
   data: readonly DataItem[],
   read: (tok: ImapTokenizer) => T,
 ): T[] {
-  const responses = splitResponses(data);
   const out: T[] = [];
-  for (let i = 0; i < responses.length; i++) out.push(read(new ImapTokenizer(responses[i], i)));
+  let tok: ImapTokenizer | null = null;
+  eachParts(data, (parts, i) => {
+    if (tok === null) tok = new ImapTokenizer(parts, i);
+    else tok.restart(parts, i);
+    out.push(read(tok));
+  });
   return out;
 }

@@ -96,17 +96,32 @@ export interface MailboxTree {
 export function mailboxTree(
   entries: readonly (ListEntry & { subscribed?: boolean; status?: MailboxStatus })[],
 ): MailboxTree {
-  const tree: MailboxTree = { root: true, folders: [] };
+  const builder = new MailboxTreeBuilder();
+  for (const entry of entries) builder.add(entry);
+  return builder.tree;
+}
+
+/** What {@linkcode mailboxTree} takes: a listed mailbox, with what `listMailboxes()` adds. */
+type TreeEntry = ListEntry & { subscribed?: boolean; status?: MailboxStatus };
+
+/**
+ * @internal {@linkcode mailboxTree} one entry at a time, for `listMailboxTree()`, which adds a
+ * large listing between turns of the event loop.
+ */
+export class MailboxTreeBuilder {
+  /** The tree so far. */
+  readonly tree: MailboxTree = { root: true, folders: [] };
   // The children of each node (the root as null) by name.
-  const children = new Map<MailboxTreeNode | null, Map<string, MailboxTreeNode>>();
-  const child = (
+  #children = new Map<MailboxTreeNode | null, Map<string, MailboxTreeNode>>();
+
+  #child(
     parent: MailboxTreeNode | null,
     name: string,
     path: string,
     delimiter: string | null,
-  ): MailboxTreeNode => {
-    let byName = children.get(parent);
-    if (!byName) children.set(parent, byName = new Map());
+  ): MailboxTreeNode {
+    let byName = this.#children.get(parent);
+    if (!byName) this.#children.set(parent, byName = new Map());
     let node = byName.get(name);
     if (!node) {
       node = {
@@ -119,18 +134,20 @@ export function mailboxTree(
         folders: [],
       };
       byName.set(name, node);
-      (parent ? parent.folders : tree.folders).push(node);
+      (parent ? parent.folders : this.tree.folders).push(node);
     }
     return node;
-  };
-  for (const entry of entries) {
+  }
+
+  /** Adds one listed mailbox, and the levels above it that are not in the tree yet. */
+  add(entry: TreeEntry): void {
     let parent: MailboxTreeNode | null = null;
     let path = "";
     for (const level of entry.parent) {
       path = path === "" ? level : `${path}${entry.delimiter}${level}`;
-      parent = child(parent, level, path, entry.delimiter);
+      parent = this.#child(parent, level, path, entry.delimiter);
     }
-    const node = child(parent, entry.name, entry.path, entry.delimiter);
+    const node = this.#child(parent, entry.name, entry.path, entry.delimiter);
     node.flags = entry.flags;
     node.listed = true;
     node.disabled = !isSelectable(entry);
@@ -138,5 +155,4 @@ export function mailboxTree(
     if (entry.subscribed !== undefined) node.subscribed = entry.subscribed;
     if (entry.status !== undefined) node.status = entry.status;
   }
-  return tree;
 }

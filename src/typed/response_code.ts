@@ -5,7 +5,7 @@
  * @module
  */
 
-import { countSequenceSet, expandSequenceSet } from "./sequence_set.ts";
+import { countSequenceSet, rangesCount, sequenceRanges, UidMapBuilder } from "./sequence_set.ts";
 import { utf8Bytes, utf8Text } from "./text.ts";
 import { ImapTokenizer } from "./tokenizer.ts";
 
@@ -73,7 +73,8 @@ export interface TypedResponseCode {
   charsets?: string[];
 }
 
-const UID_MAP_LIMIT = 1_000_000;
+/** @internal Most UIDs a COPYUID mapping is built for. */
+export const UID_MAP_LIMIT = 1_000_000;
 
 function isNameChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ||
@@ -165,13 +166,15 @@ function readData(code: TypedResponseCode, tok: ImapTokenizer): void {
       code.uidValidity = tok.number();
       const source = tok.atom();
       const destination = tok.atom();
-      const count = countSequenceSet(source);
+      const from = sequenceRanges(source);
+      const to = sequenceRanges(destination);
       code.sourceUids = source;
       code.destinationUids = destination;
-      if (count === countSequenceSet(destination) && count <= UID_MAP_LIMIT) {
-        const from = expandSequenceSet(source);
-        const to = expandSequenceSet(destination);
-        code.uidMap = new Map(from.map((uid, i) => [uid, to[i]]));
+      const count = rangesCount(from);
+      if (count === rangesCount(to) && count <= UID_MAP_LIMIT) {
+        const builder = new UidMapBuilder(from, to);
+        builder.step(count);
+        code.uidMap = builder.map;
       }
       break;
     }

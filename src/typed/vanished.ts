@@ -7,7 +7,7 @@
  */
 
 import type { DataItem } from "./data.ts";
-import { expandSequenceSet } from "./sequence_set.ts";
+import { expandSequenceSet, sortedUnique } from "./sequence_set.ts";
 import { latin1 } from "./text.ts";
 
 /** @internal The UIDs of VANISHED responses, split by whether they carried `(EARLIER)`. */
@@ -32,14 +32,13 @@ export function parseVanished(
   data: readonly DataItem[],
   limit = 1_000_000,
 ): VanishedUids {
-  const earlier = new Set<number>();
-  const now = new Set<number>();
+  const earlier: number[] = [];
+  const now: number[] = [];
   for (const datum of data) {
     if (!(datum instanceof Uint8Array)) continue;
     const text = latin1(datum).trim();
     const into = EARLIER.test(text) ? earlier : now;
-    for (const uid of expandSequenceSet(text.replace(EARLIER, ""), { limit })) into.add(uid);
+    for (const uid of expandSequenceSet(text.replace(EARLIER, ""), { limit })) into.push(uid);
   }
-  const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b);
-  return { earlier: sorted(earlier), now: sorted(now) };
+  return { earlier: sortedUnique(earlier), now: sortedUnique(now) };
 }

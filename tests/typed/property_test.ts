@@ -14,6 +14,7 @@ import {
   type Address,
   type BodyStructure,
   compressSequenceSet,
+  countSequenceSet,
   type DataItem,
   decodeMailbox,
   decodeParameters,
@@ -37,6 +38,7 @@ import {
 } from "../../src/typed/mod.ts";
 import { encodeWords, fetchResponse, type WireStyle } from "./_wire.ts";
 import { fuzzSeed, RUNS } from "./_fuzz.ts";
+import { sortedUnique } from "../../src/typed/sequence_set.ts";
 
 const SEED = fuzzSeed(20261205);
 
@@ -138,6 +140,63 @@ Deno.test("property: sequence sets compress and expand back", () => {
   check(fc.property(fc.array(fc.integer({ min: 1, max: 500 }), { maxLength: 60 }), (numbers) => {
     const set = compressSequenceSet(numbers);
     assert.deepEqual(expandSequenceSet(set), [...new Set(numbers)].sort((a, b) => a - b));
+  }));
+});
+
+// The sets written the plain way: sorted, duplicates dropped, consecutive numbers as low:high.
+function referenceSet(numbers: number[]): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
+Deno.test("property: compressSequenceSet writes what the plain way writes, any order and size", () => {
+  const number = fc.oneof(
+    fc.integer({ min: 1, max: 0xffffffff }),
+    fc.integer({ min: 0xfffffff0, max: 0xffffffff }),
+    fc.integer({ min: 1, max: 40 }),
+  );
+  const numbers = fc.oneof(
+    fc.array(number, { maxLength: 80 }),
+    fc.array(number, { maxLength: 80 }).map((list) => list.sort((a, b) => a - b)),
+    // More than one 64 KiB piece of output.
+    fc.integer({ min: 1, max: 0xfff00000 }).map((base) =>
+      Array.from({ length: 9_000 }, (_, i) => base + i * 3 + (i % 7 === 0 ? 1 : 0))
+    ),
+  );
+  check(fc.property(numbers, (list) => {
+    const set = compressSequenceSet(list);
+    assert.equal(set, referenceSet(list));
+    assert.equal(compressSequenceSet(new Set(list)), set); // any iterable
+  }));
+});
+
+Deno.test("property: sortedUnique sorts ascending and drops duplicates", () => {
+  check(
+    fc.property(fc.array(fc.integer({ min: 1, max: 0xffffffff }), { maxLength: 80 }), (list) => {
+      const doubled = [...list, ...list.slice(0, list.length >> 1)];
+      assert.deepEqual(sortedUnique(doubled), [...new Set(list)].sort((a, b) => a - b));
+    }),
+  );
+});
+
+Deno.test("property: sequence set ranges count and expand as the plain reading does", () => {
+  const item = fc.tuple(fc.integer({ min: 1, max: 0xffffffff }), fc.integer({ min: 0, max: 5 }))
+    .map(([n, span]) => (span === 0 ? `${n}` : `${n}:${Math.min(n + span, 0xffffffff)}`));
+  check(fc.property(fc.array(item, { minLength: 1, maxLength: 30 }), (items) => {
+    const set = items.join(",");
+    const expected = items.flatMap((text) => {
+      const [low, high = low] = text.split(":").map(Number);
+      return Array.from({ length: high - low + 1 }, (_, i) => low + i);
+    });
+    assert.deepEqual(expandSequenceSet(set), expected);
+    assert.equal(countSequenceSet(set), expected.length);
   }));
 });
 

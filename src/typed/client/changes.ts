@@ -12,13 +12,14 @@
 import type { IMAP4 } from "../../client/imap4.ts";
 import { IMAP4Error } from "../../errors.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
-import { compressSequenceSet, expandSequenceSet } from "../sequence_set.ts";
+import { compressSequenceSet, expandSequenceSet, sortedUnique } from "../sequence_set.ts";
 import { parseVanished } from "../vanished.ts";
 import { enableOnce } from "./enable.ts";
 import { run } from "./errors.ts";
 import { searchUids } from "./search_messages.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 import { selectMailbox } from "./select_mailbox.ts";
+import { parseInParts, turnOf } from "./slices.ts";
 
 /**
  * The state one run saves for the next: small and JSON-serialisable (bigints as decimal text).
@@ -172,7 +173,7 @@ export async function mailboxChanges(
         "UID FETCH",
         (o) => client.uid("FETCH", compressSequenceSet(old), "(UID FLAGS)", o),
       );
-      changes.changed = parseFetch(data);
+      changes.changed = await parseInParts(data, parseFetch, turnOf(client));
     }
     return changes;
   }
@@ -189,7 +190,8 @@ export async function mailboxChanges(
       "UID FETCH",
       (o) => client.uid("FETCH", "1:*", "(UID FLAGS)", modifier, o),
     );
-    for (const message of parseFetch(data)) {
+    // A sync after a long time away can bring a FETCH per message: read in parts (slices.ts).
+    for (const message of await parseInParts(data, parseFetch, turnOf(client))) {
       if (message.uid === undefined) continue;
       if (message.uid >= previous.uidNext) changes.newUids.push(message.uid);
       else changes.changed.push(message);
@@ -198,8 +200,7 @@ export async function mailboxChanges(
     if (method === "qresync") {
       const [, vanished] = client.response("VANISHED");
       const { earlier, now } = parseVanished(vanished);
-      changes.vanished = [...new Set([...earlier, ...now])].filter((uid) => uid < previous.uidNext)
-        .sort((a, b) => a - b);
+      changes.vanished = sortedUnique([...earlier, ...now]).filter((uid) => uid < previous.uidNext);
     }
   }
   if (method === "condstore") {

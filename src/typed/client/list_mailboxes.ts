@@ -9,10 +9,11 @@
 import type { IMAP4 } from "../../client/imap4.ts";
 import type { Argument } from "../../wire/encoder.ts";
 import { hasAttribute, isSelectable, type ListEntry, parseList } from "../list.ts";
-import { type MailboxTree, mailboxTree } from "../mailbox_tree.ts";
+import { type MailboxTree, MailboxTreeBuilder } from "../mailbox_tree.ts";
 import { type MailboxStatus, parseStatus } from "../status.ts";
 import { mailboxArg, quoted, utf8Names } from "./arguments.ts";
 import { collect } from "./collect.ts";
+import { forEachInParts, parseInParts, turnOf } from "./slices.ts";
 import { isImap4rev2 } from "./imap4rev2.ts";
 import {
   type SignalOptions,
@@ -168,7 +169,13 @@ export async function listMailboxes(
     [name, "STATUS"],
   );
   const utf8 = utf8Names(client);
-  let entries: MailboxListEntry[] = parseList(responses.get(name)!, { utf8 });
+  // A listing of 100,000 mailboxes takes ~0.3 s to read: in parts, the event loop turning.
+  const turn = turnOf(client);
+  let entries: MailboxListEntry[] = await parseInParts(
+    responses.get(name)!,
+    (data) => parseList(data, { utf8 }),
+    turn,
+  );
   if (options.specialUseOnly && !selection.includes("SPECIAL-USE")) {
     entries = entries.filter((e) => e.specialUse !== undefined && e.specialUse !== "\\Inbox");
   }
@@ -180,7 +187,12 @@ export async function listMailboxes(
   const selectable = entries.filter(isSelectable);
   if (returns.some((r) => r.startsWith("STATUS"))) {
     // RFC 5819 section 2: a STATUS response follows each selectable mailbox's LIST response.
-    const byPath = new Map(parseStatus(responses.get("STATUS")!, { utf8 }).map((s) => [s.path, s]));
+    const statuses = await parseInParts(
+      responses.get("STATUS")!,
+      (data) => parseStatus(data, { utf8 }),
+      turn,
+    );
+    const byPath = new Map(statuses.map((s) => [s.path, s]));
     for (const entry of selectable) {
       const found = byPath.get(entry.path);
       if (found) entry.status = found;
@@ -217,5 +229,8 @@ export async function listMailboxTree(
   client: IMAP4,
   options: ListMailboxesOptions = {},
 ): Promise<MailboxTree> {
-  return mailboxTree(await listMailboxes(client, options));
+  const entries = await listMailboxes(client, options);
+  const builder = new MailboxTreeBuilder();
+  await forEachInParts(entries, (entry) => builder.add(entry), turnOf(client));
+  return builder.tree;
 }

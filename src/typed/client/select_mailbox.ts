@@ -15,6 +15,8 @@ import { mailboxArg, type MessageSet, modseqArg, sequenceSet } from "./arguments
 import { enableOnce } from "./enable.ts";
 import { run } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
+import { parseInParts, turnOf } from "./slices.ts";
+import { sortedUnique } from "../sequence_set.ts";
 
 /**
  * Options of {@linkcode selectMailbox}.
@@ -241,10 +243,9 @@ export async function selectMailbox(
   if (qresync) {
     // `(EARLIER)` is due here (RFC 7162 section 3.2.10); one without it is taken too.
     const { earlier, now } = parseVanished(client.response("VANISHED")[1]);
-    box.vanished = now.length === 0
-      ? earlier
-      : [...new Set([...earlier, ...now])].sort((a, b) => a - b);
-    box.changed = parseFetch(client.response("FETCH")[1]).filter((m) => m.uid !== undefined);
+    box.vanished = now.length === 0 ? earlier : sortedUnique([...earlier, ...now]);
+    const changed = await parseInParts(client.response("FETCH")[1], parseFetch, turnOf(client));
+    box.changed = changed.filter((m) => m.uid !== undefined);
   }
   return box;
 }

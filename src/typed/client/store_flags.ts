@@ -19,6 +19,7 @@ import {
   sequenceSet,
 } from "./arguments.ts";
 import { run } from "./errors.ts";
+import { parseInParts, turnOf } from "./slices.ts";
 
 /**
  * Options of {@linkcode addFlags}, {@linkcode removeFlags} and {@linkcode setFlags}.
@@ -117,7 +118,8 @@ async function store(
   const [, modified] = client.response("MODIFIED");
   const last = modified[modified.length - 1];
   return {
-    messages: parseFetch(data),
+    // A FETCH per message stored (RFC 3501 section 6.4.6): read in parts (slices.ts).
+    messages: await parseInParts(data, parseFetch, turnOf(client)),
     modified: last instanceof Uint8Array ? expandSequenceSet(latin1(last)) : [],
   };
 }
