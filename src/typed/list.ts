@@ -128,7 +128,9 @@ export function parseList(
       if (tok.peek() === -1) tok.fail('expected ")"');
       const flag = tok.astringText();
       flags.add(flag);
-      specialUse ??= SPECIAL_USE.get(flag.toLowerCase());
+      // No special-use name is longer than 10 characters (\important): the common
+      // \HasNoChildren and \HasChildren are not lower-cased into garbage to be looked up.
+      if (flag.length <= 10) specialUse ??= SPECIAL_USE.get(flag.toLowerCase());
     }
     const delimiterText = tok.nstringText();
     const delimiter = delimiterText === null || delimiterText === "" ? null : delimiterText;
@@ -143,10 +145,12 @@ export function parseList(
       flags,
     };
     if (delimiter !== null) {
-      const levels = path.split(delimiter);
-      entry.name = levels.pop()!;
-      entry.parent = levels;
-      entry.parentPath = levels.join(delimiter);
+      const last = path.lastIndexOf(delimiter);
+      if (last !== -1) {
+        entry.name = path.slice(last + delimiter.length);
+        entry.parentPath = path.slice(0, last);
+        entry.parent = entry.parentPath.split(delimiter);
+      }
     }
     if (path === "INBOX") specialUse = "\\Inbox";
     if (specialUse !== undefined) entry.specialUse = specialUse;

@@ -41,9 +41,17 @@ export interface MailboxName {
 
 /** Decodes a mailbox name's bytes (see {@linkcode MailboxNameOptions}). */
 export function mailboxName(bytes: Uint8Array, utf8: boolean): MailboxName {
-  const ascii = isAscii(bytes);
-  const pathAsListed = ascii ? latin1(bytes) : utf8Text(bytes);
-  let path = utf8 || !ascii ? pathAsListed : decodeMailbox(pathAsListed);
+  if (isAscii(bytes)) return asciiName(latin1(bytes), utf8);
+  const text = utf8Text(bytes); // raw 8-bit names: UTF-8 whatever `utf8` says
+  return nameOf(text, text);
+}
+
+// A name of ASCII bytes, as text: modified UTF-7 unless the names are UTF-8.
+function asciiName(pathAsListed: string, utf8: boolean): MailboxName {
+  return nameOf(utf8 ? pathAsListed : decodeMailbox(pathAsListed), pathAsListed);
+}
+
+function nameOf(path: string, pathAsListed: string): MailboxName {
   if (path.length === 5 && path.toUpperCase() === "INBOX") path = "INBOX";
   return { path, pathAsListed };
 }
@@ -52,6 +60,8 @@ export function mailboxName(bytes: Uint8Array, utf8: boolean): MailboxName {
  * Reads a mailbox name (an `astring`: NIL is the mailbox named `NIL`).
  */
 export function readMailbox(tok: ImapTokenizer, utf8: boolean): MailboxName {
+  const ascii = tok.asciiQuoted(); // most names: quoted, 7-bit
+  if (ascii !== null) return asciiName(ascii, utf8);
   const mark = tok.mark();
   const bytes = tok.nstring();
   if (bytes !== null) return mailboxName(bytes, utf8);

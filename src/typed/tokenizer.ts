@@ -367,6 +367,20 @@ export class ImapTokenizer {
   }
 
   /**
+   * Internal (mailbox names): a quoted 7-bit string without escapes as text, consumed; or null.
+   * @ignore
+   */
+  asciiQuoted(): string | null {
+    const start = this.peek() === QUOTE ? this.#pos + 1 : -1;
+    const end = start === -1 ? -1 : this.#plainQuoteEnd(start);
+    if (end === -1) return null;
+    const text = this.#text(start, end);
+    for (let i = start; !this.#lineAscii && i < end; i++) if (this.#buf[i] >= 0x80) return null;
+    this.#pos = end + 1;
+    return text;
+  }
+
+  /**
    * Reads an `nstring` as {@linkcode ImapTokenizer.nstring} does and hands its bytes to `read`
    * in place: a quoted string without escapes is read where it lies in the response, with no
    * string or copy made (dates, numbers in strings). `NIL` gives `null` without calling `read`.

@@ -343,6 +343,49 @@ Deno.test("property: typed messages written as FETCH responses parse back equal"
   }));
 });
 
+// --- LIST names ------------------------------------------------------------------------------
+
+const utf8Bytes = (text: string) => new TextEncoder().encode(text);
+
+// A name as a LIST response sends it: quoted (with `\\` escapes where needed), as a literal, or
+// as an atom when it can be one.
+function listLine(wire: Uint8Array, delimiter: string, form: number): DataItem[] {
+  const text = new TextDecoder().decode(wire);
+  const head = `(\\HasNoChildren) "${delimiter}" `;
+  if (form === 1) return [[utf8Bytes(`${head}{${wire.length}}`), wire], utf8Bytes("")];
+  if (form === 2 && /^[A-Za-z0-9&.,+_-]+$/.test(text) && text.toUpperCase() !== "NIL") {
+    return [utf8Bytes(head + text)];
+  }
+  return [utf8Bytes(`${head}"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`)];
+}
+
+Deno.test("property: LIST names in any form and script come back as sent, split by level", () => {
+  const level = fc.oneof(
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 6 })
+      .filter((l) => !l.includes("/") && ![...l].some((c) => c < " " || c === "\x7f")),
+    // What reads as modified UTF-7 (`&AOQ-` is ä), which raw 8-bit names must not be decoded as.
+    fc.constantFrom("&AOQ-", "&-", "Ö&AOQ-", "a&b"),
+  );
+  check(fc.property(
+    fc.array(level, { minLength: 1, maxLength: 4 }),
+    fc.integer({ min: 0, max: 2 }),
+    // Modified UTF-7; UTF-8 after UTF8=ACCEPT; raw UTF-8 from a server that sends it anyway.
+    fc.constantFrom("utf7", "utf8", "raw"),
+    (levels, form, names) => {
+      const path = levels.join("/");
+      if (names === "raw" && ![...path].some((c) => c > "\x7f")) return; // raw: 8-bit bytes
+      const wire = utf8Bytes(names === "utf7" ? encodeMailbox(path) : path);
+      const [entry] = parseList(listLine(wire, "/", form), { utf8: names === "utf8" });
+      const expected = path.length === 5 && path.toUpperCase() === "INBOX" ? "INBOX" : path;
+      assert.equal(entry.path, expected);
+      assert.equal(entry.pathAsListed, new TextDecoder().decode(wire));
+      assert.equal(entry.name, expected.split("/").pop());
+      assert.deepEqual(entry.parent, levels.slice(0, -1));
+      assert.equal(entry.parentPath, levels.slice(0, -1).join("/"));
+    },
+  ));
+});
+
 // --- Hostile input ------------------------------------------------------------------------------
 
 const PARSERS: [string, (data: DataItem[]) => unknown][] = [
