@@ -10,9 +10,11 @@ import {
   createMailbox,
   deleteMailbox,
   encodeMailbox,
+  fetchAll,
   type FetchMessage,
   fetchMessage,
   fetchMessages,
+  FLAG_COLORS,
   getQuota,
   type IMAP4,
   IMAP4ArgumentError,
@@ -27,6 +29,7 @@ import {
   renameMailbox,
   searchMessages,
   selectMailbox,
+  setFlagColor,
   setFlags,
   statusMailbox,
   subscribeMailbox,
@@ -205,7 +208,9 @@ test("typed dovecot: fetchMessages over a seeded mailbox, every field checked", 
 
   // By UID; and only the fields asked.
   const [byUid] = await collect(fetchMessages(M, [uids[2]], { flags: true }, { uid: true }));
-  assert.deepEqual(Object.keys(byUid).sort(), ["flags", "seq", "uid"]);
+  // (Message 3 is \Flagged: FLAGS brings its colour, red.)
+  assert.deepEqual(Object.keys(byUid).sort(), ["flagColor", "flags", "seq", "uid"]);
+  assert.equal(byUid.flagColor, "red");
   assert.equal(byUid.uid, uids[2]);
   assert.ok(byUid.flags?.has("$Label"));
   const headersOnly = await collect(fetchMessages(M, 2, { headers: true }));
@@ -393,6 +398,39 @@ test("typed dovecot: addFlags, removeFlags, setFlags, silent and unchangedSince"
   assert.deepEqual(conditional.modified, [3]);
   assert.deepEqual(conditional.messages.map((m) => m.seq), [1, 2]);
   assert.doesNotMatch(await rawFlags(3), /\$Cond/);
+});
+
+test("typed dovecot: setFlagColor writes Apple Mail's keywords, flagColor and fetchAll read them", async () => {
+  await using M = await login();
+  const { uids } = await seeded(M);
+  // The keywords as Dovecot stores them, read through imaplib's FETCH.
+  const rawFlags = async (uid: number) => {
+    const [, data] = await M.uid("FETCH", String(uid), "(FLAGS)");
+    const flags = /FLAGS \(([^)]*)\)/.exec(showData(data)[0] as string)![1].split(" ");
+    return flags.filter((f) => f === "\\Flagged" || f.startsWith("$MailFlagBit")).sort();
+  };
+  for (const [n, color] of FLAG_COLORS.entries()) {
+    const result = await setFlagColor(M, [uids[0]], color, { uid: true });
+    const bits = [0, 1, 2].filter((bit) => n & (1 << bit)).map((bit) => `$MailFlagBit${bit}`);
+    assert.deepEqual(await rawFlags(uids[0]), ["\\Flagged", ...bits].sort(), color);
+    assert.equal(result.messages[0].flagColor, color);
+    const [message] = await fetchAll(M, [uids[0]], { flags: true }, { uid: true });
+    assert.equal(message.flagColor, color);
+  }
+  await setFlagColor(M, [uids[0]], null, { uid: true, silent: true });
+  assert.deepEqual(await rawFlags(uids[0]), []);
+  assert.equal(
+    (await fetchMessage(M, uids[0], { flags: true }, { uid: true }))?.flagColor,
+    undefined,
+  );
+  // The seeded third message is \Flagged without bits: red, as Apple Mail shows it.
+  const all = await fetchAll(M, "1:*", { flags: true, envelope: true });
+  assert.deepEqual(all.map((m) => m.flagColor), [undefined, undefined, "red"]);
+  assert.deepEqual(all, await collect(fetchMessages(M, "1:*", { flags: true, envelope: true })));
+  await assert.rejects(
+    setFlagColor(M, [uids[0]], "pink" as "red", { uid: true }),
+    IMAP4ArgumentError,
+  );
 });
 
 test("typed dovecot: selectMailbox fields against the raw untagged store and STATUS", async () => {

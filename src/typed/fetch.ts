@@ -12,6 +12,7 @@ import { TypedParseError } from "./errors.ts";
 import { type DataItem, eachResponse, type ResponseParts } from "./data.ts";
 import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
+import { type FlagColor, flagColor } from "./flag_color.ts";
 
 /**
  * One FETCH response as a typed message, imapflow's `FetchMessageObject` with Web types. Only
@@ -21,6 +22,7 @@ import { decodeMailbox } from "./utf7.ts";
  * | ------------------------------------------- | ---------------------------------------- |
  * | `UID`                                       | `uid`                                    |
  * | `FLAGS`                                     | `flags` (as sent: `\\Seen`, `$Label1`)   |
+ * | `FLAGS` with `\\Flagged`                    | `flagColor` (Apple Mail's colour)        |
  * | `INTERNALDATE`                              | `internalDate` (omitted if unreadable)   |
  * | `RFC822.SIZE`                               | `size` (bytes)                           |
  * | `MODSEQ` (RFC 7162)                         | `modseq`                                 |
@@ -57,6 +59,8 @@ export interface FetchMessage {
   uid?: number;
   /** The flags, as sent (`\\Seen`, `$Forwarded`). */
   flags?: Set<string>;
+  /** The flag's colour, with `flags`, when the message is `\\Flagged` (see `flagColor()`). */
+  flagColor?: FlagColor;
   /** INTERNALDATE, the time the server received the message. */
   internalDate?: Date;
   /** RFC822.SIZE in bytes. */
@@ -143,7 +147,10 @@ const ITEMS = new Map<string, ItemReader>([
   }],
   ["FLAGS", (tok, msg) => {
     const flags = readSet(tok, null); // NIL (tolerated): no flags
-    if (flags !== null) msg.flags = flags;
+    if (flags === null) return;
+    msg.flags = flags;
+    const color = flagColor(flags);
+    if (color !== undefined) msg.flagColor = color;
   }],
   ["INTERNALDATE", (tok, msg) => {
     const date = tok.nstringWith(dateFromBytes);

@@ -10,6 +10,7 @@ import type { DataItem } from "./data.ts";
 import { parseFetchResponse } from "./fetch.ts";
 import { latin1 } from "./text.ts";
 import { parseVanished } from "./vanished.ts";
+import type { FlagColor } from "./flag_color.ts";
 
 /**
  * A change to the selected mailbox, as the server reported it:
@@ -33,7 +34,14 @@ export type MailboxEvent =
   | { type: "exists"; count: number }
   | { type: "expunge"; seq: number }
   | { type: "vanished"; uids: number[]; earlier: boolean }
-  | { type: "flags"; seq: number; uid?: number; flags: Set<string>; modseq?: bigint };
+  | {
+    type: "flags";
+    seq: number;
+    uid?: number;
+    flags: Set<string>;
+    flagColor?: FlagColor;
+    modseq?: bigint;
+  };
 
 const NUMBER = /^\d+$/;
 
@@ -87,6 +95,7 @@ export function mailboxEvents(response: [type: string, data: DataItem[]]): Mailb
       if (message.flags === undefined) return [];
       const event: MailboxEvent = { type: "flags", seq: message.seq, flags: message.flags };
       if (message.uid !== undefined) event.uid = message.uid;
+      if (message.flagColor !== undefined) event.flagColor = message.flagColor;
       if (message.modseq !== undefined) event.modseq = message.modseq;
       return [event];
     }

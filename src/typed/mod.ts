@@ -39,6 +39,7 @@ export type { MailboxNameOptions } from "./mailbox.ts";
 export { type ListEntry, parseList } from "./list.ts";
 export { type MailboxTree, mailboxTree, type MailboxTreeNode } from "./mailbox_tree.ts";
 export { type MailboxEvent, mailboxEvents } from "./mailbox_events.ts";
+export { FLAG_COLORS, type FlagColor, flagColor } from "./flag_color.ts";
 export { type MailboxStatus, parseStatus } from "./status.ts";
 export { type EsearchResult, parseEsearch, parseSearch } from "./search.ts";
 export { type Namespace, type Namespaces, parseNamespace } from "./namespace.ts";
@@ -56,6 +57,7 @@ export { parseResponseCodeTyped, type TypedResponseCode } from "./response_code.
 export { IMAP4CancelledError, IMAP4CommandError } from "./client/errors.ts";
 export type { MessageSet } from "./client/arguments.ts";
 export {
+  fetchAll,
   fetchMessage,
   fetchMessages,
   type FetchMessagesOptions,
@@ -109,6 +111,7 @@ export {
 export {
   addFlags,
   removeFlags,
+  setFlagColor,
   setFlags,
   type StoreFlagsOptions,
   type StoreFlagsResult,

@@ -7,10 +7,15 @@ import assert from "node:assert/strict";
 import {
   type BodyStructure,
   type FetchMessage,
+  FLAG_COLORS,
+  type FlagColor,
+  flagColor,
   parseFetch,
   parseFetchResponse,
   TypedParseError,
 } from "../../src/typed/mod.ts";
+import { IMAP4ArgumentError } from "../../src/errors.ts";
+import { colorFlags } from "../../src/typed/flag_color.ts";
 import { bytes, data, lit, text } from "./_data.ts";
 
 const d = (iso: string) => new Date(iso);
@@ -64,6 +69,45 @@ Deno.test("fetch: RFC 3501 section 7.4.2's example (FLAGS INTERNALDATE RFC822.SI
       },
     } satisfies FetchMessage,
   );
+});
+
+Deno.test("flag colours: Apple Mail's three bits both ways, as imapflow reads and writes them", () => {
+  // [keywords with \Flagged, colour]: the number the bits write, 7 (no colour) as red.
+  const table: [string[], FlagColor][] = [
+    [[], "red"],
+    [["$MailFlagBit0"], "orange"],
+    [["$MailFlagBit1"], "yellow"],
+    [["$MailFlagBit0", "$MailFlagBit1"], "green"],
+    [["$MailFlagBit2"], "blue"],
+    [["$MailFlagBit0", "$MailFlagBit2"], "purple"],
+    [["$MailFlagBit1", "$MailFlagBit2"], "grey"],
+    [["$MailFlagBit0", "$MailFlagBit1", "$MailFlagBit2"], "red"],
+  ];
+  for (const [bits, color] of table) {
+    const line = `1 (FLAGS (\\Seen \\Flagged ${bits.join(" ")}))`;
+    assert.equal(parseFetch(data(line))[0].flagColor, color, line);
+    assert.equal(flagColor(new Set(["\\Flagged", ...bits])), color);
+    if (bits.length < 3) {
+      assert.deepEqual(colorFlags(color), {
+        add: ["\\Flagged", ...bits],
+        remove: ["$MailFlagBit0", "$MailFlagBit1", "$MailFlagBit2"].filter((b) =>
+          !bits.includes(b)
+        ),
+      });
+    }
+  }
+  // Not flagged: no colour, whatever the bits; no FLAGS: no field.
+  assert.equal(flagColor(new Set(["$MailFlagBit0"])), undefined);
+  assert.ok(!("flagColor" in parseFetch(data("1 (FLAGS ($MailFlagBit0))"))[0]));
+  assert.ok(!("flagColor" in parseFetch(data("1 (UID 4)"))[0]));
+  assert.deepEqual(FLAG_COLORS, ["red", "orange", "yellow", "green", "blue", "purple", "grey"]);
+  // Writing: imapflow's spellings ("Purple"), null for no flag, anything else refused.
+  assert.deepEqual(colorFlags(" Purple " as FlagColor), colorFlags("purple"));
+  assert.deepEqual(colorFlags(null), {
+    add: [],
+    remove: ["\\Flagged", "$MailFlagBit0", "$MailFlagBit1", "$MailFlagBit2"],
+  });
+  assert.throws(() => colorFlags("pink" as FlagColor), IMAP4ArgumentError);
 });
 
 Deno.test("fetch: Dovecot UID FETCH with CONDSTORE and OBJECTID items", () => {

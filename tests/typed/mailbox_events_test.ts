@@ -18,6 +18,10 @@ test("mailboxEvents: EXISTS, EXPUNGE, VANISHED, FETCH with FLAGS; others none", 
   assert.deepEqual(mailboxEvents(["FETCH", [b("3 (UID 41 MODSEQ (90) FLAGS (\\Seen $Work))")]]), [
     { type: "flags", seq: 3, uid: 41, modseq: 90n, flags: new Set(["\\Seen", "$Work"]) },
   ]);
+  // Apple Mail's flag colour (blue: bit 2), as imapflow's flags event carries it.
+  assert.deepEqual(mailboxEvents(["FETCH", [b("5 (FLAGS (\\Flagged $MailFlagBit2))")]]), [
+    { type: "flags", seq: 5, flags: new Set(["\\Flagged", "$MailFlagBit2"]), flagColor: "blue" },
+  ]);
   assert.deepEqual(mailboxEvents(["FETCH", [b("4 (FLAGS ())")]]), [
     { type: "flags", seq: 4, flags: new Set() },
   ]);

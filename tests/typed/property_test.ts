@@ -307,9 +307,13 @@ const objectId = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
 const message: fc.Arbitrary<FetchMessage> = fc.record({
   seq: fc.integer({ min: 1, max: 0xffffffff }),
   uid: fc.integer({ min: 1, max: 0xffffffff }),
-  flags: fc.array(fc.stringMatching(/^\\?[A-Za-z$][A-Za-z0-9$_.-]{0,8}$/), { maxLength: 4 }).map(
-    (f) => new Set(f),
-  ),
+  flags: fc.array(
+    fc.oneof(
+      fc.stringMatching(/^\\?[A-Za-z$][A-Za-z0-9$_.-]{0,8}$/),
+      fc.constantFrom("\\Flagged", "$MailFlagBit0", "$MailFlagBit1", "$MailFlagBit2"),
+    ),
+    { maxLength: 5 },
+  ).map((f) => new Set(f)),
   internalDate: date,
   size: fc.integer({ min: 0, max: 0xffffffff }),
   modseq: fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }),
@@ -325,13 +329,23 @@ const message: fc.Arbitrary<FetchMessage> = fc.record({
   gmailMessageId: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }),
   gmailThreadId: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }),
   labels: fc.array(anyText, { maxLength: 3 }).map((l) => new Set(l)),
-}, { requiredKeys: ["seq"], noNullPrototype: true }).map((m) => {
+}, { requiredKeys: ["seq"], noNullPrototype: true }).map((m: FetchMessage) => {
   // RFC 8474 ids are filled from Gmail's when the server sent no EMAILID / THREADID.
   if (m.gmailMessageId !== undefined && m.emailId === undefined) {
     m.emailId = String(m.gmailMessageId);
   }
   if (m.gmailThreadId !== undefined && m.threadId === undefined) {
     m.threadId = String(m.gmailThreadId);
+  }
+  // Apple Mail's flag colour: \Flagged, and the number the three bits write (7 has no colour:
+  // red, as for none).
+  if (m.flags?.has("\\Flagged")) {
+    const n = [0, 1, 2].reduce(
+      (sum, bit) => sum + (m.flags!.has(`$MailFlagBit${bit}`) ? 1 << bit : 0),
+      0,
+    );
+    m.flagColor =
+      (["red", "orange", "yellow", "green", "blue", "purple", "grey", "red"] as const)[n];
   }
   return m;
 });
