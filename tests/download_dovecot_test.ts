@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   appendMessage,
   downloadPart,
+  downloadParts,
   type IMAP4,
   IMAP4_stream,
   IMAP4ArgumentError,
@@ -166,6 +167,31 @@ async function checkDownloads(M: IMAP4, uid: number, sent: string[]) {
   await assert.rejects(downloadPart(M, uid, "1.TEXT"), IMAP4ArgumentError);
   await assert.rejects(downloadPart(M, "1:2", "1"), IMAP4ArgumentError);
   assert.ok(sent.length > 0);
+
+  // Several parts at once (downloadParts(), imapflow's downloadMany()): each as downloadPart()
+  // gives it. With part 5 in the FETCH, Dovecot refuses BINARY for all of them and the client
+  // decodes every one; without it, the server does.
+  for (const parts of [["1", "2", "3.1", "3.2", "4", "5", "9"], ["2", "1", "3"]]) {
+    const many = await downloadParts(M, uid, parts, { uid: true });
+    assert.deepEqual([...many.keys()], parts.filter((p) => p !== "9"));
+    for (const [part, { meta, content }] of many) {
+      const one = await downloadPart(M, uid, part, { uid: true });
+      assert.deepEqual(content, await bytesOf(one), part);
+      // The size sent differs where one of them had the server decode.
+      assert.deepEqual({ ...meta, expectedSize: 0 }, { ...one!.meta, expectedSize: 0 }, part);
+    }
+    assert.deepEqual(many.get("2")?.content, ATTACHMENT);
+    assert.equal(new TextDecoder().decode(many.get("1")?.content), QP_TEXT);
+  }
+  assert.equal((await downloadParts(M, uid + 1000, ["1"], { uid: true })).size, 0);
+  const [[, koi8]] = await downloadParts(M, 2, ["1"]);
+  assert.equal(new TextDecoder().decode(koi8.content), "Привет, мир");
+  await assert.rejects(downloadParts(M, uid, ["1.TEXT"]), IMAP4ArgumentError);
+  await assert.rejects(
+    downloadParts(M, uid, ["1"], { signal: AbortSignal.abort("stop") }),
+    (e) => e instanceof IMAP4CancelledError && /downloadParts/.test(e.message),
+  );
+  assert.equal((await M.noop())[0], "OK");
 }
 
 // KOI8-R, base64, a single part: "Привет, мир" is f0 d2 c9 d7 c5 d4 2c 20 cd c9 d2 there.

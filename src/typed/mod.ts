@@ -130,6 +130,7 @@ export {
   downloadPart,
   type DownloadPartOptions,
 } from "./client/download_part.ts";
+export { type DownloadedPart, downloadParts } from "./client/download_parts.ts";
 export { getNamespaces } from "./client/namespaces.ts";
 export { watchMailbox, type WatchMailboxOptions } from "./client/watch_mailbox.ts";
 export { getQuota, type MailboxQuota } from "./client/get_quota.ts";

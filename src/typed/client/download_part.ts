@@ -86,7 +86,8 @@ export interface DownloadPartOptions {
   signal?: AbortSignal;
 }
 
-const PART_NUMBER = /^[1-9]\d*(?:\.[1-9]\d*)*$/;
+/** @internal A part number (`"2"`, `"1.2"`). */
+export const PART_NUMBER = /^[1-9]\d*(?:\.[1-9]\d*)*$/;
 const MESSAGE_NUMBER = /^[1-9]\d*$/;
 const UTF8_LABELS = new Set(["utf-8", "utf8", "us-ascii", "ascii", "unicode-1-1-utf-8"]);
 
@@ -151,10 +152,7 @@ export async function downloadPart(
 ): Promise<Download | null> {
   const { uid = false, decodeText = true, signal } = options;
   const method = "downloadPart()";
-  const number = String(message);
-  if (!MESSAGE_NUMBER.test(number) || Number(number) > 0xffffffff) {
-    throw new IMAP4ArgumentError(`not a message number: ${JSON.stringify(message)}`);
-  }
+  const number = messageNumber(message);
   if (part !== undefined && part !== "" && !PART_NUMBER.test(part)) {
     throw new IMAP4ArgumentError(`not a part number: ${JSON.stringify(part)}`);
   }
@@ -203,8 +201,31 @@ export async function downloadPart(
   if (!body) return null;
   const meta = metaOf(node, body.sizeBytes);
 
+  const steps = decodeSteps(meta, decodedByServer ? null : encoding, decodeText);
+  return { meta, content: contentOf(body, steps, command, method) };
+}
+
+/** @internal `message` as sent (`"42"`). @throws {IMAP4ArgumentError} for anything else. */
+export function messageNumber(message: number | string): string {
+  const number = String(message);
+  if (!MESSAGE_NUMBER.test(number) || Number(number) > 0xffffffff) {
+    throw new IMAP4ArgumentError(`not a message number: ${JSON.stringify(message)}`);
+  }
+  return number;
+}
+
+/**
+ * @internal What turns a part's bytes into its content: the transfer decoding (`encoding`; null
+ * when the server decoded), then, for inline text in another charset, UTF-8 (`meta.charset`
+ * then says `"utf-8"`).
+ */
+export function decodeSteps(
+  meta: DownloadMeta,
+  encoding: string | null,
+  decodeText: boolean,
+): ChunkDecoder[] {
   const steps: ChunkDecoder[] = [];
-  const transfer = decodedByServer ? null : chunkDecoderFor(encoding);
+  const transfer = encoding === null ? null : chunkDecoderFor(encoding);
   if (transfer) steps.push(transfer);
   const charset = meta.charset;
   if (
@@ -217,7 +238,7 @@ export async function downloadPart(
       meta.charset = "utf-8";
     }
   }
-  return { meta, content: contentOf(body, steps, command, method) };
+  return steps;
 }
 
 // The content: the body's bytes through `steps`, in order, as the caller reads. The stream ends
@@ -300,7 +321,8 @@ async function partOf(
   return found;
 }
 
-function findPart(node: BodyStructure, part: string): BodyStructure | null {
+/** @internal The node of `part` in a BODYSTRUCTURE; null without it. */
+export function findPart(node: BodyStructure, part: string): BodyStructure | null {
   if (node.part === part) return node;
   for (const child of node.childNodes ?? []) {
     // Only a child whose number starts the wanted one (or a root without a number) leads there.
@@ -311,7 +333,8 @@ function findPart(node: BodyStructure, part: string): BodyStructure | null {
   return null;
 }
 
-function metaOf(node: BodyStructure, expectedSize: number): DownloadMeta {
+/** @internal The meta of a part from its BODYSTRUCTURE node. */
+export function metaOf(node: BodyStructure, expectedSize: number): DownloadMeta {
   const meta: DownloadMeta = { expectedSize, contentType: node.type };
   const charset = node.parameters?.charset?.trim().toLowerCase();
   if (charset) meta.charset = charset;
