@@ -42,6 +42,7 @@ export { type MailboxEvent, mailboxEvents } from "./mailbox_events.ts";
 export { FLAG_COLORS, type FlagColor, flagColor } from "./flag_color.ts";
 export { type MailboxStatus, parseStatus } from "./status.ts";
 export { type EsearchResult, parseEsearch, parseSearch } from "./search.ts";
+export { parseThread, type ThreadNode } from "./thread.ts";
 export { type Namespace, type Namespaces, parseNamespace } from "./namespace.ts";
 export {
   parseQuota,
@@ -88,6 +89,14 @@ export {
 } from "./client/select_mailbox.ts";
 export type { SearchQuery } from "./client/search_query.ts";
 export { searchMessages, type SearchMessagesOptions } from "./client/search_messages.ts";
+export {
+  type SortCriterion,
+  type SortKey,
+  sortMessages,
+  type SortMessagesOptions,
+  type ThreadAlgorithm,
+  threadMessages,
+} from "./client/sort_thread.ts";
 export {
   type SearchReturn,
   type SearchSummary,
