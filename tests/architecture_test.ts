@@ -166,8 +166,10 @@ test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 68 
     // QRESYNC select, UNSELECT, UID EXPUNGE, NAMESPACE), 128 KB after: 140 KB decided then.
     // 2026-12-06 the typed layer took what imapflow users miss most (downloadPart() with
     // transferDecoder(), getQuota(), subscribeMailbox(), Gmail's labels and X-GM-RAW,
-    // listMailboxTree(), deleteMessages()): 140.2 KB. Decided then: 150 KB.
-    assert.ok(sizes.full < 150_000, `full bundle: ${sizes.full} bytes`);
+    // listMailboxTree(), deleteMessages()): 140.2 KB. Decided then: 150 KB. The next session
+    // read the typed functions' large answers in parts (the event loop's 20 ms) and added flag
+    // colours, fetchAll(), downloadParts() and SORT / THREAD: 149.6 KB. Decided then: 160 KB.
+    assert.ok(sizes.full < 160_000, `full bundle: ${sizes.full} bytes`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -34,6 +34,7 @@ import {
   parseResponseCodeTyped,
   parseSearch,
   parseStatus,
+  parseThread,
   TypedParseError,
 } from "../../src/typed/mod.ts";
 import { encodeWords, fetchResponse, type WireStyle } from "./_wire.ts";
@@ -408,6 +409,7 @@ const PARSERS: [string, (data: DataItem[]) => unknown][] = [
   ["parseList utf8", (d) => parseList(d, { utf8: true })],
   ["parseStatus", parseStatus],
   ["parseSearch", parseSearch],
+  ["parseThread", parseThread],
   ["parseEsearch", parseEsearch],
   ["parseNamespace", parseNamespace],
   ["parseQuota", parseQuota],
