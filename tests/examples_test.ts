@@ -195,6 +195,48 @@ test(
   denoOnly,
 );
 
+// ---- conversations.ts ----
+
+// Deno only: the examples are Deno scripts, run with Deno.execPath().
+test(
+  "examples: conversations prints the server's threads, newest first, with senders and flag colours",
+  async () => {
+    await using M = await login(BOB);
+    const box = uniqueMailbox("Conversations");
+    const mail = (id: string, subject: string, from: string, day: number, refs = "") =>
+      `From: ${from}\r\nTo: bob@example.org\r\nSubject: ${subject}\r\n` +
+      `Date: ${day} Mar 2025 09:00:00 +0000\r\nMessage-ID: <${id}.${box}@example.org>\r\n` +
+      (refs ? `References: <${refs}.${box}@example.org>\r\n` : "") + "\r\nHello\r\n";
+    try {
+      await M.create(box);
+      for (
+        const [flags, text] of [
+          [null, mail("a", "Plan", "Anna <anna@example.org>", 1)],
+          ["(\\Flagged $MailFlagBit2)", mail("b", "Re: Plan", "Ben <ben@example.org>", 2, "a")],
+          [null, mail("c", "Lunch?", "=?UTF-8?Q?J=C3=BCrgen?= <j@example.org>", 3)],
+        ] as const
+      ) {
+        assert.equal((await M.append(box, flags, null, text))[0], "OK");
+      }
+      const out = await runExample("conversations.ts", exampleEnv({ MAILBOX: box }));
+      // Newest thread first (UID 3), then the Plan thread with its reply (blue: bit 2).
+      assert.ok(
+        out.includes(
+          `${box}: 3 messages, 2 conversations shown\n` +
+            "  - 2025-03-03  Jürgen: Lunch?\n" +
+            "  - 2025-03-01  Anna: Plan\n" +
+            "    - 2025-03-02  Ben: Re: Plan  [blue flag]\n",
+        ),
+        out,
+      );
+      assert.deepEqual(await status(M, box, "MESSAGES UNSEEN"), { MESSAGES: 3, UNSEEN: 3 });
+    } finally {
+      await deleteMailboxes(M, box);
+    }
+  },
+  denoOnly,
+);
+
 // ---- download_attachments.ts ----
 
 function base64Lines(bytes: Uint8Array): string {
