@@ -18,6 +18,7 @@ import {
   setFlags,
   type Transport,
 } from "../mod.ts";
+import { lineServer } from "./lib/replay.ts";
 
 const REPEATS = Number(Deno.args[0] ?? 3);
 const encoder = new TextEncoder();
@@ -58,20 +59,8 @@ function chunks(bytes: Uint8Array): Uint8Array[] {
 }
 
 function server(): Transport {
-  const out: Uint8Array[] = [];
-  let wake: (() => void) | null = null;
-  let closed = false;
-  let pending = "";
-  const send = (...parts: (string | Uint8Array)[]) => {
-    for (const p of parts) {
-      if (typeof p === "string") out.push(encoder.encode(p));
-      else out.push(...chunks(p));
-    }
-    wake?.();
-  };
   const caps = "IMAP4rev1 LITERAL+ UIDPLUS MOVE";
-  send(`* OK [CAPABILITY ${caps}] ready\r\n`);
-  const onLine = (line: string) => {
+  return lineServer(`* OK [CAPABILITY ${caps}] ready\r\n`, (line, { send, close }) => {
     const [tag, name, sub] = line.split(" ", 3);
     const command = name.toUpperCase() === "UID" ? `UID ${sub.toUpperCase()}` : name.toUpperCase();
     switch (command) {
@@ -87,55 +76,26 @@ function server(): Transport {
           `${tag} OK [READ-WRITE] Select completed.\r\n`,
         );
       case "LIST":
-        return send(LIST, `${tag} OK List completed.\r\n`);
+        return send(...chunks(LIST), `${tag} OK List completed.\r\n`);
       case "UID SEARCH":
-        return send(SEARCH, `${tag} OK Search completed.\r\n`);
+        return send(...chunks(SEARCH), `${tag} OK Search completed.\r\n`);
       case "UID COPY":
         return line.includes(",")
-          ? send(
-            `${tag} OK [COPYUID 7 ${SCATTERED} 5000:${4999 + SCATTERED_UIDS}] Copied.\r\n`,
-          )
+          ? send(`${tag} OK [COPYUID 7 ${SCATTERED} 5000:${4999 + SCATTERED_UIDS}] Copied.\r\n`)
           : send(
             `${tag} OK [COPYUID 7 1:${MAPPED_UIDS} ${MAPPED_UIDS + 1}:${
               2 * MAPPED_UIDS
             }] Copied.\r\n`,
           );
       case "UID STORE":
-        return send(STORE, `${tag} OK Store completed.\r\n`);
+        return send(...chunks(STORE), `${tag} OK Store completed.\r\n`);
       case "LOGOUT":
         send("* BYE bye\r\n", `${tag} OK Logout completed.\r\n`);
-        closed = true;
-        return;
+        return close();
       default:
         return send(`${tag} BAD unexpected\r\n`);
     }
-  };
-  return {
-    readable: new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        while (out.length === 0 && !closed) {
-          await new Promise<void>((r) => wake = r);
-        }
-        if (out.length > 0) controller.enqueue(out.shift()!);
-        else controller.close();
-      },
-    }, { highWaterMark: 0 }),
-    writable: new WritableStream<Uint8Array>({
-      write(chunk) {
-        pending += new TextDecoder().decode(chunk);
-        let at;
-        while ((at = pending.indexOf("\r\n")) >= 0) {
-          const line = pending.slice(0, at);
-          pending = pending.slice(at + 2);
-          onLine(line);
-        }
-      },
-    }),
-    close() {
-      closed = true;
-      wake?.();
-    },
-  };
+  });
 }
 
 interface Sample {

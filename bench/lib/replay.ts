@@ -36,29 +36,14 @@ export function readRecording(path: string): Recording {
  * 64 KiB chunks as a socket delivers them) and LOGOUT.
  */
 export function replayTransport(recording: Recording): Transport {
-  const out: Uint8Array[] = [];
-  let wake: (() => void) | null = null;
-  let closed = false;
-  const send = (...parts: (string | Uint8Array)[]) => {
-    for (const p of parts) {
-      out.push(typeof p === "string" ? encoder.encode(p) : p);
-    }
-    wake?.();
-  };
-  send("* OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] replay ready\r\n");
-  let pending = "";
-  const onLine = (line: string) => {
+  const caps = "IMAP4rev1 LITERAL+ IDLE";
+  return lineServer(`* OK [CAPABILITY ${caps}] replay ready\r\n`, (line, { send, close }) => {
     const [tag, name] = line.split(" ", 2);
     switch (name.toUpperCase()) {
       case "CAPABILITY":
-        return send(
-          "* CAPABILITY IMAP4rev1 LITERAL+ IDLE\r\n",
-          `${tag} OK done\r\n`,
-        );
+        return send(`* CAPABILITY ${caps}\r\n`, `${tag} OK done\r\n`);
       case "LOGIN":
-        return send(
-          `${tag} OK [CAPABILITY IMAP4rev1 LITERAL+ IDLE] Logged in\r\n`,
-        );
+        return send(`${tag} OK [CAPABILITY ${caps}] Logged in\r\n`);
       case "SELECT":
         return send(
           "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n",
@@ -66,18 +51,46 @@ export function replayTransport(recording: Recording): Transport {
           `${tag} OK [READ-WRITE] Select completed.\r\n`,
         );
       case "FETCH":
-        return send(
-          ...chunked(recording.body),
-          `${tag} OK Fetch completed.\r\n`,
-        );
+        return send(...chunked(recording.body), `${tag} OK Fetch completed.\r\n`);
       case "LOGOUT":
         send("* BYE Logging out\r\n", `${tag} OK Logout completed.\r\n`);
-        closed = true;
-        return;
+        return close();
       default:
         return send(`${tag} BAD unexpected\r\n`);
     }
+  });
+}
+
+/** How a {@linkcode lineServer} answers: bytes sent as they are, strings as UTF-8. */
+export interface Reply {
+  send(...parts: (string | Uint8Array)[]): void;
+  /** Ends the stream once everything sent has been read. */
+  close(): void;
+}
+
+/**
+ * An in-memory IMAP server for the benchmarks: `greeting` first, then `answer` for each line the
+ * client writes (commands without literals), each byte array sent a chunk of its own.
+ */
+export function lineServer(
+  greeting: string,
+  answer: (line: string, reply: Reply) => void,
+): Transport {
+  const out: Uint8Array[] = [];
+  let wake: (() => void) | null = null;
+  let closed = false;
+  let pending = "";
+  const reply: Reply = {
+    send(...parts) {
+      for (const p of parts) out.push(typeof p === "string" ? encoder.encode(p) : p);
+      wake?.();
+    },
+    close() {
+      closed = true;
+      wake?.();
+    },
   };
+  reply.send(greeting);
   return {
     readable: new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -95,13 +108,10 @@ export function replayTransport(recording: Recording): Transport {
         while ((at = pending.indexOf("\r\n")) >= 0) {
           const line = pending.slice(0, at);
           pending = pending.slice(at + 2);
-          onLine(line);
+          answer(line, reply);
         }
       },
     }),
-    close() {
-      closed = true;
-      wake?.();
-    },
+    close: reply.close,
   };
 }
