@@ -1,6 +1,7 @@
 // Event-loop responsiveness of the typed functions on large answers (no network): an in-memory
 // server answers in 64 KiB chunks with 100,000 mailboxes (LIST), a million UIDs (SEARCH), a
-// COPYUID of 100,000 scattered UIDs and one of a million, and 50,000 FETCH responses to a STORE.
+// COPYUID of 100,000 scattered UIDs and one of a million, 500,000 threads (THREAD), and 50,000
+// FETCH responses to a STORE.
 // For each call: its time and the gaps between the ticks of a 5 ms interval timer in the same
 // process while it ran (the loop's budget is 20 ms), first call and warm repeats.
 //
@@ -16,6 +17,7 @@ import {
   searchMessages,
   selectMailbox,
   setFlags,
+  threadMessages,
   type Transport,
 } from "../mod.ts";
 import { lineServer } from "./lib/replay.ts";
@@ -29,6 +31,7 @@ const SEARCH_UIDS = 1_000_000;
 const SCATTERED_UIDS = 100_000;
 const MAPPED_UIDS = 1_000_000;
 const STORED = 50_000;
+const THREADS = 500_000;
 
 // The answers, built once: untagged lines as one byte array each.
 function lines(count: number, line: (i: number) => string): Uint8Array {
@@ -49,6 +52,9 @@ const STORE = lines(
   STORED,
   (i) => `* ${i + 1} FETCH (UID ${i + 1} FLAGS (\\Seen))\r\n`,
 );
+const THREAD = encoder.encode(
+  `* THREAD ${Array.from({ length: THREADS }, (_, i) => `(${i + 1})`).join("")}\r\n`,
+);
 
 function chunks(bytes: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -59,7 +65,7 @@ function chunks(bytes: Uint8Array): Uint8Array[] {
 }
 
 function server(): Transport {
-  const caps = "IMAP4rev1 LITERAL+ UIDPLUS MOVE";
+  const caps = "IMAP4rev1 LITERAL+ UIDPLUS MOVE THREAD=REFERENCES";
   return lineServer(`* OK [CAPABILITY ${caps}] ready\r\n`, (line, { send, close }) => {
     const [tag, name, sub] = line.split(" ", 3);
     const command = name.toUpperCase() === "UID" ? `UID ${sub.toUpperCase()}` : name.toUpperCase();
@@ -87,6 +93,8 @@ function server(): Transport {
               2 * MAPPED_UIDS
             }] Copied.\r\n`,
           );
+      case "UID THREAD":
+        return send(...chunks(THREAD), `${tag} OK Thread completed.\r\n`);
       case "UID STORE":
         return send(...chunks(STORE), `${tag} OK Store completed.\r\n`);
       case "LOGOUT":
@@ -157,6 +165,10 @@ const calls: [string, () => Promise<unknown>][] = [
   [
     `copyMessages(): COPYUID mapping ${MAPPED_UIDS.toLocaleString("en")} UIDs`,
     () => copyMessages(M, `1:${MAPPED_UIDS}`, "Archive", { uid: true }),
+  ],
+  [
+    `threadMessages(): ${THREADS.toLocaleString("en")} threads in one line`,
+    () => threadMessages(M, "references", {}, { uid: true }),
   ],
   [
     `setFlags(): ${STORED.toLocaleString("en")} FETCH responses`,

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import { parseThread, type ThreadNode, TypedParseError } from "../../mod.ts";
+import { ThreadReader } from "../../src/typed/thread.ts";
 import { fuzzSeed, RUNS } from "./_fuzz.ts";
 
 const SEED = fuzzSeed(0x7412ead);
@@ -102,4 +103,33 @@ Deno.test("property: thread trees written as the grammar writes them parse back 
     }),
     { numRuns: RUNS, seed: SEED },
   );
+});
+
+Deno.test("property: read a few bytes at a time (threadMessages() between turns), the same threads", () => {
+  const text = fc.array(
+    fc.oneof(
+      fc.integer({ min: 1, max: 99999 }).map((n) => `(${n})`),
+      fc.tuple(fc.integer({ min: 1, max: 999 }), fc.integer({ min: 1, max: 999 }))
+        .map(([a, c]) => `(${a} ${a + 1} (${c})(${c + 1} ${c + 2}))`),
+      fc.constant("((3)(4 5))"),
+      fc.constant(" "),
+    ),
+    { maxLength: 12 },
+  ).map((parts) => parts.join(""));
+  fc.assert(
+    fc.property(text, fc.integer({ min: 1, max: 9 }), (line, count) => {
+      const reader = new ThreadReader(b(line), 0);
+      let steps = 0;
+      while (!reader.step(count)) steps++;
+      assert.deepEqual(reader.threads, parseThread([b(line)]));
+      // A step reads `count` bytes, or past them to the end of a number (5 digits at most).
+      assert.ok(steps >= Math.floor(line.length / (count + 5)) - 1, `${steps} steps`);
+    }),
+    { numRuns: RUNS, seed: SEED },
+  );
+  // Broken text fails the same way, whatever the step.
+  const reader = new ThreadReader(b("(1)(2 (3)"), 4);
+  assert.throws(() => {
+    while (!reader.step(2));
+  }, (e) => e instanceof TypedParseError && e.offset === 9 && e.response === 4);
 });
