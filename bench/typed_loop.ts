@@ -6,6 +6,7 @@
 // process while it ran (the loop's budget is 20 ms), first call and warm repeats.
 //
 //   deno run -A bench/typed_loop.ts [REPEATS]
+//   bun bench/typed_loop.ts [REPEATS]
 //
 // Prints a markdown table on stdout.
 
@@ -22,7 +23,11 @@ import {
 } from "../mod.ts";
 import { lineServer } from "./lib/replay.ts";
 
-const REPEATS = Number(Deno.args[0] ?? 3);
+// Deno's arguments, or Bun's and Node's (the same file runs on each).
+const deno = (globalThis as { Deno?: { args: string[] } }).Deno;
+const args = deno?.args ?? (globalThis as unknown as { process: { argv: string[] } }).process
+  .argv.slice(2);
+const REPEATS = Number(args[0] ?? 3);
 const encoder = new TextEncoder();
 const CHUNK_BYTES = 64 * 1024;
 
