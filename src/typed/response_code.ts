@@ -8,6 +8,7 @@
 import { countSequenceSet, rangesCount, sequenceRanges, UidMapBuilder } from "./sequence_set.ts";
 import { utf8Bytes, utf8Text } from "./text.ts";
 import { ImapTokenizer } from "./tokenizer.ts";
+import { TypedParseError } from "./errors.ts";
 
 /**
  * A response code with its data read. `code` says which fields can be present:
@@ -73,8 +74,8 @@ export interface TypedResponseCode {
   charsets?: string[];
 }
 
-/** @internal Most UIDs a COPYUID mapping is built for. */
-export const UID_MAP_LIMIT = 1_000_000;
+// Most UIDs a COPYUID mapping is built for.
+const UID_MAP_LIMIT = 1_000_000;
 
 function isNameChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ||
@@ -139,7 +140,7 @@ export function parseResponseCodeTyped(text: Uint8Array | string): TypedResponse
   if (raw.length > 0) {
     code.raw = raw;
     try {
-      readData(code, ImapTokenizer.fromBytes(utf8Bytes(raw)));
+      readData(code, ImapTokenizer.fromBytes(utf8Bytes(raw)), raw);
     } catch {
       // Data not as the RFC writes it: `raw` alone tells what came.
       for (const key of Object.keys(code)) {
@@ -152,7 +153,39 @@ export function parseResponseCodeTyped(text: Uint8Array | string): TypedResponse
   return code;
 }
 
-function readData(code: TypedResponseCode, tok: ImapTokenizer): void {
+/** @internal COPYUID's data (RFC 4315 section 3), read once for every reader of it. */
+export interface CopyUid {
+  uidValidity: number;
+  /** The source set as sent, and its ranges (see `sequenceRanges()`). */
+  source: string;
+  from: number[];
+  /** The destination set as sent, and its ranges. */
+  destination: string;
+  to: number[];
+  /** Whether the sets name as many UIDs, at most `UID_MAP_LIMIT`: a `uidMap` is built. */
+  mappable: boolean;
+}
+
+/**
+ * @internal Reads `uidvalidity source-set destination-set` (RFC 4315 section 3: atoms split at
+ * spaces, no tokenizer: 100,000 scattered UIDs are 1.2 MB of text), for
+ * `parseResponseCodeTyped()` and for `copyMessages()`, which builds the map between turns of
+ * the event loop. Text after the two sets is ignored.
+ * @throws {TypedParseError} for data that is not that.
+ */
+export function readCopyUid(text: string): CopyUid {
+  const [validity, source, destination] = text.split(" ").filter((atom) => atom !== "");
+  if (destination === undefined || !/^[1-9]\d{0,9}$/.test(validity) || +validity > 0xffffffff) {
+    throw new TypedParseError(`Cannot parse COPYUID data: "${text.slice(0, 40)}"`, 0);
+  }
+  const from = sequenceRanges(source);
+  const to = sequenceRanges(destination);
+  const count = rangesCount(from);
+  const mappable = count === rangesCount(to) && count <= UID_MAP_LIMIT;
+  return { uidValidity: Number(validity), source, from, destination, to, mappable };
+}
+
+function readData(code: TypedResponseCode, tok: ImapTokenizer, raw: string): void {
   switch (code.code) {
     case "APPENDUID": {
       code.uidValidity = tok.number();
@@ -163,17 +196,13 @@ function readData(code: TypedResponseCode, tok: ImapTokenizer): void {
       break;
     }
     case "COPYUID": {
-      code.uidValidity = tok.number();
-      const source = tok.atom();
-      const destination = tok.atom();
-      const from = sequenceRanges(source);
-      const to = sequenceRanges(destination);
-      code.sourceUids = source;
-      code.destinationUids = destination;
-      const count = rangesCount(from);
-      if (count === rangesCount(to) && count <= UID_MAP_LIMIT) {
-        const builder = new UidMapBuilder(from, to);
-        builder.step(count);
+      const copy = readCopyUid(raw);
+      code.uidValidity = copy.uidValidity;
+      code.sourceUids = copy.source;
+      code.destinationUids = copy.destination;
+      if (copy.mappable) {
+        const builder = new UidMapBuilder(copy.from, copy.to);
+        builder.step(Infinity);
         code.uidMap = builder.map;
       }
       break;

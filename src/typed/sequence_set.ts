@@ -37,57 +37,52 @@ function badSet(set: string, at: number): TypedParseError {
   return new TypedParseError(`Cannot parse sequence set: "${set}" at offset ${at}`, at);
 }
 
-// The ranges of a set as flat [low, high, low, high, ...] in the order written (each low <=
-// high); none for "" (no numbers, as compressSequenceSet writes an empty list). One pass over
-// the characters, no regular expression or substring per item: a COPYUID or ESEARCH set can
-// name a million items, and the typed client functions read them between turns of the event
-// loop.
-/** @internal Not re-exported: the ranges of a set, see above. */
+/**
+ * @internal The ranges of a set as flat `[low, high, low, high, ...]` in the order written
+ * (each low <= high); none for `""` (no numbers, as compressSequenceSet writes an empty list).
+ * One pass over the characters, no regular expression or substring per item: a COPYUID or
+ * ESEARCH set can name a million items.
+ * @throws {TypedParseError} for text that is not a set, or `*` without `max`.
+ */
 export function sequenceRanges(set: string, max?: number): number[] {
   const out: number[] = [];
   if (set === "") return out;
-  const end = set.length;
   let at = 0;
+  // A number or `*` at `at`, read past; `item` is where its range starts (for errors).
+  const bound = (item: number): number => {
+    if (set.charCodeAt(at) === STAR) {
+      if (max === undefined) {
+        throw new TypedParseError(`Cannot expand sequence set: "*" needs options.max`, item);
+      }
+      at++;
+      return max;
+    }
+    const start = at;
+    let n = 0;
+    for (let c = set.charCodeAt(at) - 0x30; c >= 0 && c <= 9; c = set.charCodeAt(++at) - 0x30) {
+      n = n * 10 + c;
+    }
+    if (at === start) throw badSet(set, item);
+    if (n < 1 || n > 0xffffffff) {
+      throw new TypedParseError(
+        `Cannot parse sequence set: ${set.slice(start, at)} is not a number 1..4294967295 ` +
+          `in "${set}"`,
+        item,
+      );
+    }
+    return n;
+  };
   for (;;) {
     const item = at;
-    let low = -1;
-    let high = -1;
-    for (let side = 0; side < 2; side++) {
-      const start = at;
-      let n: number;
-      if (set.charCodeAt(at) === STAR) {
-        if (max === undefined) {
-          throw new TypedParseError(`Cannot expand sequence set: "*" needs options.max`, item);
-        }
-        n = max;
-        at++;
-      } else {
-        n = 0;
-        for (let c = set.charCodeAt(at) - 0x30; c >= 0 && c <= 9; c = set.charCodeAt(at) - 0x30) {
-          n = n * 10 + c;
-          at++;
-        }
-        if (at === start) throw badSet(set, item);
-        if (n < 1 || n > 0xffffffff) {
-          throw new TypedParseError(
-            `Cannot parse sequence set: ${set.slice(start, at)} is not a number 1..4294967295 ` +
-              `in "${set}"`,
-            item,
-          );
-        }
-      }
-      if (side === 0) low = n;
-      else high = n;
-      if (side === 0 && set.charCodeAt(at) !== COLON) {
-        high = n;
-        break;
-      }
-      if (side === 0) at++; // the colon
+    const low = bound(item);
+    let high = low;
+    if (set.charCodeAt(at) === COLON) {
+      at++;
+      high = bound(item);
     }
-    if (low <= high) out.push(low, high);
-    else out.push(high, low);
-    if (at === end) return out;
-    if (set.charCodeAt(at) !== COMMA || at + 1 === end) throw badSet(set, item);
+    out.push(Math.min(low, high), Math.max(low, high));
+    if (at === set.length) return out;
+    if (set.charCodeAt(at) !== COMMA || at + 1 === set.length) throw badSet(set, item);
     at++;
   }
 }
@@ -96,7 +91,7 @@ export function sequenceRanges(set: string, max?: number): number[] {
  * @internal Numbers sorted ascending, duplicates dropped: a native `Float64Array` sort, where a
  * `Set` and a sort with a comparator take ~0.4 s for a million UIDs (QRESYNC's VANISHED).
  */
-export function sortedUnique(numbers: readonly number[]): number[] {
+export function sortedUnique(numbers: ArrayLike<number>): number[] {
   const sorted = new Float64Array(numbers).sort();
   const out: number[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -226,9 +221,8 @@ export function expandSequenceSet(set: string, options: ExpandOptions = {}): num
  * ```
  */
 export function compressSequenceSet(numbers: Iterable<number>): string {
-  // Search results come ascending: then the numbers are only checked, not copied or sorted.
-  // Otherwise a Float64Array sorts them natively (a Set and a sort with a comparator took a
-  // third of a second for a million numbers).
+  // Search results come ascending: then the numbers are only checked, not copied or sorted
+  // (a Set and a sort with a comparator took a third of a second for a million numbers).
   const list: ArrayLike<number> = Array.isArray(numbers) ? numbers : [...numbers];
   let ascending = true;
   for (let i = 0; i < list.length; i++) {
@@ -238,7 +232,7 @@ export function compressSequenceSet(numbers: Iterable<number>): string {
     }
     if (i > 0 && n < list[i - 1]) ascending = false;
   }
-  const sorted = ascending ? list : new Float64Array(list as ArrayLike<number>).sort();
+  const sorted = ascending ? list : sortedUnique(list);
   // Written as bytes into one reused buffer, a string made per 64 KiB: String() and join() of
   // a million numbers took 100-300 ms more.
   const pieces: string[] = [];

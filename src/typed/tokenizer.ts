@@ -374,10 +374,9 @@ export class ImapTokenizer {
     const start = this.peek() === QUOTE ? this.#pos + 1 : -1;
     const end = start === -1 ? -1 : this.#plainQuoteEnd(start);
     if (end === -1) return null;
-    const text = this.#text(start, end);
-    for (let i = start; !this.#lineAscii && i < end; i++) if (this.#buf[i] >= 0x80) return null;
+    for (let i = start; i < end; i++) if (this.#buf[i] >= 0x80) return null;
     this.#pos = end + 1;
-    return text;
+    return this.#text(start, end);
   }
 
   /**

@@ -6,7 +6,6 @@
  */
 
 import type { IMAP4 } from "../../client/imap4.ts";
-import { UID_MAP_LIMIT } from "../response_code.ts";
 import { compressSequenceSet } from "../sequence_set.ts";
 import { mailboxArg, type MessageSet, sequenceSet } from "./arguments.ts";
 import { run } from "./errors.ts";
@@ -99,7 +98,7 @@ async function copyUid(client: IMAP4): Promise<CopyResult> {
   const [, data] = client.response("COPYUID");
   const last = data[data.length - 1];
   if (!(last instanceof Uint8Array)) return {};
-  const code = await copyUidInParts(last, UID_MAP_LIMIT, turnOf(client));
+  const code = await copyUidInParts(last, turnOf(client));
   return code ?? {};
 }
 

@@ -9,6 +9,7 @@ import type { Argument } from "../../wire/encoder.ts";
 import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
+import { sortedUnique } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { parseVanished } from "../vanished.ts";
 import { mailboxArg, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
@@ -16,7 +17,6 @@ import { enableOnce } from "./enable.ts";
 import { run } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
 import { parseInParts, turnOf } from "./slices.ts";
-import { sortedUnique } from "../sequence_set.ts";
 
 /**
  * Options of {@linkcode selectMailbox}.

@@ -11,7 +11,8 @@ import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
 import type { DataItem } from "../data.ts";
 import { TypedParseError } from "../errors.ts";
-import { rangesCount, sequenceRanges, UidMapBuilder } from "../sequence_set.ts";
+import { type CopyUid, readCopyUid } from "../response_code.ts";
+import { UidMapBuilder } from "../sequence_set.ts";
 
 /** A turn of the event loop when the current slice of work is used up, else null. */
 export type Turn = () => Promise<void> | null;
@@ -106,39 +107,30 @@ export function searchParts(
 
 /**
  * COPYUID's data (RFC 4315 section 3: `uidvalidity source-set destination-set`, the bytes
- * imaplib stores for it) read between turns of the loop: the UIDVALIDITY, and the mapping
- * (see `UidMapBuilder`) unless the sets do not name as many UIDs or name more than `limit`.
- * `null` for data that is not that. A COPYUID of 100,000 scattered UIDs is 1.2 MB of text; the
- * two sets are read in turn and the map built a part at a time. V8 grows a `Map` by rehashing
- * it whole, which no part can split: past ~100,000 UIDs that growth alone holds the loop
- * (~120 ms at a million UIDs on the bench machine, bench/RESULTS.md).
+ * imaplib stores for it) read as `parseResponseCodeTyped()` reads it, its mapping (see
+ * `UidMapBuilder`) built a part at a time between turns of the loop; no mapping when the sets do
+ * not name as many UIDs, or more than a million. `null` for data that is not that. V8 grows a
+ * `Map` by rehashing it whole, which no part can split: past ~100,000 UIDs that growth alone
+ * holds the loop (~120 ms at a million UIDs on the bench machine, bench/RESULTS.md).
  */
 export async function copyUidInParts(
   data: Uint8Array,
-  limit: number,
   turn: Turn,
 ): Promise<{ uidValidity: number; uidMap?: Map<number, number> } | null> {
-  const [validity, source, destination, ...rest] = TEXT.decode(data).trim().split(" ");
-  if (rest.length > 0 || destination === undefined || !/^[1-9]\d{0,9}$/.test(validity)) {
-    return null;
-  }
-  const uidValidity = Number(validity);
-  if (uidValidity > 0xffffffff) return null;
-  let from: number[];
-  let to: number[];
+  let copy: CopyUid;
   try {
-    from = sequenceRanges(source);
-    await turn();
-    to = sequenceRanges(destination);
+    copy = readCopyUid(TEXT.decode(data));
   } catch (error) {
     if (error instanceof TypedParseError) return null;
     throw error;
   }
-  const count = rangesCount(from);
-  if (count !== rangesCount(to) || count > limit) return { uidValidity };
-  const builder = new UidMapBuilder(from, to);
-  while (!builder.step(UIDS_PER_PART)) await turn();
-  return { uidValidity, uidMap: builder.map };
+  if (!copy.mappable) return { uidValidity: copy.uidValidity };
+  const builder = new UidMapBuilder(copy.from, copy.to);
+  while (!builder.step(UIDS_PER_PART)) {
+    const pending = turn();
+    if (pending) await pending;
+  }
+  return { uidValidity: copy.uidValidity, uidMap: builder.map };
 }
 
 const TEXT = new TextDecoder();

@@ -239,10 +239,11 @@ export async function setFlagColor(
   const { add, remove } = colorFlags(color);
   const method = "setFlagColor()";
   const { uid, silent = false, signal } = options; // nothing else, whatever a caller passes
+  const messages = sequenceSet(set); // written once for both STOREs
   const added = add.length > 0
-    ? await store(method, "+FLAGS", client, set, add, { uid, silent, signal })
+    ? await store(method, "+FLAGS", client, messages, add, { uid, silent, signal })
     : null;
-  const removed = await store(method, "-FLAGS", client, set, remove, { uid, silent, signal });
+  const removed = await store(method, "-FLAGS", client, messages, remove, { uid, silent, signal });
   if (added === null) return removed;
   // A server answers a STORE only for the messages whose flags it changed (RFC 3501 section
   // 6.4.6; Dovecot sends nothing for a -FLAGS that removed nothing): the second answer wins
