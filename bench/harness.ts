@@ -86,6 +86,8 @@ const WARM_WORKLOADS = ["a", "b", "c"];
 const ONLY = envList("BENCH_ONLY");
 const CLIENT_FILTER = envList("BENCH_CLIENTS");
 // (h): how many idle connections, per run (each runtime runs each count once).
+// (h)'s diagnostic runtime row (see there).
+const DIAGNOSTIC_SEMI_SPACE = "deno, V8 --max-semi-space-size=2 (diagnostic)";
 const H_COUNTS = (Deno.env.get("BENCH_H_COUNTS") ?? "100,190").split(",").map(
   Number,
 )
@@ -1319,6 +1321,7 @@ async function main(): Promise<number> {
   // latency spread.
   const many: {
     runtime: string;
+    diagnostic: boolean;
     connections: number;
     rssPerConnectionKiB: number;
     rssPerFurtherConnectionKiB: number;
@@ -1335,6 +1338,17 @@ async function main(): Promise<number> {
     const runtimes: [string, string[] | null][] = [
       ["deno", [DENO, "run", "-A", "--no-config", "--v8-flags=--expose-gc"]],
       ["bun", (await bun()) ? [bunBinary!] : null],
+      // Diagnostic, not a target: V8's young generation held at 2 MiB semi-spaces. V8 doubles
+      // them (+3 MiB RSS, once) when more bytes have survived scavenges since the last growth
+      // than the semi-space holds; ~100 connections set up cross that line (`--trace-gc-nvp`:
+      // new_space_capacity 2 -> 4 MiB), a one-time cost the RSS growth over N spreads over them.
+      [DIAGNOSTIC_SEMI_SPACE, [
+        DENO,
+        "run",
+        "-A",
+        "--no-config",
+        "--v8-flags=--expose-gc,--max-semi-space-size=2",
+      ]],
     ];
     for (const n of H_COUNTS) {
       for (const [runtime, cmd] of runtimes) {
@@ -1364,6 +1378,7 @@ async function main(): Promise<number> {
         const lat = r.samplesMs as number[];
         const row = {
           runtime,
+          diagnostic: runtime === DIAGNOSTIC_SEMI_SPACE,
           connections: n,
           rssPerConnectionKiB: (r.rssAfterKiB - r.rssBeforeKiB) / n,
           rssPerFurtherConnectionKiB: (r.rssAfterKiB - r.rssHalfKiB) / (n - r.half),
