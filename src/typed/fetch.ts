@@ -10,7 +10,7 @@ import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { dateFromBytes } from "./dates.ts";
 import { TypedParseError } from "./errors.ts";
 import { type DataItem, eachResponse, type ResponseParts } from "./data.ts";
-import { type FetchAttName, ImapTokenizer, type ImapValue } from "./tokenizer.ts";
+import { type FetchAttName, ImapTokenizer, type ImapValue, UINT32_MAX } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
 import { type FlagColor, flagColor } from "./flag_color.ts";
 
@@ -143,7 +143,7 @@ function isHeaderSection(section: string): boolean {
 // Item readers by upper-case name: adding an item adds a row.
 const ITEMS = new Map<string, ItemReader>([
   ["UID", (tok, msg) => {
-    if (!tok.nil()) msg.uid = tok.number();
+    if (!tok.nil()) msg.uid = tok.number(UINT32_MAX);
   }],
   ["FLAGS", (tok, msg) => {
     const flags = readSet(tok, null); // NIL (tolerated): no flags
@@ -229,7 +229,7 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
     // Tolerated: a whole untagged line, `* 12 FETCH (...)`, instead of imaplib's `12 (...)`.
     tok.atom();
   }
-  const seq = tok.number();
+  const seq = tok.number(UINT32_MAX);
   if (tok.peek() !== OPEN) {
     const mark = tok.mark();
     if (tok.peek() === -1 || tok.atom().toUpperCase() !== "FETCH") {
@@ -268,7 +268,8 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
  *   literals, `[header, literal]` pairs then the closing bytes for one with literals; `null`
  *   items (no data) are skipped.
  * @returns The messages.
- * @throws {TypedParseError} for a response that cannot be read (its index in `response`).
+ * @throws {TypedParseError} for a response that cannot be read (its index in `response`), a
+ *   sequence number or UID above 4294967295 included.
  *
  * @example Flags, size, envelope
  * ```ts

@@ -8,6 +8,7 @@
 
 import type { DataItem } from "./data.ts";
 import { parseFetchResponse } from "./fetch.ts";
+import { numberText } from "./sequence_set.ts";
 import { latin1 } from "./text.ts";
 import { parseVanished } from "./vanished.ts";
 import type { FlagColor } from "./flag_color.ts";
@@ -43,8 +44,6 @@ export type MailboxEvent =
     modseq?: bigint;
   };
 
-const NUMBER = /^\d+$/;
-
 /**
  * The events of one untagged response (`[type, data]`, as `M.idle()` and `fetchIter()` yield
  * them): EXISTS, EXPUNGE, VANISHED, and FETCH responses that carry FLAGS. Other responses
@@ -73,12 +72,12 @@ export function mailboxEvents(response: [type: string, data: DataItem[]]): Mailb
     case "EXPUNGE": {
       const events: MailboxEvent[] = [];
       for (const datum of data) {
-        const text = datum instanceof Uint8Array ? latin1(datum).trim() : "";
-        if (!NUMBER.test(text)) continue;
+        const n = numberText(datum instanceof Uint8Array ? latin1(datum).trim() : "");
+        if (n === undefined) continue;
         events.push(
           type.toUpperCase() === "EXISTS"
-            ? { type: "exists", count: Number(text) }
-            : { type: "expunge", seq: Number(text) },
+            ? { type: "exists", count: n }
+            : { type: "expunge", seq: n },
         );
       }
       return events;

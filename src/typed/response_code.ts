@@ -7,7 +7,7 @@
 
 import { countSequenceSet, rangesCount, sequenceRanges, UidMapBuilder } from "./sequence_set.ts";
 import { utf8Bytes, utf8Text } from "./text.ts";
-import { ImapTokenizer } from "./tokenizer.ts";
+import { ImapTokenizer, UINT32_MAX } from "./tokenizer.ts";
 import { TypedParseError } from "./errors.ts";
 
 /**
@@ -188,7 +188,7 @@ export function readCopyUid(text: string): CopyUid {
 function readData(code: TypedResponseCode, tok: ImapTokenizer, raw: string): void {
   switch (code.code) {
     case "APPENDUID": {
-      code.uidValidity = tok.number();
+      code.uidValidity = tok.number(UINT32_MAX);
       const uids = tok.atom();
       countSequenceSet(uids); // throws for text that is not a set
       code.uids = uids;
@@ -208,13 +208,13 @@ function readData(code: TypedResponseCode, tok: ImapTokenizer, raw: string): voi
       break;
     }
     case "UIDVALIDITY":
-      code.uidValidity = tok.number();
+      code.uidValidity = tok.number(UINT32_MAX);
       break;
     case "UIDNEXT":
-      code.uidNext = tok.number();
+      code.uidNext = tok.number(UINT32_MAX);
       break;
     case "UNSEEN":
-      code.unseen = tok.number();
+      code.unseen = tok.number(UINT32_MAX);
       break;
     case "HIGHESTMODSEQ":
       code.highestModseq = tok.bigNumber();

@@ -7,7 +7,7 @@
 import { skipToClose } from "./envelope.ts";
 import { eachResponse } from "./mailbox.ts";
 import type { DataItem } from "./data.ts";
-import type { ImapValue } from "./tokenizer.ts";
+import { type ImapValue, UINT32_MAX } from "./tokenizer.ts";
 
 const OPEN = 0x28;
 
@@ -20,7 +20,7 @@ const OPEN = 0x28;
  *
  * @param data The `data` of `M.search(...)` / `M.uid("SEARCH", ...)` / `M.sort(...)`.
  * @returns Message numbers or UIDs.
- * @throws {TypedParseError} for anything but numbers.
+ * @throws {TypedParseError} for anything but numbers, or a number above 4294967295 (RFC 3501).
  *
  * @example Numbers, and no matches
  * ```ts
@@ -35,7 +35,7 @@ export function parseSearch(data: readonly DataItem[]): number[] {
   eachResponse(data, (tok) => {
     while (!tok.atEnd()) {
       if (tok.peek() === OPEN) tok.skipValue();
-      else out.push(tok.number());
+      else out.push(tok.number(UINT32_MAX));
     }
   });
   return out;
@@ -83,7 +83,8 @@ export interface EsearchResult {
  *
  * @param data The data of ESEARCH responses, e.g. `M.response("ESEARCH")`'s.
  * @returns One result per response.
- * @throws {TypedParseError} for a response that is not an ESEARCH response.
+ * @throws {TypedParseError} for a response that is not an ESEARCH response (MIN, MAX and COUNT
+ *   above 4294967295 included).
  *
  * @example RFC 4731's example, ALL expanded
  * ```ts
@@ -114,13 +115,13 @@ export function parseEsearch(data: readonly DataItem[]): EsearchResult[] {
           result.uid = true;
           break;
         case "MIN":
-          result.min = tok.number();
+          result.min = tok.number(UINT32_MAX);
           break;
         case "MAX":
-          result.max = tok.number();
+          result.max = tok.number(UINT32_MAX);
           break;
         case "COUNT":
-          result.count = tok.number();
+          result.count = tok.number(UINT32_MAX);
           break;
         case "ALL":
           result.all = tok.atom();

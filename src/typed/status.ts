@@ -7,7 +7,7 @@
 
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
 import type { DataItem } from "./data.ts";
-import type { ImapTokenizer, ImapValue } from "./tokenizer.ts";
+import { type ImapTokenizer, type ImapValue, UINT32_MAX } from "./tokenizer.ts";
 
 /**
  * One STATUS response, imapflow's `StatusObject` with Web types.
@@ -52,10 +52,10 @@ const OPEN = 0x28;
 
 type Item = (tok: ImapTokenizer, status: MailboxStatus) => void;
 
-// A number, or NIL (then nothing).
-function count(set: (status: MailboxStatus, n: number) => void): Item {
+// A number up to `max`, or NIL (then nothing).
+function count(set: (status: MailboxStatus, n: number) => void, max = UINT32_MAX): Item {
   return (tok, status) => {
-    if (!tok.nil()) set(status, tok.number());
+    if (!tok.nil()) set(status, tok.number(max));
   };
 }
 
@@ -65,9 +65,10 @@ const ITEMS = new Map<string, Item>([
   ["UIDNEXT", count((s, n) => s.uidNext = n)],
   ["UIDVALIDITY", count((s, n) => s.uidValidity = n)],
   ["UNSEEN", count((s, n) => s.unseen = n)],
-  ["SIZE", count((s, n) => s.size = n)],
+  // number64 (RFC 8438, RFC 9051): up to 2^53 - 1 as a number.
+  ["SIZE", count((s, n) => s.size = n, Number.MAX_SAFE_INTEGER)],
   ["DELETED", count((s, n) => s.deleted = n)],
-  ["APPENDLIMIT", count((s, n) => s.appendLimit = n)],
+  ["APPENDLIMIT", count((s, n) => s.appendLimit = n, Number.MAX_SAFE_INTEGER)],
   ["HIGHESTMODSEQ", (tok, s) => {
     if (!tok.nil()) s.highestModseq = tok.bigNumber();
   }],
@@ -90,7 +91,8 @@ const ITEMS = new Map<string, Item>([
  * @param data The `data` of `M.status(name, "(MESSAGES UNSEEN ...)")`.
  * @param options `utf8` for UTF-8 names.
  * @returns One status per response; `const [status] = parseStatus(data)` for one mailbox.
- * @throws {TypedParseError} for a response that is not a STATUS response.
+ * @throws {TypedParseError} for a response that is not a STATUS response (a count or UID above
+ *   4294967295 included; SIZE and APPENDLIMIT are `number64`).
  *
  * @example Dovecot's answer
  * ```ts

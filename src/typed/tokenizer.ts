@@ -72,6 +72,8 @@ const ASCII = new TextDecoder();
  * ```
  */
 export const MAX_DEPTH = 100;
+/** @internal The largest RFC 3501 `number` (32 bits): sequence numbers, UIDs, counts. */
+export const UINT32_MAX = 0xffffffff;
 
 const SP = 0x20;
 const QUOTE = 0x22;
@@ -91,8 +93,7 @@ const TILDE = 0x7e;
 const ATOM = new Uint8Array(256);
 for (let b = 0x21; b < 256; b++) ATOM[b] = 1;
 for (const b of [0x7f, OPEN, CLOSE, OPEN_BRACE, QUOTE]) ATOM[b] = 0;
-ATOM[OPEN_BRACKET] = 2;
-ATOM[LESS] = 2;
+ATOM[OPEN_BRACKET] = ATOM[LESS] = 2;
 
 /**
  * Reads the tokens of one response (RFC 3501 section 9 productions), literals included.
@@ -164,10 +165,9 @@ export class ImapTokenizer {
   }
 
   // The text of bytes [start, end) of the current piece: a slice of the piece's string when those
-  // bytes are ASCII, else UTF-8 (windows-1252 fallback). The string starts where the first text
-  // was asked for, not at the piece's start: a message's kept texts (subject, Message-ID) are
-  // slices of it and keep it alive, and everything before them (sequence number, flags, dates,
-  // sizes) is read without text.
+  // bytes are ASCII, else UTF-8 (windows-1252 fallback). The string starts at the first text
+  // asked for: kept texts (subject, Message-ID) are slices that keep it alive, and what comes
+  // before them (sequence number, flags, dates, sizes) is read without text.
   #text(start: number, end: number): string {
     const buf = this.#buf;
     if (this.#line === null || start < this.#lineStart) {
@@ -190,8 +190,8 @@ export class ImapTokenizer {
     return this.#line.slice(start - at, end - at);
   }
 
-  // Where the quoted string whose content starts at `start` ends (its closing `"`), if that
-  // content has no `\` escape; -1 otherwise (escaped, or not closed in this piece).
+  // Where the quoted string whose content starts at `start` ends (its closing `"`) if it has no
+  // `\` escape, -1 otherwise (escaped, or not closed in this piece).
   #plainQuoteEnd(start: number): number {
     const buf = this.#buf;
     let end = start;
@@ -258,10 +258,11 @@ export class ImapTokenizer {
   /**
    * Reads a `number` (RFC 3501: 1*DIGIT; 32 bits in RFC 3501, up to 2^63 for RFC 9051's
    * `number64`) as a JavaScript number.
-   * @throws {TypedParseError} when no digit comes next, or for a number above 2^53 - 1
-   *   (use {@linkcode ImapTokenizer.bigNumber} where the RFC allows 64 bits).
+   * @param max The largest value taken: {@linkcode UINT32_MAX} for RFC 3501's 32-bit numbers
+   *   (sequence numbers, UIDs, counts); 2^53 - 1 by default, for sizes (`number64`).
+   * @throws {TypedParseError} when no digit comes next, or for a number above `max`.
    */
-  number(): number {
+  number(max: number = Number.MAX_SAFE_INTEGER): number {
     const buf = this.#buf;
     let pos = this.#pos;
     while (pos < buf.length && buf[pos] === SP) pos++;
@@ -273,7 +274,7 @@ export class ImapTokenizer {
       n = n * 10 + d;
       pos++;
     }
-    if (pos === start || n > Number.MAX_SAFE_INTEGER) {
+    if (pos === start || n > max) {
       this.#pos = start;
       this.fail(pos === start ? "expected a number" : "number too large");
     }

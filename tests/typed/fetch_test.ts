@@ -732,6 +732,8 @@ Deno.test("fetch: malformed responses throw TypedParseError with offset and resp
     [["1 (UID 7"], 8, 0],
     [["1 (UID x)"], 7, 0],
     [["1 (UID 99999999999999999999)"], 7, 0], // above 2^53 - 1
+    [["1 (UID 4294967296)"], 7, 0], // UIDs are 32 bits (RFC 3501 uniqueid)
+    [["4294967296 (UID 1)"], 0, 0], // and sequence numbers
     [["1 UID 7)"], 2, 0],
     [["(UID 7)"], 0, 0],
     [["1 (UID 1)", "2 (BODY[1] {5})"], 11, 1], // a literal size not at the end of its line

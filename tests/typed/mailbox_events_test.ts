@@ -31,6 +31,11 @@ test("mailboxEvents: EXISTS, EXPUNGE, VANISHED, FETCH with FLAGS; others none", 
   assert.deepEqual(mailboxEvents(["OK", [b("Still here")]]), []);
   // Types in any case, junk numbers skipped.
   assert.deepEqual(mailboxEvents(["exists", [b("x"), b(" 5 ")]]), [{ type: "exists", count: 5 }]);
+  // Past RFC 3501's 32 bits is junk too.
+  assert.deepEqual(mailboxEvents(["EXISTS", [b("4294967296"), b("4294967295")]]), [
+    { type: "exists", count: 4294967295 },
+  ]);
+  assert.deepEqual(mailboxEvents(["EXPUNGE", [b("99999999999999999999")]]), []);
   assert.throws(() => mailboxEvents(["FETCH", [b("4 (FLAGS (")]]), TypedParseError);
   assert.throws(() => mailboxEvents(["VANISHED", [b("1:4294967295")]]), RangeError);
 });

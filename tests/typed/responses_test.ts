@@ -178,6 +178,15 @@ Deno.test("status: Dovecot, RFC 9051 items, NIL, unknown items", () => {
   );
   assert.throws(() => parseStatus([bytes("INBOX MESSAGES 2")]), TypedParseError);
   assert.throws(() => parseStatus([bytes("INBOX (MESSAGES x)")]), TypedParseError);
+  // 32-bit counts and UIDs (RFC 3501); SIZE and APPENDLIMIT are number64 (RFC 8438, RFC 9051).
+  for (const item of ["MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED"]) {
+    const [status] = parseStatus([bytes(`INBOX (${item} 4294967295)`)]);
+    assert.equal(Object.values(status).at(-1), 4294967295, item);
+    assert.throws(() => parseStatus([bytes(`INBOX (${item} 4294967296)`)]), TypedParseError, item);
+  }
+  assert.deepEqual(parseStatus([bytes("INBOX (SIZE 6000000000 APPENDLIMIT 6000000000)")]), [
+    { path: "INBOX", pathAsListed: "INBOX", size: 6e9, appendLimit: 6e9 },
+  ]);
 });
 
 // --- SEARCH and ESEARCH -------------------------------------------------------------------------
@@ -193,6 +202,7 @@ Deno.test("search: numbers, empty results, MODSEQ, several responses", () => {
   const many = Array.from({ length: 300_000 }, (_, i) => i + 1);
   assert.deepEqual(parseSearch([bytes(many.join(" "))]), many);
   assert.throws(() => parseSearch([bytes("1 two 3")]), TypedParseError);
+  assert.throws(() => parseSearch([bytes("1 4294967296")]), TypedParseError);
 });
 
 Deno.test("esearch: RFC 4731 and RFC 9051 examples", () => {
@@ -218,6 +228,9 @@ Deno.test("esearch: RFC 4731 and RFC 9051 examples", () => {
   }
   assert.throws(() => parseEsearch([bytes("(TAG ")]), TypedParseError);
   assert.throws(() => parseEsearch([bytes("MIN x")]), TypedParseError);
+  for (const item of ["MIN", "MAX", "COUNT"]) {
+    assert.throws(() => parseEsearch([bytes(`${item} 4294967296`)]), TypedParseError, item);
+  }
 });
 
 // --- NAMESPACE ----------------------------------------------------------------------------------
@@ -409,6 +422,11 @@ Deno.test("response codes: the RFCs' codes, typed", () => {
     }],
     // Data not as the RFC writes it: raw only.
     ["[UIDNEXT soon] text", { code: "UIDNEXT", raw: "soon", text: "text" }],
+    // RFC 3501's numbers are 32 bits: past 4294967295 the value is kept raw only.
+    ["[UIDNEXT 4294967296] x", { code: "UIDNEXT", raw: "4294967296", text: "x" }],
+    ["[UIDVALIDITY 99999999999] x", { code: "UIDVALIDITY", raw: "99999999999", text: "x" }],
+    ["[UNSEEN 4294967296] x", { code: "UNSEEN", raw: "4294967296", text: "x" }],
+    ["[APPENDUID 4294967296 1] x", { code: "APPENDUID", raw: "4294967296 1", text: "x" }],
     ["[COPYUID 1 a:b 3] x", { code: "COPYUID", raw: "1 a:b 3", text: "x" }],
     ["[COPYUID 1 1:3 7:8] sizes differ", {
       code: "COPYUID",

@@ -7,7 +7,7 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { IMAP4Error } from "../../errors.ts";
-import { compressSequenceSet } from "../sequence_set.ts";
+import { compressSequenceSet, numberText } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { parseVanished } from "../vanished.ts";
 import { type MessageSet, sequenceSet } from "./arguments.ts";
@@ -226,8 +226,8 @@ function dropReports(client: IMAP4): void {
 function reports(client: IMAP4, data: readonly unknown[]): ExpungeResult {
   const expunges = data.length > 0 ? data : client.response("EXPUNGE")[1];
   const expunged = expunges.flatMap((d) => {
-    const text = d instanceof Uint8Array ? latin1(d).trim() : "";
-    return /^\d+$/.test(text) ? [Number(text)] : [];
+    const n = numberText(d instanceof Uint8Array ? latin1(d).trim() : "");
+    return n === undefined ? [] : [n];
   });
   const { earlier, now } = parseVanished(client.response("VANISHED")[1]);
   return { expunged, vanished: [...new Set([...now, ...earlier])].sort((a, b) => a - b) };

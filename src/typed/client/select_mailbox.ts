@@ -9,7 +9,7 @@ import type { Argument } from "../../wire/encoder.ts";
 import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
-import { sortedUnique } from "../sequence_set.ts";
+import { numberText, sortedUnique } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { parseVanished } from "../vanished.ts";
 import { mailboxArg, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
@@ -213,7 +213,7 @@ export async function selectMailbox(
   };
   const number = (key: string): number | undefined => {
     const value = text(key);
-    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+    return value === undefined ? undefined : numberText(value);
   };
   const flags = (key: string): Set<string> | undefined => {
     const value = text(key);
