@@ -6,9 +6,7 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import {
-  compressSequenceSet,
   type DataItem,
-  IMAP4ArgumentError,
   mailboxTree,
   parseList,
   parseResponseCodeTyped,
@@ -20,10 +18,8 @@ import {
   forEachInParts,
   parseInParts,
   searchParts,
-  sequenceSetInParts,
   type Turn,
 } from "../../src/typed/client/slices.ts";
-import { SequenceSetWriter } from "../../src/typed/sequence_set.ts";
 import { MailboxTreeBuilder } from "../../src/typed/mailbox_tree.ts";
 import { fuzzSeed, RUNS } from "./_fuzz.ts";
 
@@ -214,40 +210,4 @@ Deno.test("forEachInParts and MailboxTreeBuilder build mailboxTree()'s tree, a t
   await forEachInParts(entries, (entry) => builder.add(entry), turn, 100);
   assert.deepEqual(builder.tree, mailboxTree(entries));
   assert.equal(turns(), 29);
-});
-
-Deno.test("property: SequenceSetWriter in steps of any size writes compressSequenceSet's set", async () => {
-  const uid = fc.integer({ min: 1, max: 0xffffffff });
-  const small = fc.integer({ min: 1, max: 60 });
-  await check(fc.asyncProperty(
-    fc.array(fc.oneof(uid, small), { maxLength: 200 }),
-    fc.integer({ min: 1, max: 40 }),
-    (numbers, count) => {
-      const writer = new SequenceSetWriter(numbers);
-      let steps = 1;
-      while (!writer.step(count)) steps++;
-      assert.equal(writer.text(), compressSequenceSet(numbers));
-      assert.ok(steps <= Math.max(1, Math.ceil(numbers.length / count)));
-      return Promise.resolve();
-    },
-  ));
-});
-
-Deno.test("sequenceSetInParts: a million numbers in parts; text and bad numbers as sequenceSet()", async () => {
-  const odd = Array.from({ length: 1_000_000 }, (_, i) => 2 * i + 1);
-  const { turn, turns } = counting();
-  const set = await sequenceSetInParts(odd, turn);
-  assert.equal(set, compressSequenceSet(odd));
-  assert.ok(turns() >= 10, `${turns()} turns`);
-  // Scattered: sorted first, the same set.
-  const scattered = [...odd].reverse();
-  assert.equal(await sequenceSetInParts(scattered, turn), set);
-  // Text and single numbers as sequenceSet() takes them, no turn.
-  const before = turns();
-  assert.equal(await sequenceSetInParts("1:*", turn), "1:*");
-  assert.equal(await sequenceSetInParts(7, turn), "7");
-  assert.equal(turns(), before);
-  await assert.rejects(sequenceSetInParts("1 2", turn), IMAP4ArgumentError);
-  await assert.rejects(sequenceSetInParts([1, 0x100000000], turn), RangeError);
-  await assert.rejects(sequenceSetInParts([1.5], turn), RangeError);
 });

@@ -7,11 +7,11 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { compressSequenceSet } from "../sequence_set.ts";
-import { mailboxArg, type MessageSet } from "./arguments.ts";
+import { mailboxArg, type MessageSet, sequenceSet } from "./arguments.ts";
 import { run } from "./errors.ts";
 import { uidExpunge } from "./expunge_messages.ts";
 import { searchUids } from "./search_messages.ts";
-import { copyUidInParts, sequenceSetInParts, turnOf } from "./slices.ts";
+import { copyUidInParts, turnOf } from "./slices.ts";
 
 /**
  * Options of {@linkcode copyMessages}.
@@ -130,7 +130,7 @@ export async function copyMessages(
   options: CopyMessagesOptions = {},
 ): Promise<CopyResult> {
   const { uid = false, signal } = options;
-  const messages = await sequenceSetInParts(set, turnOf(client));
+  const messages = sequenceSet(set);
   const target = mailboxArg(client, destination);
   if (messages === "") return {};
   client.response("COPYUID"); // one an earlier command left
@@ -184,7 +184,7 @@ export async function moveMessages(
 ): Promise<MoveResult> {
   const { uid = false, plainExpunge = false, signal } = options;
   const method = "moveMessages()";
-  let messages = await sequenceSetInParts(set, turnOf(client));
+  let messages = sequenceSet(set);
   const target = mailboxArg(client, destination);
   if (messages === "") return { expunged: true };
   const caps = client.capabilities;

@@ -10,8 +10,7 @@ import { IMAP4Error } from "../../errors.ts";
 import { compressSequenceSet, numberText } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { parseVanished } from "../vanished.ts";
-import type { MessageSet } from "./arguments.ts";
-import { sequenceSetInParts, turnOf } from "./slices.ts";
+import { type MessageSet, sequenceSet } from "./arguments.ts";
 import { run } from "./errors.ts";
 import { searchUids } from "./search_messages.ts";
 import type { SignalOptions } from "./mailboxes.ts";
@@ -107,7 +106,7 @@ export async function expungeMessages(
   const { uid = false, signal } = options;
   const method = "expungeMessages()";
   if (set === null) return await expungeAll(client, signal, method);
-  const given = await sequenceSetInParts(set, turnOf(client));
+  const given = sequenceSet(set);
   if (given === "") return { expunged: [], vanished: [] };
   if (!hasUidExpunge(client)) {
     throw new IMAP4Error(
@@ -186,7 +185,7 @@ export async function deleteMessages(
 ): Promise<ExpungeResult> {
   const { uid = false, plainExpunge = false, signal } = options;
   const method = "deleteMessages()";
-  const given = await sequenceSetInParts(set, turnOf(client));
+  const given = sequenceSet(set);
   if (given === "") return { expunged: [], vanished: [] };
   const uidplus = hasUidExpunge(client);
   if (!uidplus && !plainExpunge) {

@@ -10,9 +10,8 @@ import { coreOf } from "../../client/core.ts";
 import { iterateResponseBatches } from "../../client/streaming_run.ts";
 import { IMAP4ArgumentError } from "../../errors.ts";
 import { type FetchMessage, parseFetchResponse } from "../fetch.ts";
-import { atom, FIELD_NAME, type MessageSet, modseqArg } from "./arguments.ts";
+import { atom, FIELD_NAME, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
 import { checkSignal, typedError } from "./errors.ts";
-import { sequenceSetInParts, turnOf } from "./slices.ts";
 
 /**
  * What {@linkcode fetchMessages} fetches: imapflow's `FetchQueryObject`. Each field set to
@@ -221,7 +220,7 @@ export async function* fetchMessages(
 ): AsyncGenerator<FetchMessage, void, undefined> {
   const { uid = false, changedSince, signal } = options;
   const method = "fetchMessages()";
-  const messages = await sequenceSetInParts(set, turnOf(client));
+  const messages = sequenceSet(set);
   let items = fetchItems(query, client.capabilities);
   if (changedSince !== undefined) items += ` (CHANGEDSINCE ${modseqArg(changedSince)})`;
   checkSignal(signal, method);

@@ -12,11 +12,11 @@ import { type FetchMessage, parseFetch } from "../fetch.ts";
 import { numberText, sortedUnique } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
 import { parseVanished } from "../vanished.ts";
-import { mailboxArg, type MessageSet, modseqArg } from "./arguments.ts";
+import { mailboxArg, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
 import { enableOnce } from "./enable.ts";
 import { run } from "./errors.ts";
 import type { SignalOptions } from "./mailboxes.ts";
-import { parseInParts, sequenceSetInParts, turnOf } from "./slices.ts";
+import { parseInParts, turnOf } from "./slices.ts";
 
 /**
  * Options of {@linkcode selectMailbox}.
@@ -182,9 +182,7 @@ export async function selectMailbox(
     if (!caps.includes("QRESYNC") || !caps.includes("ENABLE")) {
       throw new IMAP4Error(`${method}: qresync needs a server with QRESYNC and ENABLE`);
     }
-    const known = qresync.knownUids === undefined
-      ? ""
-      : await sequenceSetInParts(qresync.knownUids, turnOf(client));
+    const known = qresync.knownUids === undefined ? "" : sequenceSet(qresync.knownUids);
     parameter = `(QRESYNC (${uidValidityArg(qresync.uidValidity)} ` +
       `${modseqArg(bigintArg(qresync.highestModseq))}${known ? ` ${known}` : ""}))`;
     await enableOnce(client, "QRESYNC", signal, method);

@@ -12,8 +12,7 @@ import { coreOf } from "../../client/core.ts";
 import type { DataItem } from "../data.ts";
 import { TypedParseError } from "../errors.ts";
 import { type CopyUid, readCopyUid } from "../response_code.ts";
-import { SequenceSetWriter, UidMapBuilder } from "../sequence_set.ts";
-import { type MessageSet, sequenceSet } from "./arguments.ts";
+import { UidMapBuilder } from "../sequence_set.ts";
 
 /** A turn of the event loop when the current slice of work is used up, else null. */
 export type Turn = () => Promise<void> | null;
@@ -31,8 +30,6 @@ const RESPONSES_PER_PART = 256;
 const SEARCH_BYTES_PER_PART = 64 * 1024;
 // UIDs mapped between two looks at the clock (~140 ns per Map entry).
 const UIDS_PER_PART = 16_384;
-// Numbers written into a sequence set between two looks at the clock (~40 ns each).
-const SET_NUMBERS_PER_PART = 65_536;
 
 /**
  * Runs `parse` over `data` part by part (whole responses: a `[header, literal]` pair stays with
@@ -153,18 +150,4 @@ export async function forEachInParts<T>(
       if (pending) await pending;
     }
   }
-}
-
-/**
- * {@linkcode sequenceSet} of a list of numbers written a part at a time, letting the loop turn
- * between parts (a million numbers: 20-50 ms in one stretch otherwise). A list that is not
- * ascending is still sorted at once (a native sort: ~30 ms per million).
- * @throws {IMAP4ArgumentError} for text that is not a sequence set.
- * @throws {RangeError} for a number that is not an integer from 1 to 4294967295.
- */
-export async function sequenceSetInParts(set: MessageSet, turn: Turn): Promise<string> {
-  if (typeof set === "string" || typeof set === "number") return sequenceSet(set);
-  const writer = new SequenceSetWriter(set);
-  while (!writer.step(SET_NUMBERS_PER_PART)) await turn();
-  return writer.text();
 }

@@ -10,9 +10,16 @@ import { IMAP4Error } from "../../errors.ts";
 import { type FetchMessage, parseFetch } from "../fetch.ts";
 import { expandSequenceSet } from "../sequence_set.ts";
 import { latin1 } from "../text.ts";
-import { atom, flagList, mailboxArg, type MessageSet, modseqArg } from "./arguments.ts";
+import {
+  atom,
+  flagList,
+  mailboxArg,
+  type MessageSet,
+  modseqArg,
+  sequenceSet,
+} from "./arguments.ts";
 import { run } from "./errors.ts";
-import { parseInParts, sequenceSetInParts, turnOf } from "./slices.ts";
+import { parseInParts, turnOf } from "./slices.ts";
 import { colorFlags, type FlagColor } from "../flag_color.ts";
 
 /**
@@ -79,7 +86,7 @@ async function store(
   options: StoreFlagsOptions,
 ): Promise<StoreFlagsResult> {
   const { uid = false, silent = false, unchangedSince, useLabels = false, signal } = options;
-  const messages = await sequenceSetInParts(set, turnOf(client));
+  const messages = sequenceSet(set);
   let list: string;
   let item: string;
   if (useLabels) {
@@ -232,7 +239,7 @@ export async function setFlagColor(
   const { add, remove } = colorFlags(color);
   const method = "setFlagColor()";
   const { uid, silent = false, signal } = options; // nothing else, whatever a caller passes
-  const messages = await sequenceSetInParts(set, turnOf(client)); // once for both STOREs
+  const messages = sequenceSet(set); // written once for both STOREs
   const added = add.length > 0
     ? await store(method, "+FLAGS", client, messages, add, { uid, silent, signal })
     : null;
