@@ -20,32 +20,6 @@ export function pyTuple(items: readonly string[]): string {
   return `(${shown.join(", ")}${shown.length === 1 ? "," : ""})`;
 }
 
-// imaplib's MapCRLF: any of CRLF, CR, LF becomes CRLF.
-export function mapCrlf(message: Uint8Array): Uint8Array {
-  let extra = 0;
-  for (let i = 0; i < message.length; i++) {
-    const b = message[i];
-    if (b === 0x0d) {
-      if (message[i + 1] === 0x0a) i++;
-      else extra++;
-    } else if (b === 0x0a) extra++;
-  }
-  if (extra === 0) return message;
-  const out = new Uint8Array(message.length + extra);
-  let at = 0;
-  for (let i = 0; i < message.length; i++) {
-    const b = message[i];
-    if (b === 0x0d || b === 0x0a) {
-      out[at++] = 0x0d;
-      out[at++] = 0x0a;
-      if (b === 0x0d && message[i + 1] === 0x0a) i++;
-    } else {
-      out[at++] = b;
-    }
-  }
-  return out;
-}
-
 export const raw = (value: Arg | null | undefined): Argument => ({ kind: "raw", value });
 export const astring = (value: Arg | null | undefined): Argument => ({ kind: "astring", value });
 

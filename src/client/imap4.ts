@@ -6,12 +6,13 @@
  */
 
 import type { Argument } from "../wire/encoder.ts";
-import { IMAP4Abort, IMAP4Error, IMAP4Readonly } from "../errors.ts";
+import { IMAP4Abort, IMAP4CancelledError, IMAP4Error, IMAP4Readonly } from "../errors.ts";
 import { type Authenticator, cramMd5Auth, initialResponse, processor } from "../auth.ts";
 import { Time2Internaldate } from "../functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "../wire/bytes.ts";
 import { ClientCore } from "./core.ts";
+import { messageBytes } from "./message.ts";
 import { IMAP4Streaming } from "./streaming.ts";
 import { type Data, illegalState, type Result, type Session } from "../session/session.ts";
 import { COMMANDS, type State } from "../session/states.ts";
@@ -25,7 +26,6 @@ import {
   astring,
   lastText,
   listArgs,
-  mapCrlf,
   parenthesized,
   raw,
   splitOptions,
@@ -332,7 +332,9 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
    * APPEND (RFC 3501 section 6.3.11): appends `message` to `mailbox`.
    *
    * Bare CR and LF in `message` become CRLF (imaplib's MapCRLF). In UTF-8 mode the message is
-   * sent as `UTF8 (~{N}...)` (RFC 6855). The literal is sent only after the server's `+`.
+   * sent as `UTF8 (~{N}...)` (RFC 6855). The literal is sent only after the server's `+`. A
+   * message of megabytes is encoded, mapped and written a part at a time in the command's turn,
+   * so the event loop keeps running; aborted before it is sent, nothing is sent.
    *
    * @param mailbox Mailbox name; `null`/`""` means INBOX.
    * @param flags Flag list, e.g. `"\\Seen"`; parenthesized if not already; `null` for none.
@@ -354,14 +356,18 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
     message: Arg,
     options?: CommandOptions,
   ): Promise<Result> {
-    const bytes = typeof message === "string" ? new TextEncoder().encode(message) : message;
     const args: Argument[] = [
       astring(mailbox && text(mailbox) ? mailbox : "INBOX"),
       raw(flags && text(flags) ? parenthesized(flags) : null),
       raw(date_time ? Time2Internaldate(date_time) : null),
-      { kind: "message", value: mapCrlf(bytes) },
     ];
-    return this.#core.simple("APPEND", args, options);
+    // Encoded and mapped in its turn in the queue, a part at a time (message.ts).
+    return this.#core.run("APPEND", async (session) => {
+      const literal = await messageBytes(message, true, () => session.connection.turnIfDue());
+      const signal = options?.signal;
+      if (signal?.aborted) throw new IMAP4CancelledError("APPEND", signal.reason); // nothing sent
+      return session.simple("APPEND", [...args, { kind: "message", value: literal }]);
+    }, options);
   }
 
   /**

@@ -6,7 +6,8 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
-import { IMAP4ArgumentError } from "../../errors.ts";
+import { IMAP4ArgumentError, IMAP4CancelledError } from "../../errors.ts";
+import { messageBytes } from "../../client/message.ts";
 import { Time2Internaldate } from "../../functions.ts";
 import { parseResponseCodeTyped } from "../response_code.ts";
 import { flagList, mailboxArg } from "./arguments.ts";
@@ -97,8 +98,9 @@ export async function appendMessage(
   const { flags = [], internalDate, signal } = options;
   const name = mailboxArg(client, path);
   const flagArg = flags.length > 0 ? flagList(flags) : null;
-  const bytes = typeof message === "string" ? new TextEncoder().encode(message) : message;
-  const nul = bytes.indexOf(0);
+  // Encoded within the command's turn, a part at a time (src/client/message.ts): only the NUL
+  // check reads it here.
+  const nul = nulOffset(message);
   const binary = options.binary ?? nul >= 0;
   const nulText = `the message has NUL at byte ${nul}, which only a BINARY literal8 can carry`;
   if (binary && !client.capabilities.includes("BINARY")) {
@@ -117,13 +119,17 @@ export async function appendMessage(
     (o) =>
       binary
         // Through the command core: imaplib's append() has no literal8 (and maps CRLF).
-        ? coreOf(client).simple("APPEND", [
-          { kind: "raw", value: name },
-          { kind: "raw", value: flagArg },
-          { kind: "raw", value: internalDate ? Time2Internaldate(internalDate) : null },
-          { kind: "binary-message", value: bytes },
-        ], o)
-        : client.append(name, flagArg, internalDate ?? null, bytes, o),
+        ? coreOf(client).run("APPEND", async (session) => {
+          const bytes = await messageBytes(message, false, () => session.connection.turnIfDue());
+          if (o.signal?.aborted) throw new IMAP4CancelledError("APPEND", o.signal.reason);
+          return session.simple("APPEND", [
+            { kind: "raw", value: name },
+            { kind: "raw", value: flagArg },
+            { kind: "raw", value: internalDate ? Time2Internaldate(internalDate) : null },
+            { kind: "binary-message", value: bytes },
+          ]);
+        }, o)
+        : client.append(name, flagArg, internalDate ?? null, message, o),
   );
   // The tagged OK's text: `[APPENDUID 38505 3955] APPEND completed`.
   const text = data[data.length - 1];
@@ -131,4 +137,11 @@ export async function appendMessage(
   return code?.code === "APPENDUID" && code.uid !== undefined
     ? { uidValidity: code.uidValidity, uid: code.uid }
     : {};
+}
+
+// The byte offset of the first NUL in the message as UTF-8, -1 for none.
+function nulOffset(message: string | Uint8Array): number {
+  if (typeof message !== "string") return message.indexOf(0);
+  const at = message.indexOf("\0");
+  return at < 0 ? at : new TextEncoder().encode(message.slice(0, at)).length;
 }
