@@ -122,7 +122,7 @@ test(
   denoOnly,
 );
 
-test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 69 KB", async () => {
+test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 70 KB", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // mod.ts without the lines of the typed layer and of the SASL mechanisms beyond imaplib's
@@ -160,8 +160,9 @@ test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 69 
     // protocol version and batched FETCH responses here: 64.2 KB. Decided then: 68 KB, so that
     // further growth is again a decision. 2026-12-06 (fifth session): APPEND prepares and writes
     // its message a part at a time within its turn (a 30 MB message held the event loop
-    // 135-500 ms in one stretch): 68.4 KB. Decided then: 69 KB.
-    assert.ok(sizes.imaplib < 69_000, `imaplib face: ${sizes.imaplib} bytes`);
+    // 135-500 ms in one stretch), with a four-bytes-at-a-time scan for line ends: 69.0 KB.
+    // Decided then: 70 KB.
+    assert.ok(sizes.imaplib < 70_000, `imaplib face: ${sizes.imaplib} bytes`);
     // Everything, the typed layer and the SASL mechanisms included (a bundler drops what an
     // application does not import): bounded too, so that growth is a decision. 111 KB before
     // issue 13's extensions (COMPRESS, IMAP4rev2, ESEARCH, LIST-EXTENDED/STATUS, BINARY,

@@ -58,7 +58,7 @@ const IDLE_READ_BYTES = 1024;
 const SMALL_BULK_BYTES = 2 * 1024;
 const NO_BUFFER = new Uint8Array(0);
 // The largest part of a write handed to the transport at once (see write()).
-const WRITE_PART_BYTES = 256 * 1024;
+const WRITE_PART_BYTES = 1024 * 1024;
 
 // Work between two turns of the event loop is bounded: when bytes keep arriving faster than they
 // are processed, reads resolve at once (no wait, hence no turn of the loop), and the
