@@ -105,6 +105,13 @@ test("messageBytes: bytes with CRLF line ends are sent as given, not copied", as
   assert.equal(await messageBytes(bare, false, counting().turn), bare);
 });
 
+test("messageBytes: a long run of lone high surrogates is one part, encoded whole", async () => {
+  // A part never ends after a high surrogate, so such a run cannot be cut: its part grows.
+  const odd = `a${"\uD83D".repeat(50)}b\r\n`;
+  assert.deepEqual(await messageBytes(odd, true, counting().turn, 4), expected(odd, true));
+  assert.deepEqual(await messageBytes(odd, false, counting().turn, 4), expected(odd, false));
+});
+
 test("messageBytes: a message of megabytes is prepared between turns of the loop", async () => {
   const line = "Zürich 😀 ".repeat(7) + "\n";
   const big = `Subject: big\n\n${line.repeat(40_000)}`; // ~3.6 MB as UTF-8, LF line ends

@@ -55,17 +55,18 @@ async function encodeText(
   partSize: number,
 ): Promise<Uint8Array> {
   const prepare = (part: string) => mapCrlf ? part.replace(BARE_LINE_END, "\r\n") : part;
-  // A part of n UTF-16 units is at most 3n bytes of UTF-8 (a pair: 2 units, 4 bytes), twice
-  // that once each unit may be a bare CR or LF. An ASCII part (most of any large message:
-  // base64) is as many bytes as characters.
-  let scratch: Uint8Array | null = null;
+  // An ASCII part (most of any large message: base64) is as many bytes as characters; any other
+  // is measured by encoding it into a scratch buffer of 3 bytes per UTF-16 unit (a pair: 2
+  // units, 4 bytes).
+  let scratch = new Uint8Array(0);
   let length = 0;
   for (let start = 0; start < text.length;) {
     const end = partEnd(text, start, partSize);
     const part = prepare(text.slice(start, end));
-    length += NON_ASCII.test(part)
-      ? encoder.encodeInto(part, scratch ??= new Uint8Array(6 * (partSize + 2))).written
-      : part.length;
+    if (NON_ASCII.test(part)) {
+      if (scratch.length < 3 * part.length) scratch = new Uint8Array(3 * part.length);
+      length += encoder.encodeInto(part, scratch).written;
+    } else length += part.length;
     start = end;
     const wait = turn();
     if (wait) await wait;
