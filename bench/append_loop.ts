@@ -10,6 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { appendMessage, IMAP4 } from "../mod.ts";
+import { type LoopSample, timedWithTimer } from "./lib/loop_gap.ts";
 
 const args = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
   (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(
@@ -47,28 +48,12 @@ const mailbox = `append-loop-${Date.now()}`;
 await M.create(mailbox);
 await M.select(mailbox);
 
-interface Sample {
-  seconds: number;
-  maxGapMs: number;
-}
-
-async function timed(call: () => Promise<unknown>): Promise<Sample> {
-  let last = performance.now();
-  let maxGap = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-  }, 5);
-  const start = performance.now();
-  last = start;
-  await call();
-  const end = performance.now();
-  maxGap = Math.max(maxGap, end - last);
-  clearInterval(timer);
+// Each call timed with the 5 ms timer ticking; the message it stored expunged after it.
+async function timed(call: () => Promise<unknown>): Promise<LoopSample> {
+  const sample = await timedWithTimer(call);
   await M.store("1:*", "+FLAGS.SILENT", "\\Deleted");
   await M.expunge();
-  return { seconds: (end - start) / 1000, maxGapMs: maxGap };
+  return sample;
 }
 
 const calls: [string, () => Promise<unknown>][] = [
@@ -81,7 +66,7 @@ const calls: [string, () => Promise<unknown>][] = [
 
 const rows: string[] = [];
 for (const [name, call] of calls) {
-  const samples: Sample[] = [];
+  const samples: LoopSample[] = [];
   for (let i = 0; i <= REPEATS; i++) samples.push(await timed(call));
   const [first, ...warm] = samples;
   const worst = Math.max(...warm.map((s) => s.maxGapMs));

@@ -22,6 +22,7 @@ import {
   threadMessages,
   type Transport,
 } from "../mod.ts";
+import { type LoopSample as Sample, timedWithTimer as timed } from "./lib/loop_gap.ts";
 import { lineServer } from "./lib/replay.ts";
 
 // Deno's arguments, or Bun's and Node's (the same file runs on each).
@@ -114,33 +115,6 @@ function server(): Transport {
         return send(`${tag} BAD unexpected\r\n`);
     }
   });
-}
-
-interface Sample {
-  seconds: number;
-  maxGapMs: number;
-  ticks: number;
-}
-
-// Runs `call` with a 5 ms interval timer ticking; its time and the longest gap between ticks
-// (from the call's start to the first tick, between ticks, and from the last tick to the end).
-async function timed(call: () => Promise<unknown>): Promise<Sample> {
-  let last = performance.now();
-  let maxGap = 0;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last);
-    last = now;
-    ticks++;
-  }, 5);
-  const start = performance.now();
-  last = start;
-  await call();
-  const end = performance.now();
-  maxGap = Math.max(maxGap, end - last);
-  clearInterval(timer);
-  return { seconds: (end - start) / 1000, maxGapMs: maxGap, ticks };
 }
 
 const M = await IMAP4.fromTransport(server());

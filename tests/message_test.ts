@@ -3,9 +3,10 @@
 // loop turn between parts. The turns' timing is bench/RESULTS.md's (timer gaps), not here.
 
 import assert from "node:assert/strict";
-import { messageBytes, type Turn } from "../src/client/message.ts";
+import { messageBytes } from "../src/client/message.ts";
 import { denoOnly, test } from "./_harness.ts";
 import { fuzzSeed, RUNS } from "./typed/_fuzz.ts";
+import { countingTurn } from "./_turns.ts";
 
 // Deno only: fast-check comes through an `npm:` specifier, which Bun's test runner lacks; the
 // known answers below run on both.
@@ -30,17 +31,6 @@ function expected(message: string | Uint8Array, mapCrlf: boolean): Uint8Array {
   return new Uint8Array(out);
 }
 
-function counting(): { turn: Turn; turns: () => number } {
-  let turns = 0;
-  return {
-    turn: () => {
-      turns++;
-      return Promise.resolve();
-    },
-    turns: () => turns,
-  };
-}
-
 // Text rich in what the parts must not cut: CRLF, bare CR and LF, surrogate pairs, lone halves.
 const text = () =>
   fc!.array(
@@ -63,7 +53,7 @@ test(
         fc!.integer({ min: 1, max: 9 }),
         fc!.boolean(),
         async (t, size, map) => {
-          const got = await messageBytes(t, map, counting().turn, size);
+          const got = await messageBytes(t, map, countingTurn().turn, size);
           assert.deepEqual(got, expected(t, map));
         },
       ),
@@ -87,7 +77,7 @@ test("property: messageBytes() of bytes equals MapCRLF, for any part size", asyn
         const got = await messageBytes(
           buffer.subarray(offset, offset + b.length),
           map,
-          counting().turn,
+          countingTurn().turn,
           size,
         );
         assert.deepEqual(got, expected(b, map));
@@ -99,28 +89,28 @@ test("property: messageBytes() of bytes equals MapCRLF, for any part size", asyn
 
 test("messageBytes: bytes with CRLF line ends are sent as given, not copied", async () => {
   const crlf = encoder.encode("Subject: x\r\n\r\nbody\r\n");
-  assert.equal(await messageBytes(crlf, true, counting().turn), crlf);
+  assert.equal(await messageBytes(crlf, true, countingTurn().turn), crlf);
   // Without mapping (a BINARY literal8) nothing is changed either.
   const bare = encoder.encode("Subject: x\n\nbody\r");
-  assert.equal(await messageBytes(bare, false, counting().turn), bare);
+  assert.equal(await messageBytes(bare, false, countingTurn().turn), bare);
 });
 
 test("messageBytes: a long run of lone high surrogates is one part, encoded whole", async () => {
   // A part never ends after a high surrogate, so such a run cannot be cut: its part grows.
   const odd = `a${"\uD83D".repeat(50)}b\r\n`;
-  assert.deepEqual(await messageBytes(odd, true, counting().turn, 4), expected(odd, true));
-  assert.deepEqual(await messageBytes(odd, false, counting().turn, 4), expected(odd, false));
+  assert.deepEqual(await messageBytes(odd, true, countingTurn().turn, 4), expected(odd, true));
+  assert.deepEqual(await messageBytes(odd, false, countingTurn().turn, 4), expected(odd, false));
 });
 
 test("messageBytes: a message of megabytes is prepared between turns of the loop", async () => {
   const line = "Zürich 😀 ".repeat(7) + "\n";
   const big = `Subject: big\n\n${line.repeat(40_000)}`; // ~3.6 MB as UTF-8, LF line ends
-  const { turn, turns } = counting();
+  const { turn, turns } = countingTurn();
   const got = await messageBytes(big, true, turn);
   assert.deepEqual(got, expected(big, true));
   assert.ok(turns() >= 50, `${turns()} turns`);
   const asBytes = encoder.encode(big);
-  const { turn: turn2, turns: turns2 } = counting();
+  const { turn: turn2, turns: turns2 } = countingTurn();
   assert.deepEqual(await messageBytes(asBytes, true, turn2), expected(big, true));
   assert.ok(turns2() >= 50, `${turns2()} turns`);
 });

@@ -18,28 +18,16 @@ import {
   forEachInParts,
   parseInParts,
   searchParts,
-  type Turn,
 } from "../../src/typed/client/slices.ts";
 import { MailboxTreeBuilder } from "../../src/typed/mailbox_tree.ts";
 import { fuzzSeed, RUNS } from "./_fuzz.ts";
+import { countingTurn } from "../_turns.ts";
 
 const SEED = fuzzSeed(0x511ce5);
 const b = (s: string) => new TextEncoder().encode(s);
 
 function check<T>(property: fc.IAsyncProperty<T>, runs = RUNS): Promise<void> {
   return fc.assert(property, { numRuns: runs, seed: SEED });
-}
-
-// A turn that only counts (the loop is offered a turn: a resolved promise).
-function counting(): { turn: Turn; turns: () => number } {
-  let turns = 0;
-  return {
-    turn: () => {
-      turns++;
-      return Promise.resolve();
-    },
-    turns: () => turns,
-  };
 }
 
 // LIST data: names as quoted strings or as literals (a pair, then the bytes that close it).
@@ -58,7 +46,7 @@ Deno.test("parseInParts: LIST data cut into parts gives parseList's result, a tu
     (_, i) => [`Top${i % 7}/Sub ${i}`, i % 3 === 0] as [string, boolean],
   );
   const data = listData(names);
-  const { turn, turns } = counting();
+  const { turn, turns } = countingTurn();
   const got = await parseInParts(data, parseList, turn, data, 16);
   assert.deepEqual(got, parseList(data));
   assert.equal(got.length, 1000);
@@ -67,7 +55,7 @@ Deno.test("parseInParts: LIST data cut into parts gives parseList's result, a tu
 
 Deno.test("parseInParts: small data is parsed at once", async () => {
   const data = listData([["A", false], ["B", true]]);
-  const { turn, turns } = counting();
+  const { turn, turns } = countingTurn();
   assert.deepEqual(await parseInParts(data, parseList, turn), parseList(data));
   assert.equal(turns(), 0);
 });
@@ -85,7 +73,7 @@ Deno.test("parseInParts: a broken response fails as the pure parser fails, index
     whole = e as TypedParseError;
   }
   assert.ok(whole instanceof TypedParseError && whole.response === index);
-  await assert.rejects(parseInParts(data, parseList, counting().turn, data, 10), (e) => {
+  await assert.rejects(parseInParts(data, parseList, countingTurn().turn, data, 10), (e) => {
     assert.ok(e instanceof TypedParseError);
     assert.equal(e.message, whole!.message);
     assert.equal(e.response, whole!.response);
@@ -102,7 +90,7 @@ Deno.test("property: parseInParts equals parseList for any cut", async () => {
     async (names, perPart) => {
       const data = listData(names);
       assert.deepEqual(
-        await parseInParts(data, parseList, counting().turn, data, perPart),
+        await parseInParts(data, parseList, countingTurn().turn, data, perPart),
         parseList(data),
       );
     },
@@ -128,7 +116,7 @@ Deno.test("property: SEARCH lines cut at spaces give parseSearch's numbers", asy
           ),
         );
       }
-      const got = await parseInParts(parts, parseSearch, counting().turn, data, 1);
+      const got = await parseInParts(parts, parseSearch, countingTurn().turn, data, 1);
       assert.deepEqual(got, parseSearch(data));
       assert.deepEqual(got, [...numbers, 7, 8]);
     },
@@ -141,7 +129,7 @@ Deno.test("searchParts: a million numbers come in parts of about 64 KiB; junk fa
   const parts = searchParts(data);
   assert.ok(parts.length > 100, `${parts.length} parts`);
   for (const part of parts) assert.ok((part as Uint8Array).length <= 64 * 1024);
-  const { turn, turns } = counting();
+  const { turn, turns } = countingTurn();
   assert.deepEqual(await parseInParts(parts, parseSearch, turn, data, 1), numbers);
   assert.ok(turns() >= parts.length - 1);
 
@@ -173,7 +161,7 @@ Deno.test("property: copyUidInParts maps as parseResponseCodeTyped maps", async 
       const destination = `${firstDestination}:${firstDestination + count - 1}`;
       const text = `${uidValidity} ${source} ${destination}`;
       const code = parseResponseCodeTyped(`[COPYUID ${text}]`)!;
-      const got = await copyUidInParts(b(text), counting().turn);
+      const got = await copyUidInParts(b(text), countingTurn().turn);
       assert.equal(got?.uidValidity, code.uidValidity);
       assert.deepEqual(got?.uidMap, code.uidMap);
     },
@@ -181,7 +169,7 @@ Deno.test("property: copyUidInParts maps as parseResponseCodeTyped maps", async 
 });
 
 Deno.test("copyUidInParts: large maps in parts; sets of other sizes, no map; bad data as parseResponseCodeTyped reads it", async () => {
-  const { turn, turns } = counting();
+  const { turn, turns } = countingTurn();
   const big = await copyUidInParts(b("9 1:40000 100001:140000"), turn);
   assert.equal(big?.uidMap?.size, 40_000);
   assert.equal(big?.uidMap?.get(40_000), 140_000);
@@ -206,7 +194,7 @@ Deno.test("forEachInParts and MailboxTreeBuilder build mailboxTree()'s tree, a t
   );
   const entries = parseList(data);
   const builder = new MailboxTreeBuilder();
-  const { turn, turns } = counting();
+  const { turn, turns } = countingTurn();
   await forEachInParts(entries, (entry) => builder.add(entry), turn, 100);
   assert.deepEqual(builder.tree, mailboxTree(entries));
   assert.equal(turns(), 29);
