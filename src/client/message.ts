@@ -8,22 +8,10 @@
  */
 
 import type { Arg } from "./args.ts";
-
-/** A turn of the event loop when the current slice of work is used up, else null. */
-export type Turn = () => Promise<void> | null;
-
-// Characters encoded, and bytes scanned or mapped, between two looks at the clock: well under a
-// millisecond each once compiled, and a few before (a byte loop runs ~100 ns a byte in V8's
-// interpreter: a 1 MiB part held the loop ~95 ms on a first call).
-const PART_SIZE = 64 * 1024;
+import { PART_SIZE, textBytes, type Turn } from "../session/text_parts.ts";
 
 const CR = 0x0d;
 const LF = 0x0a;
-const encoder = new TextEncoder();
-// The line ends MapCRLF changes: a CR not before LF, an LF not after CR. (imaplib replaces
-// `\r\n|\r|\n` by CRLF; replacing each CRLF by itself costs a match per line for nothing.)
-const BARE_LINE_END = /\r(?!\n)|(?<!\r)\n/g;
-const NON_ASCII = /[^\0-\x7f]/;
 
 /**
  * The bytes `message` is sent as: UTF-8 for a string, and with `mapCrlf` every bare CR and LF
@@ -38,62 +26,12 @@ export async function messageBytes(
   turn: Turn,
   partSize: number = PART_SIZE,
 ): Promise<Uint8Array> {
-  if (typeof message === "string") return await encodeText(message, mapCrlf, turn, partSize);
+  if (typeof message === "string") return await textBytes(message, mapCrlf, turn, partSize);
   const extra = mapCrlf ? await bareLineEnds(message, turn, partSize) : 0;
   if (extra === 0) return message;
   const out = new Uint8Array(message.length + extra);
   await mapInto(out, message, turn, partSize);
   return out;
-}
-
-// `text` as UTF-8 (line ends mapped with `mapCrlf`), measured first, then encoded part by part
-// into a buffer of its final size: no piece is kept and joined.
-async function encodeText(
-  text: string,
-  mapCrlf: boolean,
-  turn: Turn,
-  partSize: number,
-): Promise<Uint8Array> {
-  const prepare = (part: string) => mapCrlf ? part.replace(BARE_LINE_END, "\r\n") : part;
-  // An ASCII part (most of any large message: base64) is as many bytes as characters; any other
-  // is measured by encoding it into a scratch buffer of 3 bytes per UTF-16 unit (a pair: 2
-  // units, 4 bytes).
-  let scratch = new Uint8Array(0);
-  let length = 0;
-  for (let start = 0; start < text.length;) {
-    const end = partEnd(text, start, partSize);
-    const part = prepare(text.slice(start, end));
-    if (NON_ASCII.test(part)) {
-      if (scratch.length < 3 * part.length) scratch = new Uint8Array(3 * part.length);
-      length += encoder.encodeInto(part, scratch).written;
-    } else length += part.length;
-    start = end;
-    const wait = turn();
-    if (wait) await wait;
-  }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (let start = 0; start < text.length;) {
-    const end = partEnd(text, start, partSize);
-    at += encoder.encodeInto(prepare(text.slice(start, end)), out.subarray(at)).written;
-    start = end;
-    const wait = turn();
-    if (wait) await wait;
-  }
-  return out;
-}
-
-// Where the part of `text` from `start` ends: never between the CR and LF of a CRLF (each half
-// would be mapped on its own), nor after a high surrogate (the pair would be cut).
-function partEnd(text: string, start: number, partSize: number): number {
-  let end = Math.min(start + partSize, text.length);
-  while (end < text.length) {
-    const last = text.charCodeAt(end - 1);
-    if ((last === CR && text.charCodeAt(end) === LF) || (last >= 0xd800 && last <= 0xdbff)) {
-      end++;
-    } else break;
-  }
-  return end;
 }
 
 // How many bare CR and LF `bytes` holds (each becomes two bytes).

@@ -37,6 +37,7 @@ import { COMMANDS, type State } from "./states.ts";
 import { Trace, type TraceHost } from "./trace.ts";
 import { emit, type LogEntry, type LogListener } from "./log.ts";
 import { UntaggedStore } from "./untagged_store.ts";
+import { hasLargeText, largeTextAsBytes } from "./text_parts.ts";
 
 /** One item of a command's result data: bytes, a `[header, literal]` pair, or `null`. */
 export type Data = Datum | null;
@@ -385,8 +386,13 @@ export class Session {
     if (this.store.has("READ-ONLY") && !this.#readonly) {
       throw new IMAP4Readonly("mailbox status changed to READ-ONLY");
     }
-    // Encoding happens before the tag is taken: a bad argument leaves nothing behind.
-    const fragments = encodeCommand(this.tagPrefix + String(this.#tagnum), name, args, {
+    // Text of megabytes is encoded to bytes a part at a time first (text_parts.ts); no other
+    // command waits here. Encoding happens before the tag is taken: a bad argument leaves
+    // nothing behind.
+    const encodable = hasLargeText(args)
+      ? await largeTextAsBytes(args, () => this.connection.turnIfDue())
+      : args;
+    const fragments = encodeCommand(this.tagPrefix + String(this.#tagnum), name, encodable, {
       utf8: this.#utf8,
       nonSynchronizing: this.#nonSynchronizing(),
     });

@@ -98,14 +98,17 @@ const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 
+// Three native scans rather than a byte loop: an argument may be megabytes (a set of a million
+// UIDs), and the loop took 5-10 ms per 7 MB.
 function checkNoCrLfNul(bytes: Uint8Array, what: string): void {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === 0x00 || b === 0x0a || b === 0x0d) {
-      const name = b === 0 ? "NUL" : b === 0x0a ? "LF" : "CR";
-      throw new IMAP4ArgumentError(`${what} contains ${name} at byte ${i}; refusing to send it`);
-    }
+  let i = -1;
+  for (const b of [0x00, 0x0a, 0x0d]) {
+    const at = bytes.indexOf(b);
+    if (at >= 0 && (i < 0 || at < i)) i = at;
   }
+  if (i < 0) return;
+  const name = bytes[i] === 0 ? "NUL" : bytes[i] === 0x0a ? "LF" : "CR";
+  throw new IMAP4ArgumentError(`${what} contains ${name} at byte ${i}; refusing to send it`);
 }
 
 // atom-specials (RFC 3501 section 9): ( ) { SP CTL % * " \ ]
