@@ -28,6 +28,7 @@ import { COMMANDS } from "../session/states.ts";
 import { checkTlsOptions, type TlsOptions, type Transport } from "../transport/transport.ts";
 import type { ConnectOptions } from "./options.ts";
 import { pyTuple } from "./args.ts";
+import { messageBytes } from "./message.ts";
 import type { StreamStart } from "./streaming_run.ts";
 
 // imaplib's `__version__`, shown at debug level 1.
@@ -280,6 +281,26 @@ export class ClientCore {
   /** imaplib's `_simple_command`, in call order. */
   simple(name: string, args: Argument[] = [], options?: CommandOptions): Promise<Result> {
     return this.run(name, (session) => session.simple(name, args), options);
+  }
+
+  /**
+   * APPEND with `args` (mailbox, flags, date) and `message` as its literal, prepared in the
+   * command's turn a part at a time (message.ts): MapCRLF'd for a literal, as it is for a
+   * BINARY literal8 (RFC 3516). Aborted before it is sent, nothing is sent.
+   */
+  append(
+    args: Argument[],
+    message: string | Uint8Array,
+    literal8: boolean,
+    options?: CommandOptions,
+  ): Promise<Result> {
+    return this.run("APPEND", async (session) => {
+      const literal = await messageBytes(message, !literal8, () => session.connection.turnIfDue());
+      const signal = options?.signal;
+      if (signal?.aborted) throw new IMAP4CancelledError("APPEND", signal.reason);
+      const kind = literal8 ? "binary-message" : "message";
+      return session.simple("APPEND", [...args, { kind, value: literal }]);
+    }, options);
   }
 
   /** A simple command whose result is the stored untagged data of `responseName`. */

@@ -6,13 +6,12 @@
  */
 
 import type { Argument } from "../wire/encoder.ts";
-import { IMAP4Abort, IMAP4CancelledError, IMAP4Error, IMAP4Readonly } from "../errors.ts";
+import { IMAP4Abort, IMAP4Error, IMAP4Readonly } from "../errors.ts";
 import { type Authenticator, cramMd5Auth, initialResponse, processor } from "../auth.ts";
 import { Time2Internaldate } from "../functions.ts";
 import { type IdleOptions, type Idler, startIdle } from "./idler.ts";
 import { decodeText } from "../wire/bytes.ts";
 import { ClientCore } from "./core.ts";
-import { messageBytes } from "./message.ts";
 import { IMAP4Streaming } from "./streaming.ts";
 import { type Data, illegalState, type Result, type Session } from "../session/session.ts";
 import { COMMANDS, type State } from "../session/states.ts";
@@ -361,13 +360,7 @@ export class IMAP4 extends IMAP4Streaming implements AsyncDisposable {
       raw(flags && text(flags) ? parenthesized(flags) : null),
       raw(date_time ? Time2Internaldate(date_time) : null),
     ];
-    // Encoded and mapped in its turn in the queue, a part at a time (message.ts).
-    return this.#core.run("APPEND", async (session) => {
-      const literal = await messageBytes(message, true, () => session.connection.turnIfDue());
-      const signal = options?.signal;
-      if (signal?.aborted) throw new IMAP4CancelledError("APPEND", signal.reason); // nothing sent
-      return session.simple("APPEND", [...args, { kind: "message", value: literal }]);
-    }, options);
+    return this.#core.append(args, message, false, options);
   }
 
   /**

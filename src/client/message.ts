@@ -8,7 +8,8 @@
  */
 
 import type { Arg } from "./args.ts";
-import { PART_SIZE, textBytes, type Turn } from "../session/text_parts.ts";
+import type { Turn } from "../session/connection.ts";
+import { PART_SIZE, textBytes } from "../session/text_parts.ts";
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -21,6 +21,12 @@ import { type Clock, systemClock } from "./clock.ts";
 import { connectTimeoutOf, type SessionOptions } from "./options.ts";
 import { emit } from "./log.ts";
 
+/**
+ * A turn of the event loop when the current slice of work is used up, else null: what
+ * {@linkcode Connection.turnIfDue} returns, for work done in parts.
+ */
+export type Turn = () => Promise<void> | null;
+
 /** A wait that ends quietly (the read returns `null`) instead of failing the connection. */
 export interface SoftLimit {
   /** {@linkcode Clock.now} value after which the read gives up. */

@@ -7,9 +7,7 @@
  */
 
 import type { Argument } from "../wire/encoder.ts";
-
-/** A turn of the event loop when the current slice of work is used up, else null. */
-export type Turn = () => Promise<void> | null;
+import type { Turn } from "./connection.ts";
 
 /**
  * Characters encoded, or bytes scanned or mapped, between two looks at the clock: well under a
@@ -67,6 +65,8 @@ export async function textBytes(
   partSize: number,
 ): Promise<Uint8Array> {
   const prepare = (part: string) => mapCrlf ? part.replace(BARE_LINE_END, "\r\n") : part;
+  // One part (most messages): encoded at once, not measured first.
+  if (partEnd(text, 0, partSize) === text.length) return encoder.encode(prepare(text));
   // An ASCII part (most of any large message: base64) is as many bytes as characters; any other
   // is measured by encoding it into a scratch buffer of 3 bytes per UTF-16 unit (a pair: 2
   // units, 4 bytes).

@@ -100,9 +100,11 @@ const CRLF = new Uint8Array([0x0d, 0x0a]);
 
 // Three native scans rather than a byte loop: an argument may be megabytes (a set of a million
 // UIDs), and the loop took 5-10 ms per 7 MB.
+const CR_LF_NUL = [0x00, 0x0a, 0x0d];
+
 function checkNoCrLfNul(bytes: Uint8Array, what: string): void {
   let i = -1;
-  for (const b of [0x00, 0x0a, 0x0d]) {
+  for (const b of CR_LF_NUL) {
     const at = bytes.indexOf(b);
     if (at >= 0 && (i < 0 || at < i)) i = at;
   }

@@ -6,8 +6,7 @@
 
 import type { IMAP4 } from "../../client/imap4.ts";
 import { coreOf } from "../../client/core.ts";
-import { IMAP4ArgumentError, IMAP4CancelledError } from "../../errors.ts";
-import { messageBytes } from "../../client/message.ts";
+import { IMAP4ArgumentError } from "../../errors.ts";
 import { Time2Internaldate } from "../../functions.ts";
 import { parseResponseCodeTyped } from "../response_code.ts";
 import { flagList, mailboxArg } from "./arguments.ts";
@@ -119,16 +118,16 @@ export async function appendMessage(
     (o) =>
       binary
         // Through the command core: imaplib's append() has no literal8 (and maps CRLF).
-        ? coreOf(client).run("APPEND", async (session) => {
-          const bytes = await messageBytes(message, false, () => session.connection.turnIfDue());
-          if (o.signal?.aborted) throw new IMAP4CancelledError("APPEND", o.signal.reason);
-          return session.simple("APPEND", [
+        ? coreOf(client).append(
+          [
             { kind: "raw", value: name },
             { kind: "raw", value: flagArg },
             { kind: "raw", value: internalDate ? Time2Internaldate(internalDate) : null },
-            { kind: "binary-message", value: bytes },
-          ]);
-        }, o)
+          ],
+          message,
+          true,
+          o,
+        )
         : client.append(name, flagArg, internalDate ?? null, message, o),
   );
   // The tagged OK's text: `[APPENDUID 38505 3955] APPEND completed`.

@@ -22,7 +22,8 @@ import {
 } from "./download_part.ts";
 import { checkSignal, IMAP4CommandError, typedError } from "./errors.ts";
 import { fetchMessage } from "./fetch_messages.ts";
-import { type Turn, turnOf } from "./slices.ts";
+import type { Turn } from "../../session/connection.ts";
+import { turnOf } from "./slices.ts";
 
 /**
  * One part that {@linkcode downloadParts} fetched: what is known of it, and its content.

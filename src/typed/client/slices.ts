@@ -13,9 +13,7 @@ import type { DataItem } from "../data.ts";
 import { TypedParseError } from "../errors.ts";
 import { type CopyUid, readCopyUid } from "../response_code.ts";
 import { UidMapBuilder } from "../sequence_set.ts";
-
-/** A turn of the event loop when the current slice of work is used up, else null. */
-export type Turn = () => Promise<void> | null;
+import type { Turn } from "../../session/connection.ts";
 
 /** The turn of `client`'s connection: its slice counts reading and the typed work alike. */
 export function turnOf(client: IMAP4): Turn {
