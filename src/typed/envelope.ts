@@ -8,6 +8,8 @@
 import { dateFromBytes } from "./dates.ts";
 import { decodeWords } from "./encoded_words.ts";
 import { flatText } from "./text.ts";
+import { TextCache } from "./text_cache.ts";
+import { plainObjects } from "./plain_objects.ts";
 import type { ImapTokenizer } from "./tokenizer.ts";
 
 /**
@@ -87,8 +89,24 @@ const CLOSE = 0x29;
 
 // A string field that may be missing before the list's `)` (tolerated, read as NIL).
 function field(tok: ImapTokenizer): string | null {
-  return tok.peek() === CLOSE ? null : tok.nstringText();
+  return tok.peek() === CLOSE ? null : tok.nstringWith(ownText);
 }
+
+const ASCII = new TextDecoder();
+
+// The text of bytes[start, end) as the tokenizer's nstringText() reads it (UTF-8, windows-1252
+// if not valid UTF-8), as a flat string of its own. The tokenizer's texts are slices of a string
+// of the whole response, which a kept text would keep alive: ~400 bytes a message on the
+// harness's workload (b), and the envelope reads nothing else as text.
+function ownText(bytes: Uint8Array, start: number, end: number): string {
+  let any = 0;
+  for (let i = start; i < end; i++) any |= bytes[i];
+  const part = bytes.subarray(start, end);
+  return any < 0x80 ? ASCII.decode(part) : flatText(part);
+}
+
+// Plain objects sized to their fields (plain_objects.ts), rather than `{}`.
+const EnvelopeObject = /* @__PURE__ */ plainObjects<Envelope>();
 
 /**
  * Reads an `envelope` or `NIL` (then `undefined`). Tolerant: missing trailing fields, extra
@@ -98,7 +116,7 @@ function field(tok: ImapTokenizer): string | null {
 export function readEnvelope(tok: ImapTokenizer): Envelope | undefined {
   if (tok.nil()) return undefined;
   tok.expect(OPEN);
-  const envelope: Envelope = {};
+  const envelope = new EnvelopeObject();
   const date = tok.peek() === CLOSE ? null : tok.nstringWith(dateFromBytes);
   if (date) envelope.date = date;
   const subject = field(tok);
@@ -182,7 +200,7 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
       if (group !== null) out = add(out, group);
       // End marker (mailbox NIL) closes the group; start marker (mailbox = name) opens one.
       group = !hasMailbox ? null : {
-        name: decodeWords(tok.textOf(mailboxBytes, mailboxStart, mailboxEnd)),
+        name: decodeWords(ownText(mailboxBytes, mailboxStart, mailboxEnd)),
         group: [],
       };
       continue;
@@ -190,29 +208,27 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
     let at: string | null = null;
     if (hasMailbox) {
       if (spanEnd === spanStart) {
-        at = tok.textOf(mailboxBytes, mailboxStart, mailboxEnd); // an empty host
+        at = ownText(mailboxBytes, mailboxStart, mailboxEnd); // an empty host
       } else if (mailboxBytes === spanBytes) {
-        // Both in the response's text: the text from the mailbox to the host (`ann" "x.org`)
-        // is the key, sliced natively.
-        const key = tok.textOf(mailboxBytes, mailboxStart, spanEnd);
-        at = addresses.get(key) ?? null;
+        // Both in the response's text: the bytes from the mailbox to the host (`ann" "x.org`)
+        // are the key.
+        at = addresses.get(mailboxBytes, mailboxStart, spanEnd) ?? null;
         if (at === null) {
-          at = flatText(mailboxBytes.subarray(mailboxStart, mailboxEnd)) + "@" +
-            flatText(spanBytes.subarray(spanStart, spanEnd));
-          remember(addresses, flatText(mailboxBytes.subarray(mailboxStart, spanEnd)), at);
+          at = ownText(mailboxBytes, mailboxStart, mailboxEnd) + "@" +
+            ownText(spanBytes, spanStart, spanEnd);
+          addresses.remember(mailboxBytes, mailboxStart, spanEnd, at);
         }
       } else {
-        at = tok.textOf(mailboxBytes, mailboxStart, mailboxEnd) + "@" +
-          tok.textOf(spanBytes, spanStart, spanEnd);
+        at = ownText(mailboxBytes, mailboxStart, mailboxEnd) + "@" +
+          ownText(spanBytes, spanStart, spanEnd);
       }
     }
     let name: string | null = null;
     if (hasName) {
-      name = names.get(tok.textOf(nameBytes, nameStart, nameEnd)) ?? null;
+      name = names.get(nameBytes, nameStart, nameEnd) ?? null;
       if (name === null) {
-        const text = flatText(nameBytes.subarray(nameStart, nameEnd));
-        name = decodeWords(text);
-        remember(names, text, name);
+        name = decodeWords(ownText(nameBytes, nameStart, nameEnd));
+        names.remember(nameBytes, nameStart, nameEnd, name);
       }
     }
     // One literal per shape rather than fields added one by one: the object is made at its
@@ -247,18 +263,10 @@ function span(tok: ImapTokenizer): boolean {
   return tok.peek() !== CLOSE && tok.nstringWith(keepSpan) !== null;
 }
 
-// Addresses (`mailbox@host`) and display names (RFC 2047 decoded) by the text they were read
-// from: a mailbox has few senders and recipients. A hit makes no string that lives on; a miss
-// makes flat ones. Without this each address was built from slices of its response's text,
-// which kept that whole text alive as long as the message (bench/RESULTS.md, 2026-12-05 night).
-// The keys are flat copies too, so the caches keep no response alive.
-const addresses = new Map<string, string>();
-const names = new Map<string, string>();
-
-function remember(cache: Map<string, string>, key: string, text: string): void {
-  if (cache.size >= 4096) cache.clear();
-  cache.set(key, text);
-}
+// Addresses (`mailbox@host`) and display names (RFC 2047 decoded) by the bytes they were read
+// from: a mailbox has few senders and recipients, and a hit makes no string at all.
+const addresses = /* @__PURE__ */ new TextCache();
+const names = /* @__PURE__ */ new TextCache();
 
 // Appends to a list made on the first item: `[item]` has room for one, where `[]` grows to room
 // for 17 on its first push (most address lists hold one address).

@@ -12,6 +12,7 @@ import { TypedParseError } from "./errors.ts";
 import { type DataItem, eachResponse, type ResponseParts } from "./data.ts";
 import { type FetchAttName, ImapTokenizer, type ImapValue, UINT32_MAX } from "./tokenizer.ts";
 import { decodeMailbox } from "./utf7.ts";
+import { plainObjects } from "./plain_objects.ts";
 import { type FlagColor, flagColor } from "./flag_color.ts";
 
 /**
@@ -219,6 +220,9 @@ const ITEMS = new Map<string, ItemReader>([
   }],
 ]);
 
+// Plain objects sized to their fields (plain_objects.ts), rather than `{ seq }`.
+const MessageObject = /* @__PURE__ */ plainObjects<FetchMessage>();
+
 function extraKey(att: FetchAttName): string {
   if (att.section === undefined) return att.name;
   return `${att.name}[${att.section}]` + (att.origin === undefined ? "" : `<${att.origin}>`);
@@ -238,7 +242,8 @@ function readMessage(tok: ImapTokenizer): FetchMessage {
     }
   }
   tok.expect(OPEN);
-  const msg: FetchMessage = { seq };
+  const msg = new MessageObject();
+  msg.seq = seq;
   while (!tok.listEnd()) {
     if (tok.peek() === -1) tok.fail('expected ")"');
     const att = tok.knownAttName() ?? tok.fetchAttName();

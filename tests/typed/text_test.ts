@@ -15,6 +15,46 @@ import {
   TypedParseError,
 } from "../../src/typed/mod.ts";
 import { dateFromBytes, parseDate } from "../../src/typed/dates.ts";
+import { TextCache } from "../../src/typed/text_cache.ts";
+
+// --- The cache of texts by their bytes (ENVELOPE names and addresses) -------------------------
+
+Deno.test("TextCache: a hit is the text of the same bytes, wherever they lie; colliders evict", () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const cache = new TextCache(4); // four slots: most of the keys below collide
+  const keys = Array.from({ length: 500 }, (_, i) => `ann${i % 37}" "x${i}.org`);
+  let hits = 0;
+  for (const [i, key] of keys.entries()) {
+    // The key sits at a different offset in a different buffer each time.
+    const padded = bytes(" ".repeat(i % 7) + key + "))");
+    const start = i % 7;
+    const end = start + key.length;
+    const text = cache.get(padded, start, end);
+    if (text === undefined) cache.remember(padded, start, end, `text of ${key}`);
+    else {
+      assert.equal(text, `text of ${key}`);
+      hits++;
+    }
+    const again = bytes(key);
+    assert.equal(cache.get(again, 0, again.length), `text of ${key}`);
+  }
+  // Every key was looked up again right after it was remembered: 500 hits there, and none above
+  // (each key is new).
+  assert.equal(hits, 0);
+  // Keys of one length that differ in one byte, and a key that is a prefix of another.
+  const wide = new TextCache();
+  const a = bytes("abcdef");
+  wide.get(a, 0, 6);
+  wide.remember(a, 0, 6, "abcdef");
+  assert.equal(wide.get(bytes("abcdeg"), 0, 6), undefined);
+  assert.equal(wide.get(a, 0, 5), undefined);
+  assert.equal(wide.get(a, 0, 6), "abcdef");
+  // Keys over 256 bytes are not remembered.
+  const long = bytes("x".repeat(257));
+  assert.equal(wide.get(long, 0, 257), undefined);
+  wide.remember(long, 0, 257, "long");
+  assert.equal(wide.get(long, 0, 257), undefined);
+});
 
 // --- Modified UTF-7 ---------------------------------------------------------------------------
 
