@@ -171,13 +171,19 @@ async function main(extra: string[]): Promise<number> {
       fixtureEnv,
     ]);
     if (testPaths.length === 0) {
-      // The same test files under Bun's runner (tests that need Deno's own APIs are skipped
-      // there, each with its reason; fuzz_test.ts imports fast-check through `npm:`, which
-      // Bun does not resolve).
+      // The same test files under Bun's runner, the typed layer's parser tests included
+      // (tests that need Deno's own APIs are skipped there, each with its reason;
+      // fuzz_test.ts and typed/property_test.ts build fast-check's generators as they load,
+      // through an `npm:` specifier, which Bun does not resolve).
       const portable = [];
-      for await (const entry of Deno.readDir(`${root}/tests`)) {
-        if (entry.name.endsWith("_test.ts") && entry.name !== "fuzz_test.ts") {
-          portable.push(`tests/${entry.name}`);
+      for (const dir of ["tests", "tests/typed"]) {
+        for await (const entry of Deno.readDir(`${root}/${dir}`)) {
+          if (
+            entry.name.endsWith("_test.ts") && entry.name !== "fuzz_test.ts" &&
+            entry.name !== "property_test.ts"
+          ) {
+            portable.push(`${dir}/${entry.name}`);
+          }
         }
       }
       steps.push(["bun test", ["-y", BUN, "test", ...portable.sort()], fixtureEnv, "npx"]);

@@ -4,6 +4,7 @@
 // data shape by _data.ts.
 
 import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
 import {
   type BodyStructure,
   type FetchMessage,
@@ -28,7 +29,7 @@ function one(wire: string): FetchMessage {
 
 // --- Flags, dates, sizes, ids -------------------------------------------------------------------
 
-Deno.test("fetch: RFC 3501 section 7.4.2's example (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)", () => {
+test("fetch: RFC 3501 section 7.4.2's example (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)", () => {
   const msg = one(
     `* 12 FETCH (FLAGS (\\Seen) INTERNALDATE "17-Jul-1996 02:44:25 -0700" RFC822.SIZE 4286 ` +
       `ENVELOPE ("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev1 WG mtg summary and minutes" ` +
@@ -71,7 +72,7 @@ Deno.test("fetch: RFC 3501 section 7.4.2's example (FLAGS INTERNALDATE RFC822.SI
   );
 });
 
-Deno.test("flag colours: Apple Mail's three bits both ways, as imapflow reads and writes them", () => {
+test("flag colours: Apple Mail's three bits both ways, as imapflow reads and writes them", () => {
   // [keywords with \Flagged, colour]: the number the bits write, 7 (no colour) as red.
   const table: [string[], FlagColor][] = [
     [[], "red"],
@@ -110,7 +111,7 @@ Deno.test("flag colours: Apple Mail's three bits both ways, as imapflow reads an
   assert.throws(() => colorFlags("pink" as FlagColor), IMAP4ArgumentError);
 });
 
-Deno.test("fetch: Dovecot UID FETCH with CONDSTORE and OBJECTID items", () => {
+test("fetch: Dovecot UID FETCH with CONDSTORE and OBJECTID items", () => {
   // Dovecot 2.3 answers `UID FETCH 1:* (UID FLAGS MODSEQ EMAILID THREADID)` like this (RFC 8474
   // section 7's example ids; THREADID NIL when threading ids are off).
   const msgs = parseFetch(data(
@@ -138,7 +139,7 @@ Deno.test("fetch: Dovecot UID FETCH with CONDSTORE and OBJECTID items", () => {
   ]);
 });
 
-Deno.test("fetch: Gmail X-GM-* items (labels quoted, escaped, modified UTF-7)", () => {
+test("fetch: Gmail X-GM-* items (labels quoted, escaped, modified UTF-7)", () => {
   // Shape from Gmail's IMAP extension docs and MailKit issue 371's transcript.
   const msg = one(
     "* 56697 FETCH (X-GM-THRID 1563190496481790748 X-GM-MSGID 1563491715126921418 " +
@@ -161,7 +162,7 @@ Deno.test("fetch: Gmail X-GM-* items (labels quoted, escaped, modified UTF-7)", 
   });
 });
 
-Deno.test("fetch: RFC 8474 ids win over Gmail's when both are sent", () => {
+test("fetch: RFC 8474 ids win over Gmail's when both are sent", () => {
   const msg = one("* 1 FETCH (X-GM-MSGID 42 EMAILID (Mabc) X-GM-THRID 7 THREADID (Tdef))\r\n");
   assert.equal(msg.emailId, "Mabc");
   assert.equal(msg.threadId, "Tdef");
@@ -171,7 +172,7 @@ Deno.test("fetch: RFC 8474 ids win over Gmail's when both are sent", () => {
 
 // --- Literals and sections ----------------------------------------------------------------------
 
-Deno.test("fetch: sections map to source, headers and bodyParts", () => {
+test("fetch: sections map to source, headers and bodyParts", () => {
   const msg = one(
     `* 3 FETCH (UID 9 BODY[] ${lit("full\r\n")} BODY[HEADER.FIELDS (SUBJECT FROM)] ` +
       `${lit("Subject: x\r\n\r\n")} BODY[1.2] ${lit("part")} BODY[TEXT] ${lit("text")} ` +
@@ -185,7 +186,7 @@ Deno.test("fetch: sections map to source, headers and bodyParts", () => {
   assert.deepEqual(msg.bodyParts!.get("BINARY[2]"), new Uint8Array([0, 1]));
 });
 
-Deno.test("fetch: RFC822, RFC822.HEADER, partial BODY[]<0>, {0} literals, NIL bodies", () => {
+test("fetch: RFC822, RFC822.HEADER, partial BODY[]<0>, {0} literals, NIL bodies", () => {
   assert.equal(text(one(`* 1 FETCH (RFC822 ${lit("all")})\r\n`).source), "all");
   assert.equal(text(one(`* 1 FETCH (RFC822.HEADER ${lit("h: v\r\n")})\r\n`).headers), "h: v\r\n");
   assert.equal(text(one(`* 1 FETCH (BODY[]<0> ${lit("abc")})\r\n`).source), "abc");
@@ -193,7 +194,7 @@ Deno.test("fetch: RFC822, RFC822.HEADER, partial BODY[]<0>, {0} literals, NIL bo
   assert.deepEqual(one("* 1 FETCH (BODY[1] NIL BODY[] NIL UID 4)\r\n"), { seq: 1, uid: 4 });
 });
 
-Deno.test("fetch: item names in any case (servers echoing the client's `body[]`)", () => {
+test("fetch: item names in any case (servers echoing the client's `body[]`)", () => {
   const msg = one(
     `* 1 FETCH (uid 5 flags (\\seen) body[header] ${lit("h\r\n")} rfc822.size 9)\r\n`,
   );
@@ -213,7 +214,7 @@ Deno.test("fetch: item names in any case (servers echoing the client's `body[]`)
   assert.deepEqual(odd.extra, new Map([["UIDX", "1"], ["RFC822.SIZEX", "2"]]));
 });
 
-Deno.test("fetch: flags are kept as sent, system flags in any spelling, keywords, repeats", () => {
+test("fetch: flags are kept as sent, system flags in any spelling, keywords, repeats", () => {
   const msgs = parseFetch(data(
     "* 1 FETCH (FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft \\Recent))\r\n" +
       "* 2 FETCH (FLAGS (\\seen \\SEEN \\Seenx \\See $Forwarded \\Seen))\r\n",
@@ -224,7 +225,7 @@ Deno.test("fetch: flags are kept as sent, system flags in any spelling, keywords
   ]);
 });
 
-Deno.test("fetch: unknown items are kept in `extra`, never fatal; BINARY.SIZE read", () => {
+test("fetch: unknown items are kept in `extra`, never fatal; BINARY.SIZE read", () => {
   const msg = one(
     '* 1 FETCH (PREVIEW "Hello there" BINARY.SIZE[1] 123 X-FOO (1 "two" NIL (3)) UID 2 ' +
       "X-BAR[sec]<5> x)\r\n",
@@ -241,7 +242,7 @@ Deno.test("fetch: unknown items are kept in `extra`, never fatal; BINARY.SIZE re
   );
 });
 
-Deno.test("fetch: several responses, literals in some, stay in order", () => {
+test("fetch: several responses, literals in some, stay in order", () => {
   const msgs = parseFetch(data(
     `* 1 FETCH (UID 7 BODY[HEADER] ${lit("Subject: hi\r\n\r\n")})\r\n` +
       "* 2 FETCH (UID 8 FLAGS ())\r\n" +
@@ -260,7 +261,7 @@ Deno.test("fetch: several responses, literals in some, stay in order", () => {
   assert.deepEqual(parseFetch([]), []);
 });
 
-Deno.test("fetch: parseFetchResponse takes one fetchIter() item", () => {
+test("fetch: parseFetchResponse takes one fetchIter() item", () => {
   const item = data(`* 4 FETCH (UID 1 BODY[] ${lit("x")})\r\n`);
   assert.equal(text(parseFetchResponse(item).source), "x");
   assert.throws(() => parseFetchResponse([]), TypedParseError);
@@ -270,7 +271,7 @@ Deno.test("fetch: parseFetchResponse takes one fetchIter() item", () => {
   );
 });
 
-Deno.test("fetch: tolerated: whole untagged lines, extra spaces, escapes, raw 8-bit", () => {
+test("fetch: tolerated: whole untagged lines, extra spaces, escapes, raw 8-bit", () => {
   assert.deepEqual(parseFetch([bytes("* 5 FETCH (UID 1)")]), [{ seq: 5, uid: 1 }]);
   assert.deepEqual(parseFetch([bytes("5  (UID  1  FLAGS ( \\Seen ) )")]), [
     { seq: 5, uid: 1, flags: new Set(["\\Seen"]) },
@@ -300,7 +301,7 @@ Deno.test("fetch: tolerated: whole untagged lines, extra spaces, escapes, raw 8-
 
 // --- Envelopes ----------------------------------------------------------------------------------
 
-Deno.test("envelope: NIL fields omitted, RFC 2047 decoded, literals, unreadable date omitted", () => {
+test("envelope: NIL fields omitted, RFC 2047 decoded, literals, unreadable date omitted", () => {
   assert.deepEqual(
     one("* 1 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n").envelope,
     {},
@@ -320,7 +321,7 @@ Deno.test("envelope: NIL fields omitted, RFC 2047 decoded, literals, unreadable 
   });
 });
 
-Deno.test("envelope: RFC 3501 group syntax kept as { name, group }", () => {
+test("envelope: RFC 3501 group syntax kept as { name, group }", () => {
   const msg = one(
     "* 1 FETCH (ENVELOPE (NIL NIL NIL NIL NIL " +
       '((NIL NIL "Team" NIL)("Ann" NIL "ann" "x.org")(NIL NIL "bob" "x.org")(NIL NIL NIL NIL)' +
@@ -337,7 +338,7 @@ Deno.test("envelope: RFC 3501 group syntax kept as { name, group }", () => {
   });
 });
 
-Deno.test("envelope: Sender and Reply-To repeating From are read as copies, others as sent", () => {
+test("envelope: Sender and Reply-To repeating From are read as copies, others as sent", () => {
   const from =
     '(("Ann" NIL "ann" "x.org")(NIL NIL "Team" NIL)(NIL NIL "b" "y.org")(NIL NIL NIL NIL))';
   const ann = { name: "Ann", address: "ann@x.org" };
@@ -370,7 +371,7 @@ Deno.test("envelope: Sender and Reply-To repeating From are read as copies, othe
   assert.deepEqual(literal, { from: [ann], sender: [ann] });
 });
 
-Deno.test("envelope: repeated addresses and names read the same as new ones, in every form", () => {
+test("envelope: repeated addresses and names read the same as new ones, in every form", () => {
   // Addresses and names are remembered by the text they were read from (envelope.ts): the same
   // pair in another form (literal, escapes, 8-bit) or a pair whose text overlaps must not be
   // confused, including after the cache starts over (4,096 entries).
@@ -410,7 +411,7 @@ Deno.test("envelope: repeated addresses and names read the same as new ones, in 
   assert.deepEqual(got, want);
 });
 
-Deno.test("envelope: tolerated: missing trailing fields, short addresses, junk", () => {
+test("envelope: tolerated: missing trailing fields, short addresses, junk", () => {
   const msg = one(
     '* 1 FETCH (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "s" (("N" NIL "m" "h")(NIL NIL "x"))))\r\n',
   );
@@ -428,7 +429,7 @@ function structure(wire: string): BodyStructure | undefined {
   return one(`* 1 FETCH (BODYSTRUCTURE ${wire})\r\n`).bodyStructure;
 }
 
-Deno.test("bodystructure: Dovecot multipart/mixed with alternative, RFC 2231 attachment, message/rfc822", () => {
+test("bodystructure: Dovecot multipart/mixed with alternative, RFC 2231 attachment, message/rfc822", () => {
   const s = structure(
     '((("text" "plain" ("charset" "utf-8" "format" "flowed") NIL NIL "quoted-printable" 120 4 ' +
       'NIL NIL NIL NIL)("text" "html" ("charset" "utf-8") NIL NIL "quoted-printable" 400 10 ' +
@@ -523,7 +524,7 @@ Deno.test("bodystructure: Dovecot multipart/mixed with alternative, RFC 2231 att
   });
 });
 
-Deno.test('bodystructure: Gmail\'s empty multiparts `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`', () => {
+test('bodystructure: Gmail\'s empty multiparts `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`', () => {
   // MailKit issue 371 (Gmail, 2018), the BODYSTRUCTURE part of the transcript.
   const s = structure(
     '((("TEXT" "PLAIN" ("CHARSET" "UTF-8" "DELSP" "yes" "FORMAT" "flowed") NIL NIL "BASE64" ' +
@@ -549,7 +550,7 @@ Deno.test('bodystructure: Gmail\'s empty multiparts `("RELATED" NIL ("ATTACHMENT
   });
 });
 
-Deno.test("bodystructure: Exchange / Office 365 dispositions as bare strings", () => {
+test("bodystructure: Exchange / Office 365 dispositions as bare strings", () => {
   // MailKit issue 919 (Exchange, 2019): `NIL "inline" NIL NIL` in a part's extension data.
   const s = structure(
     '(("text" "plain" ("charset" "ISO-8859-1") NIL NIL "QUOTED-PRINTABLE" 850 31 NIL "inline" NIL NIL)' +
@@ -572,7 +573,7 @@ Deno.test("bodystructure: Exchange / Office 365 dispositions as bare strings", (
   assert.equal(smime?.childNodes?.[1].dispositionParameters?.filename, "private.txt");
 });
 
-Deno.test("bodystructure: NIL where strings are due, missing sizes, lists in odd places", () => {
+test("bodystructure: NIL where strings are due, missing sizes, lists in odd places", () => {
   // libetpan issue 217: NIL encoding and a parameter list in the md5 slot.
   assert.deepEqual(
     structure(
@@ -635,7 +636,7 @@ Deno.test("bodystructure: NIL where strings are due, missing sizes, lists in odd
 
 // --- Quirks reported against other clients ---------------------------------------------------
 
-Deno.test("quirks: iCloud's NIL encoding, Mail.ru's NIL parameter, rims' empty parameter list", () => {
+test("quirks: iCloud's NIL encoding, Mail.ru's NIL parameter, rims' empty parameter list", () => {
   // imap-proto pull request 205 (iCloud); maddy issue 756 sends the same.
   const icloud = structure(
     '(("text" "plain" ("CHARSET" "UTF-8") NIL NIL NIL 1694 51 NIL NIL NIL NIL)' +
@@ -653,7 +654,7 @@ Deno.test("quirks: iCloud's NIL encoding, Mail.ru's NIL parameter, rims' empty p
   assert.deepEqual(structure('("text" "plain" () NIL NIL "7bit" 1 1)')?.parameters, {});
 });
 
-Deno.test('quirks: Dovecot\'s `"" ""` for a Content-Type without a subtype', () => {
+test('quirks: Dovecot\'s `"" ""` for a Content-Type without a subtype', () => {
   // Dovecot 2.3.19 on `Content-Type: text; charset=us-ascii` (CPython's test_email msg_14.txt,
   // tests/typed_corpus_test.ts): empty type and subtype, no parameters and, the type not being
   // "text" to it, no line count; the next field is the MD5.
@@ -673,7 +674,7 @@ Deno.test('quirks: Dovecot\'s `"" ""` for a Content-Type without a subtype', () 
   });
 });
 
-Deno.test("quirks: a multipart whose parts were left out (MailKit issue 1393)", () => {
+test("quirks: a multipart whose parts were left out (MailKit issue 1393)", () => {
   const s = structure(
     '(("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 727 16 NIL NIL NIL NIL)' +
       '("message" "rfc822" ("name" "Message headers") NIL NIL "7bit" 903 ' +
@@ -690,7 +691,7 @@ Deno.test("quirks: a multipart whose parts were left out (MailKit issue 1393)", 
   }]);
 });
 
-Deno.test("quirks: imap.qq.com's space before ')' and GBK words, iCloud's {0}, header case", () => {
+test("quirks: imap.qq.com's space before ')' and GBK words, iCloud's {0}, header case", () => {
   // jakartaee/mail-api issue 209.
   assert.deepEqual(one("* 11487 FETCH (UID 19436 )\r\n"), { seq: 11487, uid: 19436 });
   // MailCore2 issue 1025 (imap.qq.com): GBK encoded words.
@@ -727,7 +728,7 @@ Deno.test("quirks: imap.qq.com's space before ')' and GBK words, iCloud's {0}, h
 
 // --- Errors -------------------------------------------------------------------------------------
 
-Deno.test("fetch: malformed responses throw TypedParseError with offset and response index", () => {
+test("fetch: malformed responses throw TypedParseError with offset and response index", () => {
   const rows: [wire: (string | [string, string])[], offset: number, response: number][] = [
     [["1 (UID 7"], 8, 0],
     [["1 (UID x)"], 7, 0],
@@ -758,7 +759,7 @@ Deno.test("fetch: malformed responses throw TypedParseError with offset and resp
   }
 });
 
-Deno.test("fetch: nesting deeper than MAX_DEPTH is an error, not a stack overflow", () => {
+test("fetch: nesting deeper than MAX_DEPTH is an error, not a stack overflow", () => {
   const deep = "(".repeat(100_000);
   assert.throws(() => parseFetch([bytes(`1 (X-FOO ${deep})`)]), TypedParseError);
   assert.throws(() => parseFetch([bytes(`1 (BODYSTRUCTURE ${deep})`)]), TypedParseError);

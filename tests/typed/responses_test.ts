@@ -3,6 +3,7 @@
 // wire lines as Dovecot, Gmail, Office 365 or the RFCs' own examples write them.
 
 import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
 import {
   type ListEntry,
   parseAcl,
@@ -33,7 +34,7 @@ function short(entries: ListEntry[]): Short[] {
   });
 }
 
-Deno.test("list: Dovecot, Gmail and Office 365 folder lists", () => {
+test("list: Dovecot, Gmail and Office 365 folder lists", () => {
   const dovecot = parseList(data(
     '* LIST (\\HasNoChildren) "/" INBOX\r\n' +
       '* LIST (\\HasNoChildren \\UnMarked \\Drafts) "/" Drafts\r\n' +
@@ -88,7 +89,7 @@ Deno.test("list: Dovecot, Gmail and Office 365 folder lists", () => {
   ]);
 });
 
-Deno.test("list: XLIST, NIL delimiters, literals, inbox case, LIST-EXTENDED", () => {
+test("list: XLIST, NIL delimiters, literals, inbox case, LIST-EXTENDED", () => {
   const xlist = parseList(data(
     '* XLIST (\\HasNoChildren \\Inbox) "/" "Inbox"\r\n' +
       '* XLIST (\\HasNoChildren \\Spam) "/" "[Gmail]/Spam"\r\n' +
@@ -126,7 +127,7 @@ Deno.test("list: XLIST, NIL delimiters, literals, inbox case, LIST-EXTENDED", ()
   assert.deepEqual(foo.extended, new Map([["OLDNAME", [bytes("B&AOQ-r")]]]));
 });
 
-Deno.test("list: UTF-8 names (UTF8=ACCEPT enabled, or raw 8-bit regardless)", () => {
+test("list: UTF-8 names (UTF8=ACCEPT enabled, or raw 8-bit regardless)", () => {
   const wire = '* LIST () "/" "Entwürfe"\r\n* LIST () "/" "Tom &- Jerry"\r\n';
   assert.deepEqual(parseList(data(wire), { utf8: true }).map((e) => e.path), [
     "Entwürfe",
@@ -135,7 +136,7 @@ Deno.test("list: UTF-8 names (UTF8=ACCEPT enabled, or raw 8-bit regardless)", ()
   assert.deepEqual(parseList(data(wire)).map((e) => e.path), ["Entwürfe", "Tom & Jerry"]);
 });
 
-Deno.test("list: malformed responses throw TypedParseError", () => {
+test("list: malformed responses throw TypedParseError", () => {
   for (const wire of ['"/" INBOX', '(\\Noselect "/" INBOX', "(\\Noselect)"]) {
     assert.throws(() => parseList([bytes(wire)]), TypedParseError, wire);
   }
@@ -143,7 +144,7 @@ Deno.test("list: malformed responses throw TypedParseError", () => {
 
 // --- STATUS -----------------------------------------------------------------------------------
 
-Deno.test("status: Dovecot, RFC 9051 items, NIL, unknown items", () => {
+test("status: Dovecot, RFC 9051 items, NIL, unknown items", () => {
   assert.deepEqual(
     parseStatus(data(
       "* STATUS INBOX (MESSAGES 2 RECENT 0 UIDNEXT 3 UIDVALIDITY 1700000000 UNSEEN 1 " +
@@ -191,7 +192,7 @@ Deno.test("status: Dovecot, RFC 9051 items, NIL, unknown items", () => {
 
 // --- SEARCH and ESEARCH -------------------------------------------------------------------------
 
-Deno.test("search: numbers, empty results, MODSEQ, several responses", () => {
+test("search: numbers, empty results, MODSEQ, several responses", () => {
   assert.deepEqual(parseSearch([bytes("2 84 882")]), [2, 84, 882]);
   assert.deepEqual(parseSearch([bytes("")]), []);
   assert.deepEqual(parseSearch([null]), []);
@@ -205,7 +206,7 @@ Deno.test("search: numbers, empty results, MODSEQ, several responses", () => {
   assert.throws(() => parseSearch([bytes("1 4294967296")]), TypedParseError);
 });
 
-Deno.test("esearch: RFC 4731 and RFC 9051 examples", () => {
+test("esearch: RFC 4731 and RFC 9051 examples", () => {
   const rows: [string, object][] = [
     ['(TAG "A282") MIN 2 COUNT 3', { tag: "A282", uid: false, min: 2, count: 3 }],
     ['(TAG "A283") ALL 2,10:11', { tag: "A283", uid: false, all: "2,10:11" }],
@@ -235,7 +236,7 @@ Deno.test("esearch: RFC 4731 and RFC 9051 examples", () => {
 
 // --- NAMESPACE ----------------------------------------------------------------------------------
 
-Deno.test("namespace: RFC 2342 examples, Dovecot, extensions", () => {
+test("namespace: RFC 2342 examples, Dovecot, extensions", () => {
   assert.deepEqual(parseNamespace(data('* NAMESPACE (("" "/")) NIL NIL\r\n')), {
     personal: [{ prefix: "", prefixAsListed: "", delimiter: "/" }],
     other: [],
@@ -267,7 +268,7 @@ Deno.test("namespace: RFC 2342 examples, Dovecot, extensions", () => {
 
 // --- QUOTA, ACL ---------------------------------------------------------------------------------
 
-Deno.test("quota and quotaroot: Dovecot's quota plugin, RFC 9208 examples", () => {
+test("quota and quotaroot: Dovecot's quota plugin, RFC 9208 examples", () => {
   const [dovecot] = parseQuota(data('* QUOTA "User quota" (STORAGE 10 1024 MESSAGE 3 1000)\r\n'));
   assert.deepEqual(dovecot, {
     root: "User quota",
@@ -293,7 +294,7 @@ Deno.test("quota and quotaroot: Dovecot's quota plugin, RFC 9208 examples", () =
   assert.throws(() => parseQuota([bytes('"x" (STORAGE 1)')]), TypedParseError);
 });
 
-Deno.test("acl and myrights: RFC 4314 examples, Dovecot's ACL plugin", () => {
+test("acl and myrights: RFC 4314 examples, Dovecot's ACL plugin", () => {
   assert.deepEqual(
     parseAcl(data('* ACL INBOX owner lrwstipekxacd "bob smith" lr -fred w\r\n')),
     [{
@@ -311,7 +312,7 @@ Deno.test("acl and myrights: RFC 4314 examples, Dovecot's ACL plugin", () => {
 
 // --- Response codes -----------------------------------------------------------------------------
 
-Deno.test("response codes: the RFCs' codes, typed", () => {
+test("response codes: the RFCs' codes, typed", () => {
   const rows: [string, TypedResponseCode | null][] = [
     ["[APPENDUID 38505 3955] APPEND completed", {
       code: "APPENDUID",

@@ -4,7 +4,7 @@
 // bench/typed_loop_bench.ts (gaps of a 5 ms timer), not here.
 
 import assert from "node:assert/strict";
-import fc from "npm:fast-check@4.11.0";
+import { denoOnly, test } from "../_harness.ts";
 import {
   type DataItem,
   mailboxTree,
@@ -23,11 +23,18 @@ import { MailboxTreeBuilder } from "../../src/typed/mailbox_tree.ts";
 import { fuzzSeed, RUNS } from "./_fuzz.ts";
 import { countingTurn } from "../_turns.ts";
 
+// Deno only: fast-check comes through an `npm:` specifier, which Bun's test runner lacks; the
+// known answers run on both.
+const fc = denoOnly.ignore ? null : (await import("npm:fast-check@4.11.0")).default;
+
 const SEED = fuzzSeed(0x511ce5);
 const b = (s: string) => new TextEncoder().encode(s);
 
-function check<T>(property: fc.IAsyncProperty<T>, runs = RUNS): Promise<void> {
-  return fc.assert(property, { numRuns: runs, seed: SEED });
+function check<T>(
+  property: import("npm:fast-check@4.11.0").IAsyncProperty<T>,
+  runs = RUNS,
+): Promise<void> {
+  return fc!.assert(property, { numRuns: runs, seed: SEED });
 }
 
 // LIST data: names as quoted strings or as literals (a pair, then the bytes that close it).
@@ -40,7 +47,7 @@ function listData(names: readonly [name: string, literal: boolean][]): DataItem[
   return data;
 }
 
-Deno.test("parseInParts: LIST data cut into parts gives parseList's result, a turn between parts", async () => {
+test("parseInParts: LIST data cut into parts gives parseList's result, a turn between parts", async () => {
   const names = Array.from(
     { length: 1000 },
     (_, i) => [`Top${i % 7}/Sub ${i}`, i % 3 === 0] as [string, boolean],
@@ -53,14 +60,14 @@ Deno.test("parseInParts: LIST data cut into parts gives parseList's result, a tu
   assert.ok(turns() >= 1000 / 16 - 1, `${turns()} turns`);
 });
 
-Deno.test("parseInParts: small data is parsed at once", async () => {
+test("parseInParts: small data is parsed at once", async () => {
   const data = listData([["A", false], ["B", true]]);
   const { turn, turns } = countingTurn();
   assert.deepEqual(await parseInParts(data, parseList, turn), parseList(data));
   assert.equal(turns(), 0);
 });
 
-Deno.test("parseInParts: a broken response fails as the pure parser fails, index and offset", async () => {
+test("parseInParts: a broken response fails as the pure parser fails, index and offset", async () => {
   const data = listData(Array.from({ length: 600 }, (_, i) => [`Box${i}`, i % 5 === 0]));
   let at = 500;
   while (!(data[at - 1] instanceof Uint8Array)) at++; // between responses
@@ -82,11 +89,11 @@ Deno.test("parseInParts: a broken response fails as the pure parser fails, index
   });
 });
 
-Deno.test("property: parseInParts equals parseList for any cut", async () => {
-  const name = fc.stringMatching(/^[A-Za-z0-9 ./]{1,12}$/);
-  await check(fc.asyncProperty(
-    fc.array(fc.tuple(name, fc.boolean()), { maxLength: 60 }),
-    fc.integer({ min: 1, max: 20 }),
+test("property: parseInParts equals parseList for any cut", async () => {
+  const name = fc!.stringMatching(/^[A-Za-z0-9 ./]{1,12}$/);
+  await check(fc!.asyncProperty(
+    fc!.array(fc!.tuple(name, fc!.boolean()), { maxLength: 60 }),
+    fc!.integer({ min: 1, max: 20 }),
     async (names, perPart) => {
       const data = listData(names);
       assert.deepEqual(
@@ -95,14 +102,14 @@ Deno.test("property: parseInParts equals parseList for any cut", async () => {
       );
     },
   ));
-});
+}, denoOnly);
 
-Deno.test("property: SEARCH lines cut at spaces give parseSearch's numbers", async () => {
-  const uid = fc.integer({ min: 1, max: 0xffffffff });
-  await check(fc.asyncProperty(
-    fc.array(uid, { maxLength: 80 }),
-    fc.option(fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }), { nil: undefined }),
-    fc.integer({ min: 1, max: 40 }),
+test("property: SEARCH lines cut at spaces give parseSearch's numbers", async () => {
+  const uid = fc!.integer({ min: 1, max: 0xffffffff });
+  await check(fc!.asyncProperty(
+    fc!.array(uid, { maxLength: 80 }),
+    fc!.option(fc!.bigInt({ min: 1n, max: 2n ** 63n - 1n }), { nil: undefined }),
+    fc!.integer({ min: 1, max: 40 }),
     async (numbers, modseq, bytesPerPart) => {
       const line = numbers.join(" ") + (modseq === undefined ? "" : ` (MODSEQ ${modseq})`);
       const data: DataItem[] = [b(line), b("7 8")];
@@ -121,9 +128,9 @@ Deno.test("property: SEARCH lines cut at spaces give parseSearch's numbers", asy
       assert.deepEqual(got, [...numbers, 7, 8]);
     },
   ));
-});
+}, denoOnly);
 
-Deno.test("searchParts: a million numbers come in parts of about 64 KiB; junk fails as parseSearch fails", async () => {
+test("searchParts: a million numbers come in parts of about 64 KiB; junk fails as parseSearch fails", async () => {
   const numbers = Array.from({ length: 1_000_000 }, (_, i) => i + 1);
   const data = [b(numbers.join(" "))];
   const parts = searchParts(data);
@@ -148,12 +155,15 @@ Deno.test("searchParts: a million numbers come in parts of about 64 KiB; junk fa
   );
 });
 
-Deno.test("property: copyUidInParts maps as parseResponseCodeTyped maps", async () => {
-  const range = fc.tuple(fc.integer({ min: 1, max: 4_000_000 }), fc.integer({ min: 0, max: 30 }));
-  await check(fc.asyncProperty(
-    fc.array(range, { minLength: 1, maxLength: 12 }),
-    fc.integer({ min: 1, max: 3_000_000_000 }),
-    fc.integer({ min: 1, max: 0xffffffff }),
+test("property: copyUidInParts maps as parseResponseCodeTyped maps", async () => {
+  const range = fc!.tuple(
+    fc!.integer({ min: 1, max: 4_000_000 }),
+    fc!.integer({ min: 0, max: 30 }),
+  );
+  await check(fc!.asyncProperty(
+    fc!.array(range, { minLength: 1, maxLength: 12 }),
+    fc!.integer({ min: 1, max: 3_000_000_000 }),
+    fc!.integer({ min: 1, max: 0xffffffff }),
     async (ranges, firstDestination, uidValidity) => {
       const source = ranges.map(([low, span]) => (span === 0 ? `${low}` : `${low}:${low + span}`))
         .join(",");
@@ -166,9 +176,9 @@ Deno.test("property: copyUidInParts maps as parseResponseCodeTyped maps", async 
       assert.deepEqual(got?.uidMap, code.uidMap);
     },
   ));
-});
+}, denoOnly);
 
-Deno.test("copyUidInParts: large maps in parts; sets of other sizes, no map; bad data as parseResponseCodeTyped reads it", async () => {
+test("copyUidInParts: large maps in parts; sets of other sizes, no map; bad data as parseResponseCodeTyped reads it", async () => {
   const { turn, turns } = countingTurn();
   const big = await copyUidInParts(b("9 1:40000 100001:140000"), turn);
   assert.equal(big?.uidMap?.size, 40_000);
@@ -185,7 +195,7 @@ Deno.test("copyUidInParts: large maps in parts; sets of other sizes, no map; bad
   }
 });
 
-Deno.test("forEachInParts and MailboxTreeBuilder build mailboxTree()'s tree, a turn between parts", async () => {
+test("forEachInParts and MailboxTreeBuilder build mailboxTree()'s tree, a turn between parts", async () => {
   const data = listData(
     Array.from(
       { length: 3000 },

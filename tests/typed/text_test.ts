@@ -4,6 +4,7 @@
 // codecs (independent of this code). Round trips under random input live in property_test.ts.
 
 import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
 import {
   compressSequenceSet,
   countSequenceSet,
@@ -19,7 +20,7 @@ import { TextCache } from "../../src/typed/text_cache.ts";
 
 // --- The cache of texts by their bytes (ENVELOPE names and addresses) -------------------------
 
-Deno.test("TextCache: a hit is the text of the same bytes, wherever they lie; colliders evict", () => {
+test("TextCache: a hit is the text of the same bytes, wherever they lie; colliders evict", () => {
   const bytes = (s: string) => new TextEncoder().encode(s);
   const cache = new TextCache(4); // four slots: most of the keys below collide
   const keys = Array.from({ length: 500 }, (_, i) => `ann${i % 37}" "x${i}.org`);
@@ -75,14 +76,14 @@ const MUTF7: [unicode: string, wire: string][] = [
   ["ü&ü", "&APw-&-&APw-"],
 ];
 
-Deno.test("mUTF-7: known answers both ways", () => {
+test("mUTF-7: known answers both ways", () => {
   for (const [unicode, wire] of MUTF7) {
     assert.equal(encodeMailbox(unicode), wire, `encode ${JSON.stringify(unicode)}`);
     assert.equal(decodeMailbox(wire), unicode, `decode ${wire}`);
   }
 });
 
-Deno.test("mUTF-7: decoding is tolerant (invalid runs kept as written, never throws)", () => {
+test("mUTF-7: decoding is tolerant (invalid runs kept as written, never throws)", () => {
   const rows: [string, string][] = [
     ["&", "&"], // no closing "-"
     ["a&APw", "a&APw"],
@@ -142,7 +143,7 @@ const WORDS: [encoded: string, decoded: string][] = [
   ["=?ISO-8859-1?Q?ü?=", "Ã¼"],
 ];
 
-Deno.test("RFC 2047: known answers (Q and B, several charsets, joining, unknowns kept)", () => {
+test("RFC 2047: known answers (Q and B, several charsets, joining, unknowns kept)", () => {
   for (const [encoded, decoded] of WORDS) {
     assert.equal(decodeWords(encoded), decoded, JSON.stringify(encoded));
   }
@@ -198,7 +199,7 @@ const PARAMETERS: [pairs: [string, string][], expected: Record<string, string>][
   [[["__proto__", "x"]], JSON.parse('{"__proto__":"x"}')],
 ];
 
-Deno.test("RFC 2231: known answers (continuations, charsets, precedence, RFC 2047)", () => {
+test("RFC 2231: known answers (continuations, charsets, precedence, RFC 2047)", () => {
   for (const [pairs, expected] of PARAMETERS) {
     const got = decodeParameters(pairs);
     assert.deepEqual({ ...got }, { ...expected }, JSON.stringify(pairs));
@@ -208,7 +209,7 @@ Deno.test("RFC 2231: known answers (continuations, charsets, precedence, RFC 204
 
 // --- Sequence sets ------------------------------------------------------------------------------
 
-Deno.test("sequence sets: expand, count, compress", () => {
+test("sequence sets: expand, count, compress", () => {
   assert.deepEqual(expandSequenceSet("1:3,5"), [1, 2, 3, 5]);
   assert.deepEqual(expandSequenceSet("3:1"), [1, 2, 3]);
   assert.deepEqual(expandSequenceSet("5,1"), [5, 1]);
@@ -262,13 +263,13 @@ const DATES: [text: string, iso: string | undefined][] = [
   ["garbage", undefined],
 ];
 
-Deno.test("dates: RFC 5322 (with obsolete forms) and INTERNALDATE", () => {
+test("dates: RFC 5322 (with obsolete forms) and INTERNALDATE", () => {
   for (const [text, iso] of DATES) {
     assert.equal(parseDate(text)?.toISOString(), iso, JSON.stringify(text));
   }
 });
 
-Deno.test("dates: read in place from bytes, never past the end of the string", () => {
+test("dates: read in place from bytes, never past the end of the string", () => {
   const enc = new TextEncoder();
   for (const [text, iso] of DATES) {
     // In a response, a date is followed by more bytes: every prefix of a date, followed by the
@@ -283,7 +284,7 @@ Deno.test("dates: read in place from bytes, never past the end of the string", (
   }
 });
 
-Deno.test("dates: the instant agrees with Date.UTC over four centuries, leap days, second 60", () => {
+test("dates: the instant agrees with Date.UTC over four centuries, leap days, second 60", () => {
   const month = [
     "Jan",
     "Feb",

@@ -3,6 +3,7 @@
 // of imaplib data into responses.
 
 import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
 import {
   type DataItem,
   ImapTokenizer,
@@ -23,7 +24,7 @@ function values(parts: (string | [string, string])[]): ImapValue[] {
   return out;
 }
 
-Deno.test("tokenizer: values of every kind", () => {
+test("tokenizer: values of every kind", () => {
   const rows: [(string | [string, string])[], ImapValue[]][] = [
     [["atom 123 \\Seen $Label \\*"], ["atom", "123", "\\Seen", "$Label", "\\*"]],
     [['"quoted" "" "with \\"escapes\\" and \\\\"'], [
@@ -46,7 +47,7 @@ Deno.test("tokenizer: values of every kind", () => {
   }
 });
 
-Deno.test("tokenizer: productions and offsets across literals", () => {
+test("tokenizer: productions and offsets across literals", () => {
   const [response] = splitResponses([
     [b("1 (A {3}"), b("xyz")],
     b(' "q" 42 18446744073709551615)'),
@@ -69,7 +70,7 @@ Deno.test("tokenizer: productions and offsets across literals", () => {
   );
 });
 
-Deno.test("tokenizer: mark and reset, across a literal too", () => {
+test("tokenizer: mark and reset, across a literal too", () => {
   const [response] = splitResponses([[b("a {1}"), b("x")], b(" b")]);
   const tok = new ImapTokenizer(response);
   const start = tok.mark();
@@ -81,7 +82,7 @@ Deno.test("tokenizer: mark and reset, across a literal too", () => {
   assert.deepEqual(tok.nstringText(), "x");
 });
 
-Deno.test("tokenizer: fetch item names", () => {
+test("tokenizer: fetch item names", () => {
   const tok = ImapTokenizer.fromBytes(
     b('UID body[header.fields ("X]" B)]<12> BINARY[1] RFC822.SIZE x-gm-labels BODY[]<x>'),
   );
@@ -97,7 +98,7 @@ Deno.test("tokenizer: fetch item names", () => {
   assert.deepEqual(tok.fetchAttName(), { name: "BODY", section: "" }); // "<x>" is no origin
 });
 
-Deno.test("tokenizer: errors", () => {
+test("tokenizer: errors", () => {
   const rows: [string, number][] = [
     ['"open', 0],
     ["(a b", 4],
@@ -115,7 +116,7 @@ Deno.test("tokenizer: errors", () => {
   }
 });
 
-Deno.test("splitResponses: imaplib's shape to responses", () => {
+test("splitResponses: imaplib's shape to responses", () => {
   const pair = (h: string, l: string) => [b(h), b(l)] as const;
   const parts = splitResponses([
     pair("1 (BODY[1] {1}", "a"),
