@@ -92,7 +92,8 @@ function field(tok: ImapTokenizer): string | null {
   return tok.peek() === CLOSE ? null : tok.nstringWith(ownText);
 }
 
-const ASCII = new TextDecoder();
+// `ignoreBOM`: a leading U+FEFF is part of the text (the strict decoder keeps it too).
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 // The text of bytes[start, end) as the tokenizer's nstringText() reads it (UTF-8, windows-1252
 // if not valid UTF-8), as a flat string of its own. The tokenizer's texts are slices of a string
@@ -102,7 +103,7 @@ function ownText(bytes: Uint8Array, start: number, end: number): string {
   const part = bytes.subarray(start, end);
   // Invalid UTF-8 decodes to U+FFFD here: those texts (and the rare one with a real U+FFFD) go
   // the strict way, with its windows-1252 fallback.
-  const text = ASCII.decode(part);
+  const text = UTF8.decode(part);
   return text.indexOf("\ufffd") === -1 ? text : flatText(part);
 }
 

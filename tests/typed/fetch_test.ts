@@ -284,6 +284,17 @@ test("fetch: tolerated: whole untagged lines, extra spaces, escapes, raw 8-bit",
   // with raw Latin-1 bytes, not valid UTF-8 (windows-1252 fallback).
   const utf8 = one('* 1 FETCH (ENVELOPE (NIL "Grüße" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n');
   assert.equal(utf8.envelope?.subject, "Grüße");
+  // A leading byte order mark is part of the text, kept as U+FEFF (as in the subject, so in a
+  // display name, cached or not).
+  for (let i = 0; i < 2; i++) {
+    const bom = one(
+      '* 1 FETCH (ENVELOPE (NIL "\uFEFFHi" (("\uFEFFAnn" NIL "ann" "x.org")) NIL NIL NIL NIL NIL ' +
+        'NIL "\uFEFF<1@x>"))\r\n',
+    );
+    assert.equal(bom.envelope?.subject, "\uFEFFHi");
+    assert.equal(bom.envelope?.from?.[0].name, "\uFEFFAnn");
+    assert.equal(bom.envelope?.messageId, "\uFEFF<1@x>");
+  }
   const latin = parseFetch(data(
     new Uint8Array([
       ...bytes('* 1 FETCH (ENVELOPE (NIL "Gr'),
