@@ -11,8 +11,8 @@
  * A constructor of empty plain objects. V8 sizes the objects one constructor makes to the most
  * fields its first instances received (slack tracking) and keeps those fields in the object,
  * where `{}` has room for four and puts the rest in a second allocation that grows as fields are
- * added: ~65 bytes more a message, ~50 more an envelope, on the harness's workload (b)
- * (bench/RESULTS.md, sixth session). The prototype is `Object.prototype`, so to any caller the
+ * added: 53 bytes kept a message with its envelope on the harness's (b) recording (1,530 to
+ * 1,477 in a heap snapshot; bench/RESULTS.md, sixth session). The prototype is `Object.prototype`, so to any caller the
  * objects are plain objects (`deepStrictEqual`, spread, JSON, `structuredClone`).
  *
  * Each call makes a constructor of its own: one per kind of object, so that each is sized to its

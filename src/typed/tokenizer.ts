@@ -166,8 +166,9 @@ export class ImapTokenizer {
 
   // The text of bytes [start, end) of the current piece: a slice of the piece's string when those
   // bytes are ASCII, else UTF-8 (windows-1252 fallback). The string starts at the first text
-  // asked for: kept texts (subject, Message-ID) are slices that keep it alive, and what comes
-  // before them (sequence number, flags, dates, sizes) is read without text.
+  // asked for, and what comes before it is read without text. Texts kept from it are slices that
+  // keep it alive (a mailbox name of LIST); the envelope, made by the thousand, decodes the texts
+  // it keeps into strings of their own instead (envelope.ts).
   #text(start: number, end: number): string {
     const buf = this.#buf;
     if (this.#line === null || start < this.#lineStart) {
@@ -410,17 +411,6 @@ export class ImapTokenizer {
     }
     const bytes = this.nstring();
     return bytes === null ? null : read(bytes, 0, bytes.length);
-  }
-
-  /**
-   * The text of `bytes[start, end)` as {@linkcode ImapTokenizer.nstringText} reads it, for
-   * bytes that {@linkcode ImapTokenizer.nstringWith} handed over (a slice of the response's
-   * text when they lie in it: no decoding).
-   * Internal (readEnvelope), not part of the documented API.
-   * @ignore
-   */
-  textOf(bytes: Uint8Array, start: number, end: number): string {
-    return bytes === this.#buf ? this.#text(start, end) : utf8Range(bytes, start, end);
   }
 
   /**
