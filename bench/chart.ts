@@ -51,6 +51,7 @@ const STREAMING = [
   "deno-imaplib-typed",
   "bun-imaplib-stream",
   "bun-imaplib-bodies",
+  "bun-imaplib-typed",
 ];
 const BUFFERED = ["deno-imaplib", "bun-imaplib"];
 
@@ -111,22 +112,18 @@ export function targetRows(results: Results): TargetRow[] {
       });
     }
   }
-  // Issue 10: the typed layer against raw imaplib and imapflow, its parser, its memory.
+  // Issue 10: the typed layer against raw imaplib and imapflow, its parser, its memory (on
+  // Deno, and the same client on Bun against Bun's raw fetch()).
   const b = workload("b");
-  ratio(
-    "(b) deno-imaplib-typed <= 1.5x deno-imaplib",
-    b,
-    "deno-imaplib-typed",
-    "deno-imaplib",
-    1.5,
-  );
-  ratio(
-    "(b) deno-imaplib-typed <= 0.20x node-imapflow (5x faster)",
-    b,
-    "deno-imaplib-typed",
-    "node-imapflow",
-    1 / 5,
-  );
+  for (
+    const [typed, raw] of [["deno-imaplib-typed", "deno-imaplib"], [
+      "bun-imaplib-typed",
+      "bun-imaplib",
+    ]]
+  ) {
+    ratio(`(b) ${typed} <= 1.5x ${raw}`, b, typed, raw, 1.5);
+    ratio(`(b) ${typed} <= 0.20x node-imapflow (5x faster)`, b, typed, "node-imapflow", 1 / 5);
+  }
   if (results.typed) {
     const rate = results.typed.messagesPerSecond;
     rows.push({
@@ -135,13 +132,15 @@ export function targetRows(results: Results): TargetRow[] {
       met: rate >= 200_000,
     });
   }
-  const typedC = find(workload("c"), "deno-imaplib-typed");
-  if (typedC && typeof typedC.overIdleMiB === "number") {
-    rows.push({
-      target: "(c) deno-imaplib-typed source: true <= idle RSS + 64 MiB",
-      value: `+${typedC.overIdleMiB.toFixed(0)} MiB`,
-      met: typedC.overIdleMiB <= 64,
-    });
+  for (const typed of ["deno-imaplib-typed", "bun-imaplib-typed"]) {
+    const c = find(workload("c"), typed);
+    if (c && typeof c.overIdleMiB === "number") {
+      rows.push({
+        target: `(c) ${typed} source: true <= idle RSS + 64 MiB`,
+        value: `+${c.overIdleMiB.toFixed(0)} MiB`,
+        met: c.overIdleMiB <= 64,
+      });
+    }
   }
   for (const m of results.manyIdle ?? []) {
     if (m.diagnostic) continue;
@@ -170,6 +169,7 @@ export function boundRows(results: Results): TargetRow[] {
       ["deno-imaplib-stream", "deno-floor-handover"],
       ["deno-imaplib-typed", "deno-floor-handover"],
       ["bun-imaplib-stream", "bun-floor-handover"],
+      ["bun-imaplib-typed", "bun-floor-handover"],
       ["deno-imaplib-bodies", "deno-floor-byob"],
     ];
     for (const [client, floorId] of pairs) {

@@ -226,6 +226,7 @@ const baselineClients = (): ClientDef[] =>
     ["bun-imaplib", "deno_imaplib.ts", undefined],
     ["bun-imaplib-stream", "deno_imaplib_stream.ts", undefined],
     ["bun-imaplib-bodies", "deno_imaplib_bodies.ts", ["c", "g"]],
+    ["bun-imaplib-typed", "deno_imaplib_typed.ts", undefined],
   ] as const).map(([id, script, workloads]) => ({
     id: `${id}-baseline`,
     tls: true,
@@ -439,6 +440,17 @@ const CLIENTS: ClientDef[] = [
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   },
   {
+    // The typed layer on Bun: the same client file as deno-imaplib-typed.
+    id: "bun-imaplib-typed",
+    tls: true,
+    label: "imaplib typed fetchMessages(), Bun",
+    runtime: "bun",
+    kind: "library",
+    modes: ["fetch"],
+    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib_typed.ts`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  },
+  {
     id: "bun-floor",
     tls: true,
     label: "raw socket floor, Bun",
@@ -485,6 +497,7 @@ const WARM_CLIENTS = new Set([
   "bun-imaplib",
   "bun-imaplib-stream",
   "bun-imaplib-bodies",
+  "bun-imaplib-typed",
   "node-imapflow",
 ]);
 
