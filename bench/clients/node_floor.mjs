@@ -6,9 +6,10 @@ import net from "node:net";
 import tls from "node:tls";
 import { LiteralHandover } from "../lib/handover.mjs";
 
-function vmHwmKiB() {
+// A field of /proc/self/status in KiB (VmHWM: peak RSS; VmRSS: RSS now), or -1.
+function statusKiB(field) {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
       readFileSync("/proc/self/status", "utf8"),
     );
     return m ? Number(m[1]) : -1;
@@ -98,6 +99,8 @@ const ticker = setInterval(() => {
   gaps.push(now - lastTick);
   lastTick = now;
 }, 5);
+// RSS before the FETCH, as the library clients report it (the harness's "peak - idle RSS").
+const idleRssKiB = statusKiB("VmRSS");
 const t0 = performance.now();
 await new Promise((resolve) => {
   onData = (chunk) => {
@@ -143,5 +146,6 @@ console.log(JSON.stringify({
   wireBytes,
   seconds,
   gaps: loopGaps,
-  vmHwmKiB: vmHwmKiB(),
+  idleRssKiB,
+  vmHwmKiB: statusKiB("VmHWM"),
 }));
