@@ -54,6 +54,8 @@ const STREAMING = [
   "bun-imaplib-typed",
 ];
 const BUFFERED = ["deno-imaplib", "bun-imaplib"];
+// The typed layer's client on each runtime, and the raw fetch() it is measured against.
+const TYPED = [["deno-imaplib-typed", "deno-imaplib"], ["bun-imaplib-typed", "bun-imaplib"]];
 
 function find(w: Workload | undefined, id: string): ClientSummary | undefined {
   return w?.clients.find((c) => c.client === id);
@@ -115,12 +117,7 @@ export function targetRows(results: Results): TargetRow[] {
   // Issue 10: the typed layer against raw imaplib and imapflow, its parser, its memory (on
   // Deno, and the same client on Bun against Bun's raw fetch()).
   const b = workload("b");
-  for (
-    const [typed, raw] of [["deno-imaplib-typed", "deno-imaplib"], [
-      "bun-imaplib-typed",
-      "bun-imaplib",
-    ]]
-  ) {
+  for (const [typed, raw] of TYPED) {
     ratio(`(b) ${typed} <= 1.5x ${raw}`, b, typed, raw, 1.5);
     ratio(`(b) ${typed} <= 0.20x node-imapflow (5x faster)`, b, typed, "node-imapflow", 1 / 5);
   }
@@ -132,7 +129,7 @@ export function targetRows(results: Results): TargetRow[] {
       met: rate >= 200_000,
     });
   }
-  for (const typed of ["deno-imaplib-typed", "bun-imaplib-typed"]) {
+  for (const [typed] of TYPED) {
     const c = find(workload("c"), typed);
     if (c && typeof c.overIdleMiB === "number") {
       rows.push({
