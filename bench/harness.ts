@@ -266,6 +266,21 @@ function denoFloorVariant(
   };
 }
 
+// One of the library's benchmark clients on Bun (over plain TCP and implicit TLS).
+function bunLibrary(id: string, label: string, script: string, workloads?: string[]): ClientDef {
+  return {
+    id,
+    tls: true,
+    label,
+    runtime: "bun",
+    kind: "library",
+    modes: ["fetch"],
+    workloads,
+    argv: (job) => [bunBinary!, `${BENCH}/clients/${script}`, JSON.stringify(job)],
+    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
+  };
+}
+
 // A diagnostic variant of the Bun floor (node_floor.mjs with job.via) on (a) and (c).
 function bunFloorVariant(id: string, label: string, via: Job["via"]): ClientDef {
   return {
@@ -404,52 +419,18 @@ const CLIENTS: ClientDef[] = [
     workloads: ["c", "g"],
     argv: denoRun("deno_imaplib_bodies.ts"),
   },
-  {
-    // The same client file as on Deno: it uses only the library's public API.
-    id: "bun-imaplib",
-    tls: true,
-    label: "imaplib (this library), Bun",
-    runtime: "bun",
-    kind: "library",
-    modes: ["fetch"],
-    argv: (
-      job,
-    ) => [bunBinary!, `${BENCH}/clients/deno_imaplib.ts`, JSON.stringify(job)],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
-  },
-  {
-    // The streaming paths on Bun: the same client files as on Deno.
-    id: "bun-imaplib-stream",
-    tls: true,
-    label: "imaplib fetchIter() (streaming), Bun",
-    runtime: "bun",
-    kind: "library",
-    modes: ["fetch"],
-    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib_stream.ts`, JSON.stringify(job)],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
-  },
-  {
-    id: "bun-imaplib-bodies",
-    tls: true,
-    label: "imaplib fetchBodies(), BYOB, Bun",
-    runtime: "bun",
-    kind: "library",
-    modes: ["fetch"],
-    workloads: ["c", "g"],
-    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib_bodies.ts`, JSON.stringify(job)],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
-  },
-  {
-    // The typed layer on Bun: the same client file as deno-imaplib-typed.
-    id: "bun-imaplib-typed",
-    tls: true,
-    label: "imaplib typed fetchMessages(), Bun",
-    runtime: "bun",
-    kind: "library",
-    modes: ["fetch"],
-    argv: (job) => [bunBinary!, `${BENCH}/clients/deno_imaplib_typed.ts`, JSON.stringify(job)],
-    unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
-  },
+  // The library on Bun runs the same client files as on Deno: they use only its public API.
+  bunLibrary("bun-imaplib", "imaplib (this library), Bun", "deno_imaplib.ts"),
+  bunLibrary(
+    "bun-imaplib-stream",
+    "imaplib fetchIter() (streaming), Bun",
+    "deno_imaplib_stream.ts",
+  ),
+  bunLibrary("bun-imaplib-bodies", "imaplib fetchBodies(), BYOB, Bun", "deno_imaplib_bodies.ts", [
+    "c",
+    "g",
+  ]),
+  bunLibrary("bun-imaplib-typed", "imaplib typed fetchMessages(), Bun", "deno_imaplib_typed.ts"),
   {
     id: "bun-floor",
     tls: true,
