@@ -6,10 +6,11 @@
 //    and A1k (the first 1,000 messages of A).
 // 2. Warms Dovecot's caches with one untimed pass of the Deno floor per workload, which also
 //    records the response bytes of (a) and (b) for the decoder workload (e).
-// 3. Interleaved rounds (ROUNDS, default 5): every round runs every FETCH workload with every
-//    client, each client in a separate process (peak RSS from /usr/bin/time -v), in an order
-//    that rotates from round to round. Clients time the FETCH themselves (send to tagged OK)
-//    and print one JSON line; the harness checks they all fetched the same messages and bytes.
+// 3. Interleaved rounds (ROUNDS, default 5; BENCH_B_ROUNDS, default 15, for the quick (b)):
+//    every round runs every FETCH workload with every client, each client in a separate
+//    process (peak RSS from /usr/bin/time -v), in an order that rotates from round to round.
+//    Clients time the FETCH themselves (send to tagged OK) and print one JSON line; the harness
+//    checks they all fetched the same messages and bytes.
 // 4. IDLE latency (d), decoder on the recordings (e), optional CPU profile (BENCH_PROFILE=1).
 // 5. Writes bench/results.json and appends a dated section to bench/RESULTS.md.
 //
@@ -65,6 +66,10 @@ function envList(name: string): Set<string> | null {
 }
 
 const ROUNDS = envInt("ROUNDS", 5);
+// (b) takes a tenth of a second per client, so its fresh medians (issue 10's typed/raw ratio)
+// get more rounds for little time: its rounds swing by a third between runs otherwise.
+const B_ROUNDS = envInt("BENCH_B_ROUNDS", 3 * ROUNDS);
+const roundsOf = (workload: string) => workload === "b" ? Math.max(ROUNDS, B_ROUNDS) : ROUNDS;
 const IDLE_SAMPLES = envInt("IDLE_SAMPLES", 50);
 const A_COUNT = envInt("BENCH_A_COUNT", 5000);
 const B_COUNT = envInt("BENCH_B_COUNT", 20);
@@ -1144,8 +1149,9 @@ async function main(): Promise<number> {
   // Interleaved rounds.
   const samples = new Map<string, Sample[]>(workloads.map((w) => [w.id, []]));
   const fetchClients = clients.filter((c) => c.modes.includes("fetch"));
-  for (let round = 1; round <= ROUNDS && workloads.length > 0; round++) {
-    for (const w of workloads) {
+  const maxRounds = Math.max(...workloads.map((w) => roundsOf(w.id)));
+  for (let round = 1; round <= maxRounds && workloads.length > 0; round++) {
+    for (const w of workloads.filter((w) => round <= roundsOf(w.id))) {
       const runs = fetchClients.filter((c) =>
         (!c.workloads || c.workloads.includes(w.id)) && (!w.tls || c.tls)
       );
@@ -1162,7 +1168,9 @@ async function main(): Promise<number> {
         );
         samples.get(w.id)!.push(s);
         console.error(
-          `[bench] round ${round}/${ROUNDS} (${w.id}) ${c.id.padEnd(19)} ${fmt(s.seconds, 3)} s` +
+          `[bench] round ${round}/${roundsOf(w.id)} (${w.id}) ${c.id.padEnd(19)} ${
+            fmt(s.seconds, 3)
+          } s` +
             `  rss ${fmt(mib(s.maxRssKiB), 0)} MiB` +
             (s.reads ? `  ${int(s.wireBytes / s.reads)} B/read` : "") +
             (s.gaps ? `  gap max ${fmt(s.gaps.max, 1)} ms` : ""),
@@ -1486,6 +1494,7 @@ async function main(): Promise<number> {
     env: { ...env, totalSeconds: Math.round(totalSeconds) },
     settings: {
       ROUNDS,
+      B_ROUNDS,
       IDLE_SAMPLES,
       BENCH_ONLY: ONLY ? [...ONLY] : null,
       BENCH_CLIENTS: CLIENT_FILTER ? [...CLIENT_FILTER] : null,
@@ -1514,7 +1523,8 @@ async function main(): Promise<number> {
     `Started ${env.date}. Machine: ${env.nproc} cores (${env.cpu}), ${env.memoryGiB} GiB, Linux ` +
     `${env.kernel}. Deno ${env.deno}, Node ${env.node}, Python ${env.python}, Dovecot ` +
     `${env.dovecot}, imapflow ${env.imapflow}. Loopback TCP (implicit TLS for (g), plain otherwise), LOGIN; every client in its ` +
-    `own process; ${ROUNDS} interleaved rounds (client order rotated each round); FETCH time ` +
+    `own process; ${ROUNDS} interleaved rounds, ${roundsOf("b")} for (b) (client order rotated ` +
+    `each round); FETCH time ` +
     `measured inside each client from sending FETCH to the tagged OK; MB/s = bytes on the wire ` +
     `(as read by the floors) / median s; peak RSS = ${env.rssFrom}, max over rounds; process ` +
     `CPU s = user+sys of the whole client process (startup included), median. Load average ` +
