@@ -284,6 +284,23 @@ test("dates: read in place from bytes, never past the end of the string", () => 
   }
 });
 
+test("dates: a date is read alone, whatever longer date was read before it", () => {
+  // The reader copies a date into a buffer it reuses: a prefix read right after the whole date,
+  // or after another date with other digits everywhere, must see neither of them there.
+  const enc = new TextEncoder();
+  const other = enc.encode("Wed, 22 Nov 2023 23:59:59 -1159 (and more text past the date)");
+  for (const [text] of DATES) {
+    const bytes = enc.encode(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      dateFromBytes(other, 0, other.length);
+      const alone = dateFromBytes(bytes, 0, cut)?.toISOString();
+      dateFromBytes(bytes, 0, bytes.length);
+      const after = dateFromBytes(bytes, 0, cut)?.toISOString();
+      assert.equal(after, alone, JSON.stringify(text.slice(0, cut)));
+    }
+  }
+});
+
 test("dates: the instant agrees with Date.UTC over four centuries, leap days, second 60", () => {
   const month = [
     "Jan",
