@@ -69,7 +69,7 @@ const ROUNDS = envInt("ROUNDS", 5);
 // (b) takes a tenth of a second per client, so its fresh medians (issue 10's typed/raw ratio)
 // get more rounds for little time: its rounds swing by a third between runs otherwise.
 const B_ROUNDS = envInt("BENCH_B_ROUNDS", 3 * ROUNDS);
-const roundsOf = (workload: string) => workload === "b" ? Math.max(ROUNDS, B_ROUNDS) : ROUNDS;
+const roundsOf = (workload: string) => workload === "b" ? B_ROUNDS : ROUNDS;
 const IDLE_SAMPLES = envInt("IDLE_SAMPLES", 50);
 const A_COUNT = envInt("BENCH_A_COUNT", 5000);
 const B_COUNT = envInt("BENCH_B_COUNT", 20);

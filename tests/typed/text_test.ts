@@ -238,6 +238,11 @@ const DATES: [text: string, iso: string | undefined][] = [
   ["Tue, 01 Dec 2026 10:00:00 +0000", "2026-12-01T10:00:00.000Z"],
   ["Mon, 7 Feb 1994 21:52:25 -0800", "1994-02-08T05:52:25.000Z"],
   ["Mon, 7 Feb 1994 21:52:25 -0800 (PST)", "1994-02-08T05:52:25.000Z"],
+  // Longer than the reader's 64-byte copy: read by the lenient path, to the same instant.
+  [
+    "Mon, 7 Feb 1994 21:52:25 -0800 (Pacific Standard Time, as the sender's mailer wrote it)",
+    "1994-02-08T05:52:25.000Z",
+  ],
   ["7 Feb 1994 21:52 -0800", "1994-02-08T05:52:00.000Z"], // no weekday, no seconds
   ["17-Jul-1996 02:44:25 -0700", "1996-07-17T09:44:25.000Z"], // INTERNALDATE
   [" 7-Jul-1996 02:44:25 -0700", "1996-07-07T09:44:25.000Z"], // INTERNALDATE, SP day
