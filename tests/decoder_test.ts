@@ -224,6 +224,65 @@ test("decoder: frames do not alias the input chunks", () => {
   ]);
 });
 
+// Literals over 4 KiB (past the decoder's arena) get a buffer of their own, or with push()'s
+// `chunkGiven` are views of the chunk they lie whole in.
+const LARGE_A = "a".repeat(4096) + "\r\n" + "z";
+const LARGE_B = "é".repeat(3000);
+const LARGE_WIRE = `* 1 FETCH (RFC822 {${bytes(LARGE_A).length}}\r\n${LARGE_A} BODY[1] ` +
+  `{${bytes(LARGE_B).length}}\r\n${LARGE_B})\r\n* 2 FETCH (RFC822 {4}\r\nabcd)\r\nA1 OK\r\n`;
+const LARGE_FRAMES: Rendered[] = [
+  {
+    lines: [`* 1 FETCH (RFC822 {4099}`, ` BODY[1] {6000}`, ")"],
+    literals: [LARGE_A, LARGE_B],
+  },
+  { lines: ["* 2 FETCH (RFC822 {4}", ")"], literals: ["abcd"] },
+  line("A1 OK"),
+];
+
+/** decode() with every chunk given up to the decoder (push's `chunkGiven`). */
+function decodeGiven(chunks: Uint8Array[]): Frame[] {
+  const decoder = new FrameDecoder();
+  const out: Frame[] = [];
+  for (const chunk of chunks) decoder.push(chunk, out, true);
+  decoder.finish();
+  assert.equal(decoder.bufferedBytes, 0);
+  return out;
+}
+
+test("decoder: frames do not alias the input chunks, large literals included", () => {
+  const input = bytes(LARGE_WIRE);
+  const out: Frame[] = [];
+  new FrameDecoder().push(input, out);
+  for (const literal of out.flatMap((f) => f.literals)) {
+    assert.notEqual(literal.buffer, input.buffer);
+  }
+  input.fill(0x21);
+  assert.deepEqual(render(out), LARGE_FRAMES);
+});
+
+test("decoder: a literal over 4 KiB whole in a given chunk is a view of it, else a copy", () => {
+  const input = bytes(LARGE_WIRE);
+  const [first, second] = decodeGiven([input]);
+  assert.equal(first.literals[0].buffer, input.buffer);
+  assert.equal(first.literals[1].buffer, input.buffer);
+  assert.notEqual(second.literals[0].buffer, input.buffer, "4 bytes: the arena's");
+  assert.deepEqual(render([first, second]), LARGE_FRAMES.slice(0, 2));
+  // Cut inside the first literal: it is a copy, the second (whole in the second chunk) a view.
+  const at = LARGE_WIRE.indexOf("aaaa") + 100;
+  const chunks = [input.subarray(0, at), input.subarray(at)];
+  const [split] = decodeGiven(chunks);
+  assert.notEqual(split.literals[0].buffer, input.buffer);
+  assert.equal(split.literals[1].buffer, input.buffer);
+});
+
+test("decoder: chunk-split invariance with given chunks, every two-chunk split", () => {
+  const input = bytes(LARGE_WIRE);
+  for (const [at, chunks] of twoChunkSplits(input)) {
+    assert.deepEqual(render(decodeGiven(chunks)), LARGE_FRAMES, `split at ${at}`);
+  }
+  assert.deepEqual(render(decodeGiven(oneByteChunks(input))), LARGE_FRAMES, "one byte at a time");
+});
+
 // --- Invalid input ------------------------------------------------------------------------------
 
 type ErrorClass = typeof IMAP4ProtocolError | typeof IMAP4LimitError;

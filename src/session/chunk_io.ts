@@ -14,6 +14,11 @@ export interface ChunkReader {
   /** Whether reads land in the buffer passed to `read` (which may then be reused). */
   readonly byob: boolean;
   /**
+   * Whether the chunks `read` returns are the library's to keep: the transport never touches
+   * their memory again (`Transport.readChunk`), so decoded literals may be views of them.
+   */
+  readonly given: boolean;
+  /**
    * Reads into `view` when `byob` (a byte stream transfers its buffer: use the returned view);
    * else the next chunk.
    */
@@ -40,6 +45,7 @@ const END: ReadableStreamReadResult<Uint8Array> = { done: true, value: undefined
 
 class DirectReader implements ChunkReader {
   readonly byob = true;
+  readonly given = false;
   readonly into = true;
   readonly #transport: Transport;
 
@@ -68,6 +74,7 @@ class DirectReader implements ChunkReader {
 // The transport's own chunks (readChunk()), and its read() for a consumer's buffer if it has one.
 class ChunkTakingReader implements ChunkReader {
   readonly byob = false;
+  readonly given = true;
   readonly into: boolean;
   readonly #transport: Transport;
   readonly #direct: DirectReader;
@@ -98,6 +105,7 @@ class ChunkTakingReader implements ChunkReader {
 
 class StreamReader implements ChunkReader {
   readonly byob: boolean;
+  readonly given = false;
   readonly #reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
 
   constructor(readable: ReadableStream<Uint8Array>) {

@@ -345,8 +345,9 @@ export class Connection {
     const writes = rest ? this.#rawRestWrites : this.#chunkWrites;
     let after: Uint8Array | null = null;
     try {
-      if (this.#readAhead) this.#decoder.push(chunk, this.#frames);
-      else after = this.#pushOneResponse(chunk);
+      if (this.#readAhead) {
+        this.#decoder.push(chunk, this.#frames, !rest && this.#reader?.given === true);
+      } else after = this.#pushOneResponse(chunk);
     } catch (error) {
       throw this.fail(error as IMAP4Abort);
     }

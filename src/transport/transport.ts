@@ -76,7 +76,8 @@ export interface Transport {
    * receives into a fresh buffer anyway (a Node or Bun socket makes one per `'data'` event) is
    * then decoded from that buffer, not first copied into one of the library's (the Node/Bun
    * transport has it: one copy fewer per byte, 12% of a streaming FETCH of 5 MB messages on
-   * Bun; bench/RESULTS.md, 2026-12-06). `read()`, if
+   * Bun; bench/RESULTS.md, 2026-12-06). The library may keep views of a chunk: a literal over
+   * 4 KiB that lies whole in one is handed over as a view of it. `read()`, if
    * present too, still reads a streamed body straight into its consumer's buffer. Resolves to a
    * non-empty chunk, or `null` at the end of the stream; the same rules as `read()` otherwise
    * (one read at a time, counting `read()`s; `close()` ends one in flight).
