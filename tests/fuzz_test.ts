@@ -593,6 +593,50 @@ test("fuzz: random bytes with small limits, any chunking: documented errors only
   }));
 });
 
+// Literals around and past the decoder's 4 KiB arena, each a FETCH response of its own, in
+// chunks given up to the decoder (push's `chunkGiven`; each chunk its own buffer, as a socket's):
+// the frames are those of the copying decoder, and a literal over 4 KiB is a view of a chunk
+// exactly when it lies whole in one.
+const largeLiteralsArb = fc.array(
+  fc.tuple(
+    fc.oneof(fc.integer({ min: 4090, max: 4100 }), fc.integer({ min: 0, max: 20_000 })),
+    fc.integer({ min: 0, max: 255 }),
+  ),
+  { minLength: 1, maxLength: 6 },
+);
+
+test("fuzz: literals past 4 KiB in given chunks, any chunking: copies' frames, views when whole", () => {
+  check(fc.property(largeLiteralsArb, cutsArb, (literals, cuts) => {
+    const parts: Uint8Array[] = [];
+    const spans: [start: number, end: number][] = [];
+    let at = 0;
+    for (const [i, [size, seed]] of literals.entries()) {
+      const head = utf8.encode(`* ${i + 1} FETCH (BODY[] {${size}}\r\n`);
+      const body = Uint8Array.from({ length: size }, (_, j) => (seed + j * 31) & 0xff);
+      const tail = utf8.encode(")\r\n");
+      spans.push([at + head.length, at + head.length + size]);
+      parts.push(head, body, tail);
+      at += head.length + size + tail.length;
+    }
+    parts.push(utf8.encode("A1 OK\r\n"));
+    const input = concat(parts);
+    const chunks = split(input, cuts).map((chunk) => chunk.slice());
+    const decoder = new FrameDecoder();
+    const frames: Frame[] = [];
+    for (const chunk of chunks) decoder.push(chunk, frames, true);
+    decoder.finish();
+    assert.deepEqual(frames.map(show), decode([input]).frames);
+    const bounds: number[] = [];
+    for (let end = 0, i = 0; i < chunks.length; i++) bounds.push(end += chunks[i].length);
+    for (const [i, [start, end]] of spans.entries()) {
+      const literal = frames[i].literals[0];
+      const whole = !bounds.some((b) => b > start && b < end);
+      const view = chunks.some((chunk) => chunk.buffer === literal.buffer);
+      assert.equal(view, end - start > 4096 && whole, `literal ${i + 1}, ${end - start} bytes`);
+    }
+  }));
+});
+
 test("fuzz: grammar-shaped responses decode to exactly their frames and parse as built", () => {
   check(fc.property(streamArb, cutsArb, (models, cuts) => {
     const input = streamBytes(models);
