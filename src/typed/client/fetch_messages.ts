@@ -179,8 +179,8 @@ export function fetchItems(query: FetchQuery, capabilities: readonly string[]): 
  * Fetches messages and yields each one, typed, as its FETCH response arrives (FETCH or
  * `UID FETCH`, RFC 3501 sections 6.4.5 and 6.4.8): memory is bounded by one message, so a
  * whole mailbox's sources can be read in a loop (on the Node/Bun transport a `source` that
- * arrived whole in one socket buffer is a view of it, and keeps that buffer while it is kept). Built on `IMAP4.fetchIter()` and
- * `parseFetchResponse()`; imapflow's `fetch()`.
+ * arrived whole in one socket buffer is a view of it, and keeps that buffer while it is
+ * kept). Built on `IMAP4.fetchIter()` and `parseFetchResponse()`; imapflow's `fetch()`.
  *
  * Needs a selected mailbox. While the loop runs, the FETCH holds the connection: other
  * commands called meanwhile fail at once (collect what you need, act after the loop).
