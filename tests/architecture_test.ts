@@ -122,7 +122,7 @@ test(
   denoOnly,
 );
 
-test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 70 KB", async () => {
+test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 70.5 KB", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // mod.ts without the lines of the typed layer and of the SASL mechanisms beyond imaplib's
@@ -162,7 +162,11 @@ test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 70 
     // its message a part at a time within its turn (a 30 MB message held the event loop
     // 135-500 ms in one stretch), with a four-bytes-at-a-time scan for line ends: 69.0 KB; with
     // command arguments of megabytes encoded in parts as well, 69.5 KB. Decided then: 70 KB.
-    assert.ok(sizes.imaplib < 70_000, `imaplib face: ${sizes.imaplib} bytes`);
+    // Eighth session: literals over 4 KiB as views of a Node/Bun socket's chunk (a fifth of a
+    // bulk FETCH on Bun), and `maxStoredBytes` counting the chunks such views keep, made again
+    // from what is held before it refuses (a caller may delete from the live store): 70.06 KB.
+    // Decided then: 70.5 KB.
+    assert.ok(sizes.imaplib < 70_500, `imaplib face: ${sizes.imaplib} bytes`);
     // Everything, the typed layer and the SASL mechanisms included (a bundler drops what an
     // application does not import): bounded too, so that growth is a decision. 111 KB before
     // issue 13's extensions (COMPRESS, IMAP4rev2, ESEARCH, LIST-EXTENDED/STATUS, BINARY,

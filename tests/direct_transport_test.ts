@@ -143,6 +143,24 @@ test("chunk-taking transport: greeting, login, pipelined commands and a literal,
   await done();
 });
 
+test("chunk-taking transport: a literal over 4 KiB whole in a chunk is a view of it", async () => {
+  const body = "1".repeat(6000);
+  const { M, done } = await connectScripted({
+    chunks: true,
+    state: "SELECTED",
+    handlers: {
+      // The reply in one chunk.
+      FETCH: (s, c) =>
+        s.send(`* 1 FETCH (BODY[] {6000}\r\n${body})\r\n${c.tag} OK FETCH completed\r\n`),
+    },
+  });
+  const [, fetched] = await M.fetch("1", "(BODY[])");
+  const [, literal] = fetched[0] as [Uint8Array, Uint8Array];
+  assert.equal(str(literal), body);
+  assert.ok(literal.buffer.byteLength > literal.length, "a view of the chunk, not a copy");
+  await done();
+});
+
 test("chunk-taking transport: a streamed body goes through read() into the consumer's own buffer", async () => {
   const { M, done, server } = await connectScripted({
     chunks: true,

@@ -519,6 +519,63 @@ test("limits: maxStoredBytes counts what is taken out: a long session does not c
   await serving;
 });
 
+// On a transport that gives its chunks up (Node and Bun sockets), a literal over 4 KiB that
+// arrives whole in one is a view of it, and keeps the whole chunk alive.
+test("limits: a literal that is a view of a socket's chunk counts the chunk against maxStoredBytes", async () => {
+  // Each FETCH reply is one chunk: an unsolicited LIST whose 5,000-byte name stays in the store,
+  // and a 90 KB body that fetch() takes and the caller drops. The LIST name keeps the 95 KB
+  // chunk: counted as that, the limit is met at the second reply, not after thirty.
+  const name = "n".repeat(5000);
+  const body = "b".repeat(90_000);
+  const { M, server, serving } = await connectScripted({
+    chunks: true,
+    state: "SELECTED",
+    client: { maxStoredBytes: 150_000 },
+    handlers: {
+      FETCH: (s, c) =>
+        s.send(
+          `* LIST () "/" {5000}\r\n${name}\r\n* 1 FETCH (BODY[] {90000}\r\n${body})\r\n` +
+            `${c.tag} OK done\r\n`,
+        ),
+    },
+  });
+  let fetched = 0;
+  const error = await assertRaises(
+    (async () => {
+      for (let i = 0; i < 30; i++) {
+        const [, data] = await M.fetch("1", "(BODY[])");
+        assert.equal((data[0] as [Uint8Array, Uint8Array])[1].length, 90_000);
+        fetched++;
+      }
+    })(),
+    IMAP4LimitError,
+  );
+  assert.equal(error.limitName, "maxStoredBytes");
+  assert.equal(fetched, 1);
+  assert.ok(server.closedByClient);
+  await serving;
+});
+
+test("limits: data deleted from the live untagged_responses is not counted when the limit is near", async () => {
+  // imaplib's untagged_responses is a live object: a caller may delete from it without the count
+  // knowing. Near the limit the count is made again from what is held before anything is refused.
+  const { M, done } = await connectScripted({
+    chunks: true,
+    state: "SELECTED",
+    client: { maxStoredBytes: 20_000 },
+    handlers: {
+      NOOP: (s, c) =>
+        s.send(`* LIST () "/" {6000}\r\n${"n".repeat(6000)}\r\n${c.tag} OK ${"z".repeat(500)}\r\n`),
+    },
+  });
+  for (let n = 0; n < 20; n++) {
+    await M.noop();
+    assert.equal(M.untagged_responses.LIST.length, 2); // [(head, name), b""], as imaplib stores it
+    delete M.untagged_responses.LIST;
+  }
+  await done();
+});
+
 test("limits: IDLE holds at most what was not iterated; a flood before '+' is bounded", async () => {
   // During IDLE responses are read only as they are iterated, so a flooding server is held off
   // by the transport's backpressure. What arrives before the continuation request is queued

@@ -106,8 +106,9 @@ export interface SessionOptions extends DecoderOptions {
   /**
    * Max bytes of response data held at once for the caller: what a command collects before its
    * tagged reply plus unsolicited responses not yet taken with `response()`, and the queue of
-   * an IDLE not iterated. Exceeding it closes the connection with `IMAP4LimitError`; raise it
-   * for very large buffered FETCHes.
+   * an IDLE not iterated. A literal that is a view of a socket's buffer (Node/Bun transport,
+   * over 4 KiB) counts that whole buffer, once. Exceeding it closes the connection with
+   * `IMAP4LimitError`; raise it for very large buffered FETCHes.
    * @default {268_435_456}
    */
   maxStoredBytes?: number;

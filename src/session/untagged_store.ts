@@ -16,23 +16,24 @@ export type Captured = [type: string, data: Datum[]];
 /** Default of `maxStoredBytes`: 256 MiB. */
 export const DEFAULT_MAX_STORED_BYTES = 268_435_456;
 
-function datumBytes(datum: Datum): number {
-  return datum instanceof Uint8Array ? datum.length : datum[0].length + datum[1].length;
-}
-
-function dataBytes(data: readonly Datum[]): number {
-  let total = 0;
-  for (const datum of data) total += datumBytes(datum);
-  return total;
-}
+// The socket chunk a literal is a view of, or null. The decoder hands over a literal over 4 KiB
+// that arrived whole in a chunk the transport gave up (a Node or Bun socket's) as a view of that
+// chunk (FrameDecoder.push), and the view keeps the whole chunk alive, up to 512 KiB on Bun.
+const chunkOf = (literal: Uint8Array): ArrayBufferLike | null =>
+  literal.length > 4096 && literal.byteLength < literal.buffer.byteLength ? literal.buffer : null;
 
 /** The untagged store of one connection, and the capture queue of the command that has one. */
 export class UntaggedStore {
   readonly #maxStoredBytes: number;
   readonly #trace: Trace;
   #store: Record<string, Datum[]> = {};
-  // Bytes held in the store and the capture queue, against maxStoredBytes.
+  // Bytes held in the store and the capture queue, against maxStoredBytes: what they keep
+  // alive, so a literal that is a view of a socket's chunk counts that chunk, once however many
+  // views of it are held (#chunks: the views of each). Counting the literal alone would let a
+  // server make a few KiB counted hold a hundred times that, e.g. a view kept in the store whose
+  // chunk's other responses the caller has taken and dropped.
   #storedBytes = 0;
+  #chunks = new WeakMap<ArrayBufferLike, number>();
   #capture: Captured[] | null = null;
 
   /**
@@ -67,14 +68,14 @@ export class UntaggedStore {
   take(type: string): Datum[] | undefined {
     if (!Object.hasOwn(this.#store, type)) return undefined;
     const data = this.#store[type];
-    this.#storedBytes -= dataBytes(data);
+    this.#release(data);
     delete this.#store[type];
     return data;
   }
 
   /** Empties the store (imaplib's `select()` does; STARTTLS drops what came in clear). */
   clear(): void {
-    for (const data of Object.values(this.#store)) this.#storedBytes -= dataBytes(data);
+    for (const data of Object.values(this.#store)) this.#release(data);
     this.#store = {};
   }
 
@@ -85,10 +86,8 @@ export class UntaggedStore {
    */
   append(type: string, datum: Datum | null): void {
     const dat = datum ?? new Uint8Array(0);
-    this.#storedBytes += datumBytes(dat);
-    if (this.#storedBytes > this.#maxStoredBytes) {
-      throw new IMAP4LimitError("maxStoredBytes", this.#maxStoredBytes, this.#storedBytes);
-    }
+    this.#count(dat, 1);
+    if (this.#storedBytes > this.#maxStoredBytes) this.#recount(dat);
     const capture = this.#capture;
     if (capture) {
       // A response with literals arrives one fragment at a time: continue the last item while
@@ -124,7 +123,7 @@ export class UntaggedStore {
   /** Takes the first captured response, releasing its bytes from the count. */
   takeCaptured(): Captured | undefined {
     const item = this.#capture?.shift();
-    if (item) this.#storedBytes -= dataBytes(item[1]);
+    if (item) this.#release(item[1]);
     return item;
   }
 
@@ -137,7 +136,7 @@ export class UntaggedStore {
     if (!capture) return;
     let kept = 0;
     for (const item of capture) {
-      if (drop(item[0], item[1])) this.#storedBytes -= dataBytes(item[1]);
+      if (drop(item[0], item[1])) this.#release(item[1]);
       else capture[kept++] = item;
     }
     capture.length = kept;
@@ -154,6 +153,37 @@ export class UntaggedStore {
     this.#capture = null;
     for (const [type, data] of left) {
       if (keep(type, data)) { for (const datum of data) this.append(type, datum); }
+    }
+  }
+
+  // Adds (`sign` 1) or removes (-1) one item's bytes from the count.
+  #count(datum: Datum, sign: 1 | -1): void {
+    if (datum instanceof Uint8Array) {
+      this.#storedBytes += sign * datum.length;
+      return;
+    }
+    const chunk = chunkOf(datum[1]);
+    this.#storedBytes += sign * (datum[0].length + (chunk ? 0 : datum[1].length));
+    if (!chunk) return;
+    const views = this.#chunks.get(chunk) ?? 0;
+    if (views + sign < 0) return; // not counted (the count was made again meanwhile)
+    if (views === (sign > 0 ? 0 : 1)) this.#storedBytes += sign * chunk.byteLength;
+    this.#chunks.set(chunk, views + sign);
+  }
+
+  #release(data: readonly Datum[]): void {
+    for (const datum of data) this.#count(datum, -1);
+  }
+
+  // Over the limit: the count made again from what is held and `adding` (a caller may have
+  // taken data out of the live store without the count knowing), and only then a refusal.
+  #recount(adding: Datum): void {
+    this.#storedBytes = 0;
+    this.#chunks = new WeakMap();
+    const held = [...Object.values(this.#store), ...(this.#capture ?? []).map((c) => c[1])];
+    for (const data of [...held, [adding]]) for (const datum of data) this.#count(datum, 1);
+    if (this.#storedBytes > this.#maxStoredBytes) {
+      throw new IMAP4LimitError("maxStoredBytes", this.#maxStoredBytes, this.#storedBytes);
     }
   }
 }
