@@ -7,6 +7,7 @@
 
 import { IMAP4LimitError } from "../errors.ts";
 import type { Datum } from "../wire/parser.ts";
+import { ARENA_LITERAL_MAX_BYTES } from "../wire/decoder.ts";
 import { bytesRepr, dataRepr } from "../wire/bytes.ts";
 import type { Trace } from "./trace.ts";
 
@@ -20,7 +21,9 @@ export const DEFAULT_MAX_STORED_BYTES = 268_435_456;
 // that arrived whole in a chunk the transport gave up (a Node or Bun socket's) as a view of that
 // chunk (FrameDecoder.push), and the view keeps the whole chunk alive, up to 512 KiB on Bun.
 const chunkOf = (literal: Uint8Array): ArrayBufferLike | null =>
-  literal.length > 4096 && literal.byteLength < literal.buffer.byteLength ? literal.buffer : null;
+  literal.length > ARENA_LITERAL_MAX_BYTES && literal.byteLength < literal.buffer.byteLength
+    ? literal.buffer
+    : null;
 
 /** The untagged store of one connection, and the capture queue of the command that has one. */
 export class UntaggedStore {

@@ -12,8 +12,9 @@
  * fields its first instances received (slack tracking) and keeps those fields in the object,
  * where `{}` has room for four and puts the rest in a second allocation that grows as fields are
  * added: 53 bytes kept a message with its envelope on the harness's (b) recording (1,530 to
- * 1,477 in a heap snapshot; bench/RESULTS.md, sixth session). The prototype is `Object.prototype`, so to any caller the
- * objects are plain objects (`deepStrictEqual`, spread, JSON, `structuredClone`).
+ * 1,477 in a heap snapshot; bench/RESULTS.md, sixth session). The prototype is
+ * `Object.prototype`, so to any caller the objects are plain objects (`deepStrictEqual`, spread,
+ * JSON, `structuredClone`).
  *
  * Each call makes a constructor of its own: one per kind of object, so that each is sized to its
  * own fields. Call it once per kind, at load, marked pure (nothing else happens).

@@ -90,8 +90,11 @@ const CR = 0x0d;
 const STAR = 0x2a;
 // Size of one arena of line copies (see FrameDecoder.#reserve).
 const ARENA_BYTES = 64 * 1024;
-// Buffered literals up to this size take their memory from the same arenas (#reserve).
-const ARENA_LITERAL_MAX_BYTES = 4 * 1024;
+/**
+ * @internal Buffered literals up to this size take their memory from the line arenas
+ * (#reserve); larger ones have a buffer of their own, or are views of a given chunk (push).
+ */
+export const ARENA_LITERAL_MAX_BYTES = 4 * 1024;
 const EMPTY = new Uint8Array(0);
 // The lines or literals of a response before it has any; replaced, never pushed into, and never
 // handed out: a frame always has a line, and a frame without literals gets an array of its own.
@@ -139,8 +142,6 @@ export class FrameDecoder {
   // The buffered literal in progress, filled up to #partBytes; null until its first bytes
   // arrive when it is larger than ARENA_LITERAL_MAX_BYTES (it may then be a view of the chunk).
   #literal: Uint8Array | null = null;
-  // Whether the chunk being pushed is the caller's to give (see push).
-  #chunkGiven = false;
   // Bytes of literal still expected; -1 in line mode.
   #literalRemaining = -1;
   // NO_BYTES until the response's first line (or literal): never pushed into.
@@ -235,7 +236,6 @@ export class FrameDecoder {
    */
   push(chunk: Uint8Array, out: Frame[], chunkGiven = false): void {
     const length = chunk.length;
-    this.#chunkGiven = chunkGiven;
     let pos = 0;
     while (pos < length) {
       if (this.#literalRemaining >= 0) {
@@ -246,7 +246,7 @@ export class FrameDecoder {
           this.#literal.set(chunk.subarray(pos, pos + take), this.#partBytes);
           this.#partBytes += take;
         } else {
-          this.#startLiteral(chunk, pos, take);
+          this.#startLiteral(chunk, pos, take, chunkGiven);
         }
         this.#literalRemaining -= take;
         pos += take;
@@ -411,8 +411,8 @@ export class FrameDecoder {
   // large buffer is only reserved address space until written (the allocator maps it lazily),
   // so memory still grows only as bytes arrive; the announced size was checked against the
   // limits when its marker was read.
-  #startLiteral(chunk: Uint8Array, pos: number, take: number): void {
-    if (this.#chunkGiven && take === this.#literalRemaining) {
+  #startLiteral(chunk: Uint8Array, pos: number, take: number, chunkGiven: boolean): void {
+    if (chunkGiven && take === this.#literalRemaining) {
       this.#literal = chunk.subarray(pos, pos + take);
     } else {
       this.#literal = new Uint8Array(this.#literalRemaining);
