@@ -33,11 +33,8 @@ export class ServerSide {
   /** How often the client upgraded the transport with `startTls` (simulated TLS). */
   upgrades = 0;
 
-  /**
-   * Calls of the direct transport's `read()` and `readChunk()` (`direct`, `chunks`), and the
-   * views `read()` filled.
-   */
-  readonly directReads = { read: 0, readChunk: 0, views: [] as Uint8Array[] };
+  /** Calls of the direct transport's `read()` and `readChunk()` (`direct`, `chunks`). */
+  readonly directReads = { read: 0, readChunk: 0 };
 
   /**
    * @param options `byteStream`: the client reads a readable byte stream (BYOB reads)
@@ -318,7 +315,7 @@ export async function serve(server: ServerSide, options: ServeOptions = {}): Pro
 function directPaths(
   readable: ReadableStream<Uint8Array>,
   writable: WritableStream<Uint8Array>,
-  counts: { read: number; readChunk: number; views: Uint8Array[] },
+  counts: { read: number; readChunk: number },
   chunks: boolean,
 ): Pick<Transport, "readable" | "writable" | "read" | "readChunk" | "write"> {
   const reader = readable.getReader();
@@ -364,7 +361,6 @@ function directPaths(
         }
         const n = Math.min(view.length, rest.length);
         view.set(rest.subarray(0, n));
-        counts.views.push(view.subarray(0, n));
         rest = rest.subarray(n);
         return n;
       });

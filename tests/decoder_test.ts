@@ -283,45 +283,6 @@ test("decoder: chunk-split invariance with given chunks, every two-chunk split",
   assert.deepEqual(render(decodeGiven(oneByteChunks(input))), LARGE_FRAMES, "one byte at a time");
 });
 
-test("decoder: literalTarget is the rest of a large buffered literal; a chunk read into it is counted in place", () => {
-  const body = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 7) % 251);
-  const head = bytes("* 1 FETCH (BODY[] {20000}\r\n");
-  const tail = bytes(")\r\nA1 OK done\r\n");
-  const decoder = new FrameDecoder();
-  const out: Frame[] = [];
-  decoder.push(head, out);
-  assert.equal(decoder.literalTarget, null, "no buffer before the literal's first bytes");
-  decoder.push(body.subarray(0, 1000), out);
-  const target = decoder.literalTarget!;
-  assert.equal(target.length, 19_000);
-  // What a transport's read() into the target does: the bytes land in place, and the chunk
-  // pushed is that view.
-  target.set(body.subarray(1000, 9000));
-  decoder.push(target.subarray(0, 8000), out);
-  assert.equal(decoder.literalTarget!.byteOffset, target.byteOffset + 8000);
-  // A view of the literal's memory at another offset is not in place: copied like any chunk.
-  const elsewhere = decoder.literalTarget!.subarray(5000, 5000 + 6000);
-  elsewhere.set(body.subarray(9000, 15_000));
-  decoder.push(elsewhere, out);
-  decoder.push(body.subarray(15_000), out);
-  assert.equal(decoder.literalTarget, null, "the literal is complete");
-  decoder.push(tail, out);
-  assert.equal(out.length, 2);
-  assert.deepEqual(out[0].literals[0], body);
-  assert.equal(out[0].literals[0].buffer, target.buffer);
-  // A small literal's place in the arena; none for a view of a given chunk (already whole) or a
-  // streamed literal.
-  const small = new FrameDecoder();
-  small.push(bytes("* 1 FETCH (BODY[] {3000}\r\nab"), []);
-  assert.equal(small.literalTarget?.length, 2998);
-  const given = new FrameDecoder();
-  given.push(bytes("* 1 FETCH (BODY[] {9000}\r\n" + "x".repeat(9000)), [], true);
-  assert.equal(given.literalTarget, null);
-  const streamed = new FrameDecoder({}, () => ({ write() {}, end() {} }));
-  streamed.push(bytes("* 1 FETCH (BODY[] {9000}\r\nab"), []);
-  assert.equal(streamed.literalTarget, null);
-});
-
 // --- Invalid input ------------------------------------------------------------------------------
 
 type ErrorClass = typeof IMAP4ProtocolError | typeof IMAP4LimitError;

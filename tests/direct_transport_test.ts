@@ -33,44 +33,6 @@ test("direct transport: greeting, login, pipelined commands and a literal, throu
   await done();
 });
 
-// 262,144 bytes: a literal as large as the session's read buffers, which it must not take for
-// one to reuse.
-for (const size of [700_001, 262_144]) {
-  test(`direct transport: the rest of a large literal is read straight into its own buffer, in place (${size} bytes)`, async () => {
-    const body = Uint8Array.from({ length: size }, (_, i) => (i * 31 + (i >> 9)) % 253);
-    const { M, done, server } = await connectScripted({
-      direct: true,
-      state: "SELECTED",
-      handlers: {
-        // Chunks of odd sizes, sent apart, so that reads end at every kind of place.
-        FETCH: async (s, c) => {
-          s.send(`* 1 FETCH (BODY[] {${size}}\r\n`);
-          for (let at = 0; at < size; at += 65_537) {
-            s.send(body.subarray(at, Math.min(size, at + 65_537)));
-            await new Promise((resolve) => setTimeout(resolve, 0));
-          }
-          s.send(`)\r\n* 2 FETCH (FLAGS ())\r\n${c.tag} OK done\r\n`);
-        },
-      },
-    });
-    const [type, data] = await M.fetch("1:2", "(BODY.PEEK[] FLAGS)");
-    assert.equal(type, "OK");
-    const [head, literal] = data[0] as [Uint8Array, Uint8Array];
-    assert.equal(str(head), `1 (BODY[] {${size}}`);
-    assert.deepEqual(literal, body);
-    assert.equal(str(data[2] as Uint8Array), "2 (FLAGS ())");
-    const inPlace = server.directReads.views.filter((view) => view.buffer === literal.buffer);
-    assert.ok(inPlace.length > 0, "no read went into the literal's buffer");
-    const inPlaceBytes = inPlace.reduce((sum, view) => sum + view.length, 0);
-    assert.ok(inPlaceBytes > size / 2, `${inPlaceBytes} bytes read in place`);
-    assert.equal((await M.noop())[0], "OK");
-    const [, again] = await M.fetch("1:2", "(BODY.PEEK[] FLAGS)");
-    assert.deepEqual((again[0] as [Uint8Array, Uint8Array])[1], body);
-    assert.deepEqual(literal, body, "the first literal, after more reads");
-    await done();
-  });
-}
-
 for (
   const [name, paths] of [["direct", { direct: true }], ["chunk-taking", { chunks: true }]] as const
 ) {

@@ -27,12 +27,6 @@ export interface ChunkReader {
   readonly into: boolean;
   /** Reads into `view`, as `read` does when `byob`; only when `into`. */
   readInto(view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>>;
-  /**
-   * Whether `readInto` fills the very memory of the view it is given (the transport's `read()`
-   * straight from the socket; a byte stream transfers the buffer instead, and a transport with
-   * its own chunks copies them).
-   */
-  readonly inPlace: boolean;
   cancel(): Promise<void>;
   releaseLock(): void;
 }
@@ -53,7 +47,6 @@ class DirectReader implements ChunkReader {
   readonly byob = true;
   readonly given = false;
   readonly into = true;
-  readonly inPlace = true;
   readonly #transport: Transport;
 
   constructor(transport: Transport) {
@@ -83,7 +76,6 @@ class ChunkTakingReader implements ChunkReader {
   readonly byob = false;
   readonly given = true;
   readonly into: boolean;
-  readonly inPlace = false;
   readonly #transport: Transport;
   readonly #direct: DirectReader;
 
@@ -114,7 +106,6 @@ class ChunkTakingReader implements ChunkReader {
 class StreamReader implements ChunkReader {
   readonly byob: boolean;
   readonly given = false;
-  readonly inPlace = false;
   readonly #reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
 
   constructor(readable: ReadableStream<Uint8Array>) {

@@ -20,14 +20,6 @@ import { type ChunkReader, chunkReader, type ChunkWriter, chunkWriter } from "./
 import { type Clock, systemClock } from "./clock.ts";
 import { connectTimeoutOf, type SessionOptions } from "./options.ts";
 import { emit } from "./log.ts";
-import {
-  IDLE_READ_BYTES,
-  IN_PLACE_MIN_BYTES,
-  MAX_READ_BYTES,
-  MIN_READ_BYTES,
-  nextReadSize,
-  SMALL_BULK_BYTES,
-} from "./read_sizes.ts";
 
 /**
  * A turn of the event loop when the current slice of work is used up, else null: what
@@ -50,6 +42,26 @@ type WaitOutcome<T> =
   | { kind: "timeout" }
   | { kind: "aborted"; reason: unknown };
 
+// Sizes of the read buffers of a BYOB reader: a read that fills its buffer makes the next one
+// four times larger, up to the maximum (bulk traffic: few large reads); one that brings little
+// (at most the minimum) makes the next one the minimum, or the idle size when it brought less
+// still; in between, the next read halves at most, to what came. Reads larger than the minimum
+// go into buffers of the maximum size, reused (fresh memory is dear: a 256 KiB buffer costs its
+// page faults again each time); those are let go, and reads of the minimum size take fresh small
+// buffers, when traffic stops.
+const MAX_READ_BYTES = 256 * 1024;
+const MIN_READ_BYTES = 8 * 1024;
+// Below the minimum, a read that brought at most this much (a tagged reply, an IDLE
+// notification) makes the next one this small, in a fresh buffer of its own: that read is what
+// an idle connection holds while it waits, 1 KiB instead of 8 (workload (h)). One that fills it
+// makes the next one the minimum; a reply of 1-8 KiB after a quiet spell costs one more read.
+const IDLE_READ_BYTES = 1024;
+// A read of the minimum size that brought at least this much is taken for bulk traffic in small
+// pieces, and its buffer serves the next small read: Deno's TLS reads return one ~4 KiB piece
+// each however large the buffer, so a bulk FETCH over TLS is ~25,000 small reads per 100 MB,
+// and a fresh buffer for each cost a third more CPU than the raw TLS socket. Less than this
+// (a tagged reply, an IDLE notification) lets the buffer go, so an idle connection keeps none.
+const SMALL_BULK_BYTES = 2 * 1024;
 const NO_BUFFER = new Uint8Array(0);
 // The largest part of a write handed to the transport at once (see write()).
 const WRITE_PART_BYTES = 1024 * 1024;
@@ -67,6 +79,17 @@ const WRITE_PART_BYTES = 1024 * 1024;
 // with no throughput cost measurable (bench/RESULTS.md, 2026-12-05 evening).
 const SLICE_MS = 4;
 const setImmediateOf = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+
+/** The size of the next read after a read of `size` bytes returned `n`. */
+function nextReadSize(size: number, n: number): number {
+  if (n <= IDLE_READ_BYTES && n < size) return IDLE_READ_BYTES;
+  if (size === IDLE_READ_BYTES) return MIN_READ_BYTES;
+  if (n >= size) return Math.min(size * 4, MAX_READ_BYTES);
+  if (n <= MIN_READ_BYTES) return MIN_READ_BYTES;
+  let fit = MIN_READ_BYTES;
+  while (fit < n) fit *= 2;
+  return Math.max(fit, size / 2);
+}
 
 /** The byte side of a session. */
 export class Connection {
@@ -411,15 +434,6 @@ export class Connection {
     }
   }
 
-  // Where the read after a chunk of `chunkBytes` may go: the rest of the buffered literal that
-  // chunk continues, when enough of it remains and the reader fills a given view in place.
-  #inPlaceTarget(reader: ChunkReader, chunkBytes: number): Uint8Array | undefined {
-    if (!reader.inPlace) return undefined;
-    const target = this.#decoder.literalTarget;
-    if (target === null || target.length - chunkBytes < IN_PLACE_MIN_BYTES) return undefined;
-    return target.subarray(chunkBytes);
-  }
-
   #startRead(reader: ChunkReader, into?: Uint8Array): void {
     // A default reader makes its own chunks: no buffer of ours to fill (nor to allocate).
     const size = this.#readSize;
@@ -440,9 +454,7 @@ export class Connection {
   // use its views only during write() (see FrameDecoder), so a BYOB read buffer can serve the
   // next read.
   #recycle(chunk: Uint8Array): void {
-    // A read into a literal's own buffer (#inPlaceTarget) starts past its first bytes; read
-    // buffers are read from their start.
-    if (!this.#reader?.byob || chunk.byteOffset !== 0) return;
+    if (!this.#reader?.byob) return;
     if (chunk.buffer.byteLength === MIN_READ_BYTES) {
       this.#smallSpare = chunk.length >= SMALL_BULK_BYTES ? chunk.buffer as ArrayBuffer : null;
       return;
@@ -500,7 +512,7 @@ export class Connection {
       // over a BYOB reader: its bytes then go straight into the consumer's buffers
       // (readStreamedLiteral).
       if (this.#readAhead && !into && !(reader.into && this.#decoder.streaming)) {
-        this.#startRead(reader, this.#inPlaceTarget(reader, result.value.length));
+        this.#startRead(reader);
       }
       const value = result.value;
       if (value.length > 0) {

@@ -64,8 +64,7 @@ export interface Transport {
    * for a non-empty `view`), or `null` at the end of the stream. The library calls it one read
    * at a time, and never once it reads `readable` (COMPRESS=DEFLATE wraps the streams and reads
    * through them from then on); it may reuse `view`'s memory once the bytes are consumed.
-   * `view` may be part of a larger buffer (the rest of a large literal, read in place): write
-   * only within it. `close()` must end a read in flight (with `null` or an error): the library does not wait
+   * `close()` must end a read in flight (with `null` or an error): the library does not wait
    * for it.
    * @throws when the connection fails (the library then closes the transport).
    * @example `read: (view) => conn.read(view)` for a `Deno.Conn`

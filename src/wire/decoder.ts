@@ -212,19 +212,6 @@ export class FrameDecoder {
     if (this.#literalRemaining === 0) this.#endLiteral();
   }
 
-  /**
-   * Where the remaining bytes of the buffered literal in progress go (a view of its buffer),
-   * or `null` when none is being buffered or its buffer is not made yet (a literal over 4 KiB
-   * gets it with its first bytes). A caller may read the stream's next bytes straight into it
-   * and push that view: a pushed chunk that is this memory at this position is not copied.
-   */
-  get literalTarget(): Uint8Array | null {
-    const literal = this.#literal;
-    return this.#sink || !literal || this.#literalRemaining <= 0
-      ? null
-      : literal.subarray(this.#partBytes);
-  }
-
   /** Bytes received that belong to a response not yet complete. 0 at a response boundary. */
   get bufferedBytes(): number {
     let total = this.#partBytes;
@@ -256,15 +243,7 @@ export class FrameDecoder {
         if (this.#sink) {
           this.#sink.write(chunk.subarray(pos, pos + take));
         } else if (this.#literal) {
-          // A chunk read straight into the literal where it is being filled (literalTarget) is
-          // already in place.
-          const literal = this.#literal;
-          if (
-            pos !== 0 || chunk.buffer !== literal.buffer ||
-            chunk.byteOffset !== literal.byteOffset + this.#partBytes
-          ) {
-            literal.set(chunk.subarray(pos, pos + take), this.#partBytes);
-          }
+          this.#literal.set(chunk.subarray(pos, pos + take), this.#partBytes);
           this.#partBytes += take;
         } else {
           this.#startLiteral(chunk, pos, take, chunkGiven);
