@@ -191,10 +191,23 @@ export async function emit(
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
 
-/** Sum of `RFC822.SIZE n` in a text, or 0. */
-export function sizeIn(text: string): number {
-  const m = /RFC822\.SIZE (\d+)/.exec(text);
-  return m ? Number(m[1]) : 0;
+const SIZE_KEY = encoder.encode("RFC822.SIZE ");
+
+/**
+ * The RFC822.SIZE in a FETCH response's bytes (0 if none), read with no string or other
+ * allocation: counting a FETCH's result must not leave garbage for the collector to meet in the
+ * next timed pass.
+ */
+export function sizeInBytes(bytes: Uint8Array): number {
+  for (let at = bytes.indexOf(SIZE_KEY[0]); at >= 0; at = bytes.indexOf(SIZE_KEY[0], at + 1)) {
+    let k = 1;
+    while (k < SIZE_KEY.length && bytes[at + k] === SIZE_KEY[k]) k++;
+    if (k < SIZE_KEY.length) continue;
+    let n = 0;
+    for (let i = at + k; bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) n = n * 10 + bytes[i] - 0x30;
+    return n;
+  }
+  return 0;
 }
 
 /**

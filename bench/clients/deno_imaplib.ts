@@ -6,10 +6,9 @@
 //   APPENDs; the sample is the time from the APPEND's tagged OK to the idler yielding EXISTS.
 
 import { openMailbox } from "./library.ts";
-import { Appender, emit, emitFetch, readJob, sizeIn, timedFetch } from "./common.ts";
+import { Appender, emit, emitFetch, readJob, sizeInBytes, timedFetch } from "./common.ts";
 
 const job = readJob();
-const latin1 = new TextDecoder("latin1");
 
 const { M, exists } = await openMailbox(job);
 
@@ -22,12 +21,12 @@ if (job.mode === "fetch") {
       if (Array.isArray(item)) {
         messages++;
         payloadBytes += item[1].length;
-        if (wantSize) sizeSum += sizeIn(latin1.decode(item[0]));
+        if (wantSize) sizeSum += sizeInBytes(item[0]);
       } else if (
         item instanceof Uint8Array && !(item.length === 1 && item[0] === 0x29)
       ) {
         messages++;
-        if (wantSize) sizeSum += sizeIn(latin1.decode(item));
+        if (wantSize) sizeSum += sizeInBytes(item);
       }
     }
     return { messages, payloadBytes, sizeSum };

@@ -3,10 +3,9 @@
 // client counts and drops them, as a program that processes messages one by one would.
 
 import { openMailbox } from "./library.ts";
-import { emitFetch, readJob, sizeIn, timedFetch } from "./common.ts";
+import { emitFetch, readJob, sizeInBytes, timedFetch } from "./common.ts";
 
 const job = readJob();
-const latin1 = new TextDecoder("latin1");
 
 const { M, exists } = await openMailbox(job);
 
@@ -20,9 +19,9 @@ async function pass() {
     const first = data[0];
     if (Array.isArray(first)) {
       payloadBytes += first[1].length;
-      if (wantSize) sizeSum += sizeIn(latin1.decode(first[0]));
+      if (wantSize) sizeSum += sizeInBytes(first[0]);
     } else if (wantSize) {
-      sizeSum += sizeIn(latin1.decode(first));
+      sizeSum += sizeInBytes(first);
     }
   }
   return { messages, payloadBytes, sizeSum };
