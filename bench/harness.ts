@@ -287,14 +287,19 @@ function bunLibrary(id: string, label: string, script: string, workloads?: strin
 }
 
 // A diagnostic variant of the Bun floor (node_floor.mjs with job.via) on (a) and (c).
-function bunFloorVariant(id: string, label: string, via: Job["via"]): ClientDef {
+function bunFloorVariant(
+  id: string,
+  label: string,
+  via: Job["via"],
+  workloads = ["a", "c"],
+): ClientDef {
   return {
     id,
     label,
     runtime: "bun",
     kind: "diagnostic",
     modes: ["fetch"],
-    workloads: ["a", "c"],
+    workloads,
     argv: (job) => [bunBinary!, `${BENCH}/clients/node_floor.mjs`, JSON.stringify({ ...job, via })],
     unavailable: async () => (await bun()) ? null : `${BUN_PACKAGE} not available from npm`,
   };
@@ -450,6 +455,15 @@ const CLIENTS: ClientDef[] = [
   },
   bunFloorVariant("bun-floor-handover", "raw socket handing each literal over, Bun", "handover"),
   bunFloorVariant("bun-floor-keep", "raw socket keeping the bytes, Bun", "keep"),
+  // Bun's keeping floor keeps the socket's own chunks; a literal that spans chunks must be
+  // copied to be held whole, as the buffered fetch() holds every message. On (c) only, where
+  // every literal spans chunks: on (a) most lie whole in one and the library keeps views of them.
+  bunFloorVariant(
+    "bun-floor-handover-keep",
+    "raw socket keeping each literal whole, Bun",
+    "handover-keep",
+    ["c"],
+  ),
   {
     // Bun's own socket API, to compare with node:net under Bun (the library uses node:net).
     id: "bun-connect-floor",

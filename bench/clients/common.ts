@@ -27,7 +27,7 @@ export interface Job {
    * every byte it reads (Deno: copied once into memory it keeps; Node/Bun: the runtime's fresh
    * chunks kept), as any client that returns the bytes must (the floor for a buffered FETCH).
    */
-  via?: "read" | "readable" | "byob" | "keep" | "handover";
+  via?: "read" | "readable" | "byob" | "keep" | "handover" | "handover-keep";
   /**
    * After the timed FETCH, this many more of the same FETCH on the same connection, each timed
    * (`warmSeconds`): the figures of a long-running process whose code the JIT has optimized.

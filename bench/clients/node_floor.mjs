@@ -88,8 +88,11 @@ let status = "";
 // job.via "keep": the chunks (fresh buffers from the runtime) are kept rather than dropped, as
 // a client holding the result must (the floor for a buffered FETCH).
 const kept = [];
-// job.via "handover": each literal copied into a fresh buffer and dropped (lib/handover.mjs).
-const handover = job.via === "handover" ? new LiteralHandover() : null;
+// job.via "handover": each literal copied into a fresh buffer and dropped (lib/handover.mjs);
+// "handover-keep": and kept, each whole in a buffer of its own, as a buffered FETCH holds them.
+const handover = job.via === "handover" || job.via === "handover-keep"
+  ? new LiteralHandover(job.via === "handover-keep")
+  : null;
 // The same 5 ms interval timer as the library clients' (common.ts loopGapMeter): how late the
 // runtime's own timers run while it only reads the socket.
 const gaps = [];

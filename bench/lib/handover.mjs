@@ -4,8 +4,20 @@
 // dropped at once. Lines are framed but not copied. Shared by the Deno and the Node/Bun floors
 // (job.via "handover"); plain JavaScript, so that Node runs it as it is.
 
-/** Frames literals and hands each over in a fresh buffer; counts them. */
+/**
+ * Frames literals and hands each over in a fresh buffer; counts them. With `keep`, every
+ * literal's buffer is kept (`kept`), as a buffered FETCH must hold each message whole.
+ */
 export class LiteralHandover {
+  /** The literals, when kept. */
+  kept = [];
+  #keep;
+
+  /** @param {boolean} keep Whether to keep every literal rather than drop it. */
+  constructor(keep = false) {
+    this.#keep = keep;
+  }
+
   // Bytes of literal still to come (-1: in a line), and the literal being filled.
   #remaining = -1;
   #literal = new Uint8Array(0);
@@ -39,6 +51,7 @@ export class LiteralHandover {
         this.#literal = new Uint8Array(size);
         this.#remaining = size;
         this.literals++;
+        if (this.#keep) this.kept.push(this.#literal);
       }
     }
   }
