@@ -286,7 +286,8 @@ function bunLibrary(id: string, label: string, script: string, workloads?: strin
   };
 }
 
-// A diagnostic variant of the Bun floor (node_floor.mjs with job.via) on (a) and (c).
+// A diagnostic variant of the Bun floor (node_floor.mjs with job.via), on (a) and (c) unless
+// `workloads` says otherwise.
 function bunFloorVariant(
   id: string,
   label: string,

@@ -25,7 +25,9 @@ export interface Job {
   /**
    * Floors: "readable" (Deno) reads through conn.readable instead of conn.read(); "keep" holds
    * every byte it reads (Deno: copied once into memory it keeps; Node/Bun: the runtime's fresh
-   * chunks kept), as any client that returns the bytes must (the floor for a buffered FETCH).
+   * chunks kept), as any client that returns the bytes must (the floor for a buffered FETCH);
+   * "handover" copies each literal into a fresh buffer and drops it, "handover-keep" (Node/Bun)
+   * keeps those buffers (bench/lib/handover.mjs).
    */
   via?: "read" | "readable" | "byob" | "keep" | "handover" | "handover-keep";
   /**

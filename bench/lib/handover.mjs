@@ -1,8 +1,9 @@
 // The work any API that hands each message's bytes to its caller must do (fetchIter(),
 // fetchMessages(), imapflow's fetch()): frame the FETCH stream's literals (RFC 3501 section 4.3:
 // a `{N}` at the end of a line, then N bytes) and copy each into a fresh buffer of its own,
-// dropped at once. Lines are framed but not copied. Shared by the Deno and the Node/Bun floors
-// (job.via "handover"); plain JavaScript, so that Node runs it as it is.
+// dropped at once (or kept, for a buffered FETCH that holds each message whole). Lines are framed
+// but not copied. Shared by the Deno and the Node/Bun floors (job.via "handover", and
+// "handover-keep" on Node/Bun); plain JavaScript, so that Node runs it as it is.
 
 /**
  * Frames literals and hands each over in a fresh buffer; counts them. With `keep`, every
