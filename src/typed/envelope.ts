@@ -167,7 +167,9 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
   const c = tok.peek();
   if (c === CLOSE) return undefined;
   if (c !== OPEN) {
-    tok.skipValue(); // NIL, or a string where a list is due (tolerated as no addresses)
+    // NIL (read without the generic reader: Cc and Bcc are NIL in most messages), or a string
+    // where a list is due (tolerated as no addresses).
+    if (!tok.nil()) tok.skipValue();
     return undefined;
   }
   tok.listStart();
@@ -184,7 +186,8 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
     const nameBytes = spanBytes;
     const nameStart = spanStart;
     const nameEnd = spanEnd;
-    if (tok.peek() !== CLOSE) tok.skipValue(); // addr-adl: obsolete source route
+    // addr-adl, the obsolete source route: NIL nearly always, read without the generic reader.
+    if (tok.peek() !== CLOSE && !tok.nil()) tok.skipValue();
     const hasMailbox = span(tok);
     const mailboxBytes = spanBytes;
     const mailboxStart = spanStart;

@@ -37,12 +37,17 @@ export function knownAttName(bytes: Uint8Array, start: number, end: number): Fet
       .map((name) => [name, Object.freeze({ name })]),
   );
   // Upper-case letters, digits and `.`: a byte matches itself or its lower-case letter.
-  next: for (const { bytes: name, value } of attNames.get(end - start) ?? NONE) {
+  // Indexed loops, not for-of with destructuring: this runs for every item of every FETCH
+  // response, and a fresh process runs it unoptimized for the first few thousand (an iterator
+  // and a result object per step cost ~4x the comparisons themselves there, bench/RESULTS.md).
+  const entries = attNames.get(end - start) ?? NONE;
+  next: for (let e = 0; e < entries.length; e++) {
+    const name = entries[e].bytes;
     for (let i = 0; i < name.length; i++) {
       const b = bytes[start + i];
       if (b !== name[i] && (name[i] < 0x41 || b !== (name[i] | 0x20))) continue next;
     }
-    return value;
+    return entries[e].value;
   }
   return null;
 }
@@ -57,9 +62,11 @@ export function systemFlag(bytes: Uint8Array, start: number, end: number): strin
     ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", "\\Recent"]
       .map((flag) => [flag, flag]),
   );
-  next: for (const { bytes: flag, value } of flags.get(end - start) ?? NONE) {
+  const entries = flags.get(end - start) ?? NONE; // indexed: as in knownAttName()
+  next: for (let e = 0; e < entries.length; e++) {
+    const flag = entries[e].bytes;
     for (let i = 0; i < flag.length; i++) if (bytes[start + i] !== flag[i]) continue next;
-    return value;
+    return entries[e].value;
   }
   return null;
 }

@@ -82,6 +82,26 @@ test("tokenizer: mark and reset, across a literal too", () => {
   assert.deepEqual(tok.nstringText(), "x");
 });
 
+test("tokenizer: escapes are found in every piece, after strings without them", () => {
+  // The search for the next `\` is remembered per piece: a piece without one must not hide the
+  // escapes of the next piece, whatever the offsets, nor a reset those before the position.
+  const [response] = splitResponses([[b('"plain" {1}'), b("x")], b('     "x\\"y" "z\\\\"')]);
+  const tok = new ImapTokenizer(response);
+  const start = tok.mark();
+  assert.equal(tok.nstringText(), "plain");
+  assert.deepEqual(tok.nstring(), b("x"));
+  assert.equal(tok.nstringText(), 'x"y');
+  assert.equal(tok.nstringText(), "z\\");
+  tok.reset(start);
+  assert.equal(tok.nstringText(), "plain");
+  const [again] = splitResponses([b('"a\\"b" "c" "d\\\\e"')]);
+  const length = (_: Uint8Array, from: number, to: number) => to - from;
+  const t2 = new ImapTokenizer(again);
+  assert.deepEqual(t2.nstring(), b('a"b'));
+  assert.equal(t2.nstringWith(length), 1);
+  assert.deepEqual(t2.nstring(), b("d\\e"));
+});
+
 test("tokenizer: fetch item names", () => {
   const tok = ImapTokenizer.fromBytes(
     b('UID body[header.fields ("X]" B)]<12> BINARY[1] RFC822.SIZE x-gm-labels BODY[]<x>'),
