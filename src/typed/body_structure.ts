@@ -8,7 +8,8 @@
 import { decodeWords } from "./encoded_words.ts";
 import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { decodeParameters } from "./parameters.ts";
-import { type ImapTokenizer, MAX_DEPTH } from "./tokenizer.ts";
+import type { ImapTokenizer } from "./tokenizer.ts";
+import { MAX_DEPTH } from "./tokens.ts";
 
 /**
  * One node of a message's MIME tree, imapflow's `MessageStructureObject`. Fields are omitted when

@@ -8,7 +8,8 @@ import type { IMAP4 } from "../client/imap4.ts";
 import { coreOf } from "../client/core.ts";
 import { IMAP4ArgumentError, IMAP4Error } from "../errors.ts";
 import { splitResponses } from "./data.ts";
-import { ImapTokenizer, type ImapValue } from "./tokenizer.ts";
+import { ImapTokenizer } from "./tokenizer.ts";
+import type { ImapValue } from "./tokens.ts";
 import { utf8Text } from "./text.ts";
 
 /**

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { FetchAttName } from "./tokenizer.ts";
+import type { FetchAttName } from "./tokens.ts";
 
 type Entry<T> = { bytes: Uint8Array; value: T };
 

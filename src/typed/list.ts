@@ -8,7 +8,7 @@
 import { eachResponse, mailboxName, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
 import { utf8Bytes, utf8Text } from "./text.ts";
 import type { DataItem } from "./data.ts";
-import type { ImapValue } from "./tokenizer.ts";
+import type { ImapValue } from "./tokens.ts";
 
 /**
  * One mailbox of a LIST or LSUB result, imapflow's `ListResponse` with Web types.

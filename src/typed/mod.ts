@@ -21,7 +21,8 @@
 
 export { TypedParseError } from "./errors.ts";
 export { type DataItem, type ResponseParts, splitResponses } from "./data.ts";
-export { type FetchAttName, ImapTokenizer, type ImapValue, MAX_DEPTH } from "./tokenizer.ts";
+export { ImapTokenizer } from "./tokenizer.ts";
+export { type FetchAttName, type ImapValue, MAX_DEPTH } from "./tokens.ts";
 export { decodeMailbox, encodeMailbox } from "./utf7.ts";
 export { decodeWords } from "./encoded_words.ts";
 export { decodeParameters } from "./parameters.ts";

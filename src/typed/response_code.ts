@@ -7,7 +7,8 @@
 
 import { countSequenceSet, rangesCount, sequenceRanges, UidMapBuilder } from "./sequence_set.ts";
 import { utf8Bytes, utf8Text } from "./text.ts";
-import { ImapTokenizer, UINT32_MAX } from "./tokenizer.ts";
+import { ImapTokenizer } from "./tokenizer.ts";
+import { UINT32_MAX } from "./tokens.ts";
 import { TypedParseError } from "./errors.ts";
 
 /**

@@ -7,7 +7,7 @@
 import { skipToClose } from "./envelope.ts";
 import { eachResponse } from "./mailbox.ts";
 import type { DataItem } from "./data.ts";
-import { type ImapValue, UINT32_MAX } from "./tokenizer.ts";
+import { type ImapValue, UINT32_MAX } from "./tokens.ts";
 
 const OPEN = 0x28;
 

@@ -7,7 +7,8 @@
 
 import { eachResponse, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
 import type { DataItem } from "./data.ts";
-import { type ImapTokenizer, type ImapValue, UINT32_MAX } from "./tokenizer.ts";
+import type { ImapTokenizer } from "./tokenizer.ts";
+import { type ImapValue, UINT32_MAX } from "./tokens.ts";
 
 /**
  * One STATUS response, imapflow's `StatusObject` with Web types.
