@@ -207,7 +207,7 @@ export class ImapTokenizer {
   /**
    * Reads a `number` (RFC 3501: 1*DIGIT; 32 bits in RFC 3501, up to 2^63 for RFC 9051's
    * `number64`) as a JavaScript number.
-   * @param max The largest value taken: {@linkcode UINT32_MAX} for RFC 3501's 32-bit numbers
+   * @param max The largest value taken: `0xffffffff` for RFC 3501's 32-bit numbers
    *   (sequence numbers, UIDs, counts); 2^53 - 1 by default, for sizes (`number64`).
    * @throws {TypedParseError} when no digit comes next, or for a number above `max`.
    */
