@@ -128,7 +128,10 @@ function utc(
   minute: number,
   second: number,
 ): number {
-  const y = month < 2 ? year - 1 : year;
+  // Every operation below runs for every date: an arithmetic step taken only in some months
+  // (`year - 1` in January and February) has no type feedback when V8 optimizes on a run of
+  // other months, and the first date in those months then throws the optimized code away.
+  const y = year - (month < 2 ? 1 : 0);
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
   const dayOfYear = Math.floor((153 * ((month + 10) % 12) + 2) / 5) + day - 1;
@@ -138,10 +141,14 @@ function utc(
   return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
 }
 
-// Days in a month (0-based), so that 31 Feb is refused rather than rolled over into March.
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// Days in a month (0-based), so that 31 Feb is refused rather than rolled over into March. The
+// leap-year test runs for every month, for the reason given in utc().
 function daysIn(year: number, month: number): number {
-  if (month === 1) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 3 || month === 5 || month === 8 || month === 10 ? 30 : 31;
+  const leap = (year % 4 === 0 ? 1 : 0) &
+    ((year % 100 !== 0 ? 1 : 0) | (year % 400 === 0 ? 1 : 0));
+  return DAYS_IN_MONTH[month] + (month === 1 ? leap : 0);
 }
 
 // Month from three letters, any case: the letters' lower-case codes packed in one number.

@@ -306,7 +306,7 @@ test("dates: a date is read alone, whatever longer date was read before it", () 
   }
 });
 
-test("dates: the instant agrees with Date.UTC over four centuries, leap days, second 60", () => {
+test("dates: the instant agrees with Date.UTC over four centuries, leap days, second 60; the day after a month's last is refused", () => {
   const month = [
     "Jan",
     "Feb",
@@ -338,6 +338,8 @@ test("dates: the instant agrees with Date.UTC over four centuries, leap days, se
           text,
         );
       }
+      const pastEnd = `${days + 1} ${month[m]} ${year} 12:00:00 +0000`;
+      assert.equal(parseDate(pastEnd), undefined, pastEnd);
     }
   }
 });
