@@ -14,10 +14,6 @@ import { untilAborted } from "./abortable.ts";
 import { IMAP4TlsError } from "../errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
-// Bytes the socket may deliver ahead of the reader before it is paused: pausing and resuming
-// on every chunk costs a system call pair each (and ~10% of a bulk FETCH on Bun), while 1 MiB
-// keeps memory bounded.
-const QUEUE_LIMIT_BYTES = 1024 * 1024;
 const netModule = (): Promise<typeof net> => import("node:net");
 const tlsModule = (): Promise<typeof tls> => import("node:tls");
 
@@ -27,9 +23,9 @@ class NodeTransport implements Transport {
   readonly #socket: net.Socket;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
-  // Chunks the socket delivered that no reader has taken yet; the socket is paused once they
-  // reach QUEUE_LIMIT_BYTES, so the kernel's buffer, not ours, holds what the client does not
-  // read. `#rest` is what a read() left of the chunk it took.
+  // Chunks the socket delivered that no reader has taken yet; the socket is paused as soon as
+  // one arrives that no reader waits for (see onData), so the kernel's buffer, not ours, holds
+  // what the client does not read. `#rest` is what a read() left of the chunk it took.
   readonly #queue: Uint8Array[] = [];
   #rest: Uint8Array | null = null;
   // Bytes delivered and not yet handed to the library (for the STARTTLS check).
@@ -50,7 +46,13 @@ class NodeTransport implements Transport {
     const onData = (chunk: Uint8Array) => {
       this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#queuedBytes += chunk.byteLength;
-      if (this.#queuedBytes >= QUEUE_LIMIT_BYTES) socket.pause();
+      // A chunk no reader waits for pauses the socket until one asks (#next), so at most one
+      // chunk is read ahead. Bun's loop reads a flowing socket back to back while bytes keep
+      // arriving (512 KiB a read, ~1.7 ms each into fresh memory) and runs no timer or
+      // setImmediate callback in between: with 1 MiB allowed ahead, the connection's yields
+      // (time_slices.ts) waited behind 3-4 such reads and a 5 ms application timer saw gaps of
+      // 17-25 ms during a bulk FETCH (bench/RESULTS.md, eleventh session).
+      if (this.#wake === null) socket.pause();
       notify();
     };
     const onEnd = () => {
