@@ -23,9 +23,9 @@ class NodeTransport implements Transport {
   readonly #socket: net.Socket;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
-  // Chunks the socket delivered that no reader has taken yet; the socket is paused as soon as
-  // one arrives that no reader waits for (see onData), so the kernel's buffer, not ours, holds
-  // what the client does not read. `#rest` is what a read() left of the chunk it took.
+  // Chunks the socket delivered that no reader has taken yet; the socket is paused after each
+  // chunk until a reader asks for the next (see onData), so the kernel's buffer, not ours,
+  // holds what the client does not read. `#rest` is what a read() left of the chunk it took.
   readonly #queue: Uint8Array[] = [];
   #rest: Uint8Array | null = null;
   // Bytes delivered and not yet handed to the library (for the STARTTLS check).
@@ -46,13 +46,13 @@ class NodeTransport implements Transport {
     const onData = (chunk: Uint8Array) => {
       this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#queuedBytes += chunk.byteLength;
-      // A chunk no reader waits for pauses the socket until one asks (#next), so at most one
-      // chunk is read ahead. Bun's loop reads a flowing socket back to back while bytes keep
-      // arriving (512 KiB a read, ~1.7 ms each into fresh memory) and runs no timer or
-      // setImmediate callback in between: with 1 MiB allowed ahead, the connection's yields
-      // (time_slices.ts) waited behind 3-4 such reads and a 5 ms application timer saw gaps of
-      // 17-25 ms during a bulk FETCH (bench/RESULTS.md, eleventh session).
-      if (this.#wake === null) socket.pause();
+      // The socket reads a chunk when a reader asks for one (#next resumes it) and pauses once
+      // the chunk is here. Bun's loop reads a flowing socket back to back while bytes keep
+      // arriving (512 KiB a read, ~1.7 ms each into fresh memory, ~3.5 ms over TLS) and runs no
+      // timer or setImmediate callback in between: with 1 MiB allowed ahead, the connection's
+      // yields (time_slices.ts) waited behind 2-4 such reads and a 5 ms application timer saw
+      // gaps of 17-33 ms during a bulk FETCH (bench/RESULTS.md, eleventh session).
+      socket.pause();
       notify();
     };
     const onEnd = () => {
