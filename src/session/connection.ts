@@ -475,20 +475,26 @@ export class Connection {
         this.#readSize = nextReadSize(size, result.value.length);
         if (this.#readSize <= MIN_READ_BYTES) this.#spareBuffers.length = 0;
       }
+      const value = result.value;
+      // A due turn of the event loop comes before the next read starts: with a read in flight,
+      // Bun's loop reads (over TLS, decrypts) one more chunk before it runs the turn, 3.5-6 ms
+      // more of the application's timers waiting (bench/RESULTS.md, eleventh session).
+      if (value.length > 0) {
+        const turn = this.turnIfDue();
+        if (turn) await turn;
+      }
       // Read ahead: the next read runs while this chunk is decoded, so the socket never sits
       // full while the client works (a third of a bulk FETCH's time otherwise). STARTTLS turns
       // it off, since nothing may be read after its tagged OK. Nor while a literal streams
       // over a BYOB reader: its bytes then go straight into the consumer's buffers
-      // (readStreamedLiteral).
-      if (this.#readAhead && !into && !(reader.into && this.#decoder.streaming)) {
+      // (readStreamedLiteral). Nor once the connection closed or swapped readers meanwhile.
+      if (
+        this.#readAhead && !into && !(reader.into && this.#decoder.streaming) &&
+        this.#reader === reader && !this.#pendingRead
+      ) {
         this.#startRead(reader);
       }
-      const value = result.value;
-      if (value.length > 0) {
-        const turn = this.turnIfDue();
-        if (turn) await turn;
-        return value;
-      }
+      if (value.length > 0) return value;
       // An empty read transferred the buffer of `into` too: go on in the returned one.
       if (into) into = new Uint8Array(value.buffer, value.byteOffset, into.length);
     }
