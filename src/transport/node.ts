@@ -14,6 +14,12 @@ import { untilAborted } from "./abortable.ts";
 import { IMAP4TlsError } from "../errors.ts";
 import type { OpenOptions, TlsOptions, Transport } from "./transport.ts";
 
+// A chunk this large means bulk traffic (a socket under load delivers 64-512 KiB at a time):
+// the socket then pauses after it even when a reader is waiting (see onData). Smaller ones, the
+// replies and notifications of an idle or interactive connection, pause it only when no reader
+// waits: pausing after each of those too left ~10 KiB more in the RSS of each idle connection
+// on Bun (190 connections in IDLE: 45-47 KiB each against 35-37; bench/RESULTS.md).
+const BULK_CHUNK_BYTES = 4 * 1024;
 const netModule = (): Promise<typeof net> => import("node:net");
 const tlsModule = (): Promise<typeof tls> => import("node:tls");
 
@@ -23,9 +29,9 @@ class NodeTransport implements Transport {
   readonly #socket: net.Socket;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
-  // Chunks the socket delivered that no reader has taken yet; the socket is paused after each
-  // chunk until a reader asks for the next (see onData), so the kernel's buffer, not ours,
-  // holds what the client does not read. `#rest` is what a read() left of the chunk it took.
+  // Chunks the socket delivered that no reader has taken yet; the socket is paused as soon as
+  // one is queued (see onData), so the kernel's buffer, not ours, holds what the client does
+  // not read. `#rest` is what a read() left of the chunk it took.
   readonly #queue: Uint8Array[] = [];
   #rest: Uint8Array | null = null;
   // Bytes delivered and not yet handed to the library (for the STARTTLS check).
@@ -46,13 +52,14 @@ class NodeTransport implements Transport {
     const onData = (chunk: Uint8Array) => {
       this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#queuedBytes += chunk.byteLength;
-      // The socket reads a chunk when a reader asks for one (#next resumes it) and pauses once
-      // the chunk is here. Bun's loop reads a flowing socket back to back while bytes keep
-      // arriving (512 KiB a read, ~1.7 ms each into fresh memory, ~3.5 ms over TLS) and runs no
-      // timer or setImmediate callback in between: with 1 MiB allowed ahead, the connection's
-      // yields (time_slices.ts) waited behind 2-4 such reads and a 5 ms application timer saw
-      // gaps of 17-33 ms during a bulk FETCH (bench/RESULTS.md, eleventh session).
-      socket.pause();
+      // Under bulk traffic the socket reads a chunk when a reader asks for one (#next resumes
+      // it) and pauses once the chunk is here; otherwise it pauses when a chunk finds no reader.
+      // Bun's loop reads a flowing socket back to back while bytes keep arriving (512 KiB a
+      // read, ~1.7 ms each into fresh memory, ~3.5 ms over TLS) and runs no timer or
+      // setImmediate callback in between: with 1 MiB allowed ahead, the connection's yields
+      // (time_slices.ts) waited behind 2-4 such reads and a 5 ms application timer saw gaps of
+      // 17-33 ms during a bulk FETCH (bench/RESULTS.md, eleventh session).
+      if (this.#wake === null || chunk.byteLength >= BULK_CHUNK_BYTES) socket.pause();
       notify();
     };
     const onEnd = () => {
