@@ -29,9 +29,11 @@ test("node transport: bulk chunks pause the socket even for a waiting reader; a 
     if (this.remotePort === port) pauses++;
     return pause.call(this);
   };
-  const transport = await openNode({ hostname: "127.0.0.1", port });
-  const peer = await accepted;
+  let transport: Awaited<ReturnType<typeof openNode>> | undefined;
+  let peer: net.Socket | undefined;
   try {
+    transport = await openNode({ hostname: "127.0.0.1", port });
+    peer = await accepted;
     const read = transport.read!.bind(transport);
     const view = new Uint8Array(512 * 1024);
 
@@ -71,8 +73,8 @@ test("node transport: bulk chunks pause the socket even for a waiting reader; a 
     assert.equal(total, end);
   } finally {
     net.Socket.prototype.pause = pause;
-    transport.close();
-    peer.destroy();
+    transport?.close();
+    peer?.destroy();
     await new Promise((resolve) => server.close(resolve));
   }
 });
