@@ -28,9 +28,12 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
   /**
    * FETCH whose responses are delivered as they arrive (beyond imaplib; what imapflow's
    * `fetch()` and go-imap's `FetchCommand.Next()` offer): each untagged response, FETCH or not,
-   * is one `[type, data]` item in imaplib's shape, and memory is bounded by one response. (On
-   * the Node/Bun transport a literal over 4 KiB that arrived whole in one socket buffer is a
-   * view of that buffer, up to 512 KiB on Bun, which it keeps alive while it is kept.)
+   * is one `[type, data]` item in imaplib's shape, and memory is bounded by one response: the
+   * one being received, and the one handed over before it until the next arrives (async
+   * generators, and on V8 a `for await` loop too, keep the last value referenced while they
+   * wait; bench/RESULTS.md, twelfth session). (On the Node/Bun transport a literal over 4 KiB
+   * that arrived whole in one socket buffer is a view of that buffer, up to 512 KiB on Bun,
+   * which it keeps alive while it is kept.)
    *
    * The command holds the connection while iterating: other commands called meanwhile fail at
    * once (do them after the loop). Leaving the loop early (`break`, an exception) reads and

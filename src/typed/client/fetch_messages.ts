@@ -177,10 +177,12 @@ export function fetchItems(query: FetchQuery, capabilities: readonly string[]): 
 
 /**
  * Fetches messages and yields each one, typed, as its FETCH response arrives (FETCH or
- * `UID FETCH`, RFC 3501 sections 6.4.5 and 6.4.8): memory is bounded by one message, so a
- * whole mailbox's sources can be read in a loop (on the Node/Bun transport a `source` that
- * arrived whole in one socket buffer is a view of it, and keeps that buffer while it is
- * kept). Built on `IMAP4.fetchIter()` and `parseFetchResponse()`; imapflow's `fetch()`.
+ * `UID FETCH`, RFC 3501 sections 6.4.5 and 6.4.8): memory is bounded by one message (the one
+ * being received, and the one handed over before it until the next arrives: the async
+ * iteration keeps it referenced while it waits), so a whole mailbox's sources can be read in a
+ * loop (on the Node/Bun transport a `source` that arrived whole in one socket buffer is a view
+ * of it, and keeps that buffer while it is kept). Built on `IMAP4.fetchIter()` and
+ * `parseFetchResponse()`; imapflow's `fetch()`.
  *
  * Needs a selected mailbox. While the loop runs, the FETCH holds the connection: other
  * commands called meanwhile fail at once (collect what you need, act after the loop).
@@ -202,7 +204,7 @@ export function fetchItems(query: FetchQuery, capabilities: readonly string[]): 
  * @throws {TypedParseError} for a response that cannot be read (the rest is dropped).
  * @throws {IMAP4Abort} when the connection fails.
  *
- * @example Subjects and sizes of a mailbox, one message in memory at a time
+ * @example Subjects and sizes of a mailbox, one message at a time
  * ```ts ignore
  * import { fetchMessages, IMAP4, selectMailbox } from "@imaplib/imaplib";
  * await using M = await IMAP4.connect("imap.example.org", 143, { starttls: true });
