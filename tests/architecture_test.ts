@@ -122,7 +122,7 @@ test(
   denoOnly,
 );
 
-test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 70.5 KB", async () => {
+test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 71.5 KB", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // mod.ts without the lines of the typed layer and of the SASL mechanisms beyond imaplib's
@@ -165,8 +165,11 @@ test("architecture: bundles: wire-only under 11.5 KB, the imaplib face under 70.
     // Eighth session: literals over 4 KiB as views of a Node/Bun socket's chunk (a fifth of a
     // bulk FETCH on Bun), and `maxStoredBytes` counting the chunks such views keep, made again
     // from what is held before it refuses (a caller may delete from the live store): 70.06 KB.
-    // Decided then: 70.5 KB.
-    assert.ok(sizes.imaplib < 70_500, `imaplib face: ${sizes.imaplib} bytes`);
+    // Decided then: 70.5 KB. Twelfth session: fetchIter()'s iterator written by hand instead of
+    // async generators, which kept the last response referenced while the next one arrived (on
+    // Bun a `source` FETCH of 20 x 5 MB took ~10 MiB more and ~10% more time): 71.3 KB.
+    // Decided then: 71.5 KB.
+    assert.ok(sizes.imaplib < 71_500, `imaplib face: ${sizes.imaplib} bytes`);
     // Everything, the typed layer and the SASL mechanisms included (a bundler drops what an
     // application does not import): bounded too, so that growth is a decision. 111 KB before
     // issue 13's extensions (COMPRESS, IMAP4rev2, ESEARCH, LIST-EXTENDED/STATUS, BINARY,

@@ -209,7 +209,7 @@ export class ClientCore {
   ): Promise<T> {
     const release = await this.#waitTurn(name, signal);
     const session = this.session;
-    const stopGrace = this.#graceOnAbort(name, signal);
+    const stopGrace = this.graceOnAbort(name, signal);
     try {
       let value: T;
       try {
@@ -250,10 +250,12 @@ export class ClientCore {
     return release;
   }
 
-  // Once `signal` aborts, a command in flight has `cancelGraceSeconds` to complete; past it
-  // its reply is given up on, and only closing keeps the connection from being out of step.
-  // Returns the function that ends the watch.
-  #graceOnAbort(name: string, signal: AbortSignal): () => void {
+  /**
+   * @internal Once `signal` aborts, a command in flight has `cancelGraceSeconds` to complete;
+   * past it its reply is given up on, and only closing keeps the connection from being out of
+   * step. Returns the function that ends the watch.
+   */
+  graceOnAbort(name: string, signal: AbortSignal): () => void {
     const graceMs = this.#cancelGraceMs;
     if (graceMs === null) return () => {};
     const session = this.session;
@@ -405,7 +407,7 @@ export class ClientCore {
     const release = await this.hold(holder, name, signal);
     const items = run({ session: this.session, name, args, release });
     if (!signal) return yield* items;
-    const stopGrace = this.#graceOnAbort(name, signal);
+    const stopGrace = this.graceOnAbort(name, signal);
     try {
       for await (const item of items) {
         if (signal.aborted) break;

@@ -16,9 +16,9 @@ import {
   type FetchResponse,
   type FetchStreamOptions,
   iterateBodies,
-  iterateResponses,
   openBody,
 } from "./streaming_run.ts";
+import { ResponseIterator } from "./response_iterator.ts";
 
 /**
  * The streaming FETCH methods of {@linkcode IMAP4} (beyond imaplib): `fetchIter()`,
@@ -29,11 +29,10 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
    * FETCH whose responses are delivered as they arrive (beyond imaplib; what imapflow's
    * `fetch()` and go-imap's `FetchCommand.Next()` offer): each untagged response, FETCH or not,
    * is one `[type, data]` item in imaplib's shape, and memory is bounded by one response: the
-   * one being received, and the one handed over before it until the next arrives (async
-   * generators, and on V8 a `for await` loop too, keep the last value referenced while they
-   * wait; bench/RESULTS.md, twelfth session). (On the Node/Bun transport a literal over 4 KiB
-   * that arrived whole in one socket buffer is a view of that buffer, up to 512 KiB on Bun,
-   * which it keeps alive while it is kept.)
+   * iterator keeps nothing of a response it handed over. (On Deno, a `for await` loop itself
+   * keeps its last value referenced until the next arrives. On the Node/Bun transport a literal
+   * over 4 KiB that arrived whole in one socket buffer is a view of that buffer, up to 512 KiB
+   * on Bun, which it keeps alive while it is kept.)
    *
    * The command holds the connection while iterating: other commands called meanwhile fail at
    * once (do them after the loop). Leaving the loop early (`break`, an exception) reads and
@@ -60,7 +59,12 @@ export abstract class IMAP4Streaming extends IMAP4Aliases {
   ): AsyncGenerator<FetchResponse, void, undefined> {
     options ??= {};
     const [name, args] = fetchCommand(message_set, message_parts, options);
-    return coreOf(this).stream("fetchIter()", name, args, iterateResponses, options.signal);
+    return new ResponseIterator<FetchResponse>(coreOf(this), {
+      holder: "fetchIter()",
+      signal: options.signal,
+      command: () => [name, args],
+      map: (type, data) => [type, data],
+    });
   }
 
   /**

@@ -69,8 +69,8 @@ export interface StreamStart {
   release: () => void;
 }
 
-// The tagged reply of a streaming FETCH: NO and BAD throw, as imaplib's fetch() would.
-async function completeOk(
+/** @internal The tagged reply of a streaming FETCH: NO and BAD throw, as imaplib's fetch() would. */
+export async function completeOk(
   command: Command,
   keep?: (type: string, data: Datum[]) => boolean,
 ): Promise<Result> {
@@ -79,46 +79,6 @@ async function completeOk(
     throw new IMAP4Error(`${command.name} failed: ${type} ${dataRepr(data as Uint8Array[])}`);
   }
   return [type, data];
-}
-
-/**
- * @internal Runs the command and yields its untagged responses in batches, as they arrive:
- * every response already decoded from the bytes at hand, so that a consumer of many small
- * responses pays one iterator round trip per batch, not per response (the typed layer's
- * `fetchMessages()`: a fifth of its time on 5,000 ENVELOPEs in memory). A batch is handed over
- * before more bytes are read, so memory stays bounded by what one read brings.
- */
-export async function* iterateResponseBatches(
-  { session, name, args, release }: StreamStart,
-): AsyncGenerator<FetchResponse[], void, undefined> {
-  let command: Command | null = null;
-  let completed = false;
-  try {
-    command = await session.start(name, args, { capture: true });
-    yield* command.batches();
-    completed = true;
-    await completeOk(command);
-  } finally {
-    // Left early: the rest of the command's responses are read and dropped.
-    if (!completed && command && !session.failure) await command.drain();
-    command?.end(() => false);
-    release();
-  }
-}
-
-/** @internal Runs the command and yields every untagged response as it arrives. */
-export async function* iterateResponses(
-  start: StreamStart,
-): AsyncGenerator<FetchResponse, void, undefined> {
-  const connection = start.session.connection;
-  for await (const batch of iterateResponseBatches(start)) {
-    for (const response of batch) {
-      yield response;
-      // The caller's time per response counts in the event loop's slice (turnIfDue).
-      const turn = connection.turnIfDue();
-      if (turn) await turn;
-    }
-  }
 }
 
 // A FETCH response's first line, `* N FETCH (...`, as imaplib's data header `N (...`.

@@ -40,12 +40,6 @@ export interface CommandPolicy {
 
 const all = () => true;
 
-// Responses per batch at most (batches()): decoding a 256 KiB read of ~500 ENVELOPE responses
-// in one go holds the event loop; in batches of 64 with a turn check between them, the longest
-// 5 ms timer gap of fetchIter() on 5,000 ENVELOPEs was 14.8-17.3 ms, 19.1-20.1 ms without
-// (the consumers' own check after each item does not see the decoding).
-const BATCH_RESPONSES = 64;
-
 /** One command on the wire, from its tag to its tagged reply. */
 export class Command {
   /** The command name, e.g. `"FETCH"`, `"UID"`. */
@@ -151,34 +145,6 @@ export class Command {
   /** Drops the captured responses that `drop` selects (see `UntaggedStore.dropCaptured`). */
   drop(drop: (type: string, data: Datum[]) => boolean): void {
     this.#session.store.dropCaptured(drop);
-  }
-
-  /**
-   * The captured responses as they arrive, until the tagged reply, in batches: each batch is
-   * the responses decoded from the bytes at hand (64 at most), handed over before more bytes are
-   * read (one iterator round trip per batch rather than per response, for consumers of many
-   * small ones); between batches the event loop turns when the slice is due.
-   */
-  async *batches(): AsyncGenerator<Captured[], void, undefined> {
-    const connection = this.#session.connection;
-    for (;;) {
-      const batch: Captured[] = [];
-      for (let item = this.take(); item; item = this.take()) batch.push(item);
-      if (batch.length > 0) {
-        yield batch;
-        // The consumer's time counts in the event loop's slice (Connection.turnIfDue): a burst
-        // of thousands of small responses arrives in a few reads.
-        const turn = connection.turnIfDue();
-        if (turn) await turn;
-      }
-      if (this.done) return;
-      this.#session.checkBye();
-      if (!this.readBuffered()) await this.read();
-      // The rest of the batch from what is already decoded, without waiting.
-      for (let n = 1; n < BATCH_RESPONSES && !this.done; n++) {
-        if (!this.readBuffered()) break;
-      }
-    }
   }
 
   /**

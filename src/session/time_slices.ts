@@ -45,7 +45,7 @@ export class TimeSlices {
   /**
    * A turn of the event loop when the current slice of work has run SLICE_MS, else null (then
    * nothing to await). Called per chunk read, and by consumers of many responses between
-   * responses (`Command.batches()`, `fetchIter()`), whose time counts in the slice too: a
+   * responses (`fetchIter()`, `fetchMessages()`), whose time counts in the slice too: a
    * burst read at once is handed over in one go, and the code that handles it must let the
    * loop turn as the reading does.
    */

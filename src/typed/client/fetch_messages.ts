@@ -7,7 +7,7 @@
 import type { IMAP4 } from "../../client/imap4.ts";
 import { fetchCommand } from "../../client/args.ts";
 import { coreOf } from "../../client/core.ts";
-import { iterateResponseBatches } from "../../client/streaming_run.ts";
+import { ResponseIterator } from "../../client/response_iterator.ts";
 import { IMAP4ArgumentError } from "../../errors.ts";
 import { type FetchMessage, parseFetchResponse } from "../fetch.ts";
 import { atom, FIELD_NAME, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
@@ -177,12 +177,12 @@ export function fetchItems(query: FetchQuery, capabilities: readonly string[]): 
 
 /**
  * Fetches messages and yields each one, typed, as its FETCH response arrives (FETCH or
- * `UID FETCH`, RFC 3501 sections 6.4.5 and 6.4.8): memory is bounded by one message (the one
- * being received, and the one handed over before it until the next arrives: the async
- * iteration keeps it referenced while it waits), so a whole mailbox's sources can be read in a
- * loop (on the Node/Bun transport a `source` that arrived whole in one socket buffer is a view
- * of it, and keeps that buffer while it is kept). Built on `IMAP4.fetchIter()` and
- * `parseFetchResponse()`; imapflow's `fetch()`.
+ * `UID FETCH`, RFC 3501 sections 6.4.5 and 6.4.8): memory is bounded by one message, so a
+ * whole mailbox's sources can be read in a loop (the iterator keeps nothing of a message it
+ * handed over; on Deno a `for await` loop itself keeps its last value referenced until the next
+ * arrives; on the Node/Bun transport a `source` that arrived whole in one socket buffer is a
+ * view of it, and keeps that buffer while it is kept). Built on `IMAP4.fetchIter()`'s iterator
+ * and `parseFetchResponse()`; imapflow's `fetch()`.
  *
  * Needs a selected mailbox. While the loop runs, the FETCH holds the connection: other
  * commands called meanwhile fail at once (collect what you need, act after the loop).
@@ -215,7 +215,7 @@ export function fetchItems(query: FetchQuery, capabilities: readonly string[]): 
  * }
  * ```
  */
-export async function* fetchMessages(
+export function fetchMessages(
   client: IMAP4,
   set: MessageSet,
   query: FetchQuery,
@@ -223,41 +223,26 @@ export async function* fetchMessages(
 ): AsyncGenerator<FetchMessage, void, undefined> {
   const { uid = false, changedSince, signal } = options;
   const method = "fetchMessages()";
-  const messages = sequenceSet(set);
-  let items = fetchItems(query, client.capabilities);
-  if (changedSince !== undefined) items += ` (CHANGEDSINCE ${modseqArg(changedSince)})`;
-  checkSignal(signal, method);
-  if (messages === "") return;
-  try {
-    // fetchIter()'s command, its responses taken in batches (one iterator round trip per batch
-    // of responses at hand rather than three nested ones per message: a fifth of this
-    // function's time on 5,000 ENVELOPEs in memory, bench/RESULTS.md).
-    const [name, args] = fetchCommand(messages, items, { uid });
-    const core = coreOf(client);
-    const connection = core.session.connection;
-    for await (
-      const batch of core.stream("fetchIter()", name, args, iterateResponseBatches, signal)
-    ) {
-      // An indexed loop, not `for...of` with destructuring: the iterator protocol per message
-      // and per pair made this generator's code a third larger, and JSC's optimizing compile
-      // of it (which a fresh process waits for) 13-15 ms instead of 3-5 (bench/RESULTS.md).
-      for (let i = 0; i < batch.length; i++) {
-        const response = batch[i];
-        checkSignal(signal, method); // leaving the loop drains the rest of the FETCH
-        if (response[0] !== "FETCH") continue;
-        const message = parseFetchResponse(response[1]);
-        // UID was asked for: a FETCH without it is an unsolicited change of another message.
-        if (message.uid === undefined) continue;
-        yield message;
-        // The caller's time per message counts in the event loop's slice (turnIfDue).
-        const turn = connection.turnIfDue();
-        if (turn) await turn;
-      }
-    }
-  } catch (error) {
-    throw typedError(error, uid ? "UID FETCH" : "FETCH", method);
-  }
-  checkSignal(signal, method);
+  // fetchIter()'s command and iterator (client/response_iterator.ts), each FETCH response
+  // parsed as it is handed over.
+  return new ResponseIterator<FetchMessage>(coreOf(client), {
+    holder: "fetchIter()",
+    signal,
+    command: () => {
+      const messages = sequenceSet(set);
+      let items = fetchItems(query, client.capabilities);
+      if (changedSince !== undefined) items += ` (CHANGEDSINCE ${modseqArg(changedSince)})`;
+      checkSignal(signal, method);
+      return messages === "" ? null : fetchCommand(messages, items, { uid });
+    },
+    map: (type, data) => {
+      if (type !== "FETCH") return undefined;
+      const message = parseFetchResponse(data);
+      // UID was asked for: a FETCH without it is an unsolicited change of another message.
+      return message.uid === undefined ? undefined : message;
+    },
+    mapError: (error) => typedError(error, uid ? "UID FETCH" : "FETCH", method),
+  });
 }
 
 /**
