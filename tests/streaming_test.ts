@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { fetchMessages, type IMAP4, IMAP4ConnectionError, IMAP4Error } from "../mod.ts";
 import { test } from "./_harness.ts";
 import { login, message, uniqueMailbox } from "./_dovecot.ts";
-import { show } from "./_bytes.ts";
+import { show, showData } from "./_bytes.ts";
 import { type CommandHandler, connectScripted, sleep } from "./_scripted.ts";
 import { readAll } from "./_streams.ts";
 
@@ -458,3 +458,29 @@ for (const via of ["fetchIter()", "fetchMessages()"] as const) {
     await done();
   });
 }
+
+test("fetchIter(): calls made before the last settled are served in order, return() among them", async () => {
+  // (A scripted server: the pause between responses is timing.) A generator queues overlapping
+  // calls; the hand-written iterator must too, and still drain what return() leaves.
+  const { M, done } = await connectScripted({
+    state: "SELECTED",
+    handlers: {
+      FETCH: (s, c) => {
+        s.send("* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2)\r\n");
+        setTimeout(() => s.send("* 3 FETCH (UID 3)\r\n", `${c.tag} OK done\r\n`), 20);
+      },
+    },
+  });
+  const it = M.fetchIter("1:*", "(UID)");
+  const results = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
+  assert.deepEqual(
+    results.map((r) => r.done ? "done" : showData(r.value![1])[0]),
+    ["1 (UID 1)", "2 (UID 2)", "3 (UID 3)", "done", "done"],
+  );
+  const again = M.fetchIter("1:*", "(UID)");
+  assert.equal((await again.next()).done, false);
+  const [returned, after] = await Promise.all([again.return(), again.next()]);
+  assert.deepEqual([returned.done, after.done], [true, true]);
+  assert.equal((await M.noop())[0], "OK"); // the rest was read and dropped
+  await done();
+});
