@@ -22,7 +22,7 @@ export type ContinuationHandler = (data: Uint8Array | null) => Promise<Uint8Arra
 /** What a command does with its responses, beyond reading them to its tagged reply. */
 export interface CommandPolicy {
   /**
-   * Untagged responses go to this command (`take()`, `batches()`) instead of the untagged
+   * Untagged responses go to this command (`take()`) instead of the untagged
    * store, from before the command is sent until `end()`; what is left then goes to the store
    * as `end()`'s `keep` decides.
    */
