@@ -51,11 +51,11 @@ export class ResponseIterator<T> implements AsyncGenerator<T, void, undefined> {
   readonly #spec: ResponseIteration<T>;
   #state: "new" | "running" | "done" = "new";
   #command: Command | null = null;
-  #completed = false;
   // Ends the watch for a cancellation's grace and lets the next command run.
   #release: () => void = ignore;
-  // A call is being served; calls made meanwhile wait here for their turn.
-  #running = false;
+  // A call is being served (the iteration's own state is #state); calls made meanwhile wait
+  // here for their turn.
+  #serving = false;
   readonly #waiting: (() => void)[] = [];
 
   constructor(core: ClientCore, spec: ResponseIteration<T>) {
@@ -65,22 +65,22 @@ export class ResponseIterator<T> implements AsyncGenerator<T, void, undefined> {
 
   /** The next response's item, once it has arrived. */
   next(): Promise<IteratorResult<T, void>> {
-    if (this.#running) return this.#later(() => this.next());
-    this.#running = true;
+    if (this.#serving) return this.#later(() => this.next());
+    this.#serving = true;
     return this.#step();
   }
 
   /** Stops: the rest of the command is read and dropped, the connection released. */
   return(): Promise<IteratorResult<T, void>> {
-    if (this.#running) return this.#later(() => this.return());
-    this.#running = true;
+    if (this.#serving) return this.#later(() => this.return());
+    this.#serving = true;
     return this.#end(null);
   }
 
   /** Stops as `return()` does, then rejects with `error`. */
   throw(error: unknown): Promise<IteratorResult<T, void>> {
-    if (this.#running) return this.#later(() => this.throw(error));
-    this.#running = true;
+    if (this.#serving) return this.#later(() => this.throw(error));
+    this.#serving = true;
     return this.#end({ error });
   }
 
@@ -99,7 +99,7 @@ export class ResponseIterator<T> implements AsyncGenerator<T, void, undefined> {
   }
 
   #served(): void {
-    this.#running = false;
+    this.#serving = false;
     this.#waiting.shift()?.();
   }
 
@@ -131,7 +131,6 @@ export class ResponseIterator<T> implements AsyncGenerator<T, void, undefined> {
           continue;
         }
         if (command.done) {
-          this.#completed = true;
           await completeOk(command);
           this.#checkSignal();
           await this.#stop();
@@ -182,7 +181,7 @@ export class ResponseIterator<T> implements AsyncGenerator<T, void, undefined> {
     const command = this.#command;
     this.#command = null;
     try {
-      if (command && !this.#completed && !this.#core.session.failure) await command.drain();
+      if (command && !command.done && !this.#core.session.failure) await command.drain();
     } finally {
       command?.end(() => false);
       this.#release();
