@@ -102,6 +102,7 @@ function ownText(bytes: Uint8Array, start: number, end: number): string {
 
 // Plain objects sized to their fields (plain_objects.ts), rather than `{}`.
 const EnvelopeObject = /* @__PURE__ */ plainObjects<Envelope>();
+const AddressObject = /* @__PURE__ */ plainObjects<Address>();
 
 /**
  * Reads an `envelope` or `NIL` (then `undefined`). Tolerant: missing trailing fields, extra
@@ -229,13 +230,14 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
         names.remember(nameBytes, nameStart, nameEnd, name);
       }
     }
-    // One literal per shape rather than fields added one by one: the object is made at its
-    // final size (smaller, and no shape transitions).
-    const address: Address = name === null
-      ? at === null ? {} : { address: at }
-      : at === null
-      ? { name }
-      : { name, address: at };
+    // Made by a constructor, not an object literal: V8 tracks each literal's allocations, and
+    // when a caller keeps the results (parseFetch(), fetchAll()) it allocates the literal's
+    // objects in the old generation from then on (allocation-site pretenuring), which made such
+    // a parse take a third longer (bench/RESULTS.md, thirteenth session). Sized to its two
+    // fields all the same (plain_objects.ts).
+    const address: Address = new AddressObject();
+    if (name !== null) address.name = name;
+    if (at !== null) address.address = at;
     if (group === null) out = add(out, address);
     else group.group!.push(address);
   }
@@ -266,10 +268,11 @@ function span(tok: ImapTokenizer): boolean {
 const addresses = /* @__PURE__ */ new TextCache();
 const names = /* @__PURE__ */ new TextCache();
 
-// Appends to a list made on the first item: `[item]` has room for one, where `[]` grows to room
-// for 17 on its first push (most address lists hold one address).
+// Appends to a list made on the first item, with room for one, where `[]` grows to room for 17
+// on its first push (most address lists hold one address). `Array.of()` rather than `[item]`:
+// a literal's allocations get pretenured, as the address objects' did (above).
 function add(list: Address[] | null, item: Address): Address[] {
-  if (list === null) return [item];
+  if (list === null) return Array.of(item);
   list.push(item);
   return list;
 }
