@@ -269,10 +269,15 @@ const addresses = /* @__PURE__ */ new TextCache();
 const names = /* @__PURE__ */ new TextCache();
 
 // Appends to a list made on the first item, with room for one, where `[]` grows to room for 17
-// on its first push (most address lists hold one address). `Array.of()` rather than `[item]`:
-// a literal's allocations get pretenured, as the address objects' did (above).
+// on its first push (most address lists hold one address). `new Array(1)` rather than `[item]`:
+// a literal's allocations get pretenured, as the address objects' did (above); and rather than
+// `Array.of(item)`, a builtin call that took 3 ms more a parse of 5,000 ENVELOPEs.
 function add(list: Address[] | null, item: Address): Address[] {
-  if (list === null) return Array.of(item);
+  if (list === null) {
+    const one = new Array<Address>(1);
+    one[0] = item;
+    return one;
+  }
   list.push(item);
   return list;
 }
