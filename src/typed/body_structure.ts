@@ -8,6 +8,7 @@
 import { decodeWords } from "./encoded_words.ts";
 import { type Envelope, readEnvelope, skipToClose } from "./envelope.ts";
 import { decodeParameters } from "./parameters.ts";
+import { emptyList, listOf, plainObjects } from "./plain_objects.ts";
 import type { ImapTokenizer } from "./tokenizer.ts";
 import { MAX_DEPTH } from "./tokens.ts";
 
@@ -107,25 +108,27 @@ export function readBodyStructure(
   return readBody(tok, prefix, true, depth);
 }
 
+// Nodes and lists made without literals (plain_objects.ts).
+const BodyObject = /* @__PURE__ */ plainObjects<BodyStructure>();
+
 // `part` is this node's number, or for a root the number of the part that holds it.
 function readBody(tok: ImapTokenizer, part: string, root: boolean, depth: number): BodyStructure {
   if (depth >= MAX_DEPTH) tok.fail("body structure nested too deep");
   tok.expect(OPEN);
-  if (tok.peek() === OPEN) return readMultipart(tok, part, root, depth, []);
+  if (tok.peek() === OPEN) return readMultipart(tok, part, root, depth, emptyList());
   const type = tok.nstringText();
-  if (isEmptyMultipart(tok)) return finishMultipart(tok, part, root, [], type);
+  if (isEmptyMultipart(tok)) return finishMultipart(tok, part, root, emptyList(), type);
   if (type === null && isPlaceholderMultipart(tok)) {
-    return finishMultipart(tok, part, root, [], tok.nstringText());
+    return finishMultipart(tok, part, root, emptyList(), tok.nstringText());
   }
   const subtype = more(tok) ? tok.nstringText() : null;
   const mediaType = lower(type, "text");
-  const node: BodyStructure = {
-    part: root ? childNumber(part, 1) : part,
-    // Quirk: Dovecot sends `"" ""` (and then no line count: not "text" to it) for a
-    // Content-Type without a subtype, `Content-Type: text` (CPython's test_email msg_14.txt):
-    // read as RFC 2045's default too.
-    type: `${mediaType || "text"}/${lower(subtype, "plain") || "plain"}`,
-  };
+  const node: BodyStructure = new BodyObject();
+  node.part = root ? childNumber(part, 1) : part;
+  // Quirk: Dovecot sends `"" ""` (and then no line count: not "text" to it) for a Content-Type
+  // without a subtype, `Content-Type: text` (CPython's test_email msg_14.txt): read as RFC
+  // 2045's default too.
+  node.type = `${mediaType || "text"}/${lower(subtype, "plain") || "plain"}`;
   if (more(tok)) readFields(tok, node);
   if (mediaType === "text") {
     if (more(tok)) readLines(tok, node);
@@ -137,7 +140,7 @@ function readBody(tok: ImapTokenizer, part: string, root: boolean, depth: number
       if (envelope !== undefined) node.envelope = envelope;
       if (more(tok)) {
         const inner = readBodyStructure(tok, node.part!, depth + 1);
-        node.childNodes = inner === undefined ? [] : [inner];
+        node.childNodes = inner === undefined ? emptyList() : listOf(inner);
       }
       if (more(tok)) readLines(tok, node);
     }
@@ -203,7 +206,8 @@ function finishMultipart(
   children: BodyStructure[],
   subtype: string | null,
 ): BodyStructure {
-  const node: BodyStructure = { type: `multipart/${lower(subtype, "mixed")}` };
+  const node: BodyStructure = new BodyObject();
+  node.type = `multipart/${lower(subtype, "mixed")}`;
   if (!root) node.part = part;
   node.childNodes = children;
   if (more(tok)) {
@@ -301,7 +305,7 @@ function readCommonExtension(tok: ImapTokenizer, node: BodyStructure): void {
   }
   if (!more(tok)) return;
   if (tok.listStart()) {
-    const tags: string[] = [];
+    const tags: string[] = emptyList();
     while (!tok.listEnd()) {
       if (tok.peek() === -1) tok.fail('expected ")"');
       const tag = tok.peek() === OPEN ? (tok.skipValue(), null) : tok.nstringText();
@@ -310,7 +314,7 @@ function readCommonExtension(tok: ImapTokenizer, node: BodyStructure): void {
     node.language = tags;
   } else {
     const tag = tok.nstringText();
-    if (tag !== null) node.language = [tag];
+    if (tag !== null) node.language = listOf(tag);
   }
   if (!more(tok)) return;
   if (tok.peek() === OPEN) {

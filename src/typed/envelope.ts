@@ -9,7 +9,7 @@ import { dateFromBytes } from "./dates.ts";
 import { decodeWords } from "./encoded_words.ts";
 import { flatText } from "./text.ts";
 import { TextCache } from "./text_cache.ts";
-import { plainObjects } from "./plain_objects.ts";
+import { listOf, plainObjects } from "./plain_objects.ts";
 import type { ImapTokenizer } from "./tokenizer.ts";
 
 /**
@@ -100,7 +100,7 @@ function ownText(bytes: Uint8Array, start: number, end: number): string {
   return flatText(bytes.subarray(start, end));
 }
 
-// Plain objects sized to their fields (plain_objects.ts), rather than `{}`.
+// Plain objects sized to their fields, without literals (plain_objects.ts).
 const EnvelopeObject = /* @__PURE__ */ plainObjects<Envelope>();
 const AddressObject = /* @__PURE__ */ plainObjects<Address>();
 
@@ -230,11 +230,7 @@ function readAddresses(tok: ImapTokenizer): Address[] | undefined {
         names.remember(nameBytes, nameStart, nameEnd, name);
       }
     }
-    // Made by a constructor, not an object literal: V8 tracks each literal's allocations, and
-    // when a caller keeps the results (parseFetch(), fetchAll()) it allocates the literal's
-    // objects in the old generation from then on (allocation-site pretenuring), which made such
-    // a parse take a third longer (bench/RESULTS.md, thirteenth session). Sized to its two
-    // fields all the same (plain_objects.ts).
+    // By a constructor, not a literal (plain_objects.ts).
     const address: Address = new AddressObject();
     if (name !== null) address.name = name;
     if (at !== null) address.address = at;
@@ -268,16 +264,10 @@ function span(tok: ImapTokenizer): boolean {
 const addresses = /* @__PURE__ */ new TextCache();
 const names = /* @__PURE__ */ new TextCache();
 
-// Appends to a list made on the first item, with room for one, where `[]` grows to room for 17
-// on its first push (most address lists hold one address). `new Array(1)` rather than `[item]`:
-// a literal's allocations get pretenured, as the address objects' did (above); and rather than
-// `Array.of(item)`, a builtin call that took 3 ms more a parse of 5,000 ENVELOPEs.
+// Appends to a list made on the first item, with room for one (most address lists hold one
+// address).
 function add(list: Address[] | null, item: Address): Address[] {
-  if (list === null) {
-    const one = new Array<Address>(1);
-    one[0] = item;
-    return one;
-  }
+  if (list === null) return listOf(item);
   list.push(item);
   return list;
 }

@@ -6,7 +6,10 @@
  */
 
 import { decodeCharset, decodeWords } from "./encoded_words.ts";
+import { plainObjects } from "./plain_objects.ts";
 import { isAscii, utf8Bytes, utf8Text } from "./text.ts";
+
+const ParametersObject = /* @__PURE__ */ plainObjects<Record<string, string>>();
 
 // name, then `*N` (continuation number) and/or a final `*` (percent-encoded value).
 const EXTENDED = /^([^*]+)\*(\d+)?(\*)?$/;
@@ -65,7 +68,8 @@ export function setKey(record: Record<string, string>, key: string, value: strin
 export function decodeParameters(
   pairs: readonly (readonly [name: string, value: string])[],
 ): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Not a literal (plain_objects.ts).
+  const out: Record<string, string> = new ParametersObject();
   let extended: Map<string, Map<number, Segment>> | null = null;
   for (const [rawName, value] of pairs) {
     const name = rawName.trim().toLowerCase();
