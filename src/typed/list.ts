@@ -6,6 +6,7 @@
  */
 
 import { eachResponse, mailboxName, type MailboxNameOptions, readMailbox } from "./mailbox.ts";
+import { emptyList, plainObjects } from "./plain_objects.ts";
 import { utf8Bytes, utf8Text } from "./text.ts";
 import type { DataItem } from "./data.ts";
 import type { ImapValue } from "./tokens.ts";
@@ -88,6 +89,8 @@ export function isSelectable(entry: Pick<ListEntry, "flags">): boolean {
   return !hasAttribute(entry, "\\noselect") && !hasAttribute(entry, "\\nonexistent");
 }
 
+const ListEntryObject = /* @__PURE__ */ plainObjects<ListEntry>();
+
 /**
  * Parses the data of a LIST, LSUB (or Gmail's XLIST) result into mailbox entries, in order.
  *
@@ -135,15 +138,15 @@ export function parseList(
     const delimiterText = tok.nstringText();
     const delimiter = delimiterText === null || delimiterText === "" ? null : delimiterText;
     const { path, pathAsListed } = readMailbox(tok, utf8);
-    const entry: ListEntry = {
-      path,
-      pathAsListed,
-      name: path,
-      parentPath: "",
-      parent: [],
-      delimiter,
-      flags,
-    };
+    // Not a literal (plain_objects.ts): a listing of many mailboxes is kept.
+    const entry: ListEntry = new ListEntryObject();
+    entry.path = path;
+    entry.pathAsListed = pathAsListed;
+    entry.name = path;
+    entry.parentPath = "";
+    entry.parent = emptyList();
+    entry.delimiter = delimiter;
+    entry.flags = flags;
     if (delimiter !== null) {
       const last = path.lastIndexOf(delimiter);
       if (last !== -1) {
