@@ -1,14 +1,15 @@
 /**
  * Plain objects and arrays for the typed results made by the thousand (a FETCH message, its
- * envelope and addresses, a body structure's nodes), made without object or array literals.
+ * envelope and addresses, a body structure's nodes, LIST entries), made without object or array
+ * literals.
  *
  * V8 tracks the objects each literal makes (its allocation site), and when most of them outlive a
  * young-generation collection, as they do when a caller keeps the results (`parseFetch()`,
- * `fetchAll()`), it makes that literal allocate in the old generation from then on
- * (allocation-site pretenuring). That made a kept parse of the harness's 5,000 ENVELOPEs take
+ * `fetchAll()`, a large listing), it makes that literal allocate in the old generation from then
+ * on (allocation-site pretenuring). That made a kept parse of the harness's 5,000 ENVELOPEs take
  * 19 ms instead of 11, and of 5,000 BODYSTRUCTUREs twice as long (bench/RESULTS.md, thirteenth
- * session). Constructors and `new Array()` make no such site. JSC has no such tracking; Bun is
- * unchanged by this.
+ * session). What these constructors and `new Array(n)` make is not pretenured: V8's flag that turns
+ * pretenuring off no longer changes those parses. JSC does no such thing; Bun is unchanged.
  *
  * Internal to `src/typed/`; not re-exported.
  *
