@@ -155,8 +155,8 @@ export class ResponseIterator<T> implements AsyncGenerator<T, void, undefined> {
       this.#state = "done";
       return false;
     }
+    this.#checkSignal();
     const { holder, signal } = this.#spec;
-    if (signal?.aborted) throw new IMAP4CancelledError(holder, signal.reason);
     const core = this.#core;
     const release = await core.hold(holder, started[0], signal);
     const stopGrace = signal ? core.graceOnAbort(started[0], signal) : ignore;

@@ -138,23 +138,17 @@ export function parseList(
     const delimiterText = tok.nstringText();
     const delimiter = delimiterText === null || delimiterText === "" ? null : delimiterText;
     const { path, pathAsListed } = readMailbox(tok, utf8);
+    const last = delimiter === null ? -1 : path.lastIndexOf(delimiter);
+    const parentPath = last === -1 ? "" : path.slice(0, last);
     // Not a literal (plain_objects.ts): a listing of many mailboxes is kept.
     const entry: ListEntry = new ListEntryObject();
     entry.path = path;
     entry.pathAsListed = pathAsListed;
-    entry.name = path;
-    entry.parentPath = "";
-    entry.parent = emptyList();
+    entry.name = last === -1 ? path : path.slice(last + delimiter!.length);
+    entry.parentPath = parentPath;
+    entry.parent = last === -1 ? emptyList() : parentPath.split(delimiter!);
     entry.delimiter = delimiter;
     entry.flags = flags;
-    if (delimiter !== null) {
-      const last = path.lastIndexOf(delimiter);
-      if (last !== -1) {
-        entry.name = path.slice(last + delimiter.length);
-        entry.parentPath = path.slice(0, last);
-        entry.parent = entry.parentPath.split(delimiter);
-      }
-    }
     if (path === "INBOX") specialUse = "\\Inbox";
     if (specialUse !== undefined) entry.specialUse = specialUse;
     if (tok.listStart()) {

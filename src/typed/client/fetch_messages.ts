@@ -11,7 +11,7 @@ import { ResponseIterator } from "../../client/response_iterator.ts";
 import { IMAP4ArgumentError } from "../../errors.ts";
 import { type FetchMessage, parseFetchResponse } from "../fetch.ts";
 import { atom, FIELD_NAME, type MessageSet, modseqArg, sequenceSet } from "./arguments.ts";
-import { checkSignal, typedError } from "./errors.ts";
+import { typedError } from "./errors.ts";
 
 /**
  * What {@linkcode fetchMessages} fetches: imapflow's `FetchQueryObject`. Each field set to
@@ -232,7 +232,7 @@ export function fetchMessages(
       const messages = sequenceSet(set);
       let items = fetchItems(query, client.capabilities);
       if (changedSince !== undefined) items += ` (CHANGEDSINCE ${modseqArg(changedSince)})`;
-      checkSignal(signal, method);
+      // An aborted signal is checked next, by the iterator; mapError names this function.
       return messages === "" ? null : fetchCommand(messages, items, { uid });
     },
     map: (type, data) => {
