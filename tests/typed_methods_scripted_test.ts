@@ -361,16 +361,17 @@ test("a signal that fired before the call: IMAP4CancelledError, nothing sent", a
   const before = server.receivedText;
   const signal = AbortSignal.abort(new Error("stop"));
   for (
-    const call of [
-      () => searchMessages(M, {}, { signal }),
-      () => addFlags(M, 1, ["\\Seen"], { signal }),
-      () => moveMessages(M, 1, "A", { signal }),
-      () => fetchMessages(M, 1, {}, { signal }).next(),
-      () => listMailboxes(M, { signal }),
-    ]
+    const [method, call] of [
+      ["searchMessages()", () => searchMessages(M, {}, { signal })],
+      ["addFlags()", () => addFlags(M, 1, ["\\Seen"], { signal })],
+      ["moveMessages()", () => moveMessages(M, 1, "A", { signal })],
+      ["fetchMessages()", () => fetchMessages(M, 1, {}, { signal }).next()],
+      ["listMailboxes()", () => listMailboxes(M, { signal })],
+    ] as const
   ) {
     await assert.rejects(call(), (e: unknown) => {
       assert.ok(e instanceof IMAP4CancelledError && e instanceof IMAP4Error);
+      assert.equal(e.message, `${method} cancelled: stop`);
       assert.equal((e.cause as Error).message, "stop");
       return true;
     });
