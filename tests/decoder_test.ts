@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "./_harness.ts";
-import { bytes, oneByteChunks, text } from "./_bytes.ts";
+import { bytes, concat, oneByteChunks, text } from "./_bytes.ts";
 import {
   type DecoderOptions,
   DEFAULT_MAX_LINE_BYTES,
@@ -273,6 +273,27 @@ test("decoder: a literal over 4 KiB whole in a given chunk is a view of it, else
   const [split] = decodeGiven(chunks);
   assert.notEqual(split.literals[0].buffer, input.buffer);
   assert.equal(split.literals[1].buffer, input.buffer);
+});
+
+// On Bun a literal's own buffer is uninitialized memory (src/wire/literal_memory.ts): whatever
+// it held before must be overwritten, and its ArrayBuffer must hold nothing else.
+test("decoder: a literal copied into its own buffer is a plain Uint8Array of exactly its bytes", () => {
+  const size = 1 << 20;
+  for (let i = 0; i < 8; i++) new Uint8Array(size).fill(0xee); // freed memory, likely reused
+  const body = new Uint8Array(size);
+  for (let i = 0; i < size; i++) body[i] = (i * 7 + 3) & 0xff;
+  const wire = concat([bytes(`* 1 FETCH (BODY[] {${size}}\r\n`), body, bytes(")\r\n")]);
+  const cuts = [0, 30, 300_000, 700_000, wire.length];
+  const out: Frame[] = [];
+  const decoder = new FrameDecoder();
+  for (let i = 1; i < cuts.length; i++) {
+    decoder.push(wire.slice(cuts[i - 1], cuts[i]), out, true);
+  }
+  const [literal] = out[0].literals;
+  assert.equal(Object.getPrototypeOf(literal), Uint8Array.prototype);
+  assert.equal(literal.byteOffset, 0);
+  assert.equal(literal.buffer.byteLength, size);
+  assert.equal(literal.findIndex((b, i) => b !== body[i]), -1);
 });
 
 test("decoder: chunk-split invariance with given chunks, every two-chunk split", () => {

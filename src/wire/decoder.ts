@@ -10,6 +10,7 @@
 
 import { IMAP4LimitError, IMAP4ProtocolError } from "../errors.ts";
 import { concat, copyInto } from "./bytes.ts";
+import { literalBuffer } from "./literal_memory.ts";
 
 /**
  * One complete server response: its lines (CRLF removed) and the literals they announce.
@@ -407,15 +408,15 @@ export class FrameDecoder {
   // The first `take` bytes at `pos` of a literal larger than the arena's: a view when they are
   // all of it and the chunk was given (a Node or Bun socket's fresh chunk: a bulk FETCH of
   // 20 KB messages on Bun spent a fifth of its time writing copies into fresh memory, see
-  // bench/RESULTS.md), else its own buffer, filled as the bytes arrive: one copy, no join. A
-  // large buffer is only reserved address space until written (the allocator maps it lazily),
-  // so memory still grows only as bytes arrive; the announced size was checked against the
-  // limits when its marker was read.
+  // bench/RESULTS.md), else its own buffer (literal_memory.ts), filled as the bytes arrive: one
+  // copy, no join. A large buffer is only reserved address space until written (the allocator
+  // maps it lazily), so memory still grows only as bytes arrive; the announced size was checked
+  // against the limits when its marker was read.
   #startLiteral(chunk: Uint8Array, pos: number, take: number, chunkGiven: boolean): void {
     if (chunkGiven && take === this.#literalRemaining) {
       this.#literal = chunk.subarray(pos, pos + take);
     } else {
-      this.#literal = new Uint8Array(this.#literalRemaining);
+      this.#literal = literalBuffer(this.#literalRemaining);
       this.#literal.set(chunk.subarray(pos, pos + take), 0);
     }
     this.#partBytes = take;
