@@ -14,7 +14,7 @@
 // never leak: the decoder overwrites every byte before it hands the literal over, and drops it
 // unseen if the response never completes. V8 (Deno, Node) takes a large buffer from calloc,
 // which maps fresh zeroed pages lazily: nothing to gain there, so they keep the plain way.
-const bun = globalThis as {
+const runtime = globalThis as {
   Bun?: unknown;
   Buffer?: { allocUnsafeSlow(bytes: number): Uint8Array };
 };
@@ -24,8 +24,9 @@ const bun = globalThis as {
  * it: zeroed, or (on Bun) uninitialized.
  */
 export function literalBuffer(bytes: number): Uint8Array {
-  if (bun.Bun === undefined || !bun.Buffer) return new Uint8Array(bytes);
+  if (runtime.Bun === undefined || !runtime.Buffer) return new Uint8Array(bytes);
   // A plain Uint8Array over the Buffer's memory: imaplib's data are bytes, and a Buffer's
-  // `slice()` would share memory where a Uint8Array's copies.
-  return new Uint8Array(bun.Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
+  // `slice()` would share memory where a Uint8Array's copies. `allocUnsafeSlow()` never takes
+  // from the shared pool: the ArrayBuffer is this literal's alone, from offset 0 (a test checks).
+  return new Uint8Array(runtime.Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
 }
