@@ -18,15 +18,19 @@ const runtime = globalThis as {
   Bun?: unknown;
   Buffer?: { allocUnsafeSlow(bytes: number): Uint8Array };
 };
+// Bun's own Buffer, as it is when this module loads.
+const uninitialized = runtime.Bun === undefined ? undefined : runtime.Buffer;
 
 /**
  * A buffer of `bytes` for a literal that the caller fills completely before anyone else sees
  * it: zeroed, or (on Bun) uninitialized.
  */
 export function literalBuffer(bytes: number): Uint8Array {
-  if (runtime.Bun === undefined || !runtime.Buffer) return new Uint8Array(bytes);
+  const buffer = uninitialized?.allocUnsafeSlow(bytes);
   // A plain Uint8Array over the Buffer's memory: imaplib's data are bytes, and a Buffer's
-  // `slice()` would share memory where a Uint8Array's copies. `allocUnsafeSlow()` never takes
-  // from the shared pool: the ArrayBuffer is this literal's alone, from offset 0 (a test checks).
-  return new Uint8Array(runtime.Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
+  // `slice()` would share memory where a Uint8Array's copies. Bun's `allocUnsafeSlow()` never
+  // takes from the shared pool: the ArrayBuffer is this literal's alone (a test checks).
+  return buffer === undefined
+    ? new Uint8Array(bytes)
+    : new Uint8Array(buffer.buffer, buffer.byteOffset, bytes);
 }
